@@ -1,0 +1,16 @@
+"""gunicorn settings: gevent workers, because event streams stay open for minutes."""
+
+import os
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+worker_class = "gevent"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Each open event stream is one connection: this many per worker process.
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "1000"))
+# For gevent workers this is only a heartbeat: streams are not killed by it.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+max_requests = 1000
+max_requests_jitter = 100
+accesslog = os.environ.get("ACCESS_LOG") or None

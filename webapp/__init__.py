@@ -1,0 +1,34 @@
+"""The Flask app factory: HTML in, PDF out, progress streamed live."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(environ: Mapping[str, str] | None = None) -> Flask:
+    """Build the app from the process environment, or from `environ` (tests)."""
+    from webapp import errors, events, extensions, health, jobs, pages
+    from webapp.config import load_config
+
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_mapping(load_config(environ))
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    extensions.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(jobs.bp)
+    app.register_blueprint(events.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(pages.bp)
+    import tasks.convert  # noqa: F401  (registers the task with Celery)
+
+    return app

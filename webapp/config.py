@@ -1,0 +1,80 @@
+"""The one place that reads the environment: turns it into the app's settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+MiB = 1024 * 1024
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Settings from `environ` (the process environment by default).
+
+    `REDIS_URL` is the knob most deployments touch: the broker, the result
+    backend, job storage and the event channels all derive from it unless
+    `CELERY_BROKER_URL` or `CELERY_RESULT_BACKEND` say otherwise.
+    """
+    env = os.environ if environ is None else environ
+    redis_url = env.get("REDIS_URL") or DEFAULT_REDIS_URL
+    max_html = _int(env, "MAX_HTML_BYTES", 10 * MiB)
+    render_limit = _int(env, "RENDER_TIME_LIMIT", 300)
+    config: dict[str, Any] = {
+        "REDIS_URL": redis_url,
+        "MAX_HTML_BYTES": max_html,
+        # Room for multipart framing and a JSON envelope around the HTML;
+        # the HTML itself is measured again after decoding.
+        "MAX_CONTENT_LENGTH": max_html + 64 * 1024,
+        "RESULT_TTL": _int(env, "RESULT_TTL", 24 * 3600),
+        "RENDER_TIME_LIMIT": render_limit,
+        "MAX_ATTEMPTS": _int(env, "MAX_ATTEMPTS", 3),
+        "ALLOWED_HOSTS": frozenset(
+            host.strip().lower() for host in env.get("ALLOWED_HOSTS", "").split(",") if host.strip()
+        ),
+        "SSE_KEEPALIVE": float(env.get("SSE_KEEPALIVE", "15")),
+        "CELERY": celery_settings(env, redis_url, render_limit),
+    }
+    return config
+
+
+def celery_settings(env: Mapping[str, str], redis_url: str, render_limit: int) -> dict[str, Any]:
+    """Celery's settings: late acks, no prefetch, time limits, JSON only."""
+    hard_limit = render_limit + 30
+    # A message unacknowledged for this long is handed to another worker:
+    # shorter than a render and the same job runs twice.
+    visibility = max(3600, 2 * hard_limit)
+    transport = {"visibility_timeout": visibility, "socket_timeout": 10, "socket_connect_timeout": 5}
+    return {
+        "broker_url": env.get("CELERY_BROKER_URL") or redis_url,
+        "result_backend": env.get("CELERY_RESULT_BACKEND") or redis_url,
+        "broker_transport_options": transport,
+        "result_backend_transport_options": {"visibility_timeout": visibility},
+        "broker_connection_retry_on_startup": True,
+        "task_default_queue": "pdf",
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_soft_time_limit": render_limit,
+        "task_time_limit": hard_limit,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "result_expires": _int(env, "RESULT_TTL", 24 * 3600),
+        "worker_prefetch_multiplier": 1,
+        # Fonts from @font-face register process-wide: recycle the renderer.
+        "worker_max_tasks_per_child": _int(env, "WORKER_MAX_TASKS_PER_CHILD", 100),
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "worker_hijack_root_logger": False,
+    }
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None

@@ -1,0 +1,73 @@
+"""JSON errors for the API: one shape, the right status, words a person can act on."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, request
+from kombu.exceptions import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from werkzeug.exceptions import HTTPException
+
+RETRY_AFTER_SECONDS = 5
+
+
+class ApiError(Exception):
+    """An error answered as `{"error": {"code", "message"}}` with `status`."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    response = jsonify(error={"code": code, "message": message})
+    response.status_code = status
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Answer every API error, and every error once Redis is down, as JSON."""
+
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError) -> Response:
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(RedisConnectionError)
+    @app.errorhandler(RedisTimeoutError)
+    @app.errorhandler(OperationalError)
+    def store_unavailable(exc: Exception) -> Response:
+        app.logger.warning("storage or broker unavailable: %s", exc)
+        response = error_response(
+            503,
+            "unavailable",
+            "The job store is unreachable right now. Try again in a few seconds.",
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response | HTTPException:
+        if not _wants_json():
+            return exc
+        return error_response(exc.code or 500, _snake(exc.name), _message(exc))
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _snake(name: str) -> str:
+    return name.lower().replace(" ", "_").replace("'", "")
+
+
+def _message(exc: HTTPException) -> str:
+    if exc.code == 413:
+        limit = request.max_content_length or 0
+        return f"The request is larger than the {limit // 1024} KiB this service accepts."
+    if exc.code == 404:
+        return "There is nothing at this address. Check the URL."
+    if exc.code == 405:
+        return f"{request.method} is not allowed here."
+    return exc.description or exc.name

@@ -1,0 +1,45 @@
+"""Build the app's shared objects: the Redis client, the job store, Celery."""
+
+from __future__ import annotations
+
+from celery import Celery, Task
+from flask import Flask
+from redis import BlockingConnectionPool, Redis
+
+from tasks.store import JobStore
+from webapp.hub import EventHub
+
+
+def init_app(app: Flask) -> None:
+    """Attach one pooled Redis client, the job store and Celery to `app`."""
+    # A bounded pool that waits for a free connection rather than failing:
+    # a web process serving a thousand streams must not open a thousand
+    # connections (redis-py's default pool answers MaxConnectionsError).
+    pool = BlockingConnectionPool.from_url(
+        app.config["REDIS_URL"],
+        max_connections=app.config.get("REDIS_MAX_CONNECTIONS", 32),
+        timeout=5,
+        socket_timeout=5,
+        socket_connect_timeout=2,
+        health_check_interval=30,
+    )
+    redis = Redis(connection_pool=pool)
+    app.extensions["redis"] = redis
+    app.extensions["job_store"] = JobStore(redis, app.config["RESULT_TTL"])
+    app.extensions["event_hub"] = EventHub(redis)
+    celery_init_app(app)
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Celery the Flask way: every task runs inside the app context."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(app.config["CELERY"])
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app

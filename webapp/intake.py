@@ -1,0 +1,163 @@
+"""Read an HTML submission from a request: form upload, JSON or a raw body."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+
+import charset_normalizer
+import webencodings
+from flask import Request
+
+from webapp.errors import ApiError
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+HTML_SUFFIXES = frozenset({"", ".html", ".htm", ".xhtml"})
+# Signatures of files people upload by mistake instead of a web page.
+BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BM")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The HTML to render and the name its PDF will carry."""
+
+    html: str
+    filename: str
+
+
+def read_submission(request: Request, max_html_bytes: int) -> Submission:
+    """The submission in `request`, or an `ApiError` saying what is wrong with it."""
+    mimetype = request.mimetype
+    if mimetype == "multipart/form-data":
+        submission = _from_form(request)
+    elif mimetype == "application/json":
+        submission = _from_json(request)
+    elif mimetype in HTML_TYPES:
+        submission = Submission(
+            decode_html(request.get_data(cache=False), request.mimetype_params.get("charset")),
+            pdf_filename(request.args.get("filename")),
+        )
+    else:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            'Send HTML as multipart/form-data (field \'file\'), as JSON {"html": "..."} or as a text/html body.',
+        )
+    if not submission.html.strip():
+        raise ApiError(400, "empty_html", "The HTML is empty: there is nothing to convert.")
+    if len(submission.html.encode("utf-8")) > max_html_bytes:
+        raise ApiError(
+            413,
+            "html_too_large",
+            f"The HTML is larger than the {max_html_bytes // 1024} KiB this service converts.",
+        )
+    return submission
+
+
+def _from_form(request: Request) -> Submission:
+    upload = request.files.get("file")
+    name = request.form.get("filename")
+    if upload is not None and upload.filename:
+        suffix = PurePosixPath(upload.filename).suffix.lower()
+        if suffix not in HTML_SUFFIXES and upload.mimetype not in HTML_TYPES:
+            raise ApiError(
+                415,
+                "not_html",
+                f"{upload.filename!r} is not an HTML file. Upload a .html file.",
+            )
+        html = decode_html(upload.read(), upload.mimetype_params.get("charset"))
+        return Submission(html, pdf_filename(name or upload.filename))
+    text = request.form.get("html")
+    if text is None:
+        raise ApiError(400, "missing_file", "Attach the HTML as the form field 'file'.")
+    return Submission(text, pdf_filename(name))
+
+
+def _from_json(request: Request) -> Submission:
+    body = request.get_json(silent=True, cache=False)
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_json", 'The body is not a JSON object. Send {"html": "...", "filename": "x.pdf"}.')
+    html, name = body.get("html"), body.get("filename")
+    if not isinstance(html, str):
+        raise ApiError(400, "missing_html", "The JSON needs an 'html' field holding the document as a string.")
+    if name is not None and not isinstance(name, str):
+        raise ApiError(400, "bad_filename", "'filename' must be a string such as \"report.pdf\".")
+    return Submission(html, pdf_filename(name))
+
+
+def decode_html(data: bytes, declared: str | None = None) -> str:
+    """Decode an HTML file as a browser would: BOM, declared charset, <meta>, then sniffing."""
+    if data.startswith(BINARY_MAGIC) or (b"\x00" in data[:1024] and not data.startswith(_utf16_boms())):
+        raise ApiError(415, "not_html", "The upload is a binary file, not HTML. Upload a .html file.")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode(data[len(bom) :], encoding)
+    for label in (declared, _meta_charset(data)):
+        codec = _codec(label)
+        if codec is not None:
+            return _decode(data, codec)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    guess = charset_normalizer.from_bytes(data).best()
+    if guess is None:
+        raise ApiError(
+            400,
+            "undecodable",
+            "The file's text encoding could not be recognised. Save it as UTF-8 "
+            'or declare it with <meta charset="...">.',
+        )
+    return str(guess)
+
+
+def _utf16_boms() -> tuple[bytes, ...]:
+    return (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _meta_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
+def _codec(label: str | None) -> str | None:
+    """Python's codec for a WHATWG encoding label (EUC-KR means cp949, as in browsers)."""
+    if not label:
+        return None
+    encoding = webencodings.lookup(label)
+    if encoding is None:
+        return None
+    if encoding.name in ("utf-16le", "utf-16be"):
+        # A <meta> cannot truthfully claim UTF-16: the bytes that carry it are ASCII.
+        return "utf-8"
+    return str(encoding.codec_info.name)
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise ApiError(
+            400,
+            "undecodable",
+            f"The file says it is {encoding} but is not valid {encoding}. Save it as UTF-8 or fix its <meta charset>.",
+        ) from None
+
+
+def pdf_filename(name: str | None) -> str:
+    """A safe download name ending in .pdf, keeping letters in any script."""
+    base = PureWindowsPath(PurePosixPath(name or "").name).name
+    base = _UNSAFE_NAME.sub("_", unicodedata.normalize("NFC", base)).strip(" ._")
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    stem = stem[:150] or "document"
+    return f"{stem}.pdf"

@@ -1,0 +1,99 @@
+"""The JSON API for jobs: submit, look up, download, cancel or delete."""
+
+from __future__ import annotations
+
+import io
+
+from celery import Celery
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
+
+from tasks.convert import convert
+from tasks.job import REVOKED, is_terminal, new_job, new_job_id, utc_now
+from tasks.store import JobStore, Snapshot
+from webapp.errors import ApiError
+from webapp.intake import read_submission
+
+bp = Blueprint("jobs", __name__, url_prefix="/api/jobs")
+
+
+def job_store() -> JobStore:
+    store: JobStore = current_app.extensions["job_store"]
+    return store
+
+
+def find_job(job_id: str) -> Snapshot:
+    """The job's latest snapshot, or a 404 that says why it may be missing."""
+    snapshot = job_store().snapshot(job_id)
+    if snapshot is None:
+        hours = current_app.config["RESULT_TTL"] / 3600
+        raise ApiError(
+            404,
+            "job_not_found",
+            f"No job {job_id!r}. Job ids are kept for {hours:g} h after a job ends; "
+            "this one is unknown, expired or deleted.",
+        )
+    return snapshot
+
+
+def _job_response(snapshot: Snapshot, status: int = 200) -> Response:
+    return current_app.response_class(snapshot.json, status=status, mimetype="application/json")
+
+
+@bp.post("")
+def submit() -> Response:
+    """Accept HTML, store it with a new job record, queue the render: 202."""
+    submission = read_submission(request, current_app.config["MAX_HTML_BYTES"])
+    job = new_job(new_job_id(), submission.filename)
+    store = job_store()
+    store.create(job, submission.html)
+    celery: Celery = current_app.extensions["celery"]
+    try:
+        celery.send_task(convert.name, args=[job["id"]], task_id=job["id"])
+    except Exception:
+        store.delete(job["id"])
+        raise
+    response = jsonify(job)
+    response.status_code = 202
+    response.headers["Location"] = f"/api/jobs/{job['id']}"
+    return response
+
+
+@bp.get("/<job_id>")
+def status(job_id: str) -> Response:
+    return _job_response(find_job(job_id))
+
+
+@bp.get("/<job_id>/pdf")
+def pdf(job_id: str) -> Response:
+    job = find_job(job_id).job
+    data = job_store().pdf(job_id) if job["pdf"] else None
+    if data is None:
+        raise ApiError(
+            409,
+            "not_ready",
+            f"The PDF is not ready: the job is {job['state']}. Wait for SUCCESS (watch /events or poll the job).",
+        )
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=job["filename"],
+        max_age=0,
+    )
+
+
+@bp.delete("/<job_id>")
+def cancel_or_delete(job_id: str) -> Response:
+    """Cancel a queued or running job (202), or delete an ended one (204)."""
+    store = job_store()
+    job = find_job(job_id).job
+    if not is_terminal(job):
+        job.update(state=REVOKED, updated_at=utc_now())
+        job["progress"]["stage"] = "cancelled"
+        if store.advance(job) > 0:
+            # The worker notices at its next progress step; a queued message
+            # is dropped when a worker picks it up and sees the job has ended.
+            current_app.extensions["celery"].control.revoke(job_id)
+            return _job_response(find_job(job_id), status=202)
+    store.delete(job_id)
+    return current_app.response_class(status=204)
