@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pypdf
+from xhtml2pdf import pisa
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -199,6 +200,21 @@ class SseStream:
 
     def close(self) -> None:
         self.connection.close()
+
+    def __enter__(self) -> SseStream:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def xhtml2pdf_alone(html: str) -> bytes:
+    """The PDF xhtml2pdf makes of `html` on its own, through its public API."""
+    out = io.BytesIO()
+    # A file, not a str: for a str xhtml2pdf spools a temporary file it never closes.
+    status = pisa.CreatePDF(io.BytesIO(html.encode()), dest=out, encoding="utf-8")
+    assert not status.err
+    return out.getvalue()
 
 
 def pdf_pages(data: bytes) -> int:

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import time
 
 import pytest
 from reportlab.platypus.doctemplate import LayoutError
-from xhtml2pdf import pisa
 
 from tasks.progress import Progress
 from tasks.renderer import render_pdf
-from tests.support import UNRENDERABLE_HTML, pdf_pages, pdf_text, report_html
-
-
-def xhtml2pdf_alone(html: str) -> bytes:
-    out = io.BytesIO()
-    status = pisa.CreatePDF(html, dest=out, encoding="utf-8")
-    assert not status.err
-    return out.getvalue()
+from tests.support import UNRENDERABLE_HTML, pdf_pages, pdf_text, report_html, xhtml2pdf_alone
 
 
 def test_a_twenty_page_document_reports_many_steps_spread_over_its_render() -> None:
