@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import resource
 from typing import NoReturn
 
 from celery import Task, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
-from tasks.failures import RenderFailed, describe, timed_out
+from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages
 from tasks.job import Job, is_terminal
+from tasks.progress import Progress
 from tasks.renderer import render_pdf, server_policy
 from tasks.reporting import JobEnded, Reporter
 from tasks.store import JobStore
@@ -39,26 +41,46 @@ def convert(self: Task, job_id: str) -> Job | None:
         if attempts > config["MAX_ATTEMPTS"]:
             _fail(reporter, WORKER_LOST.format(attempts=attempts - 1))
         html = store.html(job_id) or ""
-        reporter.started()
+        reporter.started(retrying=attempts > 1)
+        limit_memory(config["WORKER_MEMORY_MB"])
         policy = server_policy(
             allowed_hosts=config["ALLOWED_HOSTS"],
             max_render_seconds=config["RENDER_TIME_LIMIT"],
         )
+        max_pages = config["MAX_PAGES"]
+
+        def on_progress(step: Progress) -> None:
+            if step.pages > max_pages:
+                raise too_many_pages(max_pages)
+            reporter.progress(step)
+
         try:
-            result = render_pdf(html, reporter.progress, policy=policy)
-        except (JobEnded, RenderFailed):
+            result = render_pdf(html, on_progress, policy=policy)
+        except JobEnded:
             raise
         except SoftTimeLimitExceeded:
             _fail(reporter, timed_out(config["RENDER_TIME_LIMIT"]))
         except Exception as exc:
             log.warning("job %s failed to render", job_id, exc_info=True)
             _fail(reporter, describe(exc))
+        if result.pages > max_pages:
+            _fail(reporter, str(too_many_pages(max_pages)))
+        if len(result.pdf) > config["MAX_PDF_BYTES"]:
+            _fail(reporter, str(pdf_too_large(len(result.pdf), config["MAX_PDF_BYTES"])))
         reporter.storing(result)
         reporter.succeeded(result)
     except JobEnded:
         log.info("job %s was cancelled or deleted while it ran", job_id)
         raise Ignore() from None
     return reporter.job
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this pool process's address space: a bomb becomes a MemoryError, not an OOM kill."""
+    limit = megabytes * 2**20
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != limit and (hard == resource.RLIM_INFINITY or limit <= hard):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _fail(reporter: Reporter, message: str) -> NoReturn:

@@ -39,8 +39,25 @@ class RenderFailed(Exception):
     """A render ended with a message that is safe to show to the user."""
 
 
+class LimitExceeded(RenderFailed):
+    """The document went past one of the service's configured limits."""
+
+
+def too_many_pages(limit: int) -> LimitExceeded:
+    return LimitExceeded(f"The document runs past {limit} pages, the most this service renders. Split it.")
+
+
+def pdf_too_large(size: int, limit: int) -> LimitExceeded:
+    return LimitExceeded(
+        f"The PDF would be {size // 2**20} MiB, more than the {limit // 2**20} MiB this service keeps. "
+        "Use smaller images or split the document."
+    )
+
+
 def describe(exc: BaseException) -> str:
     """The user-facing reason a render failed."""
+    if isinstance(exc, RenderFailed):
+        return str(exc)
     for kind, message in _MESSAGES:
         if isinstance(exc, kind):
             return message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import Task
 
-from tasks.job import FAILURE, PROGRESS, REVOKED, STARTED, SUCCESS, Job, pdf_url, utc_now
+from tasks.job import FAILURE, PROGRESS, RETRY, STARTED, SUCCESS, Job, pdf_url, utc_now
 from tasks.progress import Progress
 from tasks.renderer import RenderResult
 from tasks.store import JobStore
@@ -22,8 +22,10 @@ class Reporter:
         self.store = store
         self.job = job
 
-    def started(self) -> None:
-        self._write(STARTED, {**self.job["progress"], "stage": "parsing"})
+    def started(self, retrying: bool = False) -> None:
+        """The render begins; again, after a worker was lost, when `retrying`."""
+        stage = {"percent": 0.0, "stage": "parsing", "pages": 0, "current": 0, "total": 0}
+        self._write(RETRY if retrying else STARTED, stage)
 
     def progress(self, step: Progress) -> None:
         self._write(PROGRESS, step.as_dict())
@@ -44,12 +46,9 @@ class Reporter:
         self.job["error"] = message
         self._write(FAILURE, {**self.job["progress"], "stage": "failed"})
 
-    def cancelled(self) -> None:
-        self._write(REVOKED, {**self.job["progress"], "stage": "cancelled"})
-
     def _write(self, state: str, progress: dict[str, object], pdf: bytes = b"") -> None:
         self.job.update(state=state, progress=progress, updated_at=utc_now())
-        if state in (STARTED, PROGRESS) and not self.task.request.called_directly:
+        if state in (STARTED, RETRY, PROGRESS) and not self.task.request.called_directly:
             self.task.update_state(state=state, meta=self.job)
         if self.store.advance(self.job, pdf) < 0:
             raise JobEnded(self.job["id"])

@@ -37,7 +37,7 @@ def redis(redis_url: str) -> Iterator[Redis]:
 @pytest.fixture
 def app(redis_url: str) -> Flask:
     """The app on database 1 of the suite's Redis, where no worker consumes jobs."""
-    return create_app({"REDIS_URL": redis_url.replace("/0", "/1")})
+    return create_app({"REDIS_URL": redis_url.replace("/0", "/1"), "RATE_LIMIT": "100000 per minute"})
 
 
 @pytest.fixture

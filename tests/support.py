@@ -130,7 +130,8 @@ def start_worker(redis_url: str, log: Path, *extra: str, env: dict[str, str] | N
 def start_web(redis_url: str, log: Path, env: dict[str, str] | None = None) -> tuple[Process, str]:
     port = free_port()
     command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "1", "wsgi:app"]
-    settings = {"REDIS_URL": redis_url, "HOST": "127.0.0.1", "PORT": str(port), **(env or {})}
+    settings = {"REDIS_URL": redis_url, "HOST": "127.0.0.1", "PORT": str(port), "RATE_LIMIT": "100000 per minute"}
+    settings.update(env or {})
     web = Process(command, log, settings)
     base = f"http://127.0.0.1:{port}"
     wait_until(lambda: _connects(port) or not web.alive(), 60, "gunicorn")

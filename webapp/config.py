@@ -30,6 +30,12 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RESULT_TTL": _int(env, "RESULT_TTL", 24 * 3600),
         "RENDER_TIME_LIMIT": render_limit,
         "MAX_ATTEMPTS": _int(env, "MAX_ATTEMPTS", 3),
+        "MAX_DEPTH": _int(env, "MAX_DEPTH", 200),
+        "MAX_PAGES": _int(env, "MAX_PAGES", 2000),
+        "MAX_PDF_BYTES": _int(env, "MAX_PDF_BYTES", 100 * MiB),
+        "WORKER_MEMORY_MB": _int(env, "WORKER_MEMORY_MB", 2048),
+        "API_TOKENS": frozenset(token.strip() for token in env.get("API_TOKENS", "").split(",") if token.strip()),
+        "RATE_LIMIT": env.get("RATE_LIMIT", "120 per minute"),
         "ALLOWED_HOSTS": frozenset(
             host.strip().lower() for host in env.get("ALLOWED_HOSTS", "").split(",") if host.strip()
         ),

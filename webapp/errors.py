@@ -66,6 +66,11 @@ def _message(exc: HTTPException) -> str:
     if exc.code == 413:
         limit = request.max_content_length or 0
         return f"The request is larger than the {limit // 1024} KiB this service accepts."
+    if exc.code == 429:
+        return (
+            f"Too many submissions from your address (at most {exc.description}). "
+            "Wait for the number of seconds in the Retry-After header, then try again."
+        )
     if exc.code == 404:
         return "There is nothing at this address. Check the URL."
     if exc.code == 405:

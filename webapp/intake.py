@@ -25,6 +25,15 @@ _BOMS = (
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
+# Elements that never nest what follows them: void ones, and those whose end
+# tag HTML lets the parser imply (a run of <p> or <li> does not get deeper).
+_FLAT_ELEMENTS = frozenset(
+    (
+        "area base br col embed hr img input link meta source track wbr p li dt dd tr td th option optgroup "
+        "thead tbody tfoot colgroup caption rt rp html head body"
+    ).split()
+)
 
 
 @dataclass(frozen=True)
@@ -35,7 +44,7 @@ class Submission:
     filename: str
 
 
-def read_submission(request: Request, max_html_bytes: int) -> Submission:
+def read_submission(request: Request, max_html_bytes: int, max_depth: int) -> Submission:
     """The submission in `request`, or an `ApiError` saying what is wrong with it."""
     mimetype = request.mimetype
     if mimetype == "multipart/form-data":
@@ -61,7 +70,29 @@ def read_submission(request: Request, max_html_bytes: int) -> Submission:
             "html_too_large",
             f"The HTML is larger than the {max_html_bytes // 1024} KiB this service converts.",
         )
+    if nesting_depth(submission.html) > max_depth:
+        # html5lib's parse of deep nesting is quadratic (5,000 levels: 15 s)
+        # and only then would xhtml2pdf refuse it: refuse it here, for free.
+        raise ApiError(
+            400,
+            "too_deeply_nested",
+            f"The HTML nests elements more than {max_depth} levels deep. Close its tags or flatten its structure.",
+        )
     return submission
+
+
+def nesting_depth(html: str) -> int:
+    """How deeply elements nest, from a scan of the tags (about 10 ms per MB)."""
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG.findall(html):
+        if self_closing or name.lower() in _FLAT_ELEMENTS:
+            continue
+        if closing:
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def _from_form(request: Request) -> Submission:

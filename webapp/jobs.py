@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 from celery import Celery
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 from tasks.convert import convert
-from tasks.job import REVOKED, is_terminal, new_job, new_job_id, utc_now
+from tasks.job import FAILURE, PROGRESS, RETRY, REVOKED, STARTED, Job, is_terminal, new_job, new_job_id, utc_now
 from tasks.store import JobStore, Snapshot
+from webapp.access import require_token
 from webapp.errors import ApiError
 from webapp.intake import read_submission
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/jobs")
+bp.before_request(require_token)
+
+# The hard time limit is the soft one plus 30 s; past that and a little more,
+# a job still "running" has lost its worker for good.
+STALE_GRACE_SECONDS = 90
+LOST = "The worker rendering this document stopped responding and the job was abandoned. Submit it again."
 
 
 def job_store() -> JobStore:
@@ -23,7 +31,13 @@ def job_store() -> JobStore:
 
 def find_job(job_id: str) -> Snapshot:
     """The job's latest snapshot, or a 404 that says why it may be missing."""
-    snapshot = job_store().snapshot(job_id)
+    store = job_store()
+    snapshot = store.snapshot(job_id)
+    if snapshot is not None and _lost(snapshot.job):
+        job = snapshot.job
+        job.update(state=FAILURE, error=LOST, updated_at=utc_now())
+        store.advance(job)
+        snapshot = store.snapshot(job_id)
     if snapshot is None:
         hours = current_app.config["RESULT_TTL"] / 3600
         raise ApiError(
@@ -35,6 +49,15 @@ def find_job(job_id: str) -> Snapshot:
     return snapshot
 
 
+def _lost(job: Job) -> bool:
+    """A running job with no news for longer than any render may take: its worker is gone."""
+    if job["state"] not in (STARTED, RETRY, PROGRESS):
+        return False
+    silent = datetime.now(UTC) - datetime.fromisoformat(job["updated_at"])
+    limit: int = current_app.config["RENDER_TIME_LIMIT"]
+    return silent.total_seconds() > limit + STALE_GRACE_SECONDS
+
+
 def _job_response(snapshot: Snapshot, status: int = 200) -> Response:
     return current_app.response_class(snapshot.json, status=status, mimetype="application/json")
 
@@ -42,7 +65,8 @@ def _job_response(snapshot: Snapshot, status: int = 200) -> Response:
 @bp.post("")
 def submit() -> Response:
     """Accept HTML, store it with a new job record, queue the render: 202."""
-    submission = read_submission(request, current_app.config["MAX_HTML_BYTES"])
+    config = current_app.config
+    submission = read_submission(request, config["MAX_HTML_BYTES"], config["MAX_DEPTH"])
     job = new_job(new_job_id(), submission.filename)
     store = job_store()
     store.create(job, submission.html)

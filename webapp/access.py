@@ -1,0 +1,47 @@
+"""Who may submit: optional API tokens and a per-client submission rate limit."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Flask, Response, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from webapp.errors import ApiError
+
+
+def init_app(app: Flask, guarded: Blueprint) -> None:
+    """Rate-limit submissions made through `guarded`."""
+    # Registered before the limiter's own hook, so it runs after it.
+    app.after_request(_retry_after_only_on_errors)
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=app.config["REDIS_URL"],
+        storage_options={"socket_connect_timeout": 2, "socket_timeout": 5},
+        strategy="moving-window",
+        headers_enabled=True,
+        # With Redis down the request fails with a clean 503 on its own.
+        swallow_errors=True,
+    )
+    limiter.limit(lambda: current_app.config["RATE_LIMIT"], methods=["POST"])(guarded)
+    app.extensions["limiter"] = limiter
+
+
+def _retry_after_only_on_errors(response: Response) -> Response:
+    # flask-limiter stamps Retry-After on every limited response; a 202 has no use for it.
+    if response.status_code < 400:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
+def require_token() -> None:
+    """Ask for `Authorization: Bearer <token>` on submissions and deletions, if tokens are configured."""
+    tokens: frozenset[str] = current_app.config["API_TOKENS"]
+    if not tokens or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and any(hmac.compare_digest(given.strip(), token) for token in tokens):
+        return
+    raise ApiError(401, "unauthorized", "This service needs an API token: send 'Authorization: Bearer <token>'.")
