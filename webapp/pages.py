@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, render_template
+
+from webapp.errors import ApiError
+from webapp.jobs import find_job
 
 bp = Blueprint("pages", __name__)
 
 
+@bp.context_processor
+def page_settings() -> dict[str, Any]:
+    return {"result_hours": f"{current_app.config['RESULT_TTL'] / 3600:g}"}
+
+
 @bp.get("/")
 def index() -> str:
-    return render_template("index.html", max_html_bytes=current_app.config["MAX_HTML_BYTES"])
+    max_bytes = current_app.config["MAX_HTML_BYTES"]
+    return render_template("index.html", max_html_bytes=max_bytes, max_html_size=human_size(max_bytes))
 
 
 @bp.get("/jobs/<job_id>")
-def job(job_id: str) -> str:
-    return render_template("job.html", job_id=job_id)
+def job(job_id: str) -> tuple[str, int]:
+    """The job's page; an unknown or expired id gets the reason, with a 404."""
+    try:
+        snapshot = find_job(job_id)
+    except ApiError as exc:
+        return render_template("job.html", job=None, missing=exc.message), exc.status
+    return render_template("job.html", job=snapshot.job), 200
+
+
+def human_size(size: int) -> str:
+    """`size` bytes as people read it: 512 bytes, 64 KB, 10 MB (powers of 1024, as the page shows)."""
+    if size < 1024:
+        return f"{size} bytes"
+    value = float(size)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 1024 or unit == "GB":
+            break
+    return f"{value:.1f} {unit}" if value < 10 and value != int(value) else f"{value:.0f} {unit}"

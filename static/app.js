@@ -1,0 +1,306 @@
+/* HTML → PDF: shared helpers, recent jobs in this browser, and the submit form. */
+"use strict";
+
+const H2P = (function () {
+  const RECENT_KEY = "html2pdf.recent";
+  const RECENT_MAX = 12;
+  const TERMINAL = ["SUCCESS", "FAILURE", "REVOKED"];
+  const STATE_LABELS = {
+    PENDING: "Queued", STARTED: "Starting", PROGRESS: "Converting", RETRY: "Retrying",
+    SUCCESS: "Done", FAILURE: "Failed", REVOKED: "Cancelled", EXPIRED: "Expired",
+  };
+
+  function isTerminal(state) {
+    return TERMINAL.includes(state) || state === "EXPIRED";
+  }
+
+  function formatBytes(bytes) {
+    if (bytes < 1024) return bytes + " B";
+    const units = ["KB", "MB", "GB"];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit += 1;
+    }
+    return (value < 10 ? value.toFixed(1) : Math.round(value)) + " " + units[unit];
+  }
+
+  function plural(count, word) {
+    return count + " " + word + (count === 1 ? "" : "s");
+  }
+
+  function formatClock(ms) {
+    const seconds = Math.max(0, Math.floor(ms / 1000));
+    const minutes = Math.floor(seconds / 60);
+    return minutes + ":" + String(seconds % 60).padStart(2, "0");
+  }
+
+  function formatDuration(ms) {
+    const seconds = Math.max(0, ms / 1000);
+    if (seconds < 10) return seconds.toFixed(1) + " s";
+    if (seconds < 60) return Math.round(seconds) + " s";
+    return formatClock(ms) + " min";
+  }
+
+  function formatAgo(iso) {
+    const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+    if (seconds < 60) return "just now";
+    if (seconds < 3600) return Math.floor(seconds / 60) + " min ago";
+    if (seconds < 86400) return Math.floor(seconds / 3600) + " h ago";
+    return new Date(iso).toLocaleDateString();
+  }
+
+  function stageText(job) {
+    const progress = job.progress || {};
+    switch (progress.stage) {
+      case "queued": return "Queued, waiting for a free worker";
+      case "parsing": return "Parsing the HTML";
+      case "layout": return progress.pages > 0 ? "Laying out page " + progress.pages : "Laying out the pages";
+      case "writing": return "Writing the PDF";
+      case "rendered":
+      case "storing": return "Saving the PDF";
+      case "done": return "Done";
+      case "failed": return "Failed";
+      case "cancelled": return "Cancelled";
+      default: return STATE_LABELS[job.state] || "Working";
+    }
+  }
+
+  /* An API answer's error in words, whatever the server sent back. */
+  async function errorMessage(response) {
+    try {
+      const body = await response.json();
+      if (body && body.error && body.error.message) return body.error.message;
+    } catch (ignored) {
+      /* not JSON: a proxy's page, say */
+    }
+    return "The server answered " + response.status + " " + response.statusText + ". Try again in a moment.";
+  }
+
+  function loadRecent() {
+    try {
+      const list = JSON.parse(localStorage.getItem(RECENT_KEY) || "[]");
+      return Array.isArray(list) ? list.filter((item) => item && item.id) : [];
+    } catch (ignored) {
+      return [];
+    }
+  }
+
+  function saveRecent(list) {
+    try {
+      localStorage.setItem(RECENT_KEY, JSON.stringify(list.slice(0, RECENT_MAX)));
+    } catch (ignored) {
+      /* storage full or disabled: the list is a convenience */
+    }
+  }
+
+  /* Add or update a job in this browser's list; true when something changed. */
+  function rememberJob(job) {
+    const entry = {
+      id: job.id, filename: job.filename, state: job.state, created_at: job.created_at,
+      pages: job.pdf ? job.pdf.pages : null, bytes: job.pdf ? job.pdf.bytes : null,
+    };
+    const list = loadRecent();
+    const index = list.findIndex((item) => item.id === job.id);
+    if (index >= 0 && JSON.stringify(list[index]) === JSON.stringify(entry)) return false;
+    if (index >= 0) list[index] = entry;
+    else list.unshift(entry);
+    saveRecent(list);
+    return true;
+  }
+
+  function forgetRecent() {
+    try {
+      localStorage.removeItem(RECENT_KEY);
+    } catch (ignored) {
+      /* nothing to do */
+    }
+  }
+
+  return {
+    STATE_LABELS, isTerminal, formatBytes, formatClock, formatDuration, formatAgo, plural, stageText,
+    errorMessage, loadRecent, saveRecent, rememberJob, forgetRecent,
+  };
+})();
+
+/* The submit form on the start page. */
+(function () {
+  const form = document.getElementById("convert");
+  if (!form) return;
+  const maxBytes = Number(form.dataset.maxBytes);
+  const textarea = document.getElementById("html");
+  const fileInput = document.getElementById("file");
+  const drop = document.getElementById("drop");
+  const chosen = document.getElementById("chosen");
+  const submit = document.getElementById("submit");
+  const errorBox = document.getElementById("form-error");
+  let file = null;
+
+  function showError(message) {
+    errorBox.textContent = message;
+    errorBox.hidden = !message;
+  }
+
+  function chooseFile(picked) {
+    file = picked || null;
+    chosen.hidden = !file;
+    drop.hidden = Boolean(file);
+    textarea.disabled = Boolean(file);
+    showError("");
+    if (!file) {
+      fileInput.value = "";
+      return;
+    }
+    document.getElementById("chosen-name").textContent = file.name;
+    document.getElementById("chosen-size").textContent = H2P.formatBytes(file.size);
+    if (file.size > maxBytes + 64 * 1024) {
+      showError(file.name + " is " + H2P.formatBytes(file.size) + ": this service converts up to "
+        + H2P.formatBytes(maxBytes) + " of HTML.");
+    }
+  }
+
+  fileInput.addEventListener("change", () => chooseFile(fileInput.files[0]));
+  document.getElementById("clear-file").addEventListener("click", () => {
+    chooseFile(null);
+    fileInput.focus();
+  });
+
+  ["dragenter", "dragover"].forEach((type) => drop.addEventListener(type, (event) => {
+    event.preventDefault();
+    drop.classList.add("dragging");
+  }));
+  ["dragleave", "drop"].forEach((type) => drop.addEventListener(type, () => drop.classList.remove("dragging")));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    if (event.dataTransfer.files.length) chooseFile(event.dataTransfer.files[0]);
+  });
+  // A file dropped beside the zone must not replace the page with the file.
+  window.addEventListener("dragover", (event) => event.preventDefault());
+  window.addEventListener("drop", (event) => event.preventDefault());
+
+  document.getElementById("load-example").addEventListener("click", () => {
+    chooseFile(null);
+    textarea.value = exampleReport(40);
+    if (!document.getElementById("filename").value) {
+      document.getElementById("filename").value = "sample-report.pdf";
+    }
+    showError("");
+    textarea.focus();
+    textarea.setSelectionRange(0, 0);
+    textarea.scrollTop = 0;
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData();
+    if (file) data.append("file", file);
+    else data.append("html", textarea.value);
+    const name = document.getElementById("filename").value.trim();
+    if (name) data.append("filename", name);
+    submit.disabled = true;
+    submit.textContent = "Uploading…";
+    showError("");
+    try {
+      const response = await fetch("/api/jobs", { method: "POST", body: data });
+      if (response.status !== 202) {
+        showError(await H2P.errorMessage(response));
+        return;
+      }
+      const job = await response.json();
+      H2P.rememberJob(job);
+      window.location.assign("/jobs/" + encodeURIComponent(job.id));
+    } catch (error) {
+      showError("Could not reach the service (" + error.message + "). Check your connection and try again.");
+    } finally {
+      submit.disabled = false;
+      submit.textContent = "Convert to PDF";
+    }
+  });
+
+  renderRecent();
+  refreshUnfinished();
+  window.addEventListener("storage", renderRecent);
+  document.getElementById("recent-clear").addEventListener("click", () => {
+    H2P.forgetRecent();
+    renderRecent();
+    textarea.focus();
+  });
+})();
+
+/* Draw the list of this browser's recent jobs. */
+function renderRecent() {
+  const section = document.getElementById("recent");
+  const list = document.getElementById("recent-list");
+  const jobs = H2P.loadRecent();
+  section.hidden = jobs.length === 0;
+  list.replaceChildren(...jobs.map(recentItem));
+}
+
+function recentItem(job) {
+  const item = document.createElement("li");
+  const link = document.createElement("a");
+  link.href = "/jobs/" + encodeURIComponent(job.id);
+  link.className = "filename";
+  link.textContent = job.filename;
+  const badge = document.createElement("span");
+  badge.className = "badge state-" + job.state.toLowerCase();
+  badge.textContent = H2P.STATE_LABELS[job.state] || job.state;
+  const meta = document.createElement("span");
+  meta.className = "recent-meta";
+  const details = [H2P.formatAgo(job.created_at)];
+  if (job.pages) details.push(H2P.plural(job.pages, "page"), H2P.formatBytes(job.bytes));
+  meta.textContent = details.join(" · ");
+  item.append(link, meta, badge);
+  return item;
+}
+
+/* Bring unfinished entries up to date until they end (or turn out to have expired). */
+async function refreshUnfinished() {
+  const open = H2P.loadRecent().filter((job) => !H2P.isTerminal(job.state));
+  if (open.length === 0) return;
+  for (const entry of open) {
+    try {
+      const response = await fetch("/api/jobs/" + encodeURIComponent(entry.id), { cache: "no-store" });
+      if (response.ok) H2P.rememberJob(await response.json());
+      else if (response.status === 404) H2P.rememberJob({ ...entry, state: "EXPIRED", pdf: null });
+    } catch (ignored) {
+      /* offline for a moment: try again on the next round */
+    }
+  }
+  renderRecent();
+  window.setTimeout(refreshUnfinished, 2000);
+}
+
+/* A multi-page sample report, so a first conversion shows the bar moving. */
+function exampleReport(sections) {
+  const regions = ["North", "South", "East", "West", "Central"];
+  const parts = [
+    "<!doctype html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>Quarterly operations report</title>",
+    "<style>\n  @page { size: a4; margin: 2cm; }\n  body { font-family: Helvetica; font-size: 10pt; color: #222; }",
+    "  h1 { color: #1e3a8a; border-bottom: 1px solid #1e3a8a; }\n  h2 { color: #1e3a8a; margin-top: 18pt; }",
+    "  table { width: 100%; }\n  th { background: #e0e7ff; text-align: left; padding: 3pt; }",
+    "  td { border-bottom: 1px solid #ddd; padding: 3pt; }\n</style>\n</head>\n<body>",
+    "<h1>Quarterly operations report</h1>",
+    "<p>This sample is generated by the page: " + sections + " sections of text and tables, "
+      + "long enough to watch the progress bar move. Edit it, or paste your own HTML.</p>",
+  ];
+  for (let section = 1; section <= sections; section += 1) {
+    const region = regions[section % regions.length];
+    parts.push("<h2>" + section + ". " + region + " region, site " + section + "</h2>");
+    for (let paragraph = 1; paragraph <= 4; paragraph += 1) {
+      parts.push("<p>Paragraph " + paragraph + ". Orders, returns and delivery times for site " + section
+        + " are summarised below. " + "Volumes stayed within the planned range and no incident "
+        + "needed escalation; the figures are rounded to whole units. ".repeat(3) + "</p>");
+    }
+    parts.push("<table>\n<tr><th>Month</th><th>Orders</th><th>Returns</th><th>On time</th></tr>");
+    ["January", "February", "March"].forEach((month, index) => {
+      const orders = 400 + ((section * 37 + index * 53) % 300);
+      parts.push("<tr><td>" + month + "</td><td>" + orders + "</td><td>" + (orders % 17)
+        + "</td><td>" + (90 + ((section + index) % 10)) + "%</td></tr>");
+    });
+    parts.push("</table>");
+  }
+  parts.push("</body>\n</html>\n");
+  return parts.join("\n");
+}

@@ -1,0 +1,270 @@
+/* The job page: follow one job over its event stream (or by polling) to its PDF. */
+"use strict";
+
+(function () {
+  const root = document.getElementById("job");
+  if (!root) return;
+  const jobId = root.dataset.id;
+  const jobUrl = "/api/jobs/" + encodeURIComponent(jobId);
+  const POLL_MS = 1000;
+  const PREVIEW_MAX_BYTES = 30 * 1024 * 1024;
+  const el = (id) => document.getElementById(id);
+
+  let current = null;       // the latest job JSON shown
+  let stream = null;        // the EventSource, while it is open
+  let polling = false;      // true while asking the API instead of streaming
+  let pollTimer = null;
+  let clockTimer = null;    // ticks the elapsed time
+  let gotEvent = false;
+  const samples = [];       // [time, percent] pairs for the time-remaining estimate
+
+  /* ---- showing a state ---- */
+
+  function show(job) {
+    if (current && (H2P.isTerminal(current.state) && !H2P.isTerminal(job.state) || isOlder(job, current))) return;
+    const wasRunning = current !== null && !H2P.isTerminal(current.state);
+    current = job;
+    const ended = H2P.isTerminal(job.state);
+    const percent = Math.max(0, Math.min(100, Number(job.progress.percent) || 0));
+    const shown = job.state === "SUCCESS" ? 100 : Math.floor(percent);
+    const stage = stageLine(job);
+
+    root.dataset.state = job.state.toLowerCase();
+    el("bar").setAttribute("aria-valuenow", String(shown));
+    el("bar").setAttribute("aria-valuetext", shown + "%, " + stage);
+    el("bar-fill").style.transform = "scaleX(" + shown / 100 + ")";
+    el("job-percent").textContent = shown + "%";
+    setText("job-stage", stage);
+    setText("job-badge", H2P.STATE_LABELS[job.state] || job.state);
+    setText("job-name", job.filename);
+    el("job-pages").textContent = job.progress.pages > 0 ? String(job.progress.pages) : "–";
+    document.title = (ended ? "" : shown + "% · ") + job.filename + " · HTML → PDF";
+
+    if (!ended) sample(percent);
+    showTimes();
+    el("job-running-actions").hidden = ended;
+    H2P.rememberJob(job);
+    if (ended) finish(job, wasRunning);
+  }
+
+  function stageLine(job) {
+    if (job.state === "SUCCESS" && job.pdf) {
+      return "Done: " + H2P.plural(job.pdf.pages, "page") + ", " + H2P.formatBytes(job.pdf.bytes);
+    }
+    if (job.state === "RETRY") return "A worker stopped; trying again";
+    return H2P.stageText(job);
+  }
+
+  function isOlder(job, than) {
+    return Date.parse(job.updated_at) < Date.parse(than.updated_at);
+  }
+
+  function setText(id, text) {
+    const node = el(id);
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  function finish(job, wasRunning) {
+    stopStream();
+    stopPolling();
+    window.clearInterval(clockTimer);
+    el("job-remaining-row").hidden = true;
+    const outcome = { SUCCESS: "job-success", FAILURE: "job-failure", REVOKED: "job-cancelled" }[job.state];
+    ["job-success", "job-failure", "job-cancelled"].forEach((id) => { el(id).hidden = id !== outcome; });
+    if (job.state === "FAILURE") {
+      el("job-error").textContent = job.error || "The render failed for a reason the service did not give.";
+    }
+    if (job.state === "SUCCESS" && job.pdf) showDownload(job);
+    // The Cancel button is gone: move keyboard users on to what they can do next.
+    if (wasRunning && outcome && document.activeElement === el("cancel")) {
+      el(outcome).querySelector("a").focus();
+    }
+  }
+
+  function showDownload(job) {
+    el("download").href = job.pdf.url;
+    el("download-name").textContent = job.filename;
+    el("download-meta").textContent = H2P.plural(job.pdf.pages, "page") + " · " + H2P.formatBytes(job.pdf.bytes);
+    showPreview(job);
+  }
+
+  /* The PDF is served as an attachment, which a frame would download rather than show;
+     a blob URL of the same bytes shows in the browser's own viewer instead. */
+  async function showPreview(job) {
+    const frame = el("preview-frame");
+    if (!navigator.pdfViewerEnabled || job.pdf.bytes > PREVIEW_MAX_BYTES || frame.src) return;
+    try {
+      const response = await fetch(job.pdf.url);
+      if (!response.ok) return;
+      const blob = new Blob([await response.arrayBuffer()], { type: "application/pdf" });
+      // Our own download link sits above: the viewer's toolbar would save the file under the blob's id.
+      frame.src = URL.createObjectURL(blob) + "#toolbar=0&view=FitH";
+      el("preview").hidden = false;
+    } catch (ignored) {
+      /* no preview: the download link is there */
+    }
+  }
+
+  function showMissing(message) {
+    stopStream();
+    stopPolling();
+    window.clearInterval(clockTimer);
+    root.dataset.state = "missing";
+    el("bar").removeAttribute("aria-valuenow");
+    setText("job-badge", "Not found");
+    setText("job-stage", "This job no longer exists");
+    el("job-running-actions").hidden = true;
+    el("job-remaining-row").hidden = true;
+    el("job-missing-text").textContent = message;
+    el("job-missing").hidden = false;
+    if (current) H2P.rememberJob({ ...current, state: "EXPIRED", pdf: null });
+  }
+
+  function notice(text) {
+    el("job-notice").textContent = text;
+    el("job-notice").hidden = !text;
+  }
+
+  /* ---- elapsed and remaining time ---- */
+
+  function sample(percent) {
+    const now = Date.now();
+    if (current.progress.stage === "queued") return;
+    samples.push([now, percent]);
+    while (samples.length > 2 && now - samples[0][0] > 20000) samples.shift();
+  }
+
+  function showTimes() {
+    if (!current) return;
+    const created = Date.parse(current.created_at);
+    const produced = Date.parse(current.updated_at) - created;
+    const ended = H2P.isTerminal(current.state);
+    // Trust the server's own clock for a finished job; for a live one, never show less than it.
+    const elapsed = ended ? produced : Math.max(produced, Date.now() - created);
+    setText("job-elapsed-label", ended ? "Took" : "Elapsed");
+    setText("job-elapsed", ended ? H2P.formatDuration(elapsed) : H2P.formatClock(elapsed));
+    el("job-remaining").textContent = ended ? "–" : remaining();
+  }
+
+  function remaining() {
+    if (current.progress.stage === "queued") return "waiting";
+    if (samples.length < 2) return "estimating…";
+    const [firstTime, firstPercent] = samples[0];
+    const [lastTime, lastPercent] = samples[samples.length - 1];
+    const rate = (lastPercent - firstPercent) / (lastTime - firstTime);
+    if (!(rate > 0) || lastTime - firstTime < 800) return "estimating…";
+    const seconds = ((100 - lastPercent) / rate - (Date.now() - lastTime)) / 1000;
+    if (seconds < 5) return "a few seconds";
+    if (seconds < 60) return "about " + Math.ceil(seconds / 5) * 5 + " s";
+    return "about " + H2P.plural(Math.round(seconds / 60), "minute");
+  }
+
+  /* ---- the event stream, with polling as the fallback ---- */
+
+  function openStream() {
+    stream = new EventSource(jobUrl + "/events");
+    const onEvent = (event) => {
+      gotEvent = true;
+      stopPolling();
+      notice("");
+      show(JSON.parse(event.data));
+    };
+    stream.addEventListener("progress", onEvent);
+    stream.addEventListener("end", (event) => {
+      onEvent(event);
+      stopStream();
+    });
+    stream.onerror = () => {
+      if (!stream) return;
+      if (stream.readyState === EventSource.CLOSED) {
+        // Refused for good (a 404, a proxy error, a 204 after the end): ask the API instead.
+        stopStream();
+        startPolling();
+      } else if (!gotEvent) {
+        // The browser keeps retrying; meanwhile, poll so the page is not stuck.
+        startPolling();
+      } else {
+        notice("Connection lost, reconnecting…");
+      }
+    };
+  }
+
+  function stopStream() {
+    if (stream) {
+      stream.close();
+      stream = null;
+    }
+  }
+
+  function startPolling() {
+    if (polling || (current && H2P.isTerminal(current.state))) return;
+    polling = true;
+    poll();
+  }
+
+  function stopPolling() {
+    polling = false;
+    window.clearTimeout(pollTimer);
+  }
+
+  async function poll() {
+    let delay = POLL_MS;
+    try {
+      const response = await fetch(jobUrl, { cache: "no-store" });
+      if (!polling) return;
+      if (response.status === 404) {
+        showMissing(await H2P.errorMessage(response));
+        return;
+      }
+      if (response.ok) {
+        notice("");
+        show(await response.json());
+      } else {
+        notice(await H2P.errorMessage(response));
+        delay = 3 * POLL_MS;
+      }
+    } catch (error) {
+      notice("Connection lost, retrying…");
+      delay = 3 * POLL_MS;
+    }
+    if (polling) pollTimer = window.setTimeout(poll, delay);
+  }
+
+  /* ---- cancelling ---- */
+
+  el("cancel").addEventListener("click", async () => {
+    const button = el("cancel");
+    button.disabled = true;
+    button.textContent = "Cancelling…";
+    try {
+      const response = await fetch(jobUrl, { method: "DELETE" });
+      if (response.status === 202) show(await response.json());
+      else if (response.status === 204) showMissing("The job ended just before the cancel arrived, and was removed.");
+      else notice(await H2P.errorMessage(response));
+    } catch (error) {
+      notice("Could not reach the service to cancel. Try again.");
+    } finally {
+      button.disabled = false;
+      button.textContent = "Cancel";
+    }
+  });
+
+  function offerCopyLink() {
+    const button = el("copy-link");
+    if (!navigator.clipboard || !window.isSecureContext) return;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(window.location.href);
+        button.textContent = "Link copied";
+      } catch (ignored) {
+        button.textContent = "Copy the address bar instead";
+      }
+    });
+  }
+
+  offerCopyLink();
+  window.addEventListener("pagehide", stopStream);
+  clockTimer = window.setInterval(showTimes, 500);
+  openStream();
+})();
