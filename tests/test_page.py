@@ -1,0 +1,289 @@
+"""The page in a real browser: Debian's Chromium, driven by Playwright, against the live service."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+import requests
+from PIL import Image
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route, ViewportSize, expect, sync_playwright
+
+from tests.support import UNRENDERABLE_HTML, pdf_pages, report_html, wait_until
+
+CHROMIUM = Path("/usr/bin/chromium")
+WAIT_MS = 60_000
+HTTP_TIMEOUT = 10
+VIEWPORTS: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+# Records every value the bar takes and every EventSource the page opens.
+WATCH_SCRIPT = """
+window.__values = [];
+window.__streams = [];
+const NativeEventSource = window.EventSource;
+window.EventSource = class extends NativeEventSource {
+  constructor(...args) { super(...args); window.__streams.push(this); }
+};
+document.addEventListener("DOMContentLoaded", () => {
+  const bar = document.getElementById("bar");
+  if (!bar) return;
+  new MutationObserver(() => window.__values.push(Number(bar.getAttribute("aria-valuenow"))))
+    .observe(bar, { attributes: true, attributeFilter: ["aria-valuenow"] });
+});
+"""
+
+
+class Tab:
+    """A page in its own browser context that remembers every JavaScript error it sees."""
+
+    def __init__(self, browser: Browser, base: str, viewport: str = "desktop") -> None:
+        phone = viewport == "phone"
+        self.context = browser.new_context(
+            base_url=base,
+            viewport=VIEWPORTS[viewport],
+            device_scale_factor=2 if phone else 1,
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        self.context.add_init_script(WATCH_SCRIPT)
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.expected_failures: list[str] = []
+        self.page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        self.page.on("console", self._console)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        url = message.location.get("url", "")
+        # A request the test makes fail on purpose is logged by the browser, not by our code.
+        if message.text.startswith("Failed to load resource") and any(part in url for part in self.expected_failures):
+            return
+        self.errors.append(f"console: {message.text} ({url})")
+
+    def bar_values(self) -> list[float]:
+        values: list[float] = self.page.evaluate("window.__values")
+        return values
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole session."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); set CI=1 to make this a failure")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            headless=True,
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture
+def tab(browser: Browser, live_server: str) -> Iterator[Tab]:
+    """A fresh desktop tab; fails the test if the page logged a JavaScript error."""
+    opened = Tab(browser, live_server)
+    yield opened
+    opened.close()
+    assert opened.errors == [], opened.errors
+
+
+def submit(base: str, html: str, filename: str = "report.pdf") -> dict[str, Any]:
+    with requests.post(f"{base}/api/jobs", json={"html": html, "filename": filename}, timeout=HTTP_TIMEOUT) as response:
+        assert response.status_code == 202, response.text
+        job: dict[str, Any] = response.json()
+    return job
+
+
+def api_job(base: str, job_id: str) -> dict[str, Any]:
+    with requests.get(f"{base}/api/jobs/{job_id}", timeout=HTTP_TIMEOUT) as response:
+        assert response.status_code == 200, response.text
+        job: dict[str, Any] = response.json()
+    return job
+
+
+def white_share(png: bytes) -> float:
+    """The share of (nearly) white pixels in a screenshot."""
+    with Image.open(io.BytesIO(png)) as image:
+        histogram = image.convert("L").histogram()
+    return sum(histogram[245:]) / sum(histogram)
+
+
+def wait_for_percent(page: Page, at_least: float) -> float:
+    """Wait until the bar shows at least `at_least` percent; return what it shows."""
+    script = "min => Number(document.getElementById('bar').getAttribute('aria-valuenow')) >= min"
+    page.wait_for_function(script, arg=at_least, timeout=WAIT_MS, polling=20)
+    return float(page.get_by_role("progressbar").get_attribute("aria-valuenow") or 0)
+
+
+def expect_finished(page: Page, badge: str) -> None:
+    expect(page.locator("#job-badge")).to_have_text(badge, timeout=WAIT_MS)
+    expect(page.locator("#cancel")).to_be_hidden(timeout=WAIT_MS)
+    # The stream is closed, so the browser will not reconnect and nothing keeps "running".
+    page.wait_for_function("window.__streams.every(s => s.readyState === EventSource.CLOSED)", timeout=WAIT_MS)
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_the_bar_rises_and_the_download_is_the_pdf(
+    browser: Browser, live_server: str, screenshots: Path, viewport: str
+) -> None:
+    tab = Tab(browser, live_server, viewport)
+    page = tab.page
+    job = submit(live_server, report_html(120), "분기 보고서.pdf")
+    try:
+        page.goto(f"/jobs/{job['id']}")
+        bar = page.get_by_role("progressbar")
+        expect(bar).to_have_attribute("aria-valuemin", "0")
+        expect(bar).to_have_attribute("aria-valuemax", "100")
+        expect(page.get_by_role("heading", level=1)).to_have_text("분기 보고서.pdf")
+        wait_for_percent(page, 45)
+        expect(page.locator("#job-stage")).to_have_text(re.compile(r"Laying out page \d+|Writing"), timeout=WAIT_MS)
+        page.screenshot(path=screenshots / f"{viewport}-running.png", full_page=True, animations="disabled")
+
+        expect(bar).to_have_attribute("aria-valuenow", "100", timeout=WAIT_MS)
+        expect_finished(page, "Done")
+        download = page.get_by_role("link", name=re.compile("Download"))
+        expect(page.locator("#preview")).to_be_visible(timeout=WAIT_MS)
+        # The browser's PDF viewer shows the first page: a mostly white picture, not a download.
+        frame = page.locator("#preview-frame")
+        wait_until(lambda: white_share(frame.screenshot()) > 0.3, WAIT_MS / 1000, "the preview to show a page")
+        page.screenshot(path=screenshots / f"{viewport}-finished.png", full_page=True, animations="disabled")
+
+        values = tab.bar_values()
+        before_end = [value for value in values if value < 100]
+        assert len(set(before_end)) >= 3, values
+        assert values == sorted(values), "the bar went backwards"
+
+        done = api_job(live_server, job["id"])
+        expect(download).to_have_attribute("href", f"/api/jobs/{job['id']}/pdf")
+        pages = done["pdf"]["pages"]
+        expect(download).to_have_text(re.compile(rf"Download 분기 보고서\.pdf\s*{pages} pages · \d+ KB"))
+        with requests.get(live_server + (download.get_attribute("href") or ""), timeout=HTTP_TIMEOUT) as response:
+            assert response.status_code == 200
+            assert response.content.startswith(b"%PDF")
+            assert pdf_pages(response.content) == pages > 1
+            assert "분기 보고서.pdf" in unquote(response.headers["Content-Disposition"])
+    finally:
+        tab.close()
+    assert tab.errors == []
+
+
+def test_cancel_mid_render_shows_the_cancelled_state(tab: Tab, live_server: str) -> None:
+    job = submit(live_server, report_html(300))
+    tab.page.goto(f"/jobs/{job['id']}")
+    wait_for_percent(tab.page, 5)
+    tab.page.get_by_role("button", name="Cancel").click()
+    expect_finished(tab.page, "Cancelled")
+    expect(tab.page.get_by_role("heading", name="Cancelled")).to_be_visible()
+    assert float(tab.page.get_by_role("progressbar").get_attribute("aria-valuenow") or 0) < 100
+    assert api_job(live_server, job["id"])["state"] == "REVOKED"
+
+
+def test_a_reload_mid_render_resumes_the_bar(tab: Tab, live_server: str) -> None:
+    job = submit(live_server, report_html(250))
+    tab.page.goto(f"/jobs/{job['id']}")
+    before = wait_for_percent(tab.page, 5)
+    tab.page.reload()
+    after = wait_for_percent(tab.page, 0)
+    assert after >= before
+    expect(tab.page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100", timeout=WAIT_MS)
+    expect_finished(tab.page, "Done")
+    assert min(tab.bar_values()) < 100, "the reload came too late to see the render running"
+
+
+def test_a_failing_document_shows_its_error(tab: Tab, live_server: str) -> None:
+    job = submit(live_server, UNRENDERABLE_HTML)
+    tab.page.goto(f"/jobs/{job['id']}")
+    expect_finished(tab.page, "Failed")
+    message = api_job(live_server, job["id"])["error"]
+    expect(tab.page.locator("#job-error")).to_have_text(message)
+    assert "taller or wider than a page" in message
+    expect(tab.page.get_by_role("link", name="Try again")).to_have_attribute("href", "/")
+
+
+def test_a_newcomer_converts_the_example(tab: Tab, live_server: str, screenshots: Path) -> None:
+    page = tab.page
+    page.goto("/")
+    page.get_by_role("button", name="Load an example").click()
+    assert page.get_by_label("HTML", exact=True).input_value().count("<h2>") >= 40
+    page.get_by_role("button", name="Convert to PDF").click()
+    page.wait_for_url(re.compile(r"/jobs/[\w-]+$"), timeout=WAIT_MS)
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100", timeout=WAIT_MS)
+    expect_finished(page, "Done")
+    expect(page.locator("#download")).to_contain_text("sample-report.pdf")
+
+    page.goto("/")
+    recent = page.locator("#recent-list li").first
+    expect(recent).to_contain_text("sample-report.pdf")
+    expect(recent).to_contain_text("Done")
+    page.screenshot(path=screenshots / "desktop-start-with-recent.png", full_page=True)
+
+
+def test_api_errors_are_shown_beside_the_form(tab: Tab) -> None:
+    page = tab.page
+    tab.expected_failures.append("/api/jobs")
+    page.goto("/")
+    page.get_by_role("button", name="Convert to PDF").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text("The HTML is empty: there is nothing to convert.", timeout=WAIT_MS)
+
+    page.locator("#file").set_input_files({"name": "photo.png", "mimeType": "image/png", "buffer": PNG})
+    expect(page.locator("#chosen")).to_contain_text("photo.png")
+    page.get_by_role("button", name="Convert to PDF").click()
+    expect(alert).to_have_text(re.compile("'photo.png' is not an HTML file"), timeout=WAIT_MS)
+    assert page.url.endswith("/")
+
+
+def test_an_unknown_job_says_so(tab: Tab) -> None:
+    tab.expected_failures.append("/jobs/no-such-job")
+    response = tab.page.goto("/jobs/no-such-job")
+    assert response is not None and response.status == 404
+    expect(tab.page.get_by_role("heading", level=1)).to_have_text("This job is gone")
+    expect(tab.page.locator("main")).to_contain_text("unknown, expired or deleted")
+
+
+def test_a_job_that_vanishes_after_the_page_loads_says_so(tab: Tab, live_server: str) -> None:
+    job = submit(live_server, "<p>Short</p>")
+    tab.expected_failures.append(f"/api/jobs/{job['id']}")
+
+    def delete_then_continue(route: Route) -> None:
+        for _ in range(2):  # the first DELETE cancels or finds it ended, the second removes it
+            with requests.delete(f"{live_server}/api/jobs/{job['id']}", timeout=HTTP_TIMEOUT):
+                pass
+        route.continue_()
+
+    tab.page.route(re.compile(r"/events$"), delete_then_continue)
+    tab.page.goto(f"/jobs/{job['id']}")
+    expect(tab.page.locator("#job-badge")).to_have_text("Not found", timeout=WAIT_MS)
+    expect(tab.page.locator("#job-missing")).to_contain_text("unknown, expired or deleted")
+
+
+def test_a_refused_stream_falls_back_to_polling(tab: Tab, live_server: str) -> None:
+    job = submit(live_server, report_html(60))
+    tab.expected_failures.append("/events")
+    polls: list[str] = []
+    tab.page.on("request", lambda request: polls.append(request.url) if request.url.endswith(job["id"]) else None)
+    tab.page.route(re.compile(r"/events$"), lambda route: route.fulfill(status=503, body="down for maintenance"))
+    tab.page.goto(f"/jobs/{job['id']}")
+    expect(tab.page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100", timeout=WAIT_MS)
+    expect_finished(tab.page, "Done")
+    assert len([url for url in polls if "/api/jobs/" in url]) >= 2
