@@ -1,0 +1,70 @@
+"""Run the benchmarks: `python -m bench [--quick] [name ...]` (see --help)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench import bigdoc, overhead, progress, streams, throughput
+from bench.report import DOC, RESULTS, Result, save, stamp, table, write_doc
+
+Benchmark = Callable[[Path, bool], Result]
+BENCHMARKS: dict[str, Benchmark] = {
+    "overhead": overhead.run,
+    "progress": progress.run,
+    "streams": streams.run,
+    "throughput": throughput.run,
+    "bigdoc": bigdoc.run,
+}
+
+
+def run(names: list[str], quick: bool, workdir: Path) -> list[Result]:
+    """Run `names` in order, each on a local stack of its own under `workdir`."""
+    results = []
+    for name in names:
+        load = os.getloadavg()
+        print(f"== {name} (load average {load[0]:.2f}) ...", flush=True)
+        started = time.monotonic()
+        result = stamp(BENCHMARKS[name](workdir / name, quick), started)
+        result.load = load
+        print(f"   {result.seconds:.1f} s", flush=True)
+        results.append(result)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Benchmarks of the service (issue 5).")
+    parser.add_argument(
+        "names",
+        nargs="*",
+        choices=[*BENCHMARKS, []],
+        metavar="name",
+        help=f"any of {', '.join(BENCHMARKS)}; all by default",
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run, figures not meaningful")
+    parser.add_argument(
+        "--no-write", action="store_true", help=f"print only; do not update {RESULTS.name} and {DOC.name}"
+    )
+    parser.add_argument("--keep", type=Path, help="keep logs of every process under this folder")
+    args = parser.parse_args(argv)
+    names = args.names or list(BENCHMARKS)
+    if args.keep:
+        results = run(names, args.quick, args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
+            results = run(names, args.quick, Path(workdir))
+    print()
+    print(table(results))
+    if not args.quick and not args.no_write:
+        write_doc(save(results), list(BENCHMARKS))
+        print(f"\nwrote {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS} and {DOC}")
+    return 0 if all(result.ok for result in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

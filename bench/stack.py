@@ -1,0 +1,141 @@
+"""A private local stack for one benchmark: redis-server, Celery worker(s) and gunicorn."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import resource
+import signal
+from pathlib import Path
+from types import TracebackType
+
+import psutil  # type: ignore[import-untyped, unused-ignore]
+
+from tests.support import BIN, Process, RedisServer, free_port, start_worker, wait_until
+
+DEADLINE = 60.0
+
+
+def raise_fd_limit(wanted: int = 65536) -> int:
+    """Raise this process's open-file limit (children inherit it); return the new soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return soft
+
+
+def healthy(base: str) -> bool:
+    """True once the web process answers /healthz with 200."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=5)
+    try:
+        connection.request("GET", "/healthz")
+        response = connection.getresponse()
+        response.read()
+        return response.status == 200
+    finally:
+        connection.close()
+
+
+class Stack:
+    """Redis, then (optionally) gunicorn and a worker; `close()` stops all of them.
+
+    Every process runs in its own session and is stopped through its process
+    group, so pool children and gunicorn workers go with their parent.
+    """
+
+    def __init__(
+        self, directory: Path, *, concurrency: int | None = 1, web: bool = True, web_args: list[str] | None = None
+    ) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        raise_fd_limit()
+        self.redis = RedisServer(directory / "redis")
+        self.web: Process | None = None
+        self.worker: Process | None = None
+        self.base = ""
+        self._starts = 0
+        try:
+            if web:
+                self.start_web(web_args or [])
+            if concurrency:
+                self.start_worker(concurrency)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def redis_url(self) -> str:
+        return self.redis.url
+
+    def start_web(self, extra: list[str]) -> None:
+        """gunicorn as the Procfile runs it, one gevent worker process, plus `extra` options."""
+        port = free_port()
+        command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "1", *extra, "wsgi:app"]
+        env = {"REDIS_URL": self.redis_url, "HOST": "127.0.0.1", "PORT": str(port), "ACCESS_LOG": ""}
+        self.web = Process(command, self.directory / "web.log", env)
+        self.base = f"http://127.0.0.1:{port}"
+        web = self.web
+        wait_until(lambda: not web.alive() or _answers(self.base), DEADLINE, "gunicorn to answer /healthz")
+        assert web.alive(), web.output()
+
+    def start_worker(self, concurrency: int) -> Process:
+        """A Celery worker with `concurrency` prefork children on the stack's Redis."""
+        self.stop_worker()
+        self._starts += 1
+        log = self.directory / f"worker-{self._starts}.log"
+        self.worker = start_worker(self.redis_url, log, "--concurrency", str(concurrency))
+        wait_until(lambda: len(self.pool_pids()) >= concurrency, DEADLINE, "the worker's pool children")
+        return self.worker
+
+    def stop_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.stop(signal.SIGTERM, timeout=30)
+            self.worker = None
+
+    def pool_pids(self) -> list[int]:
+        """The worker's prefork children: the processes that render."""
+        if self.worker is None or not self.worker.alive():
+            return []
+        try:
+            return [child.pid for child in psutil.Process(self.worker.pid).children()]
+        except psutil.NoSuchProcess:
+            return []
+
+    def web_pids(self) -> list[int]:
+        """gunicorn's master and its worker process(es)."""
+        if self.web is None or not self.web.alive():
+            return []
+        master = psutil.Process(self.web.pid)
+        return [master.pid, *(child.pid for child in master.children())]
+
+    def web_worker_pid(self) -> int:
+        """The one gunicorn worker process that serves the requests."""
+        assert self.web is not None
+        children = psutil.Process(self.web.pid).children()
+        assert len(children) == 1, f"expected one gunicorn worker, found {len(children)}"
+        return int(children[0].pid)
+
+    def close(self) -> None:
+        """Stop web, worker and Redis, in that order; never raises for a dead process."""
+        for process in (self.web, self.worker):
+            if process is not None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    process.stop(signal.SIGTERM, timeout=30)
+        self.web = self.worker = None
+        self.redis.stop()
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _answers(base: str) -> bool:
+    try:
+        return healthy(base)
+    except (OSError, http.client.HTTPException):
+        return False
