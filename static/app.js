@@ -38,6 +38,7 @@ const H2P = (function () {
 
   function formatDuration(ms) {
     const seconds = Math.max(0, ms / 1000);
+    if (seconds < 0.1) return "under 0.1 s";
     if (seconds < 10) return seconds.toFixed(1) + " s";
     if (seconds < 60) return Math.round(seconds) + " s";
     return formatClock(ms) + " min";
@@ -221,6 +222,12 @@ const H2P = (function () {
   renderRecent();
   refreshUnfinished();
   window.addEventListener("storage", renderRecent);
+  window.addEventListener("pageshow", (event) => {
+    // Back from a job page out of the back-forward cache: the list may have moved on.
+    if (!event.persisted) return;
+    renderRecent();
+    refreshUnfinished();
+  });
   document.getElementById("recent-clear").addEventListener("click", () => {
     H2P.forgetRecent();
     renderRecent();
@@ -256,9 +263,13 @@ function recentItem(job) {
 }
 
 /* Bring unfinished entries up to date until they end (or turn out to have expired). */
+let refreshing = false;
+
 async function refreshUnfinished() {
+  if (refreshing) return;
   const open = H2P.loadRecent().filter((job) => !H2P.isTerminal(job.state));
   if (open.length === 0) return;
+  refreshing = true;
   for (const entry of open) {
     try {
       const response = await fetch("/api/jobs/" + encodeURIComponent(entry.id), { cache: "no-store" });
@@ -268,6 +279,7 @@ async function refreshUnfinished() {
       /* offline for a moment: try again on the next round */
     }
   }
+  refreshing = false;
   renderRecent();
   window.setTimeout(refreshUnfinished, 2000);
 }

@@ -16,6 +16,7 @@
   let pollTimer = null;
   let clockTimer = null;    // ticks the elapsed time
   let gotEvent = false;
+  let cancelling = false;   // a DELETE is on its way
   const samples = [];       // [time, percent] pairs for the time-remaining estimate
 
   /* ---- showing a state ---- */
@@ -33,7 +34,9 @@
     el("bar").setAttribute("aria-valuenow", String(shown));
     el("bar").setAttribute("aria-valuetext", shown + "%, " + stage);
     el("bar-fill").style.transform = "scaleX(" + shown / 100 + ")";
-    el("job-percent").textContent = shown + "%";
+    // The number only where it adds to the words: while it runs, and at 100 %.
+    const counting = job.state === "SUCCESS" || (!ended && job.progress.stage !== "queued");
+    el("job-percent").textContent = counting ? shown + "%" : "";
     setText("job-stage", stage);
     setText("job-badge", H2P.STATE_LABELS[job.state] || job.state);
     setText("job-name", job.filename);
@@ -42,15 +45,20 @@
 
     if (!ended) sample(percent);
     showTimes();
+    // Noted before the Cancel button disappears, which takes the focus with it.
+    const cancelFocused = cancelling || document.activeElement === el("cancel");
     el("job-running-actions").hidden = ended;
     H2P.rememberJob(job);
-    if (ended) finish(job, wasRunning);
+    if (ended) finish(job, wasRunning && cancelFocused);
   }
 
   function stageLine(job) {
     if (job.state === "SUCCESS" && job.pdf) {
       return "Done: " + H2P.plural(job.pdf.pages, "page") + ", " + H2P.formatBytes(job.pdf.bytes);
     }
+    const percent = Math.floor(job.progress.percent) + "%";
+    if (job.state === "FAILURE") return "Stopped at " + percent;
+    if (job.state === "REVOKED") return "Cancelled at " + percent;
     if (job.state === "RETRY") return "A worker stopped; trying again";
     return H2P.stageText(job);
   }
@@ -64,7 +72,7 @@
     if (node.textContent !== text) node.textContent = text;
   }
 
-  function finish(job, wasRunning) {
+  function finish(job, moveFocus) {
     stopStream();
     stopPolling();
     window.clearInterval(clockTimer);
@@ -76,7 +84,7 @@
     }
     if (job.state === "SUCCESS" && job.pdf) showDownload(job);
     // The Cancel button is gone: move keyboard users on to what they can do next.
-    if (wasRunning && outcome && document.activeElement === el("cancel")) {
+    if (moveFocus && outcome) {
       el(outcome).querySelector("a").focus();
     }
   }
@@ -117,6 +125,7 @@
     el("job-remaining-row").hidden = true;
     el("job-missing-text").textContent = message;
     el("job-missing").hidden = false;
+    el("share").hidden = true;
     if (current) H2P.rememberJob({ ...current, state: "EXPIRED", pdf: null });
   }
 
@@ -234,7 +243,10 @@
 
   el("cancel").addEventListener("click", async () => {
     const button = el("cancel");
-    button.disabled = true;
+    if (cancelling) return;
+    // Not `disabled`: that would drop the keyboard focus on the floor.
+    cancelling = true;
+    button.setAttribute("aria-disabled", "true");
     button.textContent = "Cancelling…";
     try {
       const response = await fetch(jobUrl, { method: "DELETE" });
@@ -244,7 +256,8 @@
     } catch (error) {
       notice("Could not reach the service to cancel. Try again.");
     } finally {
-      button.disabled = false;
+      cancelling = false;
+      button.removeAttribute("aria-disabled");
       button.textContent = "Cancel";
     }
   });

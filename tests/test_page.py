@@ -191,9 +191,12 @@ def test_cancel_mid_render_shows_the_cancelled_state(tab: Tab, live_server: str)
     job = submit(live_server, report_html(300))
     tab.page.goto(f"/jobs/{job['id']}")
     wait_for_percent(tab.page, 5)
-    tab.page.get_by_role("button", name="Cancel").click()
+    tab.page.get_by_role("button", name="Cancel").press("Enter")
     expect_finished(tab.page, "Cancelled")
-    expect(tab.page.get_by_role("heading", name="Cancelled")).to_be_visible()
+    # The keyboard focus moves on to what one can do next, not back to the top of the page.
+    expect(tab.page.get_by_role("link", name="Convert something else")).to_be_focused()
+    expect(tab.page.get_by_role("heading", name="This conversion was cancelled")).to_be_visible()
+    expect(tab.page.locator("#job-stage")).to_have_text(re.compile(r"Cancelled at \d+%"))
     assert float(tab.page.get_by_role("progressbar").get_attribute("aria-valuenow") or 0) < 100
     assert api_job(live_server, job["id"])["state"] == "REVOKED"
 
@@ -236,6 +239,28 @@ def test_a_newcomer_converts_the_example(tab: Tab, live_server: str, screenshots
     expect(recent).to_contain_text("sample-report.pdf")
     expect(recent).to_contain_text("Done")
     page.screenshot(path=screenshots / "desktop-start-with-recent.png", full_page=True)
+
+
+def test_a_dropped_file_converts_under_its_own_name_and_the_list_follows_it(tab: Tab, live_server: str) -> None:
+    page = tab.page
+    page.goto("/")
+    drop = """html => {
+      const data = new DataTransfer();
+      data.items.add(new File([html], "연간 보고서.html", { type: "text/html" }));
+      document.getElementById("drop").dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true }));
+    }"""
+    page.evaluate(drop, report_html(150))
+    expect(page.locator("#chosen")).to_contain_text("연간 보고서.html")
+    expect(page.get_by_label("HTML", exact=True)).to_be_disabled()
+    page.get_by_role("button", name="Convert to PDF").click()
+    page.wait_for_url(re.compile(r"/jobs/[\w-]+$"), timeout=WAIT_MS)
+    expect(page.get_by_role("heading", level=1)).to_have_text("연간 보고서.pdf")
+
+    page.go_back()
+    entry = page.locator("#recent-list li").filter(has_text="연간 보고서.pdf")
+    expect(entry).not_to_contain_text("Done")
+    # The list follows a job that is still running until it ends.
+    expect(entry).to_contain_text("Done", timeout=WAIT_MS)
 
 
 def test_api_errors_are_shown_beside_the_form(tab: Tab) -> None:
