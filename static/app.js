@@ -125,6 +125,55 @@ const H2P = (function () {
   };
 })();
 
+/* Draw the list of this browser's recent jobs. */
+function renderRecent() {
+  const section = document.getElementById("recent");
+  const list = document.getElementById("recent-list");
+  const jobs = H2P.loadRecent();
+  section.hidden = jobs.length === 0;
+  list.replaceChildren(...jobs.map(recentItem));
+}
+
+function recentItem(job) {
+  const item = document.createElement("li");
+  const link = document.createElement("a");
+  link.href = "/jobs/" + encodeURIComponent(job.id);
+  link.className = "filename";
+  link.textContent = job.filename;
+  const badge = document.createElement("span");
+  badge.className = "badge state-" + job.state.toLowerCase();
+  badge.textContent = H2P.STATE_LABELS[job.state] || job.state;
+  const meta = document.createElement("span");
+  meta.className = "recent-meta";
+  const details = [H2P.formatAgo(job.created_at)];
+  if (job.pages) details.push(H2P.plural(job.pages, "page"), H2P.formatBytes(job.bytes));
+  meta.textContent = details.join(" · ");
+  item.append(link, meta, badge);
+  return item;
+}
+
+/* Bring unfinished entries up to date until they end (or turn out to have expired). */
+let refreshing = false;
+
+async function refreshUnfinished() {
+  if (refreshing) return;
+  const open = H2P.loadRecent().filter((job) => !H2P.isTerminal(job.state));
+  if (open.length === 0) return;
+  refreshing = true;
+  for (const entry of open) {
+    try {
+      const response = await fetch("/api/jobs/" + encodeURIComponent(entry.id), { cache: "no-store" });
+      if (response.ok) H2P.rememberJob(await response.json());
+      else if (response.status === 404) H2P.rememberJob({ ...entry, state: "EXPIRED", pdf: null });
+    } catch (ignored) {
+      /* offline for a moment: try again on the next round */
+    }
+  }
+  refreshing = false;
+  renderRecent();
+  window.setTimeout(refreshUnfinished, 2000);
+}
+
 /* The submit form on the start page. */
 (function () {
   const form = document.getElementById("convert");
@@ -234,55 +283,6 @@ const H2P = (function () {
     textarea.focus();
   });
 })();
-
-/* Draw the list of this browser's recent jobs. */
-function renderRecent() {
-  const section = document.getElementById("recent");
-  const list = document.getElementById("recent-list");
-  const jobs = H2P.loadRecent();
-  section.hidden = jobs.length === 0;
-  list.replaceChildren(...jobs.map(recentItem));
-}
-
-function recentItem(job) {
-  const item = document.createElement("li");
-  const link = document.createElement("a");
-  link.href = "/jobs/" + encodeURIComponent(job.id);
-  link.className = "filename";
-  link.textContent = job.filename;
-  const badge = document.createElement("span");
-  badge.className = "badge state-" + job.state.toLowerCase();
-  badge.textContent = H2P.STATE_LABELS[job.state] || job.state;
-  const meta = document.createElement("span");
-  meta.className = "recent-meta";
-  const details = [H2P.formatAgo(job.created_at)];
-  if (job.pages) details.push(H2P.plural(job.pages, "page"), H2P.formatBytes(job.bytes));
-  meta.textContent = details.join(" · ");
-  item.append(link, meta, badge);
-  return item;
-}
-
-/* Bring unfinished entries up to date until they end (or turn out to have expired). */
-let refreshing = false;
-
-async function refreshUnfinished() {
-  if (refreshing) return;
-  const open = H2P.loadRecent().filter((job) => !H2P.isTerminal(job.state));
-  if (open.length === 0) return;
-  refreshing = true;
-  for (const entry of open) {
-    try {
-      const response = await fetch("/api/jobs/" + encodeURIComponent(entry.id), { cache: "no-store" });
-      if (response.ok) H2P.rememberJob(await response.json());
-      else if (response.status === 404) H2P.rememberJob({ ...entry, state: "EXPIRED", pdf: null });
-    } catch (ignored) {
-      /* offline for a moment: try again on the next round */
-    }
-  }
-  refreshing = false;
-  renderRecent();
-  window.setTimeout(refreshUnfinished, 2000);
-}
 
 /* A multi-page sample report, so a first conversion shows the bar moving. */
 function exampleReport(sections) {
