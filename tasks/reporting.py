@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 from celery import Task
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 from tasks.job import FAILURE, PROGRESS, RETRY, STARTED, SUCCESS, Job, pdf_url, utc_now
 from tasks.progress import Progress
 from tasks.renderer import RenderResult
 from tasks.store import JobStore
+
+OUTAGE_GRACE_SECONDS = 60
 
 
 class JobEnded(Exception):
@@ -48,7 +54,19 @@ class Reporter:
 
     def _write(self, state: str, progress: dict[str, object], pdf: bytes = b"") -> None:
         self.job.update(state=state, progress=progress, updated_at=utc_now())
-        if state in (STARTED, RETRY, PROGRESS) and not self.task.request.called_directly:
-            self.task.update_state(state=state, meta=self.job)
-        if self.store.advance(self.job, pdf) < 0:
+        # Through a Redis restart the render waits at its next step rather
+        # than failing a job that would have succeeded a few seconds later.
+        deadline = time.monotonic() + OUTAGE_GRACE_SECONDS
+        while True:
+            try:
+                if state in (STARTED, RETRY, PROGRESS) and not self.task.request.called_directly:
+                    # Celery reads a RETRY result as an exception: its own record says PROGRESS.
+                    self.task.update_state(state=PROGRESS if state == RETRY else state, meta=self.job)
+                written = self.store.advance(self.job, pdf)
+                break
+            except (RedisError, OperationalError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        if written < 0:
             raise JobEnded(self.job["id"])

@@ -66,14 +66,14 @@ class Process:
 
     def __init__(self, command: list[str], log: Path, env: dict[str, str] | None = None) -> None:
         self.log = log
-        self._out = log.open("wb")
+        self.command = command
+        self.env = {**os.environ, **(env or {})}
+        self.start()
+
+    def start(self) -> None:
+        self._out = self.log.open("ab")
         self.popen = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, **(env or {})},
-            stdout=self._out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            self.command, cwd=ROOT, env=self.env, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     @property
@@ -100,12 +100,15 @@ class Process:
 class RedisServer(Process):
     """A private redis-server on a free port; never the machine's own."""
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
+    def __init__(self, directory: Path, port: int | None = None, persistent: bool = False) -> None:
         self.port = port or free_port()
         directory.mkdir(parents=True, exist_ok=True)
         command = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(directory)]
+        command += ["--save", "", "--appendonly", "yes" if persistent else "no", "--dir", str(directory)]
         super().__init__(command, directory / f"redis-{self.port}.log")
+
+    def start(self) -> None:
+        super().start()
         wait_until(lambda: _connects(self.port), 10, f"redis-server on port {self.port}")
 
     @property

@@ -71,7 +71,11 @@ def celery_settings(env: Mapping[str, str], redis_url: str, render_limit: int) -
         "worker_prefetch_multiplier": 1,
         # Fonts from @font-face register process-wide: recycle the renderer.
         "worker_max_tasks_per_child": _int(env, "WORKER_MAX_TASKS_PER_CHILD", 100),
-        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # Through a Redis restart a render waits at its next progress step and
+        # then finishes (tasks/reporting.py). Cancelling it instead would leave
+        # the job to a redelivery an hour later; a late duplicate is harmless,
+        # as a job that has ended takes no further state.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
     }
 
