@@ -16,6 +16,7 @@ from xhtml2pdf import parser as x2p_parser
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
+from tasks import fonts
 from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
 
 ELEMENT_NODE = 1
@@ -156,6 +157,7 @@ def _install_hooks() -> None:
     """
     x2p_parser.pisaLoop = _counting_loop
     x2p_document.PmlBaseDoc = _ReportingDoc
+    fonts.install()
 
 
 class _WarningCollector(logging.Handler):
