@@ -170,3 +170,13 @@ def test_unknown_api_routes_and_methods_answer_json(client: FlaskClient) -> None
     response = client.put("/api/jobs")
     assert response.status_code == 405
     assert_error(response.get_json(), "method_not_allowed")
+
+
+def test_a_running_job_silent_past_the_time_limit_is_reported_failed(app: Flask, client: FlaskClient) -> None:
+    _, job, _ = submit(client, json={"html": "<p>x</p>"})
+    store = app.extensions["job_store"]
+    running = {**job, "state": "PROGRESS", "updated_at": "2020-01-01T00:00:00.000Z"}
+    store.advance(running)
+    lost = client.get(f"/api/jobs/{job['id']}").get_json()
+    assert lost["state"] == "FAILURE"
+    assert "stopped responding" in lost["error"]
