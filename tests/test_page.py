@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -300,6 +301,31 @@ def test_a_job_that_vanishes_after_the_page_loads_says_so(tab: Tab, live_server:
     tab.page.goto(f"/jobs/{job['id']}")
     expect(tab.page.locator("#job-badge")).to_have_text("Not found", timeout=WAIT_MS)
     expect(tab.page.locator("#job-missing")).to_contain_text("unknown, expired or deleted")
+
+
+def test_a_dropped_stream_reconnects_and_carries_on(tab: Tab, live_server: str) -> None:
+    job = submit(live_server, report_html(100))
+    streams: list[str] = []
+    polls: list[str] = []
+    tab.page.on("request", lambda request: polls.append(request.url) if request.url.endswith(job["id"]) else None)
+
+    def cut_the_first_stream_short(route: Route) -> None:
+        streams.append(route.request.url)
+        if len(streams) > 1:
+            # The browser sends Last-Event-ID: 1 here (Playwright's interception does not show that header).
+            route.continue_()
+            return
+        # One real event, then the connection ends, as when a proxy or a web process goes away.
+        event = f"retry: 200\nid: 1\nevent: progress\ndata: {json.dumps(api_job(live_server, job['id']))}\n\n"
+        route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=event)
+
+    tab.page.route(re.compile(r"/events$"), cut_the_first_stream_short)
+    tab.page.goto(f"/jobs/{job['id']}")
+    expect(tab.page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100", timeout=WAIT_MS)
+    expect_finished(tab.page, "Done")
+    assert len(streams) == 2, "the EventSource should reconnect once, then follow the job to its end"
+    assert [url for url in polls if "/api/jobs/" in url] == [], "a reconnecting stream needs no polling"
+    expect(tab.page.locator("#job-notice")).to_be_hidden()
 
 
 def test_a_refused_stream_falls_back_to_polling(tab: Tab, live_server: str) -> None:
