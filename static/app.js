@@ -186,6 +186,7 @@ async function refreshUnfinished() {
   const submit = document.getElementById("submit");
   const errorBox = document.getElementById("form-error");
   let file = null;
+  let sending = false;
 
   function showError(message) {
     errorBox.textContent = message;
@@ -216,18 +217,23 @@ async function refreshUnfinished() {
     fileInput.focus();
   });
 
-  ["dragenter", "dragover"].forEach((type) => drop.addEventListener(type, (event) => {
+  // Files dropped anywhere on the form count; dragged text still lands in the text box.
+  const carriesFiles = (event) => Array.from(event.dataTransfer.types).includes("Files");
+  ["dragenter", "dragover"].forEach((type) => form.addEventListener(type, (event) => {
+    if (!carriesFiles(event)) return;
     event.preventDefault();
     drop.classList.add("dragging");
   }));
-  ["dragleave", "drop"].forEach((type) => drop.addEventListener(type, () => drop.classList.remove("dragging")));
-  drop.addEventListener("drop", (event) => {
+  ["dragleave", "drop"].forEach((type) => form.addEventListener(type, () => drop.classList.remove("dragging")));
+  form.addEventListener("drop", (event) => {
+    if (!carriesFiles(event)) return;
     event.preventDefault();
-    if (event.dataTransfer.files.length) chooseFile(event.dataTransfer.files[0]);
+    chooseFile(event.dataTransfer.files[0]);
   });
-  // A file dropped beside the zone must not replace the page with the file.
-  window.addEventListener("dragover", (event) => event.preventDefault());
-  window.addEventListener("drop", (event) => event.preventDefault());
+  // A file dropped beside the form must not replace the page with the file.
+  ["dragover", "drop"].forEach((type) => window.addEventListener(type, (event) => {
+    if (carriesFiles(event)) event.preventDefault();
+  }));
 
   document.getElementById("load-example").addEventListener("click", () => {
     chooseFile(null);
@@ -243,18 +249,19 @@ async function refreshUnfinished() {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (sending) return;
     const data = new FormData();
     if (file) data.append("file", file);
     else data.append("html", textarea.value);
     const name = document.getElementById("filename").value.trim();
     if (name) data.append("filename", name);
-    submit.disabled = true;
-    submit.textContent = "Uploading…";
+    busy(true);
     showError("");
     try {
       const response = await fetch("/api/jobs", { method: "POST", body: data });
       if (response.status !== 202) {
         showError(await H2P.errorMessage(response));
+        busy(false);
         return;
       }
       const job = await response.json();
@@ -262,11 +269,17 @@ async function refreshUnfinished() {
       window.location.assign("/jobs/" + encodeURIComponent(job.id));
     } catch (error) {
       showError("Could not reach the service (" + error.message + "). Check your connection and try again.");
-    } finally {
-      submit.disabled = false;
-      submit.textContent = "Convert to PDF";
+      busy(false);
     }
   });
+
+  // Not `disabled`: a disabled button loses the keyboard focus.
+  function busy(on) {
+    sending = on;
+    if (on) submit.setAttribute("aria-disabled", "true");
+    else submit.removeAttribute("aria-disabled");
+    submit.textContent = on ? "Uploading…" : "Convert to PDF";
+  }
 
   renderRecent();
   refreshUnfinished();

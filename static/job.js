@@ -22,7 +22,7 @@
   /* ---- showing a state ---- */
 
   function show(job) {
-    if (current && (H2P.isTerminal(current.state) && !H2P.isTerminal(job.state) || isOlder(job, current))) return;
+    if (current && isStale(job, current)) return;
     const wasRunning = current !== null && !H2P.isTerminal(current.state);
     current = job;
     const ended = H2P.isTerminal(job.state);
@@ -63,8 +63,11 @@
     return H2P.stageText(job);
   }
 
-  function isOlder(job, than) {
-    return Date.parse(job.updated_at) < Date.parse(than.updated_at);
+  /* A late step of a running job (a poll answer overtaken by an event, say). An end
+     always counts: the web tier stamps a cancel with its own clock, not the worker's. */
+  function isStale(job, than) {
+    if (H2P.isTerminal(job.state)) return false;
+    return H2P.isTerminal(than.state) || Date.parse(job.updated_at) < Date.parse(than.updated_at);
   }
 
   function setText(id, text) {
@@ -278,6 +281,10 @@
 
   offerCopyLink();
   window.addEventListener("pagehide", stopStream);
+  window.addEventListener("pageshow", (event) => {
+    // Back from the back-forward cache: the stream was closed on the way out.
+    if (event.persisted && !(current && H2P.isTerminal(current.state))) openStream();
+  });
   clockTimer = window.setInterval(showTimes, 500);
   openStream();
 })();

@@ -274,9 +274,12 @@ def test_api_errors_are_shown_beside_the_form(tab: Tab) -> None:
 
     page.locator("#file").set_input_files({"name": "photo.png", "mimeType": "image/png", "buffer": PNG})
     expect(page.locator("#chosen")).to_contain_text("photo.png")
-    page.get_by_role("button", name="Convert to PDF").click()
+    convert = page.get_by_role("button", name="Convert to PDF")
+    convert.press("Enter")
     expect(alert).to_have_text(re.compile("'photo.png' is not an HTML file"), timeout=WAIT_MS)
     assert page.url.endswith("/")
+    # A keyboard user stays where they were, ready to fix the form and send it again.
+    expect(convert).to_be_focused()
 
 
 def test_an_unknown_job_says_so(tab: Tab) -> None:
