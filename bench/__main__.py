@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
             results = run(names, args.quick, Path(workdir))
     print()
     print(table(results))
+    for result in results:
+        print(f"\n{result.name}:", *result.details, sep="\n")
     if not args.quick and not args.no_write:
         write_doc(save(results), list(BENCHMARKS))
         print(f"\nwrote {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS} and {DOC}")

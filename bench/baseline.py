@@ -12,16 +12,16 @@ from bench.documents import pages_html
 from tests.support import xhtml2pdf_alone
 
 
-def render_alone(html: str) -> tuple[float, int]:
-    """Render `html` with xhtml2pdf's public API; return (seconds, PDF bytes)."""
-    started = time.perf_counter()
+def render_alone(html: str) -> tuple[float, float, int]:
+    """Render `html` with xhtml2pdf's public API; return (wall seconds, CPU seconds, PDF bytes)."""
+    started, cpu = time.perf_counter(), time.process_time()
     pdf = xhtml2pdf_alone(html)
-    return time.perf_counter() - started, len(pdf)
+    return time.perf_counter() - started, time.process_time() - cpu, len(pdf)
 
 
 def render_alone_peak(html: str) -> tuple[float, int]:
     """Render `html` alone; return (seconds, this process's peak resident memory in bytes)."""
-    seconds, _ = render_alone(html)
+    seconds, _, _ = render_alone(html)
     return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
@@ -44,12 +44,12 @@ class Baseline:
         for future in self._starting:
             future.result(timeout)
 
-    def render(self, html: str, timeout: float = 600) -> float:
-        """Seconds xhtml2pdf took for `html` in one pool process."""
+    def render(self, html: str, timeout: float = 600) -> tuple[float, float]:
+        """(wall, CPU) seconds xhtml2pdf took for `html` in one pool process."""
         self.ready()
-        seconds, size = self.pool.submit(render_alone, html).result(timeout)
+        seconds, cpu, size = self.pool.submit(render_alone, html).result(timeout)
         assert size > 0
-        return seconds
+        return seconds, cpu
 
     def render_with_peak(self, html: str, timeout: float = 900) -> tuple[float, int]:
         """(seconds, peak RSS bytes of the pool process) for `html` rendered alone."""

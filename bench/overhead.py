@@ -42,14 +42,16 @@ class Trip:
     delivery: float
     events: int
     pages: int
+    cpu: dict[str, float]
 
 
 def _epoch(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
-def through_service(api: Api, html: str) -> Trip:
+def through_service(stack: Stack, api: Api, html: str) -> Trip:
     """POST the document, read its event stream to `end`, download the PDF."""
+    cpu = stack.cpu_seconds()
     started = time.perf_counter()
     job_id = api.submit(html)
     submitted = time.perf_counter()
@@ -58,6 +60,9 @@ def through_service(api: Api, html: str) -> Trip:
     ended_wall = time.time()
     pdf = api.pdf(job_id)
     done = time.perf_counter()
+    # The worker's child stamps SUCCESS before it tells the worker; give it a moment to be idle.
+    time.sleep(0.02)
+    used = {name: seconds - cpu[name] for name, seconds in stack.cpu_seconds().items()}
     end = events[-1]
     assert end.type == "end" and end.job["state"] == "SUCCESS", end
     job = end.job
@@ -70,23 +75,29 @@ def through_service(api: Api, html: str) -> Trip:
         delivery=ended_wall - _epoch(job["updated_at"]),
         events=len(events),
         pages=pdf_pages(pdf),
+        cpu=used,
     )
 
 
-def compare(api: Api, baseline: Baseline, html: str, rounds: int) -> tuple[list[Trip], list[float]]:
-    """Alternate service and baseline runs (A/B, B/A, ...) after one warm-up of each."""
-    through_service(api, html)
+def compare(
+    stack: Stack, api: Api, baseline: Baseline, html: str, rounds: int
+) -> tuple[list[Trip], list[float], list[float]]:
+    """Alternate service and baseline runs (A/B, B/A, ...) after one warm-up of each; return trips, wall, CPU."""
+    through_service(stack, api, html)
     baseline.render(html)
     trips: list[Trip] = []
     alone: list[float] = []
+    alone_cpu: list[float] = []
     for round_ in range(rounds):
         if round_ % 2:
-            alone.append(baseline.render(html))
-            trips.append(through_service(api, html))
+            wall, cpu = baseline.render(html)
+            trips.append(through_service(stack, api, html))
         else:
-            trips.append(through_service(api, html))
-            alone.append(baseline.render(html))
-    return trips, alone
+            trips.append(through_service(stack, api, html))
+            wall, cpu = baseline.render(html)
+        alone.append(wall)
+        alone_cpu.append(cpu)
+    return trips, alone, alone_cpu
 
 
 def run(directory: Path, quick: bool = False) -> Result:
@@ -95,7 +106,7 @@ def run(directory: Path, quick: bool = False) -> Result:
     result = Result("overhead", TITLE, quick=quick)
     with Stack(directory, concurrency=1) as stack, Baseline(1) as baseline, Api(stack.base) as api:
         for pages, rounds in ((sizes.small, sizes.rounds_small), (sizes.large, sizes.rounds_large)):
-            trips, alone = compare(api, baseline, pages_html(pages), rounds)
+            trips, alone, alone_cpu = compare(stack, api, baseline, pages_html(pages), rounds)
             service = statistics.median(trip.total for trip in trips)
             floor = statistics.median(alone)
             ratio = service / floor
@@ -111,6 +122,7 @@ def run(directory: Path, quick: bool = False) -> Result:
                 trip.pages == pages for trip in trips
             )
             result.details.append(_breakdown(label, rounds, trips, alone))
+            result.details.append(_cpu(label, trips, alone_cpu))
     return result
 
 
@@ -128,4 +140,14 @@ def _breakdown(label: str, rounds: int, trips: list[Trip], alone: list[float]) -
         f"SUCCESS stamp→end received {_ms([t.delivery for t in trips])}); xhtml2pdf alone {_ms(alone)}; "
         f"per-pair ratio min/median/max {ratios[0]:.3f}/{statistics.median(ratios):.3f}/{ratios[-1]:.3f}; "
         f"events per job {statistics.median(t.events for t in trips):.0f}."
+    )
+
+
+def _cpu(label: str, trips: list[Trip], alone_cpu: list[float]) -> str:
+    tiers = {name: [trip.cpu[name] for trip in trips] for name in trips[0].cpu}
+    parts = ", ".join(f"{name} {_ms(values)}" for name, values in tiers.items())
+    child = statistics.median(tiers["worker children"]) / statistics.median(alone_cpu)
+    return (
+        f"- **{label}** CPU per job (medians, ms; less sensitive to a busy machine than wall time): {parts}; "
+        f"xhtml2pdf alone {_ms(alone_cpu)}. The rendering child uses {child:.3f}x the CPU of xhtml2pdf alone."
     )

@@ -35,6 +35,7 @@ PACKAGES = (
     "gunicorn",
     "gevent",
     "greenlet",
+    "Flask-Limiter",
 )
 
 
@@ -138,6 +139,7 @@ def machine() -> dict[str, str]:
     )
     redis_version = next((part[2:] for part in redis.stdout.split() if part.startswith("v=")), "unknown")
     return {
+        "code": _code_version(),
         "cpu": model,
         "cores": f"{os.cpu_count()} logical ({psutil.cpu_count(logical=False)} physical)",
         "ram": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
@@ -146,6 +148,22 @@ def machine() -> dict[str, str]:
         "packages": versions,
         "redis-server": redis_version,
     }
+
+
+def _code_version() -> str:
+    """The commit measured, and whether the service's code differed from it."""
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+    changed = subprocess.run(
+        [*git, "status", "--porcelain", "--", "webapp", "tasks", "wsgi.py", "gunicorn.conf.py", "requirements.txt"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    files = [line[3:] for line in changed.stdout.splitlines()]
+    return f"commit {head.stdout.strip() or 'unknown'}" + (
+        f" with uncommitted changes to {', '.join(files)}" if files else ""
+    )
 
 
 def _version(name: str) -> str:

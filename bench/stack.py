@@ -14,6 +14,9 @@ import psutil  # type: ignore[import-untyped, unused-ignore]
 from tests.support import BIN, Process, RedisServer, free_port, start_worker, wait_until
 
 DEADLINE = 60.0
+# The benchmarks measure capacity, not the per-client submission limit: one
+# client submits hundreds of jobs a minute here. The limiter still runs.
+WEB_ENV = {"RATE_LIMIT": "1000000 per minute", "API_TOKENS": ""}
 
 
 def raise_fd_limit(wanted: int = 65536) -> int:
@@ -74,7 +77,7 @@ class Stack:
         """gunicorn as the Procfile runs it, one gevent worker process, plus `extra` options."""
         port = free_port()
         command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "1", *extra, "wsgi:app"]
-        env = {"REDIS_URL": self.redis_url, "HOST": "127.0.0.1", "PORT": str(port), "ACCESS_LOG": ""}
+        env = {"REDIS_URL": self.redis_url, "HOST": "127.0.0.1", "PORT": str(port), "ACCESS_LOG": "", **WEB_ENV}
         self.web = Process(command, self.directory / "web.log", env)
         self.base = f"http://127.0.0.1:{port}"
         web = self.web
@@ -118,6 +121,16 @@ class Stack:
         assert len(children) == 1, f"expected one gunicorn worker, found {len(children)}"
         return int(children[0].pid)
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds used so far by each tier's processes (user + system)."""
+        groups = {
+            "worker children": self.pool_pids(),
+            "worker main": [self.worker.pid] if self.worker else [],
+            "web": self.web_pids(),
+            "redis": [self.redis.pid],
+        }
+        return {name: sum(_cpu(pid) for pid in pids) for name, pids in groups.items()}
+
     def close(self) -> None:
         """Stop web, worker and Redis, in that order; never raises for a dead process."""
         for process in (self.web, self.worker):
@@ -132,6 +145,18 @@ class Stack:
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds of every thread of `pid`, to the nanosecond (/proc/<pid>/schedstat of each task)."""
+    total = 0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                total += int((task / "schedstat").read_text().split()[0])
+    except OSError:
+        return 0.0
+    return total / 1e9
 
 
 def _answers(base: str) -> bool:
