@@ -12,6 +12,7 @@ from flask import current_app
 
 from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages
 from tasks.job import Job, is_terminal
+from tasks.page_setup import PageOptions
 from tasks.progress import Progress
 from tasks.renderer import render_pdf, server_policy
 from tasks.reporting import JobEnded, Reporter
@@ -40,7 +41,7 @@ def convert(self: Task, job_id: str) -> Job | None:
         attempts = store.count_attempt(job_id)
         if attempts > config["MAX_ATTEMPTS"]:
             _fail(reporter, WORKER_LOST.format(attempts=attempts - 1))
-        html = store.html(job_id) or ""
+        html = PageOptions(**store.options(job_id)).apply(store.html(job_id) or "")
         reporter.started(retrying=attempts > 1)
         limit_memory(config["WORKER_MEMORY_MB"])
         policy = server_policy(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +42,11 @@ def new_job(job_id: str, filename: str) -> Job:
         "created_at": now,
         "updated_at": now,
     }
+
+
+def to_json(value: object) -> str:
+    """Compact JSON, as stored and sent."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 def is_terminal(job: Job) -> bool:

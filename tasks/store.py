@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis import Redis
 
-from tasks.job import Job, channel, is_terminal
+from tasks.job import Job, channel, is_terminal, to_json
 
 # One Redis hash per job holds everything about it (record, HTML, PDF, event
 # counter), so one TTL covers it all and one DEL removes it.
@@ -32,6 +33,17 @@ redis.call('PUBLISH', ARGV[1],
   '{"data":' .. cjson.encode(ARGV[2]) .. ',"type":"' .. ARGV[3] .. '","id":' .. seq .. '}')
 return seq
 """
+
+# A new job made from a stored result: the PDF is copied inside Redis.
+_COPY = """
+if redis.call('HGET', KEYS[1], 'final') ~= '1' then return 0 end
+local pdf = redis.call('HGET', KEYS[1], 'pdf')
+if not pdf then return 0 end
+redis.call('HSET', KEYS[2], 'json', ARGV[1], 'seq', 1, 'final', '1', 'pdf', pdf)
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return 1
+"""
+NAME_PREFIX = "pdfname:"
 
 REFUSED_ENDED = -1
 REFUSED_GONE = -2
@@ -61,13 +73,42 @@ class JobStore:
         self.redis = redis
         self.ttl = ttl
         self._advance = redis.register_script(_ADVANCE)
+        # Called with a job once it has ended, by whichever process ended it (webhooks).
+        self.on_end: Callable[[Job], None] | None = None
+        self._copy = redis.register_script(_COPY)
 
-    def create(self, job: Job, html: str) -> None:
-        """Store a new job and its HTML; its first event id is 1."""
+    def create(self, job: Job, html: str, options: dict[str, str] | None = None) -> None:
+        """Store a new job, its HTML and its page options; its first event id is 1."""
         with self.redis.pipeline() as pipe:
-            pipe.hset(key(job["id"]), mapping={"json": json.dumps(job, separators=(",", ":")), "seq": 1, "html": html})
+            pipe.hset(
+                key(job["id"]),
+                mapping={"json": to_json(job), "seq": 1, "html": html, "options": to_json(options or {})},
+            )
             pipe.expire(key(job["id"]), self.ttl)
             pipe.execute()
+
+    def options(self, job_id: str) -> dict[str, str]:
+        data = self.redis.hget(key(job_id), "options")
+        loaded: dict[str, str] = json.loads(data) if data else {}
+        return loaded
+
+    def claim(self, name: str, job_id: str) -> str:
+        """Bind `name` (a content hash, an idempotency key) to `job_id` unless bound already; return the binding."""
+        if self.redis.set(NAME_PREFIX + name, job_id, nx=True, ex=self.ttl):
+            return job_id
+        bound = self.redis.get(NAME_PREFIX + name)
+        return job_id if bound is None else _text(bound)
+
+    def bound(self, name: str) -> str | None:
+        value = self.redis.get(NAME_PREFIX + name)
+        return None if value is None else _text(value)
+
+    def rebind(self, name: str, job_id: str) -> None:
+        self.redis.set(NAME_PREFIX + name, job_id, ex=self.ttl)
+
+    def copy_result(self, source_id: str, job: Job) -> bool:
+        """Create `job` as an ended copy of job `source_id`'s PDF, if that is still stored."""
+        return bool(self._copy(keys=[key(source_id), key(job["id"])], args=[to_json(job), self.ttl]))
 
     def snapshot(self, job_id: str) -> Snapshot | None:
         data, seq = self.redis.hmget(key(job_id), ["json", "seq"])
@@ -97,13 +138,16 @@ class JobStore:
         final = is_terminal(job)
         args = [
             channel(job["id"]),
-            json.dumps(job, separators=(",", ":")),
+            to_json(job),
             "end" if final else "progress",
             "1" if final else "0",
             self.ttl,
             pdf,
         ]
-        return int(self._advance(keys=[key(job["id"])], args=args))
+        seq = int(self._advance(keys=[key(job["id"])], args=args))
+        if final and seq > 0 and self.on_end is not None:
+            self.on_end(job)
+        return seq
 
     def delete(self, job_id: str) -> bool:
         return bool(self.redis.delete(key(job_id)))

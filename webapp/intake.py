@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import codecs
+import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath, PureWindowsPath
 
 import charset_normalizer
 import webencodings
 from flask import Request
 
+from tasks.page_setup import OptionError, PageOptions
 from webapp.errors import ApiError
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -38,10 +40,13 @@ _FLAT_ELEMENTS = frozenset(
 
 @dataclass(frozen=True)
 class Submission:
-    """The HTML to render and the name its PDF will carry."""
+    """The HTML to render, the name its PDF will carry and how its pages look."""
 
     html: str
     filename: str
+    options: PageOptions = field(default_factory=PageOptions)
+    # False asks for a fresh render even when the same HTML and options were just rendered.
+    reuse: bool = True
 
 
 def read_submission(request: Request, max_html_bytes: int, max_depth: int) -> Submission:
@@ -52,9 +57,13 @@ def read_submission(request: Request, max_html_bytes: int, max_depth: int) -> Su
     elif mimetype == "application/json":
         submission = _from_json(request)
     elif mimetype in HTML_TYPES:
+        html = decode_html(request.get_data(cache=False), request.mimetype_params.get("charset"))
+        options = {name: value for name, value in request.args.items() if name in PageOptions.__dataclass_fields__}
         submission = Submission(
-            decode_html(request.get_data(cache=False), request.mimetype_params.get("charset")),
+            html,
             pdf_filename(request.args.get("filename")),
+            _options(options),
+            _flag(request.args.get("reuse"), "reuse"),
         )
     else:
         raise ApiError(
@@ -70,7 +79,8 @@ def read_submission(request: Request, max_html_bytes: int, max_depth: int) -> Su
             "html_too_large",
             f"The HTML is larger than the {max_html_bytes // 1024} KiB this service converts.",
         )
-    if nesting_depth(submission.html) > max_depth:
+    parts = (submission.html, submission.options.header_html or "", submission.options.footer_html or "")
+    if max(nesting_depth(part) for part in parts) > max_depth:
         # html5lib's parse of deep nesting is quadratic (5,000 levels: 15 s)
         # and only then would xhtml2pdf refuse it: refuse it here, for free.
         raise ApiError(
@@ -96,6 +106,16 @@ def nesting_depth(html: str) -> int:
 
 
 def _from_form(request: Request) -> Submission:
+    submission = _html_from_form(request)
+    raw_options = request.form.get("options")
+    try:
+        options = json.loads(raw_options) if raw_options else None
+    except ValueError:
+        raise ApiError(400, "bad_options", "The form field 'options' must hold a JSON object.") from None
+    return replace(submission, options=_options(options), reuse=_flag(request.form.get("reuse"), "reuse"))
+
+
+def _html_from_form(request: Request) -> Submission:
     upload = request.files.get("file")
     name = request.form.get("filename")
     if upload is not None and upload.filename:
@@ -123,7 +143,25 @@ def _from_json(request: Request) -> Submission:
         raise ApiError(400, "missing_html", "The JSON needs an 'html' field holding the document as a string.")
     if name is not None and not isinstance(name, str):
         raise ApiError(400, "bad_filename", "'filename' must be a string such as \"report.pdf\".")
-    return Submission(html, pdf_filename(name))
+    reuse = body.get("reuse", True)
+    if not isinstance(reuse, bool):
+        raise ApiError(400, "bad_reuse", "'reuse' must be true or false.")
+    return Submission(html, pdf_filename(name), _options(body.get("options")), reuse)
+
+
+def _options(raw: object) -> PageOptions:
+    try:
+        return PageOptions.parse(raw)
+    except OptionError as exc:
+        raise ApiError(400, "bad_option", str(exc)) from None
+
+
+def _flag(value: str | None, name: str) -> bool:
+    if value is None or value.lower() in ("1", "true", "yes"):
+        return True
+    if value.lower() in ("0", "false", "no"):
+        return False
+    raise ApiError(400, f"bad_{name}", f"'{name}' must be true or false.")
 
 
 def decode_html(data: bytes, declared: str | None = None) -> str:

@@ -6,11 +6,24 @@ import io
 from datetime import UTC, datetime
 
 from celery import Celery
-from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, request, send_file
 
 from tasks.convert import convert
-from tasks.job import FAILURE, PROGRESS, RETRY, REVOKED, STARTED, Job, is_terminal, new_job, new_job_id, utc_now
+from tasks.job import (
+    FAILURE,
+    PROGRESS,
+    RETRY,
+    REVOKED,
+    STARTED,
+    Job,
+    is_terminal,
+    new_job,
+    new_job_id,
+    to_json,
+    utc_now,
+)
 from tasks.store import JobStore, Snapshot
+from webapp import reuse
 from webapp.access import require_token
 from webapp.errors import ApiError
 from webapp.intake import read_submission
@@ -64,21 +77,36 @@ def _job_response(snapshot: Snapshot, status: int = 200) -> Response:
 
 @bp.post("")
 def submit() -> Response:
-    """Accept HTML, store it with a new job record, queue the render: 202."""
+    """Accept HTML, store it with a new job record, queue the render: 202.
+
+    A retried POST with the same Idempotency-Key gets the job the first one
+    made; the same HTML and options as a PDF still stored get a copy of it.
+    """
     config = current_app.config
     submission = read_submission(request, config["MAX_HTML_BYTES"], config["MAX_DEPTH"])
     job = new_job(new_job_id(), submission.filename)
     store = job_store()
-    store.create(job, submission.html)
+    digest = reuse.fingerprint(submission)
+    earlier = reuse.idempotent_job(store, request, digest, job)
+    if earlier is not None:
+        return _accepted(earlier.json, earlier.job["id"])
+    copied = reuse.stored_result(store, digest, job) if submission.reuse else None
+    if copied is not None:
+        return _accepted(to_json(copied), job["id"])
+    store.create(job, submission.html, submission.options.as_dict())
     celery: Celery = current_app.extensions["celery"]
     try:
         celery.send_task(convert.name, args=[job["id"]], task_id=job["id"])
     except Exception:
         store.delete(job["id"])
         raise
-    response = jsonify(job)
-    response.status_code = 202
-    response.headers["Location"] = f"/api/jobs/{job['id']}"
+    reuse.remember_result(store, digest, job["id"])
+    return _accepted(to_json(job), job["id"])
+
+
+def _accepted(job_json: str, job_id: str) -> Response:
+    response = current_app.response_class(job_json, status=202, mimetype="application/json")
+    response.headers["Location"] = f"/api/jobs/{job_id}"
     return response
 
 

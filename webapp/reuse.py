@@ -1,0 +1,69 @@
+"""Answers without rendering: a repeated submission, or a retried POST with an Idempotency-Key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Request
+
+from tasks.job import SUCCESS, Job, pdf_url, utc_now
+from tasks.store import JobStore, Snapshot
+from webapp.errors import ApiError
+from webapp.intake import Submission
+
+MAX_KEY_LENGTH = 255
+
+
+def fingerprint(submission: Submission) -> str:
+    """What decides the PDF's bytes: the HTML and the page options."""
+    content = json.dumps([submission.html, submission.options.as_dict()], sort_keys=True)
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def stored_result(store: JobStore, digest: str, job: Job) -> Job | None:
+    """`job`, created as a copy of a stored PDF of the same content, if one is alive."""
+    bound = store.bound(f"result:{digest}")
+    previous = store.snapshot(bound) if bound is not None else None
+    if previous is None or previous.job["state"] != SUCCESS:
+        return None
+    done = previous.job
+    copy = {
+        **job,
+        "state": SUCCESS,
+        "progress": done["progress"],
+        "pdf": {**done["pdf"], "url": pdf_url(job["id"])},
+        "updated_at": utc_now(),
+    }
+    return copy if store.copy_result(done["id"], copy) else None
+
+
+def remember_result(store: JobStore, digest: str, job_id: str) -> None:
+    store.rebind(f"result:{digest}", job_id)
+
+
+def idempotent_job(store: JobStore, request: Request, digest: str, job: Job) -> Snapshot | None:
+    """The job an earlier POST with the same Idempotency-Key created, if any; else bind the key to `job`."""
+    header = request.headers.get("Idempotency-Key")
+    if header is None:
+        return None
+    if not 0 < len(header) <= MAX_KEY_LENGTH:
+        raise ApiError(400, "bad_idempotency_key", f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
+    # Keys are per client: the token it authenticates with, or its address.
+    client = request.headers.get("Authorization") or request.remote_addr or ""
+    name = "idem:" + hashlib.sha256(f"{client}\n{header}".encode()).hexdigest()
+    binding = f"{job['id']} {digest}"
+    bound = store.claim(name, binding)
+    if bound == binding:
+        return None
+    earlier_id, earlier_digest = bound.split(" ", 1)
+    if earlier_digest != digest:
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was used for a different document. Use a new key for a new document.",
+        )
+    earlier = store.snapshot(earlier_id)
+    if earlier is None:
+        store.rebind(name, binding)  # the earlier job expired or was deleted: this one takes the key
+    return earlier
