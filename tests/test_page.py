@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,8 +109,14 @@ def tab(browser: Browser, live_server: str) -> Iterator[Tab]:
     assert opened.errors == [], opened.errors
 
 
+def unique(html: str) -> str:
+    """`html` made unlike any other submission, so the service renders it rather than reuse a stored PDF."""
+    return f"{html}<!-- {uuid.uuid4()} -->"
+
+
 def submit(base: str, html: str, filename: str = "report.pdf") -> dict[str, Any]:
-    with requests.post(f"{base}/api/jobs", json={"html": html, "filename": filename}, timeout=HTTP_TIMEOUT) as response:
+    body = {"html": unique(html), "filename": filename}
+    with requests.post(f"{base}/api/jobs", json=body, timeout=HTTP_TIMEOUT) as response:
         assert response.status_code == 202, response.text
         job: dict[str, Any] = response.json()
     return job
@@ -250,7 +257,7 @@ def test_a_dropped_file_converts_under_its_own_name_and_the_list_follows_it(tab:
       data.items.add(new File([html], "연간 보고서.html", { type: "text/html" }));
       document.getElementById("drop").dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true }));
     }"""
-    page.evaluate(drop, report_html(150))
+    page.evaluate(drop, unique(report_html(150)))
     expect(page.locator("#chosen")).to_contain_text("연간 보고서.html")
     expect(page.get_by_label("HTML", exact=True)).to_be_disabled()
     page.get_by_role("button", name="Convert to PDF").click()
