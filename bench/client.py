@@ -29,6 +29,7 @@ class Api:
         self._timeout = timeout
         self._connection: http.client.HTTPConnection | None = None
         self._used = 0.0
+        self._submitted = 0
 
     def _connect(self) -> http.client.HTTPConnection:
         if self._connection is None or time.monotonic() - self._used > IDLE_RECONNECT:
@@ -58,8 +59,15 @@ class Api:
         raise AssertionError("unreachable")
 
     def submit(self, html: str, filename: str = "bench.pdf") -> str:
-        """POST the document; return the new job's id."""
-        body = json.dumps({"html": html, "filename": filename}).encode()
+        """POST the document; return the new job's id.
+
+        Every submission is rendered: the service hands out a stored copy for
+        HTML it has converted before, so each one carries a comment of its own
+        (and asks for no reuse).
+        """
+        self._submitted += 1
+        unique = f"{html}<!-- bench {time.time_ns()} {self._submitted} -->"
+        body = json.dumps({"html": unique, "filename": filename, "reuse": False}).encode()
         status, data = self.request("POST", "/api/jobs", body, {"Content-Type": "application/json"})
         if status != 202:
             raise ApiError(f"POST /api/jobs answered {status}: {data[:200]!r}")

@@ -106,7 +106,9 @@ def run(directory: Path, quick: bool = False) -> Result:
     result = Result("overhead", TITLE, quick=quick)
     with Stack(directory, concurrency=1) as stack, Baseline(1) as baseline, Api(stack.base) as api:
         for pages, rounds in ((sizes.small, sizes.rounds_small), (sizes.large, sizes.rounds_large)):
+            calls = stack.redis_calls()
             trips, alone, alone_cpu = compare(stack, api, baseline, pages_html(pages), rounds)
+            per_job = {name: count / (rounds + 1) for name, count in (stack.redis_calls() - calls).items()}
             service = statistics.median(trip.total for trip in trips)
             floor = statistics.median(alone)
             ratio = service / floor
@@ -121,8 +123,11 @@ def run(directory: Path, quick: bool = False) -> Result:
             result.checks[f"{label}: every job ended SUCCESS with {pages} page(s)"] = all(
                 trip.pages == pages for trip in trips
             )
+            # A copy of an earlier PDF would end at once, without progress events.
+            result.checks[f"{label}: every job was rendered, not copied"] = all(trip.events >= 3 for trip in trips)
             result.details.append(_breakdown(label, rounds, trips, alone))
             result.details.append(_cpu(label, trips, alone_cpu))
+            result.details.append(_commands(label, per_job))
     return result
 
 
@@ -151,3 +156,8 @@ def _cpu(label: str, trips: list[Trip], alone_cpu: list[float]) -> str:
         f"- **{label}** CPU per job (medians, ms; less sensitive to a busy machine than wall time): {parts}; "
         f"xhtml2pdf alone {_ms(alone_cpu)}. The rendering child uses {child:.3f}x the CPU of xhtml2pdf alone."
     )
+
+
+def _commands(label: str, per_job: dict[str, float]) -> str:
+    listed = ", ".join(f"{name} {count:.1f}" for name, count in sorted(per_job.items(), key=lambda item: -item[1]))
+    return f"- **{label}** Redis commands per job (INFO commandstats): {sum(per_job.values()):.0f} in all: {listed}."

@@ -6,10 +6,12 @@ import contextlib
 import http.client
 import resource
 import signal
+from collections import Counter
 from pathlib import Path
 from types import TracebackType
 
 import psutil  # type: ignore[import-untyped, unused-ignore]
+from redis import Redis
 
 from tests.support import BIN, Process, RedisServer, free_port, start_worker, wait_until
 
@@ -49,6 +51,10 @@ class Stack:
     group, so pool children and gunicorn workers go with their parent.
     """
 
+    # What gunicorn serves, and extra environment for the web process (experiments override these).
+    web_app = "wsgi:app"
+    web_env: dict[str, str] = {}  # noqa: RUF012
+
     def __init__(
         self, directory: Path, *, concurrency: int | None = 1, web: bool = True, web_args: list[str] | None = None
     ) -> None:
@@ -76,8 +82,9 @@ class Stack:
     def start_web(self, extra: list[str]) -> None:
         """gunicorn as the Procfile runs it, one gevent worker process, plus `extra` options."""
         port = free_port()
-        command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "1", *extra, "wsgi:app"]
-        env = {"REDIS_URL": self.redis_url, "HOST": "127.0.0.1", "PORT": str(port), "ACCESS_LOG": "", **WEB_ENV}
+        command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "1", *extra, self.web_app]
+        env = {"REDIS_URL": self.redis_url, "HOST": "127.0.0.1", "PORT": str(port), "ACCESS_LOG": ""}
+        env |= WEB_ENV | self.web_env
         self.web = Process(command, self.directory / "web.log", env)
         self.base = f"http://127.0.0.1:{port}"
         web = self.web
@@ -130,6 +137,15 @@ class Stack:
             "redis": [self.redis.pid],
         }
         return {name: sum(_cpu(pid) for pid in pids) for name, pids in groups.items()}
+
+    def redis_calls(self) -> Counter[str]:
+        """Commands the private Redis has run so far, by name (INFO commandstats)."""
+        client = Redis.from_url(self.redis_url)
+        try:
+            stats = client.info("commandstats")
+        finally:
+            client.close()
+        return Counter({name.removeprefix("cmdstat_"): int(value["calls"]) for name, value in stats.items()})
 
     def close(self) -> None:
         """Stop web, worker and Redis, in that order; never raises for a dead process."""
