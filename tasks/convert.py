@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import logging
 import resource
-from typing import NoReturn
+from collections.abc import Mapping
+from contextlib import ExitStack
+from typing import Any, NoReturn
 
 from celery import Task, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
+from tasks.assets import unpacked
 from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages
 from tasks.job import Job, is_terminal
 from tasks.page_setup import PageOptions
-from tasks.progress import Progress
-from tasks.renderer import render_pdf, server_policy
+from tasks.progress import Progress, ProgressCallback
+from tasks.renderer import RenderResult, render_pdf, server_policy
 from tasks.reporting import JobEnded, Reporter
 from tasks.store import JobStore
 
@@ -41,13 +44,8 @@ def convert(self: Task, job_id: str) -> Job | None:
         attempts = store.count_attempt(job_id)
         if attempts > config["MAX_ATTEMPTS"]:
             _fail(reporter, WORKER_LOST.format(attempts=attempts - 1))
-        html = PageOptions(**store.options(job_id)).apply(store.html(job_id) or "")
         reporter.started(retrying=attempts > 1)
         limit_memory(config["WORKER_MEMORY_MB"])
-        policy = server_policy(
-            allowed_hosts=config["ALLOWED_HOSTS"],
-            max_render_seconds=config["RENDER_TIME_LIMIT"],
-        )
         max_pages = config["MAX_PAGES"]
 
         def on_progress(step: Progress) -> None:
@@ -56,7 +54,7 @@ def convert(self: Task, job_id: str) -> Job | None:
             reporter.progress(step)
 
         try:
-            result = render_pdf(html, on_progress, policy=policy)
+            result = _render(store, job_id, config, on_progress)
         except JobEnded:
             raise
         except SoftTimeLimitExceeded:
@@ -74,6 +72,22 @@ def convert(self: Task, job_id: str) -> Job | None:
         log.info("job %s was cancelled or deleted while it ran", job_id)
         raise Ignore() from None
     return reporter.job
+
+
+def _render(store: JobStore, job_id: str, config: Mapping[str, Any], on_progress: ProgressCallback) -> RenderResult:
+    """Render the job's HTML with its page options, its assets unpacked beside it."""
+    html = PageOptions(**store.options(job_id)).apply(store.html(job_id) or "")
+    bundle = store.assets(job_id)
+    with ExitStack() as stack:
+        root = stack.enter_context(unpacked(bundle, config["MAX_UNPACKED_BYTES"])) if bundle else None
+        policy = server_policy(
+            allowed_hosts=config["ALLOWED_HOSTS"],
+            max_render_seconds=config["RENDER_TIME_LIMIT"],
+            # Local reads only inside the job's own directory; none at all without assets.
+            base_dir=str(root) if root else None,
+        )
+        path = str(root / bundle.document) if root and bundle else ""
+        return render_pdf(html, on_progress, policy=policy, path=path)
 
 
 def limit_memory(megabytes: int) -> None:

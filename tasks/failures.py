@@ -6,6 +6,8 @@ from reportlab.pdfbase.ttfonts import TTFError
 from reportlab.platypus.doctemplate import LayoutError
 from xhtml2pdf.config.resources import RenderLimitError
 
+from tasks.assets import AssetError
+
 # xhtml2pdf's and ReportLab's messages can quote fetched files or the
 # document's internals: they go to the worker log, never to the user.
 _MESSAGES: list[tuple[type[BaseException], str]] = [
@@ -56,7 +58,7 @@ def pdf_too_large(size: int, limit: int) -> LimitExceeded:
 
 def describe(exc: BaseException) -> str:
     """The user-facing reason a render failed."""
-    if isinstance(exc, RenderFailed):
+    if isinstance(exc, RenderFailed | AssetError):
         return str(exc)
     for kind, message in _MESSAGES:
         if isinstance(exc, kind):

@@ -59,10 +59,12 @@ def render_pdf(
     on_progress: ProgressCallback | None = None,
     *,
     policy: ResourceAccessPolicy | None = None,
+    path: str = "",
 ) -> RenderResult:
     """Render `html` to PDF bytes, calling `on_progress` as the work advances.
 
-    Exceptions from xhtml2pdf, ReportLab or `on_progress` itself (a cancel,
+    `path` names the document's file, so that relative URLs (images, CSS)
+    resolve beside it. Exceptions from xhtml2pdf, ReportLab or `on_progress` itself (a cancel,
     say) propagate unchanged; the caller decides what to tell a user.
     """
     _install_hooks()
@@ -77,6 +79,8 @@ def render_pdf(
                 _ReportingSource(source, tracker),
                 dest_bytes=True,
                 encoding="utf-8",
+                # Relative URLs resolve beside `path`; the policy decides whether they may be read.
+                path=path,
                 resource_policy=policy or server_policy(),
             )
     finally:

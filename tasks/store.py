@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from redis import Redis
 
+from tasks.assets import Bundle
 from tasks.job import Job, channel, is_terminal, to_json
+from tasks.metrics import COUNTS_KEY
 
 # One Redis hash per job holds everything about it (record, HTML, PDF, event
 # counter), so one TTL covers it all and one DEL removes it.
@@ -19,6 +22,8 @@ KEY_PREFIX = "pdfjob:"
 # further state, so a cancel can never be overwritten by a late progress step
 # and two events never share an id. The message is flask-sse's
 # `Message.to_dict()` shape, with the job JSON as ready-made string data.
+# The step that makes a job final also counts it by its state (KEYS[2],
+# tasks/metrics.py): once per job, whichever process ended it.
 _ADVANCE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end
 if redis.call('HGET', KEYS[1], 'final') == '1' then return -1 end
@@ -27,6 +32,7 @@ redis.call('HSET', KEYS[1], 'json', ARGV[2])
 if ARGV[4] == '1' then
   redis.call('HSET', KEYS[1], 'final', '1')
   redis.call('EXPIRE', KEYS[1], ARGV[5])
+  redis.call('HINCRBY', KEYS[2], ARGV[7], 1)
 end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'pdf', ARGV[6]) end
 redis.call('PUBLISH', ARGV[1],
@@ -77,15 +83,26 @@ class JobStore:
         self.on_end: Callable[[Job], None] | None = None
         self._copy = redis.register_script(_COPY)
 
-    def create(self, job: Job, html: str, options: dict[str, str] | None = None) -> None:
-        """Store a new job, its HTML and its page options; its first event id is 1."""
+    def create(self, job: Job, html: str, options: dict[str, str] | None = None, assets: Bundle | None = None) -> None:
+        """Store a new job, its HTML, page options and assets; its first event id is 1."""
+        record: dict[Any, Any] = {
+            "json": to_json(job),
+            "seq": 1,
+            "html": html,
+            "options": to_json(options or {}),
+        }
+        if assets is not None:
+            record.update(assets=assets.archive, document=assets.document)
         with self.redis.pipeline() as pipe:
-            pipe.hset(
-                key(job["id"]),
-                mapping={"json": to_json(job), "seq": 1, "html": html, "options": to_json(options or {})},
-            )
+            pipe.hset(key(job["id"]), mapping=record)
             pipe.expire(key(job["id"]), self.ttl)
             pipe.execute()
+
+    def assets(self, job_id: str) -> Bundle | None:
+        archive, document = self.redis.hmget(key(job_id), ["assets", "document"])
+        if not isinstance(archive, bytes) or document is None:
+            return None
+        return Bundle(archive, _text(document))
 
     def options(self, job_id: str) -> dict[str, str]:
         data = self.redis.hget(key(job_id), "options")
@@ -143,8 +160,9 @@ class JobStore:
             "1" if final else "0",
             self.ttl,
             pdf,
+            job["state"],
         ]
-        seq = int(self._advance(keys=[key(job["id"])], args=args))
+        seq = int(self._advance(keys=[key(job["id"]), COUNTS_KEY], args=args))
         if final and seq > 0 and self.on_end is not None:
             self.on_end(job)
         return seq

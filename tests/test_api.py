@@ -69,6 +69,11 @@ def test_the_stored_html_is_the_decoded_upload(app: Flask, client: FlaskClient) 
         ({"data": b"hello", "content_type": "image/png"}, 415, "unsupported_media_type"),
         (
             {"data": {"file": (io.BytesIO(b"PK\x03\x04zip"), "site.zip")}, "content_type": "multipart/form-data"},
+            400,
+            "bad_zip",
+        ),
+        (
+            {"data": {"file": (io.BytesIO(b"GIF89a..."), "logo.gif")}, "content_type": "multipart/form-data"},
             415,
             "not_html",
         ),
@@ -95,7 +100,8 @@ def test_html_over_the_limit_is_413(redis_url: str) -> None:
 
 
 def test_a_body_over_the_limit_is_refused_before_it_is_read(redis_url: str) -> None:
-    client = create_app({"REDIS_URL": redis_url.replace("/0", "/1"), "MAX_HTML_BYTES": "1000"}).test_client()
+    limits = {"MAX_HTML_BYTES": "1000", "MAX_UPLOAD_BYTES": "1000"}
+    client = create_app({"REDIS_URL": redis_url.replace("/0", "/1"), **limits}).test_client()
     body = b"<p>" + b"x" * 200_000
     response = client.post("/api/jobs", data=body, content_type="text/html")
     assert response.status_code == 413

@@ -20,13 +20,16 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     env = os.environ if environ is None else environ
     redis_url = env.get("REDIS_URL") or DEFAULT_REDIS_URL
     max_html = _int(env, "MAX_HTML_BYTES", 10 * MiB)
+    max_upload = _int(env, "MAX_UPLOAD_BYTES", 20 * MiB)
     render_limit = _int(env, "RENDER_TIME_LIMIT", 300)
     config: dict[str, Any] = {
         "REDIS_URL": redis_url,
         "MAX_HTML_BYTES": max_html,
         # Room for multipart framing and a JSON envelope around the HTML;
         # the HTML itself is measured again after decoding.
-        "MAX_CONTENT_LENGTH": max_html + 64 * 1024,
+        "MAX_CONTENT_LENGTH": max(max_html, max_upload) + 64 * 1024,
+        "MAX_UPLOAD_BYTES": max_upload,
+        "MAX_UNPACKED_BYTES": _int(env, "MAX_UNPACKED_BYTES", 50 * MiB),
         "RESULT_TTL": _int(env, "RESULT_TTL", 24 * 3600),
         "RENDER_TIME_LIMIT": render_limit,
         "MAX_ATTEMPTS": _int(env, "MAX_ATTEMPTS", 3),
@@ -40,6 +43,12 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             host.strip().lower() for host in env.get("ALLOWED_HOSTS", "").split(",") if host.strip()
         ),
         "SSE_KEEPALIVE": float(env.get("SSE_KEEPALIVE", "15")),
+        # Webhooks (tasks/webhooks.py): the signing secret, and whether callbacks
+        # may go to private, loopback or link-local addresses (off: SSRF).
+        "WEBHOOK_SECRET": env.get("WEBHOOK_SECRET", ""),
+        "WEBHOOK_ALLOW_PRIVATE": env.get("WEBHOOK_ALLOW_PRIVATE", "").strip().lower() in ("1", "true", "yes", "on"),
+        "WEBHOOK_RETRY_DELAY": float(env.get("WEBHOOK_RETRY_DELAY") or "10"),
+        "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 5),
         "CELERY": celery_settings(env, redis_url, render_limit),
     }
     return config
@@ -58,7 +67,9 @@ def celery_settings(env: Mapping[str, str], redis_url: str, render_limit: int) -
         "broker_transport_options": transport,
         "result_backend_transport_options": {"visibility_timeout": visibility},
         "broker_connection_retry_on_startup": True,
-        "task_default_queue": "pdf",
+        # Several deployments (or test runs) can share one RabbitMQ vhost by
+        # giving each its own queue.
+        "task_default_queue": env.get("CELERY_QUEUE") or "pdf",
         "task_ignore_result": True,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
@@ -69,6 +80,8 @@ def celery_settings(env: Mapping[str, str], redis_url: str, render_limit: int) -
         "accept_content": ["json"],
         "result_expires": _int(env, "RESULT_TTL", 24 * 3600),
         "worker_prefetch_multiplier": 1,
+        # Rendering processes per worker; `--concurrency` on the command line wins.
+        "worker_concurrency": _int(env, "WORKER_CONCURRENCY", os.cpu_count() or 1),
         # Fonts from @font-face register process-wide: recycle the renderer.
         "worker_max_tasks_per_child": _int(env, "WORKER_MAX_TASKS_PER_CHILD", 100),
         # Through a Redis restart a render waits at its next progress step and

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import re
 import unicodedata
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath, PureWindowsPath
 
 import charset_normalizer
 import webencodings
-from flask import Request
+from flask import Request, current_app
 
+from tasks.assets import AssetError, Bundle, check_archive, pack
 from tasks.page_setup import OptionError, PageOptions
 from webapp.errors import ApiError
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+ZIP_TYPES = frozenset({"application/zip", "application/x-zip-compressed"})
 HTML_SUFFIXES = frozenset({"", ".html", ".htm", ".xhtml"})
 # Signatures of files people upload by mistake instead of a web page.
 BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BM")
@@ -47,6 +52,8 @@ class Submission:
     options: PageOptions = field(default_factory=PageOptions)
     # False asks for a fresh render even when the same HTML and options were just rendered.
     reuse: bool = True
+    # Images, CSS and fonts the HTML refers to by relative URL.
+    assets: Bundle | None = None
 
 
 def read_submission(request: Request, max_html_bytes: int, max_depth: int) -> Submission:
@@ -118,20 +125,43 @@ def _from_form(request: Request) -> Submission:
 def _html_from_form(request: Request) -> Submission:
     upload = request.files.get("file")
     name = request.form.get("filename")
+    max_unpacked = current_app.config["MAX_UNPACKED_BYTES"]
     if upload is not None and upload.filename:
         suffix = PurePosixPath(upload.filename).suffix.lower()
+        if suffix == ".zip" or upload.mimetype in ZIP_TYPES:
+            bundle = _checked(lambda: check_archive(upload.read(), max_unpacked))
+            with zipfile.ZipFile(io.BytesIO(bundle.archive)) as archive:
+                html = decode_html(archive.read(bundle.document))
+            return Submission(html, pdf_filename(name or upload.filename), assets=bundle)
         if suffix not in HTML_SUFFIXES and upload.mimetype not in HTML_TYPES:
             raise ApiError(
                 415,
                 "not_html",
-                f"{upload.filename!r} is not an HTML file. Upload a .html file.",
+                f"{upload.filename!r} is not an HTML file. Upload a .html file, or a .zip holding index.html.",
             )
         html = decode_html(upload.read(), upload.mimetype_params.get("charset"))
-        return Submission(html, pdf_filename(name or upload.filename))
+        document = PurePosixPath(upload.filename).name
+        return Submission(html, pdf_filename(name or upload.filename), assets=_assets(request, document))
     text = request.form.get("html")
     if text is None:
         raise ApiError(400, "missing_file", "Attach the HTML as the form field 'file'.")
-    return Submission(text, pdf_filename(name))
+    return Submission(text, pdf_filename(name), assets=_assets(request, "index.html"))
+
+
+def _assets(request: Request, document: str) -> Bundle | None:
+    """The files sent as `assets` beside the HTML, under the names they were sent with."""
+    files = {upload.filename: upload.read() for upload in request.files.getlist("assets") if upload.filename}
+    if not files:
+        return None
+    max_unpacked = current_app.config["MAX_UNPACKED_BYTES"]
+    return _checked(lambda: check_archive(pack(files), max_unpacked, document))
+
+
+def _checked(check: Callable[[], Bundle]) -> Bundle:
+    try:
+        return check()
+    except AssetError as exc:
+        raise ApiError(exc.status, exc.code, str(exc)) from None
 
 
 def _from_json(request: Request) -> Submission:

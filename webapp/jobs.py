@@ -27,6 +27,7 @@ from webapp import reuse
 from webapp.access import require_token
 from webapp.errors import ApiError
 from webapp.intake import read_submission
+from webapp.webhooks import deliver_if_ended, read_callback
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/jobs")
 bp.before_request(require_token)
@@ -83,8 +84,11 @@ def submit() -> Response:
     made; the same HTML and options as a PDF still stored get a copy of it.
     """
     config = current_app.config
+    callback = read_callback(request)  # first: it leaves a JSON body readable for read_submission
     submission = read_submission(request, config["MAX_HTML_BYTES"], config["MAX_DEPTH"])
     job = new_job(new_job_id(), submission.filename)
+    if callback is not None:
+        job["webhook"] = callback
     store = job_store()
     digest = reuse.fingerprint(submission)
     earlier = reuse.idempotent_job(store, request, digest, job)
@@ -92,8 +96,9 @@ def submit() -> Response:
         return _accepted(earlier.json, earlier.job["id"])
     copied = reuse.stored_result(store, digest, job) if submission.reuse else None
     if copied is not None:
+        deliver_if_ended(copied)
         return _accepted(to_json(copied), job["id"])
-    store.create(job, submission.html, submission.options.as_dict())
+    store.create(job, submission.html, submission.options.as_dict(), submission.assets)
     celery: Celery = current_app.extensions["celery"]
     try:
         celery.send_task(convert.name, args=[job["id"]], task_id=job["id"])
