@@ -14,3 +14,10 @@ keepalive = 5
 max_requests = 1000
 max_requests_jitter = 100
 accesslog = os.environ.get("ACCESS_LOG") or None
+
+
+def post_worker_init(worker: object) -> None:
+    """Each web process: log with job ids, count its streams for /metrics, end them at once on SIGTERM."""
+    from webapp.lifecycle import worker_started
+
+    worker_started(worker)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from celery import Task
@@ -9,11 +10,13 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from tasks.job import FAILURE, PROGRESS, RETRY, STARTED, SUCCESS, Job, pdf_url, utc_now
+from tasks.metrics import record_render
 from tasks.progress import Progress
 from tasks.renderer import RenderResult
 from tasks.store import JobStore
 
 OUTAGE_GRACE_SECONDS = 60
+log = logging.getLogger(__name__)
 
 
 class JobEnded(Exception):
@@ -27,6 +30,7 @@ class Reporter:
         self.task = task
         self.store = store
         self.job = job
+        self.began = time.monotonic()
 
     def started(self, retrying: bool = False) -> None:
         """The render begins; again, after a worker was lost, when `retrying`."""
@@ -47,6 +51,17 @@ class Reporter:
         }
         progress = {"percent": 100.0, "stage": "done", "pages": result.pages, "current": 0, "total": 0}
         self._write(SUCCESS, progress, pdf=result.pdf)
+        self._observe(result)
+
+    def _observe(self, result: RenderResult) -> None:
+        """Log the render and add it to the render histograms (tasks/metrics.py)."""
+        seconds = time.monotonic() - self.began
+        log.info("rendered %d page(s) in %.2f s", result.pages, seconds)
+        try:
+            record_render(self.store.redis, seconds, result.pages)
+        except RedisError:
+            # The job has succeeded already: a lost observation must not fail it.
+            log.warning("could not record the render in the metrics", exc_info=True)
 
     def failed(self, message: str) -> None:
         self.job["error"] = message

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the process environment, or from `environ` (tests)."""
-    from webapp import access, errors, events, extensions, health, jobs, pages
+    from webapp import access, errors, events, extensions, health, jobs, logs, metrics, pages
     from webapp.config import load_config
 
     app = Flask(
@@ -25,6 +25,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 
     extensions.init_app(app)
     errors.init_app(app)
+    logs.init_app(app)
+    metrics.init_app(app)
     access.init_app(app, jobs.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(events.bp)

@@ -51,11 +51,16 @@ class EventHub:
         self._streams: dict[str, set[queue.Queue[Event]]] = {}
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
+        self._closed = False
 
     def subscribe(self, channel: str, timeout: float = 5.0) -> queue.Queue[Event] | None:
         """A queue of `channel`'s events from now on; None if Redis is unreachable."""
         events: queue.Queue[Event] = queue.Queue()
         with self._lock:
+            if self._closed:
+                # The process is stopping: send the state, end, let the browser reconnect elsewhere.
+                events.put(DISCONNECTED)
+                return events
             self._streams.setdefault(channel, set()).add(events)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._listen, name="event-hub", daemon=True)
@@ -72,6 +77,12 @@ class EventHub:
                 streams.discard(events)
                 if not streams:
                     del self._streams[channel]
+
+    def close(self) -> None:
+        """End every open stream now, and every later one at once: this process is stopping."""
+        with self._lock:
+            self._closed = True
+        self._drop_all()
 
     @property
     def open_streams(self) -> int:
