@@ -45,3 +45,10 @@ def test_the_factory_reads_the_environment_it_is_given() -> None:
     app = create_app({"REDIS_URL": "redis://elsewhere:1/0"})
     assert app.config["REDIS_URL"] == "redis://elsewhere:1/0"
     assert app.extensions["celery"].conf.broker_url == "redis://elsewhere:1/0"
+
+
+def test_the_queue_and_the_worker_concurrency_are_configurable() -> None:
+    assert load_config({})["CELERY"]["task_default_queue"] == "pdf"
+    celery = load_config({"CELERY_QUEUE": "pdf-eu", "WORKER_CONCURRENCY": "3"})["CELERY"]
+    assert celery["task_default_queue"] == "pdf-eu"
+    assert celery["worker_concurrency"] == 3

@@ -1,0 +1,62 @@
+"""Several workers on one Redis, each named and sized by configuration, share the jobs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+import requests
+
+from tests.support import Process, RedisServer, report_html, start_web, start_worker, wait_until
+
+TIMEOUT = 10
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    redis = RedisServer(tmp_path / "redis")
+    yield redis
+    redis.stop()
+
+
+def submit(base: str, html: str) -> str:
+    response = requests.post(f"{base}/api/jobs", json={"html": html}, timeout=TIMEOUT)
+    assert response.status_code == 202, response.text
+    job_id: str = response.json()["id"]
+    return job_id
+
+
+def get_job(base: str, job_id: str) -> dict[str, Any]:
+    job: dict[str, Any] = requests.get(f"{base}/api/jobs/{job_id}", timeout=TIMEOUT).json()
+    return job
+
+
+def succeeded(worker: Process) -> set[str]:
+    """Ids of the jobs this worker's log says it finished."""
+    return set(re.findall(r"Task tasks\.convert\[([\w-]+)\] succeeded", worker.output()))
+
+
+def test_two_workers_share_the_jobs(private_redis: RedisServer, tmp_path: Path) -> None:
+    workers = [
+        start_worker(private_redis.url, tmp_path / f"{name}.log", "-n", f"{name}@%h", env={"WORKER_CONCURRENCY": "1"})
+        for name in ("a", "b")
+    ]
+    web, base = start_web(private_redis.url, tmp_path / "web.log")
+    try:
+        # Concurrency comes from the configuration: one rendering process each.
+        for worker in workers:
+            assert len(psutil.Process(worker.pid).children()) == 1
+        job_ids = [submit(base, report_html(4)) for _ in range(8)]
+        wait_until(lambda: all(get_job(base, job_id)["state"] == "SUCCESS" for job_id in job_ids), 120, "the jobs")
+        done_by_a, done_by_b = (succeeded(worker) for worker in workers)
+        assert done_by_a | done_by_b == set(job_ids)
+        assert not done_by_a & done_by_b, "each job ran once"
+        assert done_by_a and done_by_b, "both workers took jobs"
+    finally:
+        web.stop()
+        for worker in workers:
+            worker.stop()
