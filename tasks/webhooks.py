@@ -1,0 +1,125 @@
+"""Webhooks: when a job ends, POST its JSON to the job's callback_url, signed, retried with backoff."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import time
+from typing import Any
+
+from celery import Task, shared_task
+from flask import current_app
+
+from tasks.job import Job, is_terminal
+from tasks.store import JobStore, key
+from tasks.webhook_http import Refused, post, signature
+
+log = logging.getLogger(__name__)
+
+DELIVER_TASK = "tasks.deliver_webhook"
+PENDING = "pending"
+DELIVERED = "delivered"
+FAILED = "failed"
+MAX_RETRY_DELAY_SECONDS = 3600.0
+USER_AGENT = "html2pdf-live-webhook/1"
+
+# The job record is final once the job has ended (JobStore.advance takes no
+# further state), so the delivery's progress is written into it directly:
+# without a new event, and only if the job still exists (a DELETE wins).
+_SAVE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'json', ARGV[1])
+return 1
+"""
+
+
+def webhook_record(url: str) -> dict[str, Any]:
+    """The `webhook` object of a new job's JSON: nothing sent yet."""
+    return {"url": url, "state": PENDING, "attempts": 0, "last_status": None, "last_error": None}
+
+
+def schedule_delivery(job: Job) -> None:
+    """Queue the webhook of a job that has just ended, if it has one (the job store's end hook)."""
+    hook = job.get("webhook")
+    if not hook or hook.get("state") != PENDING:
+        return
+    try:
+        current_app.extensions["celery"].send_task(DELIVER_TASK, args=[job["id"]])
+    except Exception:
+        # The job's end is stored already; a lost delivery must not undo it.
+        log.warning("could not queue the webhook of job %s", job["id"], exc_info=True)
+
+
+def body_of(job: Job) -> bytes:
+    """The bytes POSTed: the job JSON without its `webhook` object, the same on every attempt."""
+    return json.dumps({name: value for name, value in job.items() if name != "webhook"}, separators=(",", ":")).encode()
+
+
+def retry_delay(base: float, attempts: int) -> float:
+    """Seconds before the next try: `base` doubled after each failed attempt, at most an hour."""
+    return float(min(base * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY_SECONDS))
+
+
+@shared_task(bind=True, name=DELIVER_TASK, ignore_result=True, max_retries=None)
+def deliver_webhook(self: Task, job_id: str) -> None:
+    """Make one delivery attempt for job `job_id`'s webhook; retry later unless it succeeded or gave up."""
+    config = current_app.config
+    store: JobStore = current_app.extensions["job_store"]
+    snapshot = store.snapshot(job_id)
+    if snapshot is None:
+        return  # deleted or expired: nobody to tell about
+    job = snapshot.job
+    hook = job.get("webhook")
+    if not is_terminal(job) or not hook or hook["state"] != PENDING:
+        return  # nothing to send, or a duplicate of a delivery that is over
+    attempt(job, config["WEBHOOK_SECRET"], config["WEBHOOK_ALLOW_PRIVATE"], config["WEBHOOK_MAX_ATTEMPTS"])
+    if not _save(store, job):
+        return
+    if hook["state"] == PENDING:
+        raise self.retry(countdown=retry_delay(config["WEBHOOK_RETRY_DELAY"], hook["attempts"]))
+
+
+def attempt(job: Job, secret: str, allow_private: bool, max_attempts: int) -> None:
+    """POST `job` to its callback URL once; update its `webhook` object with the outcome."""
+    hook: dict[str, Any] = job["webhook"]
+    body = body_of(job)
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Webhook-Id": job["id"],
+        "X-Webhook-Attempt": str(hook["attempts"] + 1),
+        "X-Webhook-Timestamp": timestamp,
+        "X-Signature-SHA256": signature(secret, timestamp, body),
+    }
+    status: int | None = None
+    try:
+        status = post(hook["url"], body, headers, allow_private)
+    except Refused as exc:
+        # Permanent, and no request was made: no retry, no attempt counted.
+        hook.update(state=FAILED, last_status=None, last_error=f"refused: {exc}")
+        return
+    except (OSError, http.client.HTTPException) as exc:
+        error: str | None = _network_error(exc)
+    else:
+        error = None if 200 <= status < 300 else f"the callback answered HTTP {status}"
+    hook.update(attempts=hook["attempts"] + 1, last_status=status, last_error=error)
+    if error is None:
+        hook["state"] = DELIVERED
+    elif hook["attempts"] >= max_attempts:
+        hook["state"] = FAILED
+
+
+def _network_error(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "the callback did not answer in time"
+    if isinstance(exc, ConnectionRefusedError):
+        return "the callback refused the connection"
+    return f"could not reach the callback ({type(exc).__name__})"
+
+
+def _save(store: JobStore, job: Job) -> bool:
+    """Write the job's record with its updated `webhook`; False if the job is gone."""
+    text = json.dumps(job, separators=(",", ":"))
+    return bool(store.redis.eval(_SAVE, 1, key(job["id"]), text))
