@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the process environment, or from `environ` (tests)."""
-    from webapp import access, errors, events, extensions, health, jobs, logs, metrics, pages, webhooks
+    from webapp import access, errors, events, extensions, health, jobs, logs, metrics, openapi, pages, webhooks
     from webapp.config import load_config
 
     app = Flask(
@@ -32,6 +32,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(events.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(openapi.bp)
     webhooks.init_app(app)
     import tasks.convert  # noqa: F401  (registers the task with Celery)
 
