@@ -31,7 +31,7 @@ def run(names: list[str], quick: bool, workdir: Path) -> list[Result]:
         print(f"== {name} (load average {load[0]:.2f}) ...", flush=True)
         started = time.monotonic()
         result = stamp(BENCHMARKS[name](workdir / name, quick), started)
-        result.load = load
+        result.load, result.load_after = load, os.getloadavg()
         print(f"   {result.seconds:.1f} s", flush=True)
         results.append(result)
     return results

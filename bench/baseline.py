@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 
 from bench.documents import pages_html
+from bench.stack import cpu_of
 from tests.support import xhtml2pdf_alone
 
 
@@ -64,6 +65,11 @@ class Baseline:
         for future in futures:
             future.result(max(timeout - (time.perf_counter() - started), 0.001))
         return time.perf_counter() - started
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds the pool's processes have used so far."""
+        processes = self.pool._processes or {}
+        return sum(cpu_of(pid) for pid in processes)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -87,6 +87,7 @@ class Result:
     quick: bool = False
     started: str = ""
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     seconds: float = 0.0
 
     @property
@@ -97,8 +98,8 @@ class Result:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Result:
         figures = [Figure(**figure) for figure in data.pop("figures")]
-        load = tuple(data.pop("load"))
-        return cls(figures=figures, load=(load[0], load[1], load[2]), **data)
+        load, after = tuple(data.pop("load")), tuple(data.pop("load_after", (0.0, 0.0, 0.0)))
+        return cls(figures=figures, load=(load[0], load[1], load[2]), load_after=(after[0], after[1], after[2]), **data)
 
 
 def stamp(result: Result, started: float) -> Result:
@@ -202,9 +203,13 @@ def write_doc(stored: dict[str, Any], order: list[str], path: Path = DOC) -> Non
             lines.append(f"| {result.name} | {figure.label} | {figure.shown()} | {figure.target} | {verdict} |")
     for result in results:
         load = ", ".join(f"{value:.2f}" for value in result.load)
+        after = ", ".join(f"{value:.2f}" for value in result.load_after)
         held = "all held" if result.ok else "FAILED: " + ", ".join(k for k, v in result.checks.items() if not v)
         lines += ["", f"### {result.name}: {result.title}", ""]
-        lines.append(f"Run {result.started}, load average before the run {load}, took {result.seconds:.0f} s.")
+        lines.append(
+            f"Run {result.started}, took {result.seconds:.0f} s; load average (1, 5, 15 min) {load} before, "
+            f"{after} after (the run itself adds up to 2)."
+        )
         lines += [
             "",
             f"Correctness checks ({held}): "

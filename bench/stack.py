@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
 import resource
 import signal
+import subprocess
 from collections import Counter
 from pathlib import Path
 from types import TracebackType
@@ -100,9 +102,17 @@ class Stack:
         wait_until(lambda: len(self.pool_pids()) >= concurrency, DEADLINE, "the worker's pool children")
         return self.worker
 
-    def stop_worker(self) -> None:
+    def stop_worker(self, timeout: float = 60) -> None:
+        """Warm shutdown: SIGTERM to the main process only, so a running task finishes and
+        its result is stored (the whole group is killed only if that takes too long)."""
         if self.worker is not None:
-            self.worker.stop(signal.SIGTERM, timeout=30)
+            if self.worker.alive():
+                os.kill(self.worker.pid, signal.SIGTERM)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.worker.popen.wait(timeout)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.worker.pid, signal.SIGKILL)  # any pool child left behind
+            self.worker.stop(signal.SIGKILL, timeout=10)
             self.worker = None
 
     def pool_pids(self) -> list[int]:
@@ -136,7 +146,7 @@ class Stack:
             "web": self.web_pids(),
             "redis": [self.redis.pid],
         }
-        return {name: sum(_cpu(pid) for pid in pids) for name, pids in groups.items()}
+        return {name: sum(cpu_of(pid) for pid in pids) for name, pids in groups.items()}
 
     def redis_calls(self) -> Counter[str]:
         """Commands the private Redis has run so far, by name (INFO commandstats)."""
@@ -149,12 +159,15 @@ class Stack:
 
     def close(self) -> None:
         """Stop web, worker and Redis, in that order; never raises for a dead process."""
-        for process in (self.web, self.worker):
-            if process is not None:
+        try:
+            if self.web is not None:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
-                    process.stop(signal.SIGTERM, timeout=30)
-        self.web = self.worker = None
-        self.redis.stop()
+                    self.web.stop(signal.SIGTERM, timeout=30)
+                self.web = None
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                self.stop_worker(timeout=30)
+        finally:
+            self.redis.stop()
 
     def __enter__(self) -> Stack:
         return self
@@ -163,7 +176,7 @@ class Stack:
         self.close()
 
 
-def _cpu(pid: int) -> float:
+def cpu_of(pid: int) -> float:
     """CPU seconds of every thread of `pid`, to the nanosecond (/proc/<pid>/schedstat of each task)."""
     total = 0
     try:

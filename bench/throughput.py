@@ -79,17 +79,27 @@ class Ends:
         self.close()
 
 
-def through_service(stack: Stack, api: Api, ends: Ends, concurrency: int, documents: list[str]) -> float:
-    """Seconds from the first POST to the last `end`, on a fresh worker of `concurrency` children."""
+def through_service(stack: Stack, api: Api, ends: Ends, concurrency: int, documents: list[str]) -> tuple[float, float]:
+    """Seconds from the first POST to the last `end`, on a fresh worker of `concurrency` children; and CPU seconds."""
     stack.start_worker(concurrency)
     try:
         warm = [api.submit(pages_html(1)) for _ in range(2 * concurrency)]
         ends.wait(warm, 60)
+        cpu = sum(stack.cpu_seconds().values())
         started = time.perf_counter()
         job_ids = [api.submit(html) for html in documents]
-        return ends.wait(job_ids, 600) - started
+        elapsed = ends.wait(job_ids, 600) - started
+        time.sleep(0.05)
+        return elapsed, sum(stack.cpu_seconds().values()) - cpu
     finally:
         stack.stop_worker()
+
+
+def through_pool(pool: Baseline, documents: list[str]) -> tuple[float, float]:
+    """Seconds for the pool to render `documents`, and the CPU seconds its processes used."""
+    cpu = pool.cpu_seconds()
+    elapsed = pool.batch(documents)
+    return elapsed, pool.cpu_seconds() - cpu
 
 
 def run(directory: Path, quick: bool = False) -> Result:
@@ -99,16 +109,22 @@ def run(directory: Path, quick: bool = False) -> Result:
     documents = [pages_html(sizes.pages)] * sizes.jobs
     service: dict[int, list[float]] = {1: [], 2: []}
     alone: dict[int, list[float]] = {1: [], 2: []}
+    cpu: dict[str, list[float]] = {"service": [], "alone": []}
     with Stack(directory, concurrency=None) as stack, Api(stack.base) as api, Ends(stack.redis_url) as ends:
         with Baseline(1) as pool1, Baseline(2) as pool2:
             pools = {1: pool1, 2: pool2}
             for round_ in range(sizes.rounds):
                 order = (1, 2) if round_ % 2 == 0 else (2, 1)
                 for concurrency in order:
-                    service[concurrency].append(sizes.jobs / through_service(stack, api, ends, concurrency, documents))
-                    alone[concurrency].append(sizes.jobs / pools[concurrency].batch(documents))
+                    elapsed, used = through_service(stack, api, ends, concurrency, documents)
+                    service[concurrency].append(sizes.jobs / elapsed)
+                    cpu["service"].append(used / sizes.jobs)
+                    elapsed, used = through_pool(pools[concurrency], documents)
+                    alone[concurrency].append(sizes.jobs / elapsed)
+                    cpu["alone"].append(used / sizes.jobs)
         drained = drain(stack, api, ends, sizes.drain, result)
     rate = {c: statistics.median(values) for c, values in service.items()}
+    per_job = {name: statistics.median(values) for name, values in cpu.items()}
     floor = {c: statistics.median(values) for c, values in alone.items()}
     result.figures += [
         info(f"service, 1 process ({sizes.pages}-page jobs)", rate[1], "jobs/s"),
@@ -117,6 +133,7 @@ def run(directory: Path, quick: bool = False) -> Result:
         at_least("service / xhtml2pdf pool, 1 process", rate[1] / floor[1], "x", 0.95),
         at_least("service / xhtml2pdf pool, 2 processes", rate[2] / floor[2], "x", 0.95),
         info(f"drain of {sizes.drain} queued 1-page jobs, 2 processes", drained, "jobs/s"),
+        info("CPU per job, all service processes / xhtml2pdf alone", per_job["service"] / per_job["alone"], "x"),
     ]
     result.details.append(
         f"- {sizes.rounds} rounds, each a batch of {sizes.jobs} jobs of {sizes.pages} pages per configuration, "
@@ -125,6 +142,12 @@ def run(directory: Path, quick: bool = False) -> Result:
         f"scales {floor[2] / floor[1]:.2f}x on this machine. "
         f"All rounds: service {_rounded(service)}, pool {_rounded(alone)}. "
         "Service time runs from the first POST to the last `end` published (the bench listens on `job:*` itself)."
+    )
+    result.details.append(
+        f"- CPU per job (median over batches; robust to a busy machine): {per_job['service'] * 1000:.1f} ms in all "
+        f"the service's processes (worker, its children, gunicorn, Redis) against {per_job['alone'] * 1000:.1f} ms "
+        f"for xhtml2pdf alone: with two free cores the service could finish at most "
+        f"{2 / per_job['service']:.2f} jobs/s, the pool {2 / per_job['alone']:.2f}."
     )
     return result
 
