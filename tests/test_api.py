@@ -186,3 +186,13 @@ def test_a_running_job_silent_past_the_time_limit_is_reported_failed(app: Flask,
     lost = client.get(f"/api/jobs/{job['id']}").get_json()
     assert lost["state"] == "FAILURE"
     assert "stopped responding" in lost["error"]
+
+
+def test_cancel_only_never_deletes_an_ended_job(client: FlaskClient) -> None:
+    _, job, _ = submit(client, json={"html": "<p>x</p>"})
+    first = client.post(f"/api/jobs/{job['id']}/cancel")
+    assert first.status_code == 202 and first.get_json()["state"] == "REVOKED"
+    again = client.post(f"/api/jobs/{job['id']}/cancel")
+    assert again.status_code == 409
+    assert_error(again.get_json(), "already_ended")
+    assert client.get(f"/api/jobs/{job['id']}").status_code == 200

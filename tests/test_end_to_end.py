@@ -79,6 +79,9 @@ def test_a_report_streams_rising_progress_and_ends_with_the_right_pdf(live_serve
     assert len(response.content) == end.job["pdf"]["bytes"]
     assert pdf_pages(response.content) == end.job["pdf"]["pages"] == pdf_pages(xhtml2pdf_alone(html))
     assert "Section 40" in pdf_text(response.content)
+    inline = requests.get(f"{live_server}{end.job['pdf']['url']}?disposition=inline", timeout=TIMEOUT)
+    assert inline.headers["Content-Disposition"].startswith("inline;")
+    assert inline.content == response.content
 
 
 def test_a_late_subscriber_gets_the_end_at_once(live_server: str) -> None:

@@ -24,7 +24,8 @@ ENDED = ("SUCCESS", "FAILURE", "REVOKED")
 
 
 def submit(base: str, html: str) -> str:
-    response = requests.post(f"{base}/api/jobs", json={"html": html}, timeout=TIMEOUT)
+    # reuse=False: each of these tests needs a real render, not a copy of an earlier PDF.
+    response = requests.post(f"{base}/api/jobs", json={"html": html, "reuse": False}, timeout=TIMEOUT)
     assert response.status_code == 202, response.text
     job_id: str = response.json()["id"]
     return job_id

@@ -130,10 +130,12 @@ def pdf(job_id: str) -> Response:
             "not_ready",
             f"The PDF is not ready: the job is {job['state']}. Wait for SUCCESS (watch /events or poll the job).",
         )
+    # ?disposition=inline lets a browser show it in a frame, under its own name.
+    inline = request.args.get("disposition") == "inline"
     return send_file(
         io.BytesIO(data),
         mimetype="application/pdf",
-        as_attachment=True,
+        as_attachment=not inline,
         download_name=job["filename"],
         max_age=0,
     )
@@ -142,15 +144,32 @@ def pdf(job_id: str) -> Response:
 @bp.delete("/<job_id>")
 def cancel_or_delete(job_id: str) -> Response:
     """Cancel a queued or running job (202), or delete an ended one (204)."""
+    if _cancel(job_id):
+        return _job_response(find_job(job_id), status=202)
+    job_store().delete(job_id)
+    return current_app.response_class(status=204)
+
+
+@bp.post("/<job_id>/cancel")
+def cancel(job_id: str) -> Response:
+    """Cancel a queued or running job (202); an ended job is left as it is (409)."""
+    if _cancel(job_id):
+        return _job_response(find_job(job_id), status=202)
+    state = find_job(job_id).job["state"]
+    raise ApiError(409, "already_ended", f"The job has already ended ({state}); there is nothing to cancel.")
+
+
+def _cancel(job_id: str) -> bool:
+    """End the job as REVOKED if it is still queued or running; False if it had ended."""
     store = job_store()
     job = find_job(job_id).job
-    if not is_terminal(job):
-        job.update(state=REVOKED, updated_at=utc_now())
-        job["progress"]["stage"] = "cancelled"
-        if store.advance(job) > 0:
-            # The worker notices at its next progress step; a queued message
-            # is dropped when a worker picks it up and sees the job has ended.
-            current_app.extensions["celery"].control.revoke(job_id)
-            return _job_response(find_job(job_id), status=202)
-    store.delete(job_id)
-    return current_app.response_class(status=204)
+    if is_terminal(job):
+        return False
+    job.update(state=REVOKED, updated_at=utc_now())
+    job["progress"]["stage"] = "cancelled"
+    if store.advance(job) < 0:
+        return False
+    # The worker notices at its next progress step; a queued message is
+    # dropped when a worker picks it up and sees the job has ended.
+    current_app.extensions["celery"].control.revoke(job_id)
+    return True
