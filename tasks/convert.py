@@ -13,7 +13,7 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
 from tasks.assets import unpacked
-from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages
+from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages, worker_lost
 from tasks.job import Job, is_terminal
 from tasks.page_setup import PageOptions
 from tasks.progress import Progress, ProgressCallback
@@ -22,11 +22,6 @@ from tasks.reporting import JobEnded, Reporter
 from tasks.store import JobStore
 
 log = logging.getLogger(__name__)
-
-WORKER_LOST = (
-    "The worker rendering this document stopped unexpectedly {attempts} times "
-    "(out of memory or killed). The document was not converted."
-)
 
 
 @shared_task(bind=True, ignore_result=False, name="tasks.convert")
@@ -43,7 +38,7 @@ def convert(self: Task, job_id: str) -> Job | None:
     try:
         attempts = store.count_attempt(job_id)
         if attempts > config["MAX_ATTEMPTS"]:
-            _fail(reporter, WORKER_LOST.format(attempts=attempts - 1))
+            _fail(reporter, worker_lost(attempts - 1))
         reporter.started(retrying=attempts > 1)
         limit_memory(config["WORKER_MEMORY_MB"])
         max_pages = config["MAX_PAGES"]

@@ -68,6 +68,13 @@ def describe(exc: BaseException) -> str:
     )
 
 
+def worker_lost(times: int) -> str:
+    return (
+        f"The worker rendering this document stopped unexpectedly {times} times "
+        "(out of memory or killed). The document was not converted."
+    )
+
+
 def timed_out(seconds: float) -> str:
     return (
         f"The document took longer than {seconds:g} s to render and was stopped. "

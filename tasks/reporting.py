@@ -35,13 +35,13 @@ class Reporter:
     def started(self, retrying: bool = False) -> None:
         """The render begins; again, after a worker was lost, when `retrying`."""
         stage = {"percent": 0.0, "stage": "parsing", "pages": 0, "current": 0, "total": 0}
-        self._write(RETRY if retrying else STARTED, stage)
+        self.write(RETRY if retrying else STARTED, stage)
 
     def progress(self, step: Progress) -> None:
-        self._write(PROGRESS, step.as_dict())
+        self.write(PROGRESS, step.as_dict())
 
     def storing(self, result: RenderResult) -> None:
-        self._write(PROGRESS, {**self.job["progress"], "stage": "storing", "pages": result.pages})
+        self.write(PROGRESS, {**self.job["progress"], "stage": "storing", "pages": result.pages})
 
     def succeeded(self, result: RenderResult) -> None:
         self.job["pdf"] = {
@@ -50,7 +50,7 @@ class Reporter:
             "pages": result.pages,
         }
         progress = {"percent": 100.0, "stage": "done", "pages": result.pages, "current": 0, "total": 0}
-        self._write(SUCCESS, progress, pdf=result.pdf)
+        self.write(SUCCESS, progress, pdf=result.pdf)
         self._observe(result)
 
     def _observe(self, result: RenderResult) -> None:
@@ -65,9 +65,10 @@ class Reporter:
 
     def failed(self, message: str) -> None:
         self.job["error"] = message
-        self._write(FAILURE, {**self.job["progress"], "stage": "failed"})
+        self.write(FAILURE, {**self.job["progress"], "stage": "failed"})
 
-    def _write(self, state: str, progress: dict[str, object], pdf: bytes = b"") -> None:
+    def write(self, state: str, progress: dict[str, object], pdf: bytes = b"", forward_only: bool = False) -> None:
+        """Make `state` the job's state, on both transports; `JobEnded` if the job ended meanwhile."""
         self.job.update(state=state, progress=progress, updated_at=utc_now())
         # Through a Redis restart the render waits at its next step rather
         # than failing a job that would have succeeded a few seconds later.
@@ -77,7 +78,7 @@ class Reporter:
                 if state in (STARTED, RETRY, PROGRESS) and not self.task.request.called_directly:
                     # Celery reads a RETRY result as an exception: its own record says PROGRESS.
                     self.task.update_state(state=PROGRESS if state == RETRY else state, meta=self.job)
-                written = self.store.advance(self.job, pdf)
+                written = self.store.advance(self.job, pdf, forward_only)
                 break
             except (RedisError, OperationalError):
                 if time.monotonic() > deadline:

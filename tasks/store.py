@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +23,16 @@ KEY_PREFIX = "pdfjob:"
 # and two events never share an id. The message is flask-sse's
 # `Message.to_dict()` shape, with the job JSON as ready-made string data.
 # The step that makes a job final also counts it by its state (KEYS[2],
-# tasks/metrics.py): once per job, whichever process ended it.
+# tasks/metrics.py): once per job, whichever process ended it. Given a
+# percent (ARGV[8]), a step that would not move the bar forward is dropped
+# (0): parts of one job rendering at once report out of order.
 _ADVANCE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end
 if redis.call('HGET', KEYS[1], 'final') == '1' then return -1 end
+if ARGV[8] ~= '' then
+  if tonumber(ARGV[8]) <= tonumber(redis.call('HGET', KEYS[1], 'percent') or '-1') then return 0 end
+  redis.call('HSET', KEYS[1], 'percent', ARGV[8])
+end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[1], 'json', ARGV[2])
 if ARGV[4] == '1' then
@@ -83,13 +89,21 @@ class JobStore:
         self.on_end: Callable[[Job], None] | None = None
         self._copy = redis.register_script(_COPY)
 
-    def create(self, job: Job, html: str, options: dict[str, str] | None = None, assets: Bundle | None = None) -> None:
-        """Store a new job, its HTML, page options and assets; its first event id is 1."""
+    def create(
+        self,
+        job: Job,
+        html: str,
+        options: dict[str, str] | None = None,
+        assets: Bundle | None = None,
+        fields: Mapping[str, str | bytes | int] | None = None,
+    ) -> None:
+        """Store a new job, its HTML, page options, assets and any other `fields`; its first event id is 1."""
         record: dict[Any, Any] = {
             "json": to_json(job),
             "seq": 1,
             "html": html,
             "options": to_json(options or {}),
+            **(fields or {}),
         }
         if assets is not None:
             record.update(assets=assets.archive, document=assets.document)
@@ -146,11 +160,13 @@ class JobStore:
         """Count one more delivery of the job to a worker; return the total."""
         return int(self.redis.hincrby(key(job_id), "attempts", 1))
 
-    def advance(self, job: Job, pdf: bytes = b"") -> int:
+    def advance(self, job: Job, pdf: bytes = b"", forward_only: bool = False) -> int:
         """Store and publish `job`'s new state; return its event id.
 
         Returns `REFUSED_ENDED` when the job had already ended (it was
         cancelled, say) and `REFUSED_GONE` when it was deleted or expired.
+        With `forward_only`, a running job's step whose percent is not above
+        the last one stored is dropped, returning 0.
         """
         final = is_terminal(job)
         args = [
@@ -161,6 +177,7 @@ class JobStore:
             self.ttl,
             pdf,
             job["state"],
+            str(job["progress"]["percent"]) if forward_only and not final else "",
         ]
         seq = int(self._advance(keys=[key(job["id"]), COUNTS_KEY], args=args))
         if final and seq > 0 and self.on_end is not None:

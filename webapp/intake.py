@@ -15,11 +15,13 @@ from pathlib import PurePosixPath, PureWindowsPath
 import charset_normalizer
 import webencodings
 from flask import Request, current_app
+from werkzeug.datastructures import FileStorage
 
 from tasks.assets import AssetError, Bundle, check_archive, pack
 from tasks.page_setup import OptionError, PageOptions
 from webapp.errors import ApiError
 
+MAX_PARTS = 100
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 ZIP_TYPES = frozenset({"application/zip", "application/x-zip-compressed"})
 HTML_SUFFIXES = frozenset({"", ".html", ".htm", ".xhtml"})
@@ -54,6 +56,8 @@ class Submission:
     reuse: bool = True
     # Images, CSS and fonts the HTML refers to by relative URL.
     assets: Bundle | None = None
+    # Several documents (name, HTML) to render in parallel and join into one PDF.
+    parts: tuple[tuple[str, str], ...] = ()
 
 
 def read_submission(request: Request, max_html_bytes: int, max_depth: int) -> Submission:
@@ -78,16 +82,17 @@ def read_submission(request: Request, max_html_bytes: int, max_depth: int) -> Su
             "unsupported_media_type",
             'Send HTML as multipart/form-data (field \'file\'), as JSON {"html": "..."} or as a text/html body.',
         )
-    if not submission.html.strip():
+    documents = [html for _, html in submission.parts] or [submission.html]
+    if not all(html.strip() for html in documents):
         raise ApiError(400, "empty_html", "The HTML is empty: there is nothing to convert.")
-    if len(submission.html.encode("utf-8")) > max_html_bytes:
+    if sum(len(html.encode("utf-8")) for html in documents) > max_html_bytes:
         raise ApiError(
             413,
             "html_too_large",
             f"The HTML is larger than the {max_html_bytes // 1024} KiB this service converts.",
         )
-    parts = (submission.html, submission.options.header_html or "", submission.options.footer_html or "")
-    if max(nesting_depth(part) for part in parts) > max_depth:
+    texts = (*documents, submission.options.header_html or "", submission.options.footer_html or "")
+    if max(nesting_depth(text) for text in texts) > max_depth:
         # html5lib's parse of deep nesting is quadratic (5,000 levels: 15 s)
         # and only then would xhtml2pdf refuse it: refuse it here, for free.
         raise ApiError(
@@ -123,8 +128,11 @@ def _from_form(request: Request) -> Submission:
 
 
 def _html_from_form(request: Request) -> Submission:
-    upload = request.files.get("file")
+    uploads = request.files.getlist("file")
     name = request.form.get("filename")
+    if len(uploads) > 1:
+        return _documents_from_form(uploads, name)
+    upload = uploads[0] if uploads else None
     max_unpacked = current_app.config["MAX_UNPACKED_BYTES"]
     if upload is not None and upload.filename:
         suffix = PurePosixPath(upload.filename).suffix.lower()
@@ -148,6 +156,20 @@ def _html_from_form(request: Request) -> Submission:
     return Submission(text, pdf_filename(name), assets=_assets(request, "index.html"))
 
 
+def _documents_from_form(uploads: list[FileStorage], name: str | None) -> Submission:
+    """Several .html files: one PDF, in the order they were sent."""
+    if len(uploads) > MAX_PARTS:
+        raise ApiError(400, "bad_documents", f"Send at most {MAX_PARTS} files at once.")
+    parts = []
+    for upload in uploads:
+        filename = upload.filename or "document.html"
+        if PurePosixPath(filename).suffix.lower() not in HTML_SUFFIXES and upload.mimetype not in HTML_TYPES:
+            raise ApiError(415, "not_html", f"{filename!r} is not an HTML file; send .html files to join.")
+        parts.append((PurePosixPath(filename).stem, decode_html(upload.read(), upload.mimetype_params.get("charset"))))
+    html = "".join(text for _, text in parts)
+    return Submission(html, pdf_filename(name or uploads[0].filename), parts=tuple(parts))
+
+
 def _assets(request: Request, document: str) -> Bundle | None:
     """The files sent as `assets` beside the HTML, under the names they were sent with."""
     files = {upload.filename: upload.read() for upload in request.files.getlist("assets") if upload.filename}
@@ -169,6 +191,11 @@ def _from_json(request: Request) -> Submission:
     if not isinstance(body, dict):
         raise ApiError(400, "bad_json", 'The body is not a JSON object. Send {"html": "...", "filename": "x.pdf"}.')
     html, name = body.get("html"), body.get("filename")
+    parts = read_documents(body.get("documents"))
+    if parts and html is not None:
+        raise ApiError(400, "html_and_documents", "Send either 'html' (one document) or 'documents' (several).")
+    if parts:
+        html = "".join(text for _, text in parts)
     if not isinstance(html, str):
         raise ApiError(400, "missing_html", "The JSON needs an 'html' field holding the document as a string.")
     if name is not None and not isinstance(name, str):
@@ -176,7 +203,26 @@ def _from_json(request: Request) -> Submission:
     reuse = body.get("reuse", True)
     if not isinstance(reuse, bool):
         raise ApiError(400, "bad_reuse", "'reuse' must be true or false.")
-    return Submission(html, pdf_filename(name), _options(body.get("options")), reuse)
+    return Submission(html, pdf_filename(name), _options(body.get("options")), reuse, parts=parts)
+
+
+def read_documents(raw: object) -> tuple[tuple[str, str], ...]:
+    """`documents`: a list of HTML strings or of {"html", "name"} objects, at most MAX_PARTS."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not 2 <= len(raw) <= MAX_PARTS:
+        raise ApiError(400, "bad_documents", f"'documents' must be a list of 2 to {MAX_PARTS} HTML documents.")
+    parts = []
+    for number, item in enumerate(raw, start=1):
+        document = {"html": item} if isinstance(item, str) else item
+        text = document.get("html") if isinstance(document, dict) else None
+        title = document.get("name", f"Part {number}") if isinstance(document, dict) else None
+        if not isinstance(text, str) or not isinstance(title, str):
+            raise ApiError(
+                400, "bad_documents", f'documents[{number - 1}] must be HTML text or {{"html": ..., "name": ...}}.'
+            )
+        parts.append((title, text))
+    return tuple(parts)
 
 
 def _options(raw: object) -> PageOptions:

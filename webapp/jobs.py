@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from celery import Celery
 from flask import Blueprint, Response, current_app, request, send_file
 
+from tasks import batch
 from tasks.convert import convert
 from tasks.job import (
     FAILURE,
@@ -98,10 +99,15 @@ def submit() -> Response:
     if copied is not None:
         deliver_if_ended(copied)
         return _accepted(to_json(copied), job["id"])
-    store.create(job, submission.html, submission.options.as_dict(), submission.assets)
+    fields = batch.part_fields(submission.parts) if submission.parts else None
+    html = "" if submission.parts else submission.html  # a batch's HTML lives in its parts
+    store.create(job, html, submission.options.as_dict(), submission.assets, fields)
     celery: Celery = current_app.extensions["celery"]
     try:
-        celery.send_task(convert.name, args=[job["id"]], task_id=job["id"])
+        if submission.parts:
+            batch.dispatch(celery, job["id"], len(submission.parts))
+        else:
+            celery.send_task(convert.name, args=[job["id"]], task_id=job["id"])
     except Exception:
         store.delete(job["id"])
         raise

@@ -18,7 +18,7 @@ MAX_KEY_LENGTH = 255
 def fingerprint(submission: Submission) -> str:
     """What decides the PDF's bytes: the HTML, the page options and the assets."""
     assets = hashlib.sha256(submission.assets.archive).hexdigest() if submission.assets else ""
-    content = json.dumps([submission.html, submission.options.as_dict(), assets], sort_keys=True)
+    content = json.dumps([submission.html, submission.parts, submission.options.as_dict(), assets], sort_keys=True)
     return hashlib.sha256(content.encode()).hexdigest()
 
 
