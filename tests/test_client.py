@@ -71,7 +71,7 @@ def test_http_errors_exit_non_zero_with_the_apis_message(live_server: str, tmp_p
     assert "HTTP 404" in missing.stderr and "No job 'no-such-job'" in missing.stderr
 
 
-def test_status_and_cancel(live_server: str) -> None:
+def test_status_cancel_and_delete(live_server: str) -> None:
     html = unique(report_html(150))
     response = requests.post(f"{live_server}/api/jobs", json={"html": html}, timeout=TIMEOUT)
     job_id = response.json()["id"]
@@ -81,7 +81,10 @@ def test_status_and_cancel(live_server: str) -> None:
     cancelled = client("cancel", job_id, server=live_server)
     assert cancelled.returncode == 0, cancelled.stderr
     assert json.loads(cancelled.stdout)["state"] == "REVOKED"
-    deleted = client("cancel", job_id, server=live_server)
+    again = client("cancel", job_id, server=live_server)
+    assert again.returncode == 3
+    assert "HTTP 409" in again.stderr and "already ended" in again.stderr
+    deleted = client("delete", job_id, server=live_server)
     assert deleted.returncode == 0
     assert f"deleted job {job_id}" in deleted.stdout
     assert requests.get(f"{live_server}/api/jobs/{job_id}", timeout=TIMEOUT).status_code == 404
