@@ -37,7 +37,8 @@ def get_job(base: str, job_id: str) -> dict[str, Any]:
     return job
 
 
-def test_sigterm_to_a_worker_finishes_the_job_in_hand(private_redis: RedisServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("group", [False, True], ids=["main-process", "process-group"])
+def test_sigterm_to_a_worker_finishes_the_job_in_hand(private_redis: RedisServer, tmp_path: Path, group: bool) -> None:
     worker = start_worker(private_redis.url, tmp_path / "worker.log", "--concurrency", "1")
     web, base = start_web(private_redis.url, tmp_path / "web.log")
     try:
@@ -47,7 +48,8 @@ def test_sigterm_to_a_worker_finishes_the_job_in_hand(private_redis: RedisServer
             60,
             "the render to be under way",
         )
-        os.kill(worker.pid, signal.SIGTERM)  # what systemd, Docker or Heroku send to stop it
+        # Docker and Kubernetes signal the main process; Heroku and systemd every process of the worker.
+        (os.killpg if group else os.kill)(worker.pid, signal.SIGTERM)
         assert running["progress"]["percent"] < 100
         worker.popen.wait(120)  # warm shutdown: the worker leaves once the job is done
         job = get_job(base, job_id)

@@ -34,6 +34,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(openapi.bp)
     webhooks.init_app(app)
-    import tasks.convert  # noqa: F401  (registers the task with Celery)
+    import tasks.convert  # registers the task with Celery
+    import tasks.shutdown  # noqa: F401  (pool processes leave SIGTERM to the worker's main process)
 
     return app
