@@ -119,9 +119,133 @@ const H2P = (function () {
     }
   }
 
+  /* Drop one job from this browser's list (it was deleted from the server). */
+  function forgetJob(id) {
+    saveRecent(loadRecent().filter((item) => item.id !== id));
+  }
+
+  /* A random key for Idempotency-Key; randomUUID needs a secure context, getRandomValues does not. */
+  function randomKey() {
+    if (window.crypto.randomUUID) return window.crypto.randomUUID();
+    return Array.from(window.crypto.getRandomValues(new Uint8Array(16)),
+      (byte) => byte.toString(16).padStart(2, "0")).join("");
+  }
+
+  /* ---- API tokens: only POST and DELETE need one, and only when the service sets API_TOKENS ---- */
+
+  const TOKEN_KEY = "html2pdf.token";
+  let sessionToken = savedToken();  // also when storage is disabled
+  let afterToken = null;            // what to do again once the user has given a token
+
+  function savedToken() {
+    try {
+      return localStorage.getItem(TOKEN_KEY) || "";
+    } catch (ignored) {
+      return "";
+    }
+  }
+
+  function storeToken(token) {
+    try {
+      if (token) localStorage.setItem(TOKEN_KEY, token);
+      else localStorage.removeItem(TOKEN_KEY);
+    } catch (ignored) {
+      /* storage disabled: the token lasts as long as this page */
+    }
+    sessionToken = token;
+    showSavedToken();
+  }
+
+  /* fetch() with the saved token, if there is one. */
+  function fetchWithToken(url, init) {
+    const headers = new Headers(init.headers || {});
+    const token = sessionToken;
+    if (token) headers.set("Authorization", "Bearer " + token);
+    return fetch(url, { ...init, headers });
+  }
+
+  /* The service answered 401: ask for a token, then call `retry`. A refused token is forgotten. */
+  function askForToken(why, retry) {
+    const refused = Boolean(sessionToken);
+    if (refused) storeToken("");
+    afterToken = retry;
+    document.getElementById("token-why").textContent = refused
+      ? "The saved API token was not accepted. Paste a valid one to " + why + "."
+      : "This service needs an API token to " + why + ". Paste the one you were given.";
+    document.getElementById("token").hidden = false;
+    tokenError("");
+    const input = document.getElementById("token-input");
+    input.value = "";
+    input.focus();
+  }
+
+  /* Take the prompt away (what it was for no longer applies). */
+  function dismissTokenPrompt() {
+    afterToken = null;
+    const box = document.getElementById("token");
+    if (box) box.hidden = true;
+  }
+
+  function tokenPromptOpen() {
+    const box = document.getElementById("token");
+    return Boolean(box && !box.hidden);
+  }
+
+  function tokenError(message) {
+    const error = document.getElementById("token-error");
+    const input = document.getElementById("token-input");
+    error.textContent = message;
+    error.hidden = !message;
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+
+  function showSavedToken() {
+    const line = document.getElementById("token-saved");
+    if (!line) return;
+    line.hidden = !sessionToken;
+    if (sessionToken) document.getElementById("token-forgotten").hidden = true;
+  }
+
+  function setUpToken() {
+    const form = document.getElementById("token-form");
+    if (!form || !document.getElementById("token")) return;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const token = document.getElementById("token-input").value.trim();
+      if (!token) {
+        tokenError("Enter the token first.");
+        document.getElementById("token-input").focus();
+        return;
+      }
+      storeToken(token);
+      const retry = afterToken;
+      dismissTokenPrompt();
+      if (retry) retry();
+    });
+    document.getElementById("token-input").addEventListener("input", () => tokenError(""));
+    document.getElementById("token-forget").addEventListener("click", () => {
+      storeToken("");
+      const done = document.getElementById("token-forgotten");
+      done.hidden = false;
+      // The button went away with the line: keep the keyboard focus on the news.
+      done.focus();
+    });
+    // Saved or forgotten in another tab.
+    window.addEventListener("storage", (event) => {
+      if (event.key !== TOKEN_KEY && event.key !== null) return;
+      sessionToken = savedToken();
+      showSavedToken();
+    });
+    showSavedToken();
+  }
+
+  setUpToken();
+
   return {
     STATE_LABELS, isTerminal, formatBytes, formatClock, formatDuration, formatAgo, plural, stageText,
-    errorMessage, loadRecent, saveRecent, rememberJob, forgetRecent,
+    errorMessage, loadRecent, saveRecent, rememberJob, forgetRecent, forgetJob, randomKey,
+    fetchWithToken, askForToken, dismissTokenPrompt, tokenPromptOpen,
   };
 })();
 

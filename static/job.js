@@ -16,7 +16,7 @@
   let pollTimer = null;
   let clockTimer = null;    // ticks the elapsed time
   let gotEvent = false;
-  let cancelling = false;   // a DELETE is on its way
+  let cancelling = false;   // a cancel is on its way
   const samples = [];       // [time, percent] pairs for the time-remaining estimate
 
   /* ---- showing a state ---- */
@@ -45,9 +45,12 @@
 
     if (!ended) sample(percent);
     showTimes();
-    // Noted before the Cancel button disappears, which takes the focus with it.
-    const cancelFocused = cancelling || document.activeElement === el("cancel");
+    // Noted before the Cancel button (and a token prompt for it) disappear, which takes the focus with it.
+    const asking = H2P.tokenPromptOpen();
+    const cancelFocused = cancelling || document.activeElement === el("cancel")
+      || (asking && el("token").contains(document.activeElement));
     el("job-running-actions").hidden = ended;
+    if (ended && wasRunning && asking) H2P.dismissTokenPrompt();
     H2P.rememberJob(job);
     if (ended) finish(job, wasRunning && cancelFocused);
   }
@@ -80,6 +83,7 @@
     stopPolling();
     window.clearInterval(clockTimer);
     el("job-remaining-row").hidden = true;
+    el("delete").hidden = false;
     const outcome = { SUCCESS: "job-success", FAILURE: "job-failure", REVOKED: "job-cancelled" }[job.state];
     ["job-success", "job-failure", "job-cancelled"].forEach((id) => { el(id).hidden = id !== outcome; });
     if (job.state === "FAILURE") {
@@ -99,21 +103,13 @@
     showPreview(job);
   }
 
-  /* The PDF is served as an attachment, which a frame would download rather than show;
-     a blob URL of the same bytes shows in the browser's own viewer instead. */
-  async function showPreview(job) {
+  /* The browser's own PDF viewer, straight from the API (served inline, under the job's file name).
+     Without its toolbar and thumbnails the page gets the frame's whole width; the download link is above. */
+  function showPreview(job) {
     const frame = el("preview-frame");
-    if (!navigator.pdfViewerEnabled || job.pdf.bytes > PREVIEW_MAX_BYTES || frame.src) return;
-    try {
-      const response = await fetch(job.pdf.url);
-      if (!response.ok) return;
-      const blob = new Blob([await response.arrayBuffer()], { type: "application/pdf" });
-      // Our own download link sits above: the viewer's toolbar would save the file under the blob's id.
-      frame.src = URL.createObjectURL(blob) + "#toolbar=0&view=FitH";
-      el("preview").hidden = false;
-    } catch (ignored) {
-      /* no preview: the download link is there */
-    }
+    if (!navigator.pdfViewerEnabled || job.pdf.bytes > PREVIEW_MAX_BYTES || frame.getAttribute("src")) return;
+    frame.src = job.pdf.url + "?disposition=inline#toolbar=0&view=FitH";
+    el("preview").hidden = false;
   }
 
   function showMissing(message) {
@@ -126,6 +122,9 @@
     setText("job-stage", "This job no longer exists");
     el("job-running-actions").hidden = true;
     el("job-remaining-row").hidden = true;
+    ["job-success", "job-failure", "job-cancelled", "preview", "delete"].forEach((id) => { el(id).hidden = true; });
+    el("preview-frame").removeAttribute("src");
+    H2P.dismissTokenPrompt();
     el("job-missing-text").textContent = message;
     el("job-missing").hidden = false;
     el("share").hidden = true;
@@ -242,9 +241,10 @@
     if (polling) pollTimer = window.setTimeout(poll, delay);
   }
 
-  /* ---- cancelling ---- */
+  /* ---- cancelling and deleting ---- */
 
-  el("cancel").addEventListener("click", async () => {
+  /* POST .../cancel: it never deletes, so a cancel that loses the race with the end keeps the PDF. */
+  async function cancel() {
     const button = el("cancel");
     if (cancelling) return;
     // Not `disabled`: that would drop the keyboard focus on the floor.
@@ -252,9 +252,11 @@
     button.setAttribute("aria-disabled", "true");
     button.textContent = "Cancelling…";
     try {
-      const response = await fetch(jobUrl, { method: "DELETE" });
+      const response = await H2P.fetchWithToken(jobUrl + "/cancel", { method: "POST" });
       if (response.status === 202) show(await response.json());
-      else if (response.status === 204) showMissing("The job ended just before the cancel arrived, and was removed.");
+      else if (response.status === 409) await showEnded();
+      else if (response.status === 404) showMissing(await H2P.errorMessage(response));
+      else if (response.status === 401) H2P.askForToken("cancel a conversion", cancel);
       else notice(await H2P.errorMessage(response));
     } catch (error) {
       notice("Could not reach the service to cancel. Try again.");
@@ -263,7 +265,50 @@
       button.removeAttribute("aria-disabled");
       button.textContent = "Cancel";
     }
-  });
+  }
+
+  /* The cancel came too late: the job ended on its own, so show how. */
+  async function showEnded() {
+    const response = await fetch(jobUrl, { cache: "no-store" });
+    if (response.status === 404) {
+      showMissing(await H2P.errorMessage(response));
+      return;
+    }
+    if (!response.ok) {
+      notice(await H2P.errorMessage(response));
+      return;
+    }
+    const job = await response.json();
+    show(job);
+    if (job.state !== "REVOKED") notice("The conversion had already ended, so there was nothing to cancel.");
+  }
+
+  async function deleteJob() {
+    const name = current ? current.filename : "this job";
+    if (!window.confirm("Delete " + name + " from the server? The PDF and this page's address stop working.")) return;
+    try {
+      const response = await H2P.fetchWithToken(jobUrl, { method: "DELETE" });
+      if (response.status === 204) showDeleted();
+      else if (response.status === 404) showMissing(await H2P.errorMessage(response));
+      else if (response.status === 202) show(await response.json());
+      else if (response.status === 401) H2P.askForToken("delete a job", deleteJob);
+      else notice(await H2P.errorMessage(response));
+    } catch (error) {
+      notice("Could not reach the service to delete the job. Try again.");
+    }
+  }
+
+  function showDeleted() {
+    showMissing("You deleted it from the server, with its PDF.");
+    el("job-missing-title").textContent = "This job was deleted";
+    setText("job-badge", "Deleted");
+    setText("job-stage", "Deleted from the server");
+    H2P.forgetJob(jobId);
+    el("job-missing").querySelector("a").focus();
+  }
+
+  el("cancel").addEventListener("click", cancel);
+  el("delete").addEventListener("click", deleteJob);
 
   function offerCopyLink() {
     const button = el("copy-link");

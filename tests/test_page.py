@@ -10,12 +10,21 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import requests
 from PIL import Image
-from playwright.sync_api import Browser, ConsoleMessage, Page, Route, ViewportSize, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    Route,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from tests.support import UNRENDERABLE_HTML, pdf_pages, report_html, wait_until
 
@@ -24,6 +33,7 @@ WAIT_MS = 60_000
 HTTP_TIMEOUT = 10
 VIEWPORTS: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+SSE_HEADERS = {"Content-Type": "text/event-stream"}
 
 # Records every value the bar takes and every EventSource the page opens.
 WATCH_SCRIPT = """
@@ -195,18 +205,79 @@ def test_the_bar_rises_and_the_download_is_the_pdf(
     assert tab.errors == []
 
 
+def api_calls(page: Page) -> list[str]:
+    """Every API call the page makes from now on that could change something, as "METHOD path"."""
+    calls: list[str] = []
+
+    def note(request: Request) -> None:
+        path = urlsplit(request.url).path
+        if request.method not in ("GET", "HEAD") and path.startswith("/api/"):
+            calls.append(f"{request.method} {path}")
+
+    page.on("request", note)
+    return calls
+
+
 def test_cancel_mid_render_shows_the_cancelled_state(tab: Tab, live_server: str) -> None:
     job = submit(live_server, report_html(300))
+    calls = api_calls(tab.page)
     tab.page.goto(f"/jobs/{job['id']}")
     wait_for_percent(tab.page, 5)
     tab.page.get_by_role("button", name="Cancel").press("Enter")
     expect_finished(tab.page, "Cancelled")
+    # The cancel endpoint, never DELETE: a cancel that arrives after the end must not delete the PDF.
+    assert calls == [f"POST /api/jobs/{job['id']}/cancel"]
     # The keyboard focus moves on to what one can do next, not back to the top of the page.
     expect(tab.page.get_by_role("link", name="Convert something else")).to_be_focused()
     expect(tab.page.get_by_role("heading", name="This conversion was cancelled")).to_be_visible()
     expect(tab.page.locator("#job-stage")).to_have_text(re.compile(r"Cancelled at \d+%"))
     assert float(tab.page.get_by_role("progressbar").get_attribute("aria-valuenow") or 0) < 100
     assert api_job(live_server, job["id"])["state"] == "REVOKED"
+
+
+def test_a_cancel_that_loses_the_race_with_the_end_keeps_the_pdf(tab: Tab, live_server: str) -> None:
+    page = tab.page
+    job = submit(live_server, report_html(3))
+    tab.expected_failures.append("/cancel")
+    calls = api_calls(page)
+    # The page sees the job queued and nothing more (the stream then waits a minute to reconnect),
+    # so only the cancel's answer can tell it how the job ended.
+    queued = f"retry: 60000\nid: 1\nevent: progress\ndata: {json.dumps(job)}\n\n"
+    page.route(re.compile(r"/events$"), lambda route: route.fulfill(headers=SSE_HEADERS, body=queued))
+
+    def after_the_end(route: Route) -> None:
+        wait_until(lambda: api_job(live_server, job["id"])["state"] == "SUCCESS", WAIT_MS / 1000, "the render")
+        route.continue_()
+
+    page.route(re.compile(r"/cancel$"), after_the_end)
+    page.goto(f"/jobs/{job['id']}")
+    expect(page.locator("#job-badge")).to_have_text("Queued", timeout=WAIT_MS)
+    page.get_by_role("button", name="Cancel").press("Enter")
+
+    expect_finished(page, "Done")
+    expect(page.locator("#job-notice")).to_have_text(re.compile("had already ended"))
+    download = page.get_by_role("link", name=re.compile("Download"))
+    expect(download).to_be_focused()
+    assert calls == [f"POST /api/jobs/{job['id']}/cancel"]
+    with requests.get(live_server + (download.get_attribute("href") or ""), timeout=HTTP_TIMEOUT) as response:
+        assert response.status_code == 200
+        assert response.content.startswith(b"%PDF")
+
+    # Deleting is a separate action on an ended job, and asks first.
+    answers = [False, True]
+    page.on("dialog", lambda dialog: dialog.accept() if answers.pop(0) else dialog.dismiss())
+    page.get_by_role("button", name="Delete from server").click()
+    page.evaluate("0")  # runs once the confirm() has its answer
+    assert answers == [True]
+    assert api_job(live_server, job["id"])["state"] == "SUCCESS"
+    page.get_by_role("button", name="Delete from server").click()
+    expect(page.get_by_role("heading", name="This job was deleted")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_role("link", name="Start a new conversion")).to_be_focused()
+    expect(page.locator("#preview")).to_be_hidden()
+    assert calls[1:] == [f"DELETE /api/jobs/{job['id']}"]
+    with requests.get(f"{live_server}/api/jobs/{job['id']}", timeout=HTTP_TIMEOUT) as response:
+        assert response.status_code == 404
+    assert page.evaluate("JSON.parse(localStorage.getItem('html2pdf.recent') || '[]')") == []
 
 
 def test_a_reload_mid_render_resumes_the_bar(tab: Tab, live_server: str) -> None:
