@@ -13,6 +13,7 @@ from bench.client import Api, watch
 from bench.documents import pages_html
 from bench.report import Result, at_most, info
 from bench.stack import Stack
+from bench.timeline import timeline
 from tests.support import pdf_pages
 
 TITLE = "service overhead: submit → SSE end → PDF, over xhtml2pdf alone"
@@ -24,10 +25,11 @@ class Sizes:
     large: int
     rounds_small: int
     rounds_large: int
+    timeline: int
 
 
-FULL = Sizes(small=1, large=20, rounds_small=31, rounds_large=15)
-QUICK = Sizes(small=1, large=2, rounds_small=3, rounds_large=2)
+FULL = Sizes(small=1, large=20, rounds_small=31, rounds_large=15, timeline=15)
+QUICK = Sizes(small=1, large=2, rounds_small=3, rounds_large=2, timeline=2)
 
 
 @dataclass
@@ -128,6 +130,11 @@ def run(directory: Path, quick: bool = False) -> Result:
             result.details.append(_breakdown(label, rounds, trips, alone))
             result.details.append(_cpu(label, trips, alone_cpu))
             result.details.append(_commands(label, per_job))
+            segments = timeline(stack, api, pages_html(pages), sizes.timeline)
+            listed = "; ".join(f"{segment} {ms:.1f}" for segment, ms in segments.items())
+            result.details.append(
+                f"- **{label}** timeline (Redis MONITOR, medians of {sizes.timeline} jobs, ms): {listed}."
+            )
     return result
 
 

@@ -6,6 +6,7 @@ import json
 import statistics
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -30,7 +31,7 @@ class Sizes:
     drain: int
 
 
-FULL = Sizes(jobs=24, pages=5, rounds=3, drain=500)
+FULL = Sizes(jobs=16, pages=5, rounds=6, drain=500)
 QUICK = Sizes(jobs=4, pages=1, rounds=1, drain=20)
 
 
@@ -79,20 +80,25 @@ class Ends:
         self.close()
 
 
-def through_service(stack: Stack, api: Api, ends: Ends, concurrency: int, documents: list[str]) -> tuple[float, float]:
-    """Seconds from the first POST to the last `end`, on a fresh worker of `concurrency` children; and CPU seconds."""
-    stack.start_worker(concurrency)
-    try:
-        warm = [api.submit(pages_html(1)) for _ in range(2 * concurrency)]
-        ends.wait(warm, 60)
-        cpu = sum(stack.cpu_seconds().values())
-        started = time.perf_counter()
-        job_ids = [api.submit(html) for html in documents]
-        elapsed = ends.wait(job_ids, 600) - started
-        time.sleep(0.05)
-        return elapsed, sum(stack.cpu_seconds().values()) - cpu
-    finally:
-        stack.stop_worker()
+@dataclass
+class Setup:
+    """One configuration: a stack whose worker has `concurrency` children, and a pool of the same size."""
+
+    concurrency: int
+    stack: Stack
+    api: Api
+    ends: Ends
+    pool: Baseline
+
+
+def through_service(setup: Setup, documents: list[str]) -> tuple[float, float]:
+    """Seconds from the first POST to the last `end`, and the CPU seconds all the stack's processes used."""
+    cpu = sum(setup.stack.cpu_seconds().values())
+    started = time.perf_counter()
+    job_ids = [setup.api.submit(html) for html in documents]
+    elapsed = setup.ends.wait(job_ids, 600) - started
+    time.sleep(0.05)
+    return elapsed, sum(setup.stack.cpu_seconds().values()) - cpu
 
 
 def through_pool(pool: Baseline, documents: list[str]) -> tuple[float, float]:
@@ -102,27 +108,46 @@ def through_pool(pool: Baseline, documents: list[str]) -> tuple[float, float]:
     return elapsed, pool.cpu_seconds() - cpu
 
 
+def _setup(resources: ExitStack, directory: Path, concurrency: int) -> Setup:
+    stack = resources.enter_context(Stack(directory / f"concurrency-{concurrency}", concurrency=concurrency))
+    api = resources.enter_context(Api(stack.base))
+    ends = resources.enter_context(Ends(stack.redis_url))
+    pool = resources.enter_context(Baseline(concurrency))
+    # Every worker child and every pool process has rendered before the clock starts.
+    ends.wait([api.submit(pages_html(1)) for _ in range(2 * concurrency)], 60)
+    pool.batch([pages_html(1)] * 2 * concurrency)
+    return Setup(concurrency, stack, api, ends, pool)
+
+
 def run(directory: Path, quick: bool = False) -> Result:
-    """Alternate service and pool batches for 1 and 2 processes, then drain a queue of small jobs."""
+    """Alternate service and pool batches for 1 and 2 processes, then drain a queue of small jobs.
+
+    Both configurations run side by side, each on a stack of its own (an idle
+    stack costs next to nothing), so batches alternate closely without a
+    worker restart between them.
+    """
     sizes = QUICK if quick else FULL
     result = Result("throughput", TITLE, quick=quick)
     documents = [pages_html(sizes.pages)] * sizes.jobs
     service: dict[int, list[float]] = {1: [], 2: []}
     alone: dict[int, list[float]] = {1: [], 2: []}
     cpu: dict[str, list[float]] = {"service": [], "alone": []}
-    with Stack(directory, concurrency=None) as stack, Api(stack.base) as api, Ends(stack.redis_url) as ends:
-        with Baseline(1) as pool1, Baseline(2) as pool2:
-            pools = {1: pool1, 2: pool2}
-            for round_ in range(sizes.rounds):
-                order = (1, 2) if round_ % 2 == 0 else (2, 1)
-                for concurrency in order:
-                    elapsed, used = through_service(stack, api, ends, concurrency, documents)
-                    service[concurrency].append(sizes.jobs / elapsed)
-                    cpu["service"].append(used / sizes.jobs)
-                    elapsed, used = through_pool(pools[concurrency], documents)
-                    alone[concurrency].append(sizes.jobs / elapsed)
-                    cpu["alone"].append(used / sizes.jobs)
-        drained = drain(stack, api, ends, sizes.drain, result)
+    with ExitStack() as resources:
+        setups = {c: _setup(resources, directory, c) for c in (1, 2)}
+        for round_ in range(sizes.rounds):
+            for concurrency in (1, 2) if round_ % 2 == 0 else (2, 1):
+                setup = setups[concurrency]
+                first, second = ("service", "pool") if round_ % 4 < 2 else ("pool", "service")
+                for kind in (first, second):
+                    if kind == "service":
+                        elapsed, used = through_service(setup, documents)
+                        service[concurrency].append(sizes.jobs / elapsed)
+                    else:
+                        elapsed, used = through_pool(setup.pool, documents)
+                        alone[concurrency].append(sizes.jobs / elapsed)
+                    cpu["service" if kind == "service" else "alone"].append(used / sizes.jobs)
+        two = setups[2]
+        drained = drain(two.stack, two.api, two.ends, sizes.drain, result)
     rate = {c: statistics.median(values) for c, values in service.items()}
     per_job = {name: statistics.median(values) for name, values in cpu.items()}
     floor = {c: statistics.median(values) for c, values in alone.items()}
@@ -137,7 +162,8 @@ def run(directory: Path, quick: bool = False) -> Result:
     ]
     result.details.append(
         f"- {sizes.rounds} rounds, each a batch of {sizes.jobs} jobs of {sizes.pages} pages per configuration, "
-        f"configurations alternated; medians in jobs/s: service {rate[1]:.2f} (1 process) and {rate[2]:.2f} (2), "
+        f"configurations and the order service/pool alternated; medians in jobs/s: "
+        f"service {rate[1]:.2f} (1 process) and {rate[2]:.2f} (2), "
         f"xhtml2pdf alone in a ProcessPoolExecutor {floor[1]:.2f} (1) and {floor[2]:.2f} (2), so the pool itself "
         f"scales {floor[2] / floor[1]:.2f}x on this machine. "
         f"All rounds: service {_rounded(service)}, pool {_rounded(alone)}. "
@@ -159,6 +185,7 @@ def _rounded(values: dict[int, list[float]]) -> str:
 def drain(stack: Stack, api: Api, ends: Ends, count: int, result: Result) -> float:
     """Queue `count` 1-page jobs with no worker, start one, and wait for all; check none is lost."""
     html = pages_html(1)
+    stack.stop_worker()
     job_ids = [api.submit(html, f"drain-{n}.pdf") for n in range(count)]
     launched = time.perf_counter()
     stack.start_worker(2)
