@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import signal
 import threading
-from types import FrameType
 from typing import Any
 
 import gevent
@@ -15,6 +13,7 @@ from webapp.logs import log_to_stderr
 from webapp.metrics import StreamCensus
 
 log = logging.getLogger(__name__)
+STOP_CHECK_SECONDS = 0.25
 
 
 def worker_started(worker: Any) -> None:
@@ -25,23 +24,23 @@ def worker_started(worker: Any) -> None:
     census: StreamCensus | None = extensions.get("stream_census")
     if census is not None:
         threading.Thread(target=census.keep_reporting, name="stream-census", daemon=True).start()
-    handle_exit = worker.handle_exit
+    gevent.spawn(_end_streams_when_stopping, worker, hub, census)
 
-    def on_sigterm(sig: int, frame: FrameType | None) -> None:
-        stopping = not worker.alive
-        handle_exit(sig, frame)
-        if stopping:
-            return  # a second SIGTERM (the master forwards its own)
-        # On SIGTERM gunicorn's gevent worker stops accepting, then waits up
-        # to graceful_timeout for open requests. An event stream never ends
-        # by itself, so it would hold the process for the whole timeout and
-        # then be cut. End the streams now instead: each sends nothing more
-        # and closes, and EventSource reconnects with Last-Event-ID to a web
-        # process that is still running. Not in the signal handler itself:
-        # the hub takes locks, which may switch greenlets.
-        gevent.spawn(_stop, hub, census)
 
-    signal.signal(signal.SIGTERM, on_sigterm)
+def _end_streams_when_stopping(worker: Any, hub: EventHub | None, census: StreamCensus | None) -> None:
+    """Once gunicorn has told this process to stop, end its event streams at once.
+
+    On SIGTERM (and after max_requests) gunicorn's gevent worker stops
+    accepting, then waits up to graceful_timeout for open requests. An event
+    stream never ends by itself, so it would hold the process for the whole
+    timeout and then be cut. Ending the streams lets the process leave at
+    once, and EventSource reconnects with Last-Event-ID to a web process that
+    is still running. Watching `worker.alive` covers every way gunicorn stops
+    a worker, without taking over its signal handlers.
+    """
+    while worker.alive:
+        gevent.sleep(STOP_CHECK_SECONDS)
+    _stop(hub, census)
 
 
 def _stop(hub: EventHub | None, census: StreamCensus | None) -> None:
