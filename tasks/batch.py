@@ -12,12 +12,13 @@ from celery import Celery, Task, chord, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
+from tasks.convert import policy_for
 from tasks.failures import RenderFailed, describe, timed_out, too_many_pages, worker_lost
 from tasks.job import FAILURE, PROGRESS, Job, is_terminal
 from tasks.merge import merge_pdfs
 from tasks.page_setup import PageOptions
 from tasks.progress import Progress
-from tasks.renderer import RenderResult, render_pdf, server_policy
+from tasks.renderer import RenderResult, render_pdf
 from tasks.reporting import JobEnded, Reporter
 from tasks.store import JobStore, key
 
@@ -62,8 +63,7 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
     try:
         if attempts > config["MAX_ATTEMPTS"]:
             raise RenderFailed(worker_lost(attempts - 1))
-        policy = server_policy(allowed_hosts=config["ALLOWED_HOSTS"], max_render_seconds=config["RENDER_TIME_LIMIT"])
-        result = render_pdf(PageOptions(**store.options(job_id)).apply(html), on_progress, policy=policy)
+        result = render_pdf(PageOptions(**store.options(job_id)).apply(html), on_progress, policy=policy_for(config))
         if result.pages > config["MAX_PAGES"]:
             raise too_many_pages(config["MAX_PAGES"])
         store.redis.hset(record, prefix + "pdf", result.pdf)

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 from celery import Task, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
+from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.assets import unpacked
 from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages, worker_lost
@@ -75,14 +76,21 @@ def _render(store: JobStore, job_id: str, config: Mapping[str, Any], on_progress
     bundle = store.assets(job_id)
     with ExitStack() as stack:
         root = stack.enter_context(unpacked(bundle, config["MAX_UNPACKED_BYTES"])) if bundle else None
-        policy = server_policy(
-            allowed_hosts=config["ALLOWED_HOSTS"],
-            max_render_seconds=config["RENDER_TIME_LIMIT"],
-            # Local reads only inside the job's own directory; none at all without assets.
-            base_dir=str(root) if root else None,
-        )
+        # Local reads only inside the job's own directory; none at all without assets.
+        policy = policy_for(config, base_dir=str(root) if root else None)
         path = str(root / bundle.document) if root and bundle else ""
         return render_pdf(html, on_progress, policy=policy, path=path)
+
+
+def policy_for(config: Mapping[str, Any], base_dir: str | None = None) -> ResourceAccessPolicy:
+    """The resource policy for a job under the app's settings."""
+    return server_policy(
+        allowed_hosts=config["ALLOWED_HOSTS"],
+        # A backstop behind Celery's soft time limit, which fires first and
+        # lets the job say how long it was allowed.
+        max_render_seconds=config["RENDER_TIME_LIMIT"] + 15,
+        base_dir=base_dir,
+    )
 
 
 def limit_memory(megabytes: int) -> None:
