@@ -1,0 +1,81 @@
+"""Configured limits end jobs with clear words; tokens and the rate limit guard submissions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.support import report_html, start_web, start_worker, wait_until
+from webapp import create_app
+
+TIMEOUT = 10
+
+
+@pytest.fixture(scope="module")
+def strict_stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A worker and web of their own (Redis database 3) with tight limits."""
+    url = redis_url.replace("/0", "/3")
+    env = {"RENDER_TIME_LIMIT": "2", "MAX_PAGES": "5"}
+    directory: Path = tmp_path_factory.mktemp("strict")
+    worker = start_worker(url, directory / "worker.log", "--concurrency", "1", env=env)
+    web, base = start_web(url, directory / "web.log", env=env)
+    yield base
+    web.stop()
+    worker.stop()
+
+
+def ended(base: str, html: str) -> dict[str, Any]:
+    job_id = requests.post(f"{base}/api/jobs", json={"html": html, "reuse": False}, timeout=TIMEOUT).json()["id"]
+    return wait_until(
+        lambda: (
+            (job := requests.get(f"{base}/api/jobs/{job_id}", timeout=TIMEOUT).json())["state"]
+            in ("SUCCESS", "FAILURE")
+            and job
+        ),
+        90,
+        "the job to end",
+    )
+
+
+def test_a_render_past_the_time_limit_fails_saying_so(strict_stack: str) -> None:
+    job = ended(strict_stack, report_html(600))
+    assert job["state"] == "FAILURE"
+    assert "took longer than 2 s" in job["error"]
+    assert ended(strict_stack, "<p>quick one</p>")["state"] == "SUCCESS"
+
+
+def test_a_document_past_the_page_limit_fails_saying_so(strict_stack: str) -> None:
+    job = ended(strict_stack, report_html(20))
+    assert job["state"] == "FAILURE"
+    assert "past 5 pages" in job["error"]
+
+
+def test_api_tokens_guard_submissions_and_cancels(redis_url: str) -> None:
+    client = create_app({"REDIS_URL": redis_url.replace("/0", "/1"), "API_TOKENS": "alpha,beta"}).test_client()
+    refused = client.post("/api/jobs", json={"html": "<p>x</p>"})
+    assert refused.status_code == 401
+    assert refused.get_json()["error"]["code"] == "unauthorized"
+    wrong = client.post("/api/jobs", json={"html": "<p>x</p>"}, headers={"Authorization": "Bearer gamma"})
+    assert wrong.status_code == 401
+    accepted = client.post("/api/jobs", json={"html": "<p>x</p>"}, headers={"Authorization": "Bearer beta"})
+    assert accepted.status_code == 202
+    job_id = accepted.get_json()["id"]
+    assert client.get(f"/api/jobs/{job_id}").status_code == 200, "reading needs only the unguessable id"
+    assert client.delete(f"/api/jobs/{job_id}").status_code == 401
+    assert client.delete(f"/api/jobs/{job_id}", headers={"Authorization": "Bearer alpha"}).status_code == 202
+
+
+def test_too_many_submissions_get_429_with_retry_after(redis_url: str) -> None:
+    client = create_app({"REDIS_URL": redis_url.replace("/0", "/1"), "RATE_LIMIT": "3 per minute"}).test_client()
+    environ = {"REMOTE_ADDR": "203.0.113.7"}  # an address no other test uses
+    answers = [client.post("/api/jobs", json={"html": f"<p>{n}</p>"}, environ_base=environ) for n in range(4)]
+    assert [answer.status_code for answer in answers] == [202, 202, 202, 429]
+    assert "Retry-After" not in answers[0].headers
+    assert 0 < int(answers[3].headers["Retry-After"]) <= 60
+    assert answers[3].get_json()["error"]["code"] == "too_many_requests"
+    other = client.post("/api/jobs", json={"html": "<p>x</p>"}, environ_base={"REMOTE_ADDR": "203.0.113.8"})
+    assert other.status_code == 202, "the limit is per client"
