@@ -303,6 +303,7 @@ async function refreshUnfinished() {
   const form = document.getElementById("convert");
   if (!form) return;
   const maxBytes = Number(form.dataset.maxBytes);
+  const maxUploadBytes = Number(form.dataset.maxUploadBytes);
   const textarea = document.getElementById("html");
   const fileInput = document.getElementById("file");
   const drop = document.getElementById("drop");
@@ -329,9 +330,11 @@ async function refreshUnfinished() {
     }
     document.getElementById("chosen-name").textContent = file.name;
     document.getElementById("chosen-size").textContent = H2P.formatBytes(file.size);
-    if (file.size > maxBytes + 64 * 1024) {
-      showError(file.name + " is " + H2P.formatBytes(file.size) + ": this service converts up to "
-        + H2P.formatBytes(maxBytes) + " of HTML.");
+    const zip = /\.zip$/i.test(file.name);
+    const limit = zip ? maxUploadBytes : maxBytes;
+    if (file.size > limit + 64 * 1024) {
+      showError(file.name + " is " + H2P.formatBytes(file.size) + ": this service takes up to "
+        + H2P.formatBytes(limit) + (zip ? " in a .zip." : " of HTML."));
     }
   }
 

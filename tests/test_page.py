@@ -7,6 +7,7 @@ import json
 import os
 import re
 import uuid
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from playwright.sync_api import (
 )
 
 from tests.support import UNRENDERABLE_HTML, pdf_pages, report_html, wait_until
+from tests.test_security import tiny_png
 
 CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 60_000
@@ -144,6 +146,14 @@ def white_share(png: bytes) -> float:
     with Image.open(io.BytesIO(png)) as image:
         histogram = image.convert("L").histogram()
     return sum(histogram[245:]) / sum(histogram)
+
+
+def download(base: str, page: Page) -> bytes:
+    """The PDF behind the page's download link."""
+    href = page.get_by_role("link", name=re.compile("Download")).get_attribute("href") or ""
+    with requests.get(base + href, timeout=HTTP_TIMEOUT) as response:
+        assert response.status_code == 200, response.text
+        return response.content
 
 
 def wait_for_percent(page: Page, at_least: float) -> float:
@@ -419,3 +429,23 @@ def test_a_refused_stream_falls_back_to_polling(tab: Tab, live_server: str) -> N
     expect(tab.page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100", timeout=WAIT_MS)
     expect_finished(tab.page, "Done")
     assert len([url for url in polls if "/api/jobs/" in url]) >= 2
+
+
+def test_a_zip_with_its_images_converts(tab: Tab, live_server: str) -> None:
+    page = tab.page
+    html = '<html><body><h1>With a logo</h1><img src="img/logo.png" width="120" height="60"></body></html>'
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("index.html", unique(html))
+        bundle.writestr("img/logo.png", tiny_png(60, 30))
+    page.goto("/")
+    expect(page.locator("#drop")).to_contain_text("a .zip with index.html and its images")
+    page.locator("#file").set_input_files(
+        {"name": "site.zip", "mimeType": "application/zip", "buffer": archive.getvalue()}
+    )
+    expect(page.locator("#chosen")).to_contain_text("site.zip")
+    page.get_by_role("button", name="Convert to PDF").click()
+    page.wait_for_url(re.compile(r"/jobs/[\w-]+$"), timeout=WAIT_MS)
+    expect(page.get_by_role("heading", level=1)).to_have_text("site.pdf")
+    expect_finished(page, "Done")
+    assert b"/Subtype /Image" in download(live_server, page)

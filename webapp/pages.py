@@ -19,8 +19,14 @@ def page_settings() -> dict[str, Any]:
 
 @bp.get("/")
 def index() -> str:
-    max_bytes = current_app.config["MAX_HTML_BYTES"]
-    return render_template("index.html", max_html_bytes=max_bytes, max_html_size=human_size(max_bytes))
+    config = current_app.config
+    max_bytes = config["MAX_HTML_BYTES"]
+    return render_template(
+        "index.html",
+        max_html_bytes=max_bytes,
+        max_html_size=human_size(max_bytes),
+        max_upload_bytes=config["MAX_UPLOAD_BYTES"],
+    )
 
 
 @bp.get("/jobs/<job_id>")
