@@ -53,9 +53,10 @@ class Stack:
     group, so pool children and gunicorn workers go with their parent.
     """
 
-    # What gunicorn serves, and extra environment for the web process (experiments override these).
+    # What gunicorn serves, and extra environment for web and worker (experiments override these).
     web_app = "wsgi:app"
     web_env: dict[str, str] = {}  # noqa: RUF012
+    worker_env: dict[str, str] = {}  # noqa: RUF012
 
     def __init__(
         self, directory: Path, *, concurrency: int | None = 1, web: bool = True, web_args: list[str] | None = None
@@ -98,7 +99,7 @@ class Stack:
         self.stop_worker()
         self._starts += 1
         log = self.directory / f"worker-{self._starts}.log"
-        self.worker = start_worker(self.redis_url, log, "--concurrency", str(concurrency))
+        self.worker = start_worker(self.redis_url, log, "--concurrency", str(concurrency), env=self.worker_env)
         wait_until(lambda: len(self.pool_pids()) >= concurrency, DEADLINE, "the worker's pool children")
         return self.worker
 

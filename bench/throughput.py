@@ -159,6 +159,10 @@ def run(directory: Path, quick: bool = False) -> Result:
         at_least("service / xhtml2pdf pool, 2 processes", rate[2] / floor[2], "x", 0.95),
         info(f"drain of {sizes.drain} queued 1-page jobs, 2 processes", drained, "jobs/s"),
         info("CPU per job, all service processes / xhtml2pdf alone", per_job["service"] / per_job["alone"], "x"),
+        # The least disturbed batch of each kind: what the machine gives when nobody else runs.
+        info("best batches: service scaling 2 processes / 1", max(service[2]) / max(service[1]), "x"),
+        info("best batches: service / pool, 1 process", max(service[1]) / max(alone[1]), "x"),
+        info("best batches: service / pool, 2 processes", max(service[2]) / max(alone[2]), "x"),
     ]
     result.details.append(
         f"- {sizes.rounds} rounds, each a batch of {sizes.jobs} jobs of {sizes.pages} pages per configuration, "
