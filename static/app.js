@@ -374,30 +374,68 @@ async function refreshUnfinished() {
     textarea.scrollTop = 0;
   });
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (sending) return;
+  /* ---- sending ---- */
+
+  /* One Idempotency-Key per attempt: pressing Convert again after the network failed (or
+     after giving a token) resends the same form under the same key, so the service answers
+     with the job the lost attempt may have made instead of making a second one. */
+  let attempt = null;   // { key, signature } of a submission that got no usable answer yet
+
+  function attemptKey(signature) {
+    if (!attempt || attempt.signature !== signature) attempt = { key: H2P.randomKey(), signature };
+    return attempt.key;
+  }
+
+  function formData() {
     const data = new FormData();
     if (file) data.append("file", file);
     else data.append("html", textarea.value);
     const name = document.getElementById("filename").value.trim();
     if (name) data.append("filename", name);
+    return data;
+  }
+
+  /* Everything the service sees of this submission (a file by name, size and date). */
+  function signatureOf() {
+    const source = file ? [file.name, file.size, file.lastModified] : textarea.value;
+    return JSON.stringify([source, document.getElementById("filename").value.trim()]);
+  }
+
+  async function send() {
+    if (sending) return;
+    const key = attemptKey(signatureOf());
     busy(true);
     showError("");
     try {
-      const response = await fetch("/api/jobs", { method: "POST", body: data });
-      if (response.status !== 202) {
-        showError(await H2P.errorMessage(response));
-        busy(false);
+      const response = await H2P.fetchWithToken("/api/jobs", {
+        method: "POST", body: formData(), headers: { "Idempotency-Key": key },
+      });
+      if (response.status === 202) {
+        const job = await response.json();
+        attempt = null;
+        H2P.rememberJob(job);
+        window.location.assign("/jobs/" + encodeURIComponent(job.id));
         return;
       }
-      const job = await response.json();
-      H2P.rememberJob(job);
-      window.location.assign("/jobs/" + encodeURIComponent(job.id));
-    } catch (error) {
-      showError("Could not reach the service (" + error.message + "). Check your connection and try again.");
       busy(false);
+      if (response.status === 401) {
+        H2P.askForToken("convert documents", () => {
+          submit.focus();  // the prompt, and the focus in it, go away
+          send();
+        });
+        return;
+      }
+      attempt = null;
+      showError(await H2P.errorMessage(response));
+    } catch (error) {
+      busy(false);
+      showError("Could not reach the service (" + error.message + "). Check your connection and try again.");
     }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
   });
 
   // Not `disabled`: a disabled button loses the keyboard focus.
@@ -412,8 +450,10 @@ async function refreshUnfinished() {
   refreshUnfinished();
   window.addEventListener("storage", renderRecent);
   window.addEventListener("pageshow", (event) => {
-    // Back from a job page out of the back-forward cache: the list may have moved on.
+    // Back from a job page out of the back-forward cache: the list may have moved on,
+    // and the form, left "Uploading…", can be sent again (as a new submission).
     if (!event.persisted) return;
+    busy(false);
     renderRecent();
     refreshUnfinished();
   });

@@ -256,7 +256,7 @@
       if (response.status === 202) show(await response.json());
       else if (response.status === 409) await showEnded();
       else if (response.status === 404) showMissing(await H2P.errorMessage(response));
-      else if (response.status === 401) H2P.askForToken("cancel a conversion", cancel);
+      else if (response.status === 401) H2P.askForToken("cancel a conversion", () => retryFrom("cancel", cancel));
       else notice(await H2P.errorMessage(response));
     } catch (error) {
       notice("Could not reach the service to cancel. Try again.");
@@ -283,15 +283,22 @@
     if (job.state !== "REVOKED") notice("The conversion had already ended, so there was nothing to cancel.");
   }
 
-  async function deleteJob() {
+  /* Once the user has given a token: back to the button they pressed, and on with its action. */
+  function retryFrom(id, action) {
+    el(id).focus();
+    action(true);
+  }
+
+  async function deleteJob(confirmed) {
     const name = current ? current.filename : "this job";
-    if (!window.confirm("Delete " + name + " from the server? The PDF and this page's address stop working.")) return;
+    const question = "Delete " + name + " from the server? The PDF and this page's address stop working.";
+    if (!confirmed && !window.confirm(question)) return;
     try {
       const response = await H2P.fetchWithToken(jobUrl, { method: "DELETE" });
       if (response.status === 204) showDeleted();
       else if (response.status === 404) showMissing(await H2P.errorMessage(response));
       else if (response.status === 202) show(await response.json());
-      else if (response.status === 401) H2P.askForToken("delete a job", deleteJob);
+      else if (response.status === 401) H2P.askForToken("delete a job", () => retryFrom("delete", deleteJob));
       else notice(await H2P.errorMessage(response));
     } catch (error) {
       notice("Could not reach the service to delete the job. Try again.");
@@ -307,8 +314,8 @@
     el("job-missing").querySelector("a").focus();
   }
 
-  el("cancel").addEventListener("click", cancel);
-  el("delete").addEventListener("click", deleteJob);
+  el("cancel").addEventListener("click", () => cancel());
+  el("delete").addEventListener("click", () => deleteJob(false));
 
   function offerCopyLink() {
     const button = el("copy-link");

@@ -27,7 +27,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.support import UNRENDERABLE_HTML, pdf_pages, report_html, wait_until
+from tests.support import UNRENDERABLE_HTML, Process, pdf_pages, report_html, start_web, wait_until
 from tests.test_security import tiny_png
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,6 +36,8 @@ HTTP_TIMEOUT = 10
 VIEWPORTS: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SSE_HEADERS = {"Content-Type": "text/event-stream"}
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+TOKEN = "s3cret"
 
 # Records every value the bar takes and every EventSource the page opens.
 WATCH_SCRIPT = """
@@ -429,6 +431,91 @@ def test_a_refused_stream_falls_back_to_polling(tab: Tab, live_server: str) -> N
     expect(tab.page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100", timeout=WAIT_MS)
     expect_finished(tab.page, "Done")
     assert len([url for url in polls if "/api/jobs/" in url]) >= 2
+
+
+def test_convert_again_after_a_lost_answer_makes_no_second_job(tab: Tab, live_server: str) -> None:
+    page = tab.page
+    tab.expected_failures.append("/api/jobs")
+    sent: list[Request] = []
+    made: list[dict[str, Any]] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        sent.append(route.request)
+        if len(sent) > 1:
+            route.continue_()
+            return
+        made.append(route.fetch().json())  # the service makes the job, but its answer never arrives
+        route.abort("connectionreset")
+
+    page.route(re.compile(r"/api/jobs$"), lose_the_first_answer)
+    page.goto("/")
+    html = unique(report_html(2))
+    page.get_by_label("HTML", exact=True).fill(html)
+    convert = page.get_by_role("button", name="Convert to PDF")
+    convert.click()
+    expect(page.get_by_role("alert")).to_contain_text("Could not reach the service", timeout=WAIT_MS)
+    convert.click()
+    page.wait_for_url(re.compile(rf"/jobs/{made[0]['id']}$"), timeout=WAIT_MS)
+    keys = [request.headers["idempotency-key"] for request in sent]
+    assert keys[0] == keys[1] and UUID.fullmatch(keys[0])
+
+    # Answered: the next press is a new submission, with a new key.
+    page.go_back()
+    page.get_by_label("HTML", exact=True).fill(html)
+    convert.click()
+    page.wait_for_url(re.compile(r"/jobs/[\w-]+$"), timeout=WAIT_MS)
+    assert not page.url.endswith(made[0]["id"])
+    assert len(sent) == 3 and sent[2].headers["idempotency-key"] not in keys
+
+
+def test_a_token_protected_service_asks_for_the_token(
+    browser: Browser, redis_url: str, worker: Process, tmp_path: Path, screenshots: Path
+) -> None:
+    # A web process of its own with API_TOKENS; the suite's worker renders its jobs.
+    web, base = start_web(redis_url, tmp_path / "web.log", env={"API_TOKENS": TOKEN})
+    tab = Tab(browser, base)
+    tab.expected_failures += ["/api/jobs", "/cancel"]
+    page = tab.page
+    try:
+        page.goto("/")
+        page.get_by_label("HTML", exact=True).fill(unique(report_html(2)))
+        page.get_by_role("button", name="Convert to PDF").click()
+        token = page.get_by_label("API token", exact=True)
+        expect(token).to_be_focused(timeout=WAIT_MS)
+        expect(token).to_have_attribute("type", "password")
+        token.fill("wrong")
+        token.press("Enter")
+        expect(page.locator("#token-why")).to_contain_text("not accepted", timeout=WAIT_MS)
+        expect(token).to_be_focused()
+        page.screenshot(path=screenshots / "desktop-start-token.png", full_page=True)
+        token.fill(TOKEN)
+        page.get_by_role("button", name="Use token").click()
+        page.wait_for_url(re.compile(r"/jobs/[\w-]+$"), timeout=WAIT_MS)
+        expect_finished(page, "Done")
+        assert page.evaluate("localStorage.getItem('html2pdf.token')") == TOKEN
+
+        # Forgotten, the token is asked for again by the next thing that needs it: a cancel.
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        body = {"html": unique(report_html(300))}
+        with requests.post(f"{base}/api/jobs", json=body, headers=headers, timeout=HTTP_TIMEOUT) as response:
+            assert response.status_code == 202, response.text
+            job = response.json()
+        calls = api_calls(page)
+        page.goto(f"/jobs/{job['id']}")
+        page.get_by_role("button", name="Forget it").click()
+        expect(page.locator("#token-forgotten")).to_be_focused()
+        assert page.evaluate("localStorage.getItem('html2pdf.token')") is None
+        page.get_by_role("button", name="Cancel").click()
+        expect(token).to_be_focused(timeout=WAIT_MS)
+        token.fill(TOKEN)
+        token.press("Enter")
+        expect_finished(page, "Cancelled")
+        expect(page.get_by_role("link", name="Convert something else")).to_be_focused()
+        assert calls == [f"POST /api/jobs/{job['id']}/cancel"] * 2
+    finally:
+        tab.close()
+        web.stop()
+    assert tab.errors == []
 
 
 def test_a_zip_with_its_images_converts(tab: Tab, live_server: str) -> None:
