@@ -14,43 +14,57 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.client import Api, watch
 from bench.documents import pages_html
 from bench.stack import Stack
 
-# Each sample goes to the first bucket one of whose markers is in its stack.
-WORKER_BUCKETS: list[tuple[str, tuple[str, ...]]] = [
-    ("progress: update_state (Celery result backend)", ("Task.update_state",)),
-    ("progress: JobStore.advance (Lua publish; the last one stores the PDF)", ("JobStore.advance",)),
-    ("progress: hooks and tracker (no I/O)", ("ProgressTracker", "_Render.element", "_ReportingSource.read")),
-    ("page count: pypdf re-reads the PDF", ("pypdf/",)),
-    ("font fallback (tasks/fonts.py)", ("tasks/fonts.py",)),
-    ("xhtml2pdf + ReportLab: the render itself", ("pisaDocument",)),
-    ("task setup: job store reads, attempts", ("convert (tasks/convert.py)",)),
-    ("Celery: trace, acks, pool IPC", ("celery/", "billiard/", "kombu/")),
+Bucket = tuple[str, Callable[[str], bool]]
+
+
+def has(*marks: str) -> Callable[[str], bool]:
+    """A sample whose stack names any of `marks`."""
+    return lambda stack: any(mark in stack for mark in marks)
+
+
+def own(mark: str, unless_below: str) -> Callable[[str], bool]:
+    """A sample in `mark` whose deeper frames are not `unless_below` (not work it hands on)."""
+    return lambda stack: mark in stack and unless_below not in stack.rsplit(mark, 1)[1]
+
+
+# Each sample goes to the first bucket whose test its stack passes.
+WORKER_BUCKETS: list[Bucket] = [
+    ("progress: update_state (Celery result backend)", has("Task.update_state")),
+    ("progress: JobStore.advance (Lua publish; the last one stores the PDF)", has("JobStore.advance")),
+    ("progress: hooks and tracker (no I/O)", has("ProgressTracker", "_Render.element", "_ReportingSource.read")),
+    ("page count: pypdf re-reads the PDF", has("pypdf/")),
+    ("font fallback's own work (tasks/fonts.py)", own("tasks/fonts.py", "xhtml2pdf/")),
+    ("xhtml2pdf + ReportLab: the render itself", has("pisaDocument")),
+    ("task setup: job store reads, attempts", has("convert (tasks/convert.py)")),
+    ("Celery: trace, acks, pool IPC", has("celery/", "billiard/", "kombu/")),
 ]
-WEB_BUCKETS: list[tuple[str, tuple[str, ...]]] = [
-    ("POST /api/jobs: rate limiter", ("flask_limiter/", "limits/")),
-    ("POST /api/jobs: send_task to the broker", ("send_task",)),
-    ("POST /api/jobs: read and check the HTML", ("read_submission",)),
-    ("POST /api/jobs: the rest (store, JSON)", ("submit (webapp/jobs.py)",)),
-    ("GET /pdf", ("pdf (webapp/jobs.py)",)),
-    ("SSE: open a stream (subscribe, snapshot)", ("JobEventsBlueprint.stream",)),
-    ("SSE: send events", ("_events (webapp/events.py)", "generate (webapp/events.py)")),
-    ("event hub: receive and fan out", ("EventHub.",)),
-    ("Flask/Werkzeug request handling", ("flask/", "werkzeug/")),
-    ("gunicorn + gevent: sockets, HTTP parsing", ("gunicorn/", "gevent/")),
+WEB_BUCKETS: list[Bucket] = [
+    ("POST /api/jobs: rate limiter", has("flask_limiter/", "limits/")),
+    ("POST /api/jobs: send_task to the broker", has("send_task")),
+    ("POST /api/jobs: read and check the HTML", has("read_submission")),
+    ("POST /api/jobs: the rest (store, JSON)", has("submit (webapp/jobs.py)")),
+    ("GET /pdf", has("pdf (webapp/jobs.py)")),
+    ("SSE: open a stream (subscribe, snapshot)", has("JobEventsBlueprint.stream")),
+    ("SSE: send events", has("_events (webapp/events.py)", "generate (webapp/events.py)")),
+    ("event hub: receive and fan out", has("EventHub.")),
+    ("Flask/Werkzeug request handling", has("flask/", "werkzeug/")),
+    ("gunicorn + gevent: sockets, HTTP parsing", has("gunicorn/", "gevent/")),
 ]
 
 
-def classify(raw: Path, buckets: list[tuple[str, tuple[str, ...]]]) -> Counter[str]:
+def classify(raw: Path, buckets: list[Bucket]) -> Counter[str]:
     """Samples per bucket from py-spy's raw (collapsed) output."""
     counts: Counter[str] = Counter()
     for line in raw.read_text().splitlines():
         stack, _, number = line.rpartition(" ")
-        label = next((label for label, marks in buckets if any(mark in stack for mark in marks)), "other")
+        label = next((label for label, test in buckets if test(stack)), "other")
         counts[label] += int(number)
     return counts
 
