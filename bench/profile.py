@@ -78,8 +78,13 @@ def show(title: str, counts: Counter[str], seconds: float, jobs: int) -> str:
     return "\n".join(lines)
 
 
-def record(pid: int, out: Path, rate: int) -> subprocess.Popen[bytes]:
-    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+def py_spy() -> str | None:
+    """The py-spy executable, beside this Python or on PATH."""
+    beside = Path(sys.executable).parent / "py-spy"
+    return str(beside) if beside.exists() else shutil.which("py-spy")
+
+
+def record(spy: str, pid: int, out: Path, rate: int) -> subprocess.Popen[bytes]:
     command = [spy, "record", "-p", str(pid), "-r", str(rate), "--format", "raw", "--nonblocking", "-o", str(out)]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -90,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=10)
     parser.add_argument("--rate", type=int, default=250, help="samples per second")
     args = parser.parse_args(argv)
+    spy = py_spy()
+    if spy is None:
+        print("py-spy is not installed: pip install py-spy==0.4.3", file=sys.stderr)
+        return 2
     html = pages_html(args.pages)
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as workdir, Stack(Path(workdir)) as stack:
         with Api(stack.base) as api:
@@ -97,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                 watch(stack.base, api.submit(html))
             outputs = {"worker child": Path(workdir) / "child.txt", "web worker": Path(workdir) / "web.txt"}
             pids = {"worker child": stack.pool_pids()[0], "web worker": stack.web_worker_pid()}
-            spies = [record(pids[name], out, args.rate) for name, out in outputs.items()]
+            spies = [record(spy, pids[name], out, args.rate) for name, out in outputs.items()]
             try:
                 time.sleep(1)
                 started = time.perf_counter()
@@ -107,9 +116,9 @@ def main(argv: list[str] | None = None) -> int:
                     api.pdf(job_id)
                 elapsed = time.perf_counter() - started
             finally:
-                for spy in spies:
-                    spy.send_signal(signal.SIGINT)
-                    spy.wait(60)
+                for process in spies:
+                    process.send_signal(signal.SIGINT)
+                    process.wait(60)
         print(f"{args.jobs} jobs of {args.pages} pages, {elapsed / args.jobs * 1000:.0f} ms each from submit to PDF\n")
         for (name, out), buckets in zip(outputs.items(), (WORKER_BUCKETS, WEB_BUCKETS), strict=True):
             print(show(name, classify(out, buckets), 1 / args.rate, args.jobs), end="\n\n")
