@@ -374,6 +374,91 @@ async function refreshUnfinished() {
     textarea.scrollTop = 0;
   });
 
+  /* ---- page setup: sent as the JSON field `options`, only what the user set ---- */
+
+  const setup = document.getElementById("setup");
+  const pageNumbers = document.getElementById("opt-page-numbers");
+  const PAGE_NUMBERS = "Page {page} of {pages}";
+
+  function optionFields() {
+    return Array.from(setup.querySelectorAll("[data-option]"));
+  }
+
+  function readOptions() {
+    const options = {};
+    optionFields().forEach((input) => {
+      const value = input.value.trim();
+      if (value) options[input.dataset.option] = value;
+    });
+    if (pageNumbers.checked) {
+      options.footer_html = options.footer_html ? options.footer_html + " · " + PAGE_NUMBERS : PAGE_NUMBERS;
+    }
+    return options;
+  }
+
+  /* What the closed "Page setup" line says is set. */
+  function summarise() {
+    const options = readOptions();
+    const parts = [options.page_size, options.orientation, options.margin && "margins " + options.margin];
+    if (options.header_html) parts.push("header");
+    if (pageNumbers.checked) parts.push("page numbers");
+    else if (options.footer_html) parts.push("footer");
+    if (options.title || options.author) parts.push("title and author");
+    const chosen = parts.filter(Boolean);
+    document.getElementById("setup-summary").textContent = chosen.length
+      ? chosen.join(" · ") : "paper, margins, page numbers";
+  }
+
+  /* The input a `bad_option` message is about: it starts with "options.<field>:". */
+  function optionInput(message) {
+    const match = /^options\.(\w+):\s*/.exec(message);
+    if (!match) return null;
+    const text = message.slice(match[0].length);
+    if (match[1] === "footer_html" && !document.getElementById("opt-footer").value.trim()) {
+      return { input: pageNumbers, text };
+    }
+    const input = optionFields().find((field) => field.dataset.option === match[1]);
+    return input ? { input, text } : null;
+  }
+
+  function showFieldError(input, text) {
+    const error = document.createElement("p");
+    error.className = "field-error";
+    error.id = input.id + "-error";
+    error.textContent = text;
+    // Right under a text field or a menu; after a checkbox's label and hint.
+    if (input.type === "checkbox") input.closest(".field").append(error);
+    else input.after(error);
+    input.setAttribute("aria-invalid", "true");
+    const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    input.setAttribute("aria-describedby", [error.id, ...described].join(" "));
+    setup.open = true;
+    input.focus();
+  }
+
+  function clearFieldError(input) {
+    const error = document.getElementById(input.id + "-error");
+    if (!error) return;
+    error.remove();
+    input.removeAttribute("aria-invalid");
+    const described = input.getAttribute("aria-describedby").split(" ").filter((id) => id !== error.id);
+    if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+    else input.removeAttribute("aria-describedby");
+  }
+
+  function clearFieldErrors() {
+    [...optionFields(), pageNumbers].forEach(clearFieldError);
+  }
+
+  [...optionFields(), pageNumbers].forEach((input) => {
+    const changed = () => {
+      clearFieldError(input);
+      summarise();
+    };
+    input.addEventListener("input", changed);
+    input.addEventListener("change", changed);
+  });
+
   /* ---- sending ---- */
 
   /* One Idempotency-Key per attempt: pressing Convert again after the network failed (or
@@ -386,29 +471,32 @@ async function refreshUnfinished() {
     return attempt.key;
   }
 
-  function formData() {
+  function formData(options) {
     const data = new FormData();
     if (file) data.append("file", file);
     else data.append("html", textarea.value);
     const name = document.getElementById("filename").value.trim();
     if (name) data.append("filename", name);
+    if (Object.keys(options).length) data.append("options", JSON.stringify(options));
     return data;
   }
 
   /* Everything the service sees of this submission (a file by name, size and date). */
-  function signatureOf() {
+  function signatureOf(options) {
     const source = file ? [file.name, file.size, file.lastModified] : textarea.value;
-    return JSON.stringify([source, document.getElementById("filename").value.trim()]);
+    return JSON.stringify([source, document.getElementById("filename").value.trim(), options]);
   }
 
   async function send() {
     if (sending) return;
-    const key = attemptKey(signatureOf());
+    const options = readOptions();
+    const key = attemptKey(signatureOf(options));
     busy(true);
     showError("");
+    clearFieldErrors();
     try {
       const response = await H2P.fetchWithToken("/api/jobs", {
-        method: "POST", body: formData(), headers: { "Idempotency-Key": key },
+        method: "POST", body: formData(options), headers: { "Idempotency-Key": key },
       });
       if (response.status === 202) {
         const job = await response.json();
@@ -426,17 +514,31 @@ async function refreshUnfinished() {
         return;
       }
       attempt = null;
-      showError(await H2P.errorMessage(response));
+      await showRefusal(response);
     } catch (error) {
       busy(false);
       showError("Could not reach the service (" + error.message + "). Check your connection and try again.");
     }
   }
 
+  async function showRefusal(response) {
+    let body = null;
+    try {
+      body = await response.clone().json();
+    } catch (ignored) {
+      /* not JSON: errorMessage says what it can */
+    }
+    const error = body && body.error;
+    const field = error && error.code === "bad_option" ? optionInput(error.message) : null;
+    if (field) showFieldError(field.input, field.text);
+    else showError(await H2P.errorMessage(response));
+  }
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     send();
   });
+  summarise();  // the browser may have restored the fields
 
   // Not `disabled`: a disabled button loses the keyboard focus.
   function busy(on) {

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pypdf
 import pytest
 import requests
 from PIL import Image
@@ -431,6 +432,60 @@ def test_a_refused_stream_falls_back_to_polling(tab: Tab, live_server: str) -> N
     expect(tab.page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100", timeout=WAIT_MS)
     expect_finished(tab.page, "Done")
     assert len([url for url in polls if "/api/jobs/" in url]) >= 2
+
+
+def test_page_setup_reaches_the_pdf(tab: Tab, live_server: str, screenshots: Path) -> None:
+    page = tab.page
+    page.goto("/")
+    page.get_by_label("HTML", exact=True).fill(unique(report_html(3)))
+    page.get_by_text("Page setup", exact=True).click()
+    page.get_by_label("Paper size").select_option("Letter")
+    page.get_by_label("Orientation").select_option("landscape")
+    page.get_by_label("Page numbers in the footer").check()
+    expect(page.locator("#setup-summary")).to_have_text("Letter · landscape · page numbers")
+    page.screenshot(path=screenshots / "desktop-start-page-setup.png", full_page=True)
+    with page.expect_request(lambda request: request.method == "POST") as sent:
+        page.get_by_role("button", name="Convert to PDF").click()
+    # Only what was set, as one JSON field.
+    options = {"page_size": "Letter", "orientation": "landscape", "footer_html": "Page {page} of {pages}"}
+    assert json.dumps(options, separators=(",", ":")).encode() in (sent.value.post_data_buffer or b"")
+    assert UUID.fullmatch(sent.value.headers["idempotency-key"])
+    page.wait_for_url(re.compile(r"/jobs/[\w-]+$"), timeout=WAIT_MS)
+    expect_finished(page, "Done")
+
+    first = pypdf.PdfReader(io.BytesIO(download(live_server, page))).pages[0]
+    assert (float(first.mediabox.width), float(first.mediabox.height)) == (792, 612)
+    assert "Page 1 of" in first.extract_text()
+
+
+def test_a_bad_margin_is_shown_beside_the_margin_field(browser: Browser, live_server: str, screenshots: Path) -> None:
+    tab = Tab(browser, live_server, "phone")
+    tab.expected_failures.append("/api/jobs")
+    page = tab.page
+    try:
+        page.goto("/")
+        page.get_by_label("HTML", exact=True).fill("<p>Margins</p>")
+        summary = page.get_by_text("Page setup", exact=True)
+        summary.click()
+        margin = page.get_by_label("Margins")
+        margin.fill("wide")
+        summary.click()  # closed again: the error opens it
+        page.get_by_role("button", name="Convert to PDF").click()
+
+        error = page.locator(".field", has=margin).locator(".field-error")
+        expect(error).to_have_text(re.compile(r"^'wide' is not a length"), timeout=WAIT_MS)
+        expect(margin).to_be_focused()
+        expect(margin).to_have_attribute("aria-invalid", "true")
+        expect(margin).to_have_accessible_description(re.compile(r"^'wide' is not a length"))
+        expect(page.locator("#form-error")).to_be_hidden()
+        page.screenshot(path=screenshots / "phone-start-bad-margin.png", full_page=True)
+
+        margin.fill("2cm")
+        expect(error).to_have_count(0)
+        expect(margin).not_to_have_attribute("aria-invalid", "true")
+    finally:
+        tab.close()
+    assert tab.errors == []
 
 
 def test_convert_again_after_a_lost_answer_makes_no_second_job(tab: Tab, live_server: str) -> None:
