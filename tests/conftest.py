@@ -28,6 +28,14 @@ def redis_url(redis_server: RedisServer) -> str:
 
 
 @pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of one test's own, for tests that stop or share it differently."""
+    redis = RedisServer(tmp_path / "redis")
+    yield redis
+    redis.stop()
+
+
+@pytest.fixture
 def redis(redis_url: str) -> Iterator[Redis]:
     client = Redis.from_url(redis_url)
     yield client

@@ -20,6 +20,7 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import pypdf
+import requests
 from xhtml2pdf import pisa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,33 @@ def wait_until(check: Callable[[], T | Literal[False] | None], timeout: float, w
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
+
+
+ENDED = ("SUCCESS", "FAILURE", "REVOKED")
+HTTP_TIMEOUT = 10
+
+
+def submit_job(base: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """POST a JSON submission to a live service; the 202's job JSON."""
+    response = requests.post(f"{base}/api/jobs", json=body, headers=headers or {}, timeout=HTTP_TIMEOUT)
+    assert response.status_code == 202, response.text
+    job: dict[str, Any] = response.json()
+    return job
+
+
+def get_job(base: str, job_id: str) -> dict[str, Any]:
+    response = requests.get(f"{base}/api/jobs/{job_id}", timeout=HTTP_TIMEOUT)
+    assert response.status_code == 200, response.text
+    job: dict[str, Any] = response.json()
+    return job
+
+
+def wait_for_job(base: str, job_id: str, *states: str, timeout: float = 90) -> dict[str, Any]:
+    """The job once it is in one of `states` (by default, once it has ended)."""
+    wanted = states or ENDED
+    return wait_until(
+        lambda: (job := get_job(base, job_id))["state"] in wanted and job, timeout, f"job {job_id} in {wanted}"
+    )
 
 
 def redis_server_binary() -> str:

@@ -12,7 +12,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from tests.support import pdf_text, wait_until
+from tests.support import pdf_text, wait_for_job
 from tests.test_security import tiny_png
 
 TIMEOUT = 10
@@ -39,18 +39,6 @@ def upload(client: FlaskClient, data: bytes, name: str = "site.zip") -> tuple[in
     return response.status_code, response.get_json()
 
 
-def finished(base: str, job_id: str) -> dict[str, Any]:
-    return wait_until(
-        lambda: (
-            (job := requests.get(f"{base}/api/jobs/{job_id}", timeout=TIMEOUT).json())["state"]
-            in ("SUCCESS", "FAILURE")
-            and job
-        ),
-        60,
-        f"job {job_id} to end",
-    )
-
-
 def pdf_of(base: str, job: dict[str, Any]) -> bytes:
     assert job["state"] == "SUCCESS", job["error"]
     return requests.get(f"{base}{job['pdf']['url']}", timeout=TIMEOUT).content
@@ -64,7 +52,7 @@ def test_a_zip_with_an_image_and_css_renders_them(live_server: str) -> None:
     response = requests.post(f"{live_server}/api/jobs", files=files, timeout=TIMEOUT)
     assert response.status_code == 202, response.text
     assert response.json()["filename"] == "site.pdf"
-    pdf = pdf_of(live_server, finished(live_server, response.json()["id"]))
+    pdf = pdf_of(live_server, wait_for_job(live_server, response.json()["id"]))
     assert b"/Subtype /Image" in pdf
     drawing = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].get_contents()
     assert drawing is not None and b".8 0 0 rg" in drawing.get_data(), "the zip's CSS colours the heading"
@@ -77,12 +65,12 @@ def test_html_with_asset_files_renders_them(live_server: str) -> None:
     ]
     response = requests.post(f"{live_server}/api/jobs", files=files, timeout=TIMEOUT)
     assert response.status_code == 202, response.text
-    assert b"/Subtype /Image" in pdf_of(live_server, finished(live_server, response.json()["id"]))
+    assert b"/Subtype /Image" in pdf_of(live_server, wait_for_job(live_server, response.json()["id"]))
 
 
 def test_without_assets_relative_images_are_not_read(live_server: str) -> None:
     job = requests.post(f"{live_server}/api/jobs", json={"html": PAGE}, timeout=TIMEOUT).json()
-    pdf = pdf_of(live_server, finished(live_server, job["id"]))
+    pdf = pdf_of(live_server, wait_for_job(live_server, job["id"]))
     assert b"/Subtype /Image" not in pdf
     assert "Logo" in pdf_text(pdf)
 
@@ -93,7 +81,7 @@ def test_a_document_in_a_zip_cannot_reach_outside_it(live_server: str) -> None:
     )
     files = {"file": ("site.zip", make_zip({"index.html": html}), "application/zip")}
     job = requests.post(f"{live_server}/api/jobs", files=files, timeout=TIMEOUT).json()
-    pdf = pdf_of(live_server, finished(live_server, job["id"]))
+    pdf = pdf_of(live_server, wait_for_job(live_server, job["id"]))
     assert b"root:" not in pdf and "Inside" in pdf_text(pdf)
 
 

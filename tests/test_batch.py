@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tasks.store import key
-from tests.support import SseEvent, SseStream, pdf_text, report_html, start_worker, wait_until
+from tests.support import SseEvent, SseStream, pdf_text, report_html, start_worker, wait_for_job, wait_until
 
 TIMEOUT = 10
 
@@ -22,18 +22,6 @@ def chapters(count: int, sections: int = 6) -> list[dict[str, str]]:
         {"name": f"Chapter {n}", "html": f"<h1>Chapter {n} of {count}</h1>" + report_html(sections)}
         for n in range(1, count + 1)
     ]
-
-
-def finished(base: str, job_id: str, timeout: float = 120) -> dict[str, Any]:
-    return wait_until(
-        lambda: (
-            (job := requests.get(f"{base}/api/jobs/{job_id}", timeout=TIMEOUT).json())["state"]
-            in ("SUCCESS", "FAILURE", "REVOKED")
-            and job
-        ),
-        timeout,
-        f"job {job_id} to end",
-    )
 
 
 def test_ten_documents_merge_in_order_with_progress_across_all_parts(live_server: str) -> None:
@@ -67,7 +55,7 @@ def test_several_uploaded_files_become_one_pdf(live_server: str) -> None:
     ]
     response = requests.post(f"{live_server}/api/jobs", files=files, timeout=TIMEOUT)
     assert response.status_code == 202, response.text
-    job = finished(live_server, response.json()["id"])
+    job = wait_for_job(live_server, response.json()["id"])
     assert job["state"] == "SUCCESS" and job["filename"] == "part1.pdf"
     text = pdf_text(requests.get(f"{live_server}{job['pdf']['url']}", timeout=TIMEOUT).content)
     assert text.index("Upload 1") < text.index("Upload 2") < text.index("Upload 3")
@@ -79,7 +67,7 @@ def test_a_failing_part_fails_the_job_naming_it(live_server: str) -> None:
         {"name": "Appendix", "html": '<p>x</p><pdf:spacer height="100000cm"/>'},
     ]
     response = requests.post(f"{live_server}/api/jobs", json={"documents": documents}, timeout=TIMEOUT)
-    job = finished(live_server, response.json()["id"])
+    job = wait_for_job(live_server, response.json()["id"])
     assert job["state"] == "FAILURE"
     assert job["error"].startswith("Part 2 (Appendix) failed:")
     assert "taller or wider than a page" in job["error"]
@@ -110,7 +98,7 @@ def test_parts_run_on_several_workers_at_once(redis_url: str, live_server: str, 
         response = requests.post(
             f"{live_server}/api/jobs", json={"documents": chapters(6, sections=12), "reuse": False}, timeout=10
         )
-        job = finished(live_server, response.json()["id"])
+        job = wait_for_job(live_server, response.json()["id"])
         assert job["state"] == "SUCCESS"
         with Redis.from_url(redis_url) as redis:
             workers = {redis.hget(key(job["id"]), f"part:{n}:worker") for n in range(6)}
@@ -137,4 +125,4 @@ def test_cancel_stops_every_part(live_server: str) -> None:
         reader.join(10)
     assert events[-1].job["state"] == "REVOKED"
     after = requests.post(f"{live_server}/api/jobs", json={"html": "<p>after batch cancel</p>"}, timeout=10).json()
-    assert finished(live_server, after["id"], timeout=60)["state"] == "SUCCESS"
+    assert wait_for_job(live_server, after["id"], timeout=60)["state"] == "SUCCESS"

@@ -12,9 +12,12 @@ from tests.support import (
     UNRENDERABLE_HTML,
     SseEvent,
     SseStream,
+    get_job,
     pdf_pages,
     pdf_text,
     report_html,
+    submit_job,
+    wait_for_job,
     wait_until,
     xhtml2pdf_alone,
 )
@@ -23,25 +26,7 @@ TIMEOUT = 10
 
 
 def submit(base: str, html: str, filename: str = "report.pdf") -> dict[str, Any]:
-    response = requests.post(f"{base}/api/jobs", json={"html": html, "filename": filename}, timeout=TIMEOUT)
-    assert response.status_code == 202, response.text
-    job: dict[str, Any] = response.json()
-    return job
-
-
-def job_state(base: str, job_id: str) -> dict[str, Any]:
-    response = requests.get(f"{base}/api/jobs/{job_id}", timeout=TIMEOUT)
-    assert response.status_code == 200, response.text
-    job: dict[str, Any] = response.json()
-    return job
-
-
-def wait_for_state(base: str, job_id: str, *states: str, timeout: float = 60) -> dict[str, Any]:
-    return wait_until(
-        lambda: (job := job_state(base, job_id))["state"] in states and job,
-        timeout,
-        f"job {job_id} to reach {states}",
-    )
+    return submit_job(base, {"html": html, "filename": filename})
 
 
 def read_all(base: str, job_id: str, headers: dict[str, str] | None = None) -> tuple[SseStream, list[SseEvent]]:
@@ -86,7 +71,7 @@ def test_a_report_streams_rising_progress_and_ends_with_the_right_pdf(live_serve
 
 def test_a_late_subscriber_gets_the_end_at_once(live_server: str) -> None:
     job = submit(live_server, "<h1>Short</h1>")
-    done = wait_for_state(live_server, job["id"], "SUCCESS")
+    done = wait_for_job(live_server, job["id"], "SUCCESS")
     start = time.monotonic()
     stream, events = read_all(live_server, job["id"])
     assert time.monotonic() - start < 2
@@ -98,7 +83,7 @@ def test_a_late_subscriber_gets_the_end_at_once(live_server: str) -> None:
 def test_a_subscriber_joining_mid_render_gets_a_snapshot_at_once(live_server: str) -> None:
     job = submit(live_server, report_html(150))
     seen = wait_until(
-        lambda: (state := job_state(live_server, job["id"]))["progress"]["percent"] > 0 and state,
+        lambda: (state := get_job(live_server, job["id"]))["progress"]["percent"] > 0 and state,
         60,
         "the render to make progress",
     )
@@ -145,7 +130,7 @@ def test_a_failing_document_fails_cleanly_and_the_worker_serves_the_next(live_se
     assert requests.get(f"{live_server}/api/jobs/{bad['id']}/pdf", timeout=TIMEOUT).status_code == 409
 
     good = submit(live_server, "<p>Next one</p>")
-    assert wait_for_state(live_server, good["id"], "SUCCESS", "FAILURE")["state"] == "SUCCESS"
+    assert wait_for_job(live_server, good["id"], "SUCCESS", "FAILURE")["state"] == "SUCCESS"
 
 
 def test_cancelling_a_running_job_ends_it_revoked_quickly(live_server: str) -> None:
@@ -154,7 +139,7 @@ def test_cancelling_a_running_job_ends_it_revoked_quickly(live_server: str) -> N
     with SseStream(f"{live_server}/api/jobs/{job['id']}/events") as stream:
         reader = threading.Thread(target=lambda: events.extend(stream.events(deadline=60)))
         reader.start()
-        wait_for_state(live_server, job["id"], "PROGRESS")
+        wait_for_job(live_server, job["id"], "PROGRESS")
         start = time.monotonic()
         response = requests.delete(f"{live_server}/api/jobs/{job['id']}", timeout=TIMEOUT)
         assert response.status_code == 202
@@ -165,8 +150,8 @@ def test_cancelling_a_running_job_ends_it_revoked_quickly(live_server: str) -> N
     assert time.monotonic() - start < 2
     # The worker lets go of it and serves the next job.
     after = submit(live_server, "<p>After the cancel</p>")
-    assert wait_for_state(live_server, after["id"], "SUCCESS", timeout=30)["state"] == "SUCCESS"
-    assert job_state(live_server, job["id"])["state"] == "REVOKED"
+    assert wait_for_job(live_server, after["id"], "SUCCESS", timeout=30)["state"] == "SUCCESS"
+    assert get_job(live_server, job["id"])["state"] == "REVOKED"
 
 
 def test_an_euc_kr_upload_is_converted(live_server: str) -> None:
@@ -174,7 +159,7 @@ def test_an_euc_kr_upload_is_converted(live_server: str) -> None:
     files = {"file": ("보고서.html", html.encode("euc-kr"), "text/html")}
     response = requests.post(f"{live_server}/api/jobs", files=files, timeout=TIMEOUT)
     assert response.status_code == 202, response.text
-    job = wait_for_state(live_server, response.json()["id"], "SUCCESS", "FAILURE")
+    job = wait_for_job(live_server, response.json()["id"], "SUCCESS", "FAILURE")
     assert job["state"] == "SUCCESS"
     assert job["filename"] == "보고서.pdf"
     pdf = requests.get(f"{live_server}/api/jobs/{job['id']}/pdf", timeout=TIMEOUT)

@@ -9,37 +9,35 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import psutil
 import pytest
 import requests
 from flask.testing import FlaskClient
 
-from tests.support import Process, RedisServer, SseEvent, SseStream, report_html, start_web, start_worker, wait_until
+from tests.support import (
+    ENDED,
+    Process,
+    RedisServer,
+    SseEvent,
+    SseStream,
+    get_job,
+    report_html,
+    start_web,
+    start_worker,
+    submit_job,
+    wait_for_job,
+    wait_until,
+)
 from webapp import create_app
 
 TIMEOUT = 10
-ENDED = ("SUCCESS", "FAILURE", "REVOKED")
 
 
 def submit(base: str, html: str) -> str:
     # reuse=False: each of these tests needs a real render, not a copy of an earlier PDF.
-    response = requests.post(f"{base}/api/jobs", json={"html": html, "reuse": False}, timeout=TIMEOUT)
-    assert response.status_code == 202, response.text
-    job_id: str = response.json()["id"]
+    job_id: str = submit_job(base, {"html": html, "reuse": False})["id"]
     return job_id
-
-
-def get_job(base: str, job_id: str) -> dict[str, Any]:
-    job: dict[str, Any] = requests.get(f"{base}/api/jobs/{job_id}", timeout=TIMEOUT).json()
-    return job
-
-
-def wait_for(base: str, job_id: str, *states: str, timeout: float = 90) -> dict[str, Any]:
-    return wait_until(
-        lambda: (job := get_job(base, job_id))["state"] in states and job, timeout, f"{job_id} in {states}"
-    )
 
 
 def parse_time(stamp: str) -> float:
@@ -87,11 +85,11 @@ def test_a_job_that_keeps_killing_its_worker_ends_as_failed(live_server: str, wo
             60,
             "the redelivery",
         )
-    job = wait_for(live_server, job_id, *ENDED)
+    job = wait_for_job(live_server, job_id, *ENDED)
     assert job["state"] == "FAILURE"
     assert "stopped unexpectedly 3 times" in job["error"]
     after = submit(live_server, "<p>next</p>")
-    assert wait_for(live_server, after, *ENDED)["state"] == "SUCCESS"
+    assert wait_for_job(live_server, after, *ENDED)["state"] == "SUCCESS"
 
 
 def test_200_jobs_at_once_are_all_done_once_in_order(live_server: str) -> None:
@@ -103,7 +101,7 @@ def test_200_jobs_at_once_are_all_done_once_in_order(live_server: str) -> None:
     with ThreadPoolExecutor(max_workers=20) as pool:
         submitted = list(pool.map(timed_submit, range(200)))
     assert len({job_id for _, _, job_id in submitted}) == 200
-    ended = [wait_for(live_server, job_id, *ENDED, timeout=180) for _, _, job_id in submitted]
+    ended = [wait_for_job(live_server, job_id, *ENDED, timeout=180) for _, _, job_id in submitted]
     assert [job["state"] for job in ended] == ["SUCCESS"] * 200
     for (_, _, job_id), job in zip(submitted, ended, strict=True):
         pdf = requests.get(f"{live_server}/api/jobs/{job_id}/pdf", timeout=TIMEOUT)
@@ -144,7 +142,7 @@ def restartable(tmp_path: Path) -> Iterator[tuple[RedisServer, Process, str]]:
 def test_a_redis_restart_is_survived(restartable: tuple[RedisServer, Process, str]) -> None:
     redis, worker, base = restartable
     job_id = submit(base, report_html(200))
-    wait_for(base, job_id, "PROGRESS", timeout=60)
+    wait_for_job(base, job_id, "PROGRESS", timeout=60)
     with SseStream(f"{base}/api/jobs/{job_id}/events") as stream:
         events = stream.events(deadline=30)
         first = next(events)
@@ -166,9 +164,9 @@ def test_a_redis_restart_is_survived(restartable: tuple[RedisServer, Process, st
     redis.start()
     wait_until(lambda: requests.get(f"{base}/healthz", timeout=TIMEOUT).status_code == 200, 30, "health again")
     # The interrupted render went on once Redis was back; new work flows too.
-    assert wait_for(base, job_id, *ENDED, timeout=120)["state"] == "SUCCESS"
+    assert wait_for_job(base, job_id, *ENDED, timeout=120)["state"] == "SUCCESS"
     after = submit(base, "<p>after the restart</p>")
-    assert wait_for(base, after, *ENDED, timeout=60)["state"] == "SUCCESS"
+    assert wait_for_job(base, after, *ENDED, timeout=60)["state"] == "SUCCESS"
     with SseStream(f"{base}/api/jobs/{job_id}/events", {"Last-Event-ID": str(first.id)}) as resumed:
         assert [event.type for event in resumed.events(deadline=10)] == ["end"]
     assert worker.alive()

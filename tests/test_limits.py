@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from tests.support import report_html, start_web, start_worker, wait_until
+from tests.support import report_html, start_web, start_worker, submit_job, wait_for_job
 from webapp import create_app
 
 TIMEOUT = 10
@@ -29,16 +28,7 @@ def strict_stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 def ended(base: str, html: str) -> dict[str, Any]:
-    job_id = requests.post(f"{base}/api/jobs", json={"html": html, "reuse": False}, timeout=TIMEOUT).json()["id"]
-    return wait_until(
-        lambda: (
-            (job := requests.get(f"{base}/api/jobs/{job_id}", timeout=TIMEOUT).json())["state"]
-            in ("SUCCESS", "FAILURE")
-            and job
-        ),
-        90,
-        "the job to end",
-    )
+    return wait_for_job(base, submit_job(base, {"html": html, "reuse": False})["id"])
 
 
 def test_a_render_past_the_time_limit_fails_saying_so(strict_stack: str) -> None:

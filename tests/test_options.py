@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import pypdf
 import pytest
@@ -12,7 +11,7 @@ from flask.testing import FlaskClient
 
 from tasks.page_setup import OptionError, PageOptions
 from tasks.renderer import render_pdf
-from tests.support import report_html, wait_until
+from tests.support import report_html, submit_job, wait_for_job
 
 TIMEOUT = 10
 
@@ -93,28 +92,9 @@ def test_the_api_answers_400_naming_the_option(client: FlaskClient) -> None:
     assert "options.orientation" in error["message"]
 
 
-def submit(base: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
-    response = requests.post(f"{base}/api/jobs", json=body, headers=headers or {}, timeout=TIMEOUT)
-    assert response.status_code == 202, response.text
-    job: dict[str, Any] = response.json()
-    return job
-
-
-def finished(base: str, job_id: str) -> dict[str, Any]:
-    return wait_until(
-        lambda: (
-            (job := requests.get(f"{base}/api/jobs/{job_id}", timeout=TIMEOUT).json())["state"]
-            in ("SUCCESS", "FAILURE")
-            and job
-        ),
-        60,
-        f"job {job_id} to end",
-    )
-
-
 def test_options_reach_the_pdf_through_the_service(live_server: str) -> None:
     body = {"html": report_html(4), "options": {"page_size": "Letter", "footer_html": "p. {page}/{pages}"}}
-    job = finished(live_server, submit(live_server, body)["id"])
+    job = wait_for_job(live_server, submit_job(live_server, body)["id"])
     pdf = requests.get(f"{live_server}/api/jobs/{job['id']}/pdf", timeout=TIMEOUT).content
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert float(reader.pages[0].mediabox.width) == 612
@@ -123,26 +103,26 @@ def test_options_reach_the_pdf_through_the_service(live_server: str) -> None:
 
 def test_the_same_document_again_is_answered_from_the_stored_pdf(live_server: str) -> None:
     html = report_html(30) + "<p>unique: repeat test</p>"
-    first = finished(live_server, submit(live_server, {"html": html, "filename": "a.pdf"})["id"])
-    again = submit(live_server, {"html": html, "filename": "b.pdf"})
+    first = wait_for_job(live_server, submit_job(live_server, {"html": html, "filename": "a.pdf"})["id"])
+    again = submit_job(live_server, {"html": html, "filename": "b.pdf"})
     assert again["state"] == "SUCCESS", "no second render"
     assert again["id"] != first["id"] and again["filename"] == "b.pdf"
     assert again["pdf"]["pages"] == first["pdf"]["pages"]
     original = requests.get(f"{live_server}{first['pdf']['url']}", timeout=TIMEOUT).content
     copy = requests.get(f"{live_server}{again['pdf']['url']}", timeout=TIMEOUT)
     assert copy.content == original and "b.pdf" in copy.headers["Content-Disposition"]
-    fresh = submit(live_server, {"html": html, "reuse": False})
+    fresh = submit_job(live_server, {"html": html, "reuse": False})
     assert fresh["state"] == "PENDING"
-    other_options = submit(live_server, {"html": html, "options": {"orientation": "landscape"}})
+    other_options = submit_job(live_server, {"html": html, "options": {"orientation": "landscape"}})
     assert other_options["state"] == "PENDING"
 
 
 def test_an_idempotency_key_makes_a_retried_post_return_the_same_job(live_server: str) -> None:
     body = {"html": "<p>Invoice 2026-117</p>", "reuse": False}
-    first = submit(live_server, body, {"Idempotency-Key": "invoice-2026-117"})
-    retried = submit(live_server, body, {"Idempotency-Key": "invoice-2026-117"})
+    first = submit_job(live_server, body, {"Idempotency-Key": "invoice-2026-117"})
+    retried = submit_job(live_server, body, {"Idempotency-Key": "invoice-2026-117"})
     assert retried["id"] == first["id"]
-    other = submit(live_server, body, {"Idempotency-Key": "invoice-2026-118"})
+    other = submit_job(live_server, body, {"Idempotency-Key": "invoice-2026-118"})
     assert other["id"] != first["id"]
     reused = requests.post(
         f"{live_server}/api/jobs",

@@ -18,7 +18,7 @@ import requests
 from reportlab.pdfbase.ttfonts import TTFError
 
 from tasks.renderer import render_pdf, server_policy
-from tests.support import pdf_text, report_html, wait_until
+from tests.support import pdf_text, report_html, submit_job, wait_for_job
 
 TIMEOUT = 10
 
@@ -161,18 +161,7 @@ def tiny_png(width: int, height: int) -> bytes:
 
 
 def submit(base: str, html: str) -> dict[str, Any]:
-    response = requests.post(f"{base}/api/jobs", json={"html": html}, timeout=TIMEOUT)
-    assert response.status_code == 202, response.text
-    job: dict[str, Any] = response.json()
-    return job
-
-
-def finished(base: str, job_id: str, timeout: float = 60) -> dict[str, Any]:
-    def ended() -> dict[str, Any] | None:
-        job: dict[str, Any] = requests.get(f"{base}/api/jobs/{job_id}", timeout=TIMEOUT).json()
-        return job if job["state"] in ("SUCCESS", "FAILURE", "REVOKED") else None
-
-    return wait_until(ended, timeout, f"job {job_id} to end")
+    return submit_job(base, {"html": html})
 
 
 @pytest.mark.parametrize(
@@ -197,12 +186,12 @@ def finished(base: str, job_id: str, timeout: float = 60) -> dict[str, Any]:
     ],
 )
 def test_hostile_documents_end_cleanly_and_the_worker_survives(live_server: str, name: str, html: str) -> None:
-    job = finished(live_server, submit(live_server, html)["id"], timeout=120)
+    job = wait_for_job(live_server, submit(live_server, html)["id"], timeout=120)
     if job["state"] == "FAILURE":
         assert job["error"] and "Traceback" not in job["error"], name
     else:
         assert job["state"] == "SUCCESS", name
-    after = finished(live_server, submit(live_server, "<p>still serving</p>")["id"])
+    after = wait_for_job(live_server, submit(live_server, "<p>still serving</p>")["id"])
     assert after["state"] == "SUCCESS"
 
 
@@ -222,5 +211,5 @@ def test_a_huge_inline_image_is_refused_at_the_door(live_server: str) -> None:
 
 
 def test_a_long_document_is_fine(live_server: str) -> None:
-    job = finished(live_server, submit(live_server, report_html(20))["id"])
+    job = wait_for_job(live_server, submit(live_server, report_html(20))["id"])
     assert job["state"] == "SUCCESS"

@@ -3,36 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import psutil
-import pytest
-import requests
 
-from tests.support import Process, RedisServer, report_html, start_web, start_worker, wait_until
+from tests.support import Process, RedisServer, get_job, report_html, start_web, start_worker, submit_job, wait_until
 
 TIMEOUT = 10
 
 
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    redis = RedisServer(tmp_path / "redis")
-    yield redis
-    redis.stop()
-
-
 def submit(base: str, html: str) -> str:
-    response = requests.post(f"{base}/api/jobs", json={"html": html}, timeout=TIMEOUT)
-    assert response.status_code == 202, response.text
-    job_id: str = response.json()["id"]
+    job_id: str = submit_job(base, {"html": html})["id"]
     return job_id
-
-
-def get_job(base: str, job_id: str) -> dict[str, Any]:
-    job: dict[str, Any] = requests.get(f"{base}/api/jobs/{job_id}", timeout=TIMEOUT).json()
-    return job
 
 
 def succeeded(worker: Process) -> set[str]:
