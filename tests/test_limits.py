@@ -49,6 +49,7 @@ def test_api_tokens_guard_submissions_and_cancels(redis_url: str) -> None:
     refused = client.post("/api/jobs", json={"html": "<p>x</p>"})
     assert refused.status_code == 401
     assert refused.get_json()["error"]["code"] == "unauthorized"
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
     wrong = client.post("/api/jobs", json={"html": "<p>x</p>"}, headers={"Authorization": "Bearer gamma"})
     assert wrong.status_code == 401
     accepted = client.post("/api/jobs", json={"html": "<p>x</p>"}, headers={"Authorization": "Bearer beta"})

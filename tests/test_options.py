@@ -89,6 +89,7 @@ def test_the_api_answers_400_naming_the_option(client: FlaskClient) -> None:
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["code"] == "bad_option"
+    assert error["field"] == "options.orientation"
     assert "options.orientation" in error["message"]
 
 

@@ -12,17 +12,24 @@ RETRY_AFTER_SECONDS = 5
 
 
 class ApiError(Exception):
-    """An error answered as `{"error": {"code", "message"}}` with `status`."""
+    """An error answered as `{"error": {"code", "message"}}` with `status`.
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    `field` names the request field at fault (`options.margin`), when one is.
+    """
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.field = field
 
 
-def error_response(status: int, code: str, message: str) -> Response:
-    response = jsonify(error={"code": code, "message": message})
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+    error = {"code": code, "message": message}
+    if field is not None:
+        error["field"] = field
+    response = jsonify(error=error)
     response.status_code = status
     return response
 
@@ -32,7 +39,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError) -> Response:
-        return error_response(exc.status, exc.code, exc.message)
+        response = error_response(exc.status, exc.code, exc.message, exc.field)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="pdf"'
+        return response
 
     @app.errorhandler(RedisConnectionError)
     @app.errorhandler(RedisTimeoutError)

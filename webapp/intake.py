@@ -229,7 +229,7 @@ def _options(raw: object) -> PageOptions:
     try:
         return PageOptions.parse(raw)
     except OptionError as exc:
-        raise ApiError(400, "bad_option", str(exc)) from None
+        raise ApiError(400, "bad_option", str(exc), field=exc.field) from None
 
 
 def _flag(value: str | None, name: str) -> bool:
