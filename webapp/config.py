@@ -43,6 +43,9 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             host.strip().lower() for host in env.get("ALLOWED_HOSTS", "").split(",") if host.strip()
         ),
         "SSE_KEEPALIVE": float(env.get("SSE_KEEPALIVE", "15")),
+        # Per web process: streams share one subscription, and their snapshot
+        # reads wait their turn for one of these rather than open more.
+        "REDIS_MAX_CONNECTIONS": _int(env, "REDIS_MAX_CONNECTIONS", 8),
         # Webhooks (tasks/webhooks.py): the signing secret, and whether callbacks
         # may go to private, loopback or link-local addresses (off: SSRF).
         "WEBHOOK_SECRET": env.get("WEBHOOK_SECRET", ""),

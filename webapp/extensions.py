@@ -17,7 +17,7 @@ def init_app(app: Flask) -> None:
     # connections (redis-py's default pool answers MaxConnectionsError).
     pool = BlockingConnectionPool.from_url(
         app.config["REDIS_URL"],
-        max_connections=app.config.get("REDIS_MAX_CONNECTIONS", 32),
+        max_connections=app.config["REDIS_MAX_CONNECTIONS"],
         timeout=5,
         socket_timeout=5,
         socket_connect_timeout=2,
