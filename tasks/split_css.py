@@ -1,0 +1,162 @@
+"""A document's CSS as the splitter needs it: xhtml2pdf's own cascade, its @page rules, what would break."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from xhtml2pdf.context import pisaContext
+from xhtml2pdf.default import DEFAULT_CSS
+from xhtml2pdf.parser import POSITIONAL_PSEUDO_CLASSES, CSSCollect, pageBreakValue
+
+# As xhtml2pdf's pisaPreLoop: <style> blocks for these media (or none) are read.
+MEDIA = frozenset({"all", "print", "pdf"})
+_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_FRAME_CONTENT = re.compile(r"-pdf-frame-content\s*:\s*[\"']?([^;}\s\"']+)", re.IGNORECASE)
+_PAGE_PRELUDE = re.compile(r":\s*(left|right)\b", re.IGNORECASE)
+_BACKGROUND = re.compile(r"(?<![-\w])background(-image|-color)?\s*:", re.IGNORECASE)
+_BLOCK_DISPLAYS = frozenset({"block", "flex"})
+
+
+@dataclass
+class PageRules:
+    """What the document's @page rules say that matters for a split."""
+
+    frame_content: set[str] = field(default_factory=set)
+    mirrored: bool = False
+    background: bool = False
+
+
+def document_css(document: Any) -> tuple[str, list[str]]:
+    """The text of the <style> blocks xhtml2pdf reads, in order, and what the splitter cannot see."""
+    texts: list[str] = []
+    problems: list[str] = []
+    for node in document.getElementsByTagName("*"):
+        name = node.tagName.lower()
+        if name not in ("style", "link"):
+            continue
+        media = {m.strip() for m in node.getAttribute("media").lower().split(",") if m.strip()}
+        if node.getAttribute("type").lower() not in ("", "text/css") or (media and not media & MEDIA):
+            continue
+        if name == "link" and node.getAttribute("rel").lower() == "stylesheet":
+            problems.append("it loads an external stylesheet (<link rel=stylesheet>)")
+        elif name == "style":
+            texts.append("".join(child.data for child in node.childNodes if child.nodeType == child.TEXT_NODE))
+    css = _COMMENT.sub(" ", "\n".join(texts))
+    if "@import" in css.lower():
+        problems.append("its CSS imports another stylesheet (@import)")
+    return css, problems
+
+
+def split_page_rules(css: str) -> tuple[str, PageRules]:
+    """`css` without its @page and @font-face blocks, and what the @page ones say.
+
+    Those blocks are read here, not by xhtml2pdf's parser: parsing them loads
+    fonts and background images, which an analysis must not do.
+    """
+    rules = PageRules()
+    kept: list[str] = []
+    position = 0
+    for start, end, prelude, body in _at_blocks(css, ("@page", "@font-face")):
+        kept.append(css[position:start])
+        position = end
+        if prelude.lower().startswith("@page"):
+            rules.frame_content.update(_FRAME_CONTENT.findall(body))
+            rules.mirrored |= bool(_PAGE_PRELUDE.search(prelude))
+            # A page's or a frame's background is drawn on every page of every part.
+            rules.background |= bool(_BACKGROUND.search(body))
+    kept.append(css[position:])
+    return "".join(kept), rules
+
+
+def _at_blocks(css: str, names: tuple[str, ...]) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, prelude, body) of each top-level at-rule block named in `names`."""
+    lowered = css.lower()
+    index = 0
+    while True:
+        found = [(lowered.find(name, index), name) for name in names]
+        found = [(at, name) for at, name in found if at >= 0]
+        if not found:
+            return
+        start = min(found)[0]
+        opening = css.find("{", start)
+        if opening < 0:
+            return
+        end = _matching_brace(css, opening)
+        yield start, end, css[start:opening].strip(), css[opening + 1 : end - 1]
+        index = end
+
+
+def _matching_brace(css: str, opening: int) -> int:
+    depth = 0
+    for index in range(opening, len(css)):
+        if css[index] == "{":
+            depth += 1
+        elif css[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return len(css)
+
+
+class Styles:
+    """xhtml2pdf's own cascade (its parser, selector engine and default CSS) over a document's elements."""
+
+    def __init__(self, css: str) -> None:
+        self.context = pisaContext("")
+        self.context.addDefaultCSS(DEFAULT_CSS)
+        self.context.addCSS(css)
+        self.context.parseCSS()
+
+    def of(self, node: Any) -> Mapping[str, Any]:
+        """The properties xhtml2pdf computes for `node` (its style attribute included)."""
+        attrs: Mapping[str, Any] = CSSCollect(node, self.context)
+        return attrs
+
+    @staticmethod
+    def forget(node: Any) -> None:
+        """Drop what xhtml2pdf cached on `node`, after its style attribute changed."""
+        for cached in ("cssStyle", "cssAttrs", "cssElement"):
+            node.__dict__.pop(cached, None)
+
+    def page_break(self, node: Any, side: str) -> str | None:
+        """`always`, `left`, `right`, `avoid` or None: what `page-break-<side>` asks of `node`."""
+        value: str | None = pageBreakValue(self.of(node), side)
+        return value
+
+    def is_block(self, node: Any) -> bool:
+        """Whether xhtml2pdf lays `node` out as a block (only blocks break pages)."""
+        return str(self.of(node).get("display", "inline")).strip().lower() in _BLOCK_DISPLAYS
+
+    def hidden(self, node: Any) -> bool:
+        """Whether `node` has display: none (xhtml2pdf emits nothing for it, page breaks included)."""
+        return str(self.of(node).get("display", "")).strip().lower() == "none"
+
+    def declarations(self) -> Iterator[tuple[Any, Mapping[str, Any]]]:
+        """Every author rule: (selector, declarations)."""
+        for rules in self.context.css:
+            yield from rules.items()
+
+    def structural_tags(self) -> set[str]:
+        """Tags some author rule selects by position or siblings (":first-child", "h1 + p", ":has()")."""
+        tags: set[str] = set()
+        for selector, _ in self.declarations():
+            for compound in _compounds(selector):
+                for qualifier in getattr(compound, "qualifiers", ()):
+                    positional = qualifier.isPseudo() and qualifier.name in POSITIONAL_PSEUDO_CLASSES
+                    if positional or getattr(qualifier, "op", None) in ("+", "~"):
+                        tags.add(str(compound.name).lower())
+        return tags
+
+
+def _compounds(selector: Any) -> Iterator[Any]:
+    """The compound selectors a complex selector chains, subject first."""
+    yield selector
+    for qualifier in getattr(selector, "qualifiers", ()):
+        inner = getattr(qualifier, "selector", None)
+        if inner is not None:
+            yield from _compounds(inner)
+        for argument in getattr(qualifier, "selectors", ()) or ():
+            yield from _compounds(argument)
