@@ -12,13 +12,12 @@ from celery import Celery, Task, chord, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
-from tasks.convert import policy_for
 from tasks.failures import RenderFailed, describe, timed_out, too_many_pages, worker_lost
 from tasks.job import FAILURE, PROGRESS, Job, is_terminal
 from tasks.merge import merge_pdfs
-from tasks.page_setup import PageOptions
+from tasks.part_render import render_part
 from tasks.progress import Progress
-from tasks.renderer import RenderResult, render_pdf
+from tasks.renderer import RenderResult
 from tasks.reporting import JobEnded, Reporter
 from tasks.store import JobStore, key
 
@@ -63,7 +62,7 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
     try:
         if attempts > config["MAX_ATTEMPTS"]:
             raise RenderFailed(worker_lost(attempts - 1))
-        result = render_pdf(PageOptions(**store.options(job_id)).apply(html), on_progress, policy=policy_for(config))
+        result = render_part(store, job_id, html, config, on_progress)
         if result.pages > config["MAX_PAGES"]:
             raise too_many_pages(config["MAX_PAGES"])
         store.redis.hset(record, prefix + "pdf", result.pdf)

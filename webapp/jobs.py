@@ -9,7 +9,6 @@ from celery import Celery
 from flask import Blueprint, Response, current_app, request, send_file
 
 from tasks import batch
-from tasks.convert import convert
 from tasks.job import (
     FAILURE,
     PROGRESS,
@@ -24,7 +23,7 @@ from tasks.job import (
     utc_now,
 )
 from tasks.store import JobStore, Snapshot
-from webapp import reuse
+from webapp import reuse, splitting
 from webapp.access import require_token
 from webapp.errors import ApiError
 from webapp.intake import read_submission
@@ -32,6 +31,7 @@ from webapp.webhooks import deliver_if_ended, read_callback
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/jobs")
 bp.before_request(require_token)
+bp.record_once(splitting.on_register)
 
 # The hard time limit is the soft one plus 30 s; past that and a little more,
 # a job still "running" has lost its worker for good.
@@ -86,6 +86,7 @@ def submit() -> Response:
     """
     config = current_app.config
     callback = read_callback(request)  # first: it leaves a JSON body readable for read_submission
+    split = splitting.read_mode(request)  # also before read_submission, for the same reason
     submission = read_submission(request, config["MAX_HTML_BYTES"], config["MAX_DEPTH"])
     job = new_job(new_job_id(), submission.filename)
     if callback is not None:
@@ -101,13 +102,16 @@ def submit() -> Response:
         return _accepted(to_json(copied), job["id"])
     fields = batch.part_fields(submission.parts) if submission.parts else None
     html = "" if submission.parts else submission.html  # a batch's HTML lives in its parts
+    route = None if submission.parts else splitting.route(job["id"], html, split)
+    if route is not None and route.render is not None:
+        job["render"] = route.render
     store.create(job, html, submission.options.as_dict(), submission.assets, fields)
     celery: Celery = current_app.extensions["celery"]
     try:
-        if submission.parts:
+        if route is None:
             batch.dispatch(celery, job["id"], len(submission.parts))
         else:
-            celery.send_task(convert.name, args=[job["id"]], task_id=job["id"])
+            celery.send_task(route.task, args=route.args, task_id=job["id"])
     except Exception:
         store.delete(job["id"])
         raise
