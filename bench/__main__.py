@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import bigdoc, overhead, progress, streams, throughput
+from bench import bigdoc, overhead, progress, split, streams, throughput
 from bench.report import DOC, RESULTS, Result, save, stamp, table, write_doc
 
 Benchmark = Callable[[Path, bool], Result]
@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "streams": streams.run,
     "throughput": throughput.run,
     "bigdoc": bigdoc.run,
+    "split": split.run,
 }
 
 
