@@ -162,7 +162,7 @@ def publish_costs(redis_url: str, calls: int, blocks: int) -> dict[str, tuple[fl
         variants: dict[str, Callable[[], object]] = {
             "JobStore.advance (Lua)": lambda: store.advance(job),
             "update_state (result backend)": lambda: convert.update_state(state=PROGRESS, meta=job),
-            "Reporter step (update_state + advance)": lambda: reporter.progress(step),
+            "Reporter.progress, one step as the task sends it": lambda: reporter.progress(step),
             "pooled redis.publish": lambda: redis.publish(channel(job["id"]), text),
             "flask-sse sse.publish (new connection)": lambda: sse.publish(
                 text, type="progress", channel=channel(job["id"])

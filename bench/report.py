@@ -89,6 +89,7 @@ class Result:
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     seconds: float = 0.0
+    code: str = ""
 
     @property
     def ok(self) -> bool:
@@ -105,6 +106,7 @@ class Result:
 def stamp(result: Result, started: float) -> Result:
     """Record when and under what load `result` was measured."""
     result.started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    result.code = code_version()
     result.seconds = time.monotonic() - started
     return result
 
@@ -140,7 +142,7 @@ def machine() -> dict[str, str]:
     )
     redis_version = next((part[2:] for part in redis.stdout.split() if part.startswith("v=")), "unknown")
     return {
-        "code": _code_version(),
+        "code": code_version(),
         "cpu": model,
         "cores": f"{os.cpu_count()} logical ({psutil.cpu_count(logical=False)} physical)",
         "ram": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
@@ -151,7 +153,12 @@ def machine() -> dict[str, str]:
     }
 
 
-def _code_version() -> str:
+def _short(code: str) -> str:
+    commit, _, changes = code.partition(" with ")
+    return commit + (" with uncommitted changes (see Machine)" if changes else "")
+
+
+def code_version() -> str:
     """The commit measured, and whether the service's code differed from it."""
     git = ["git", "-C", str(ROOT)]
     head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
@@ -208,7 +215,7 @@ def write_doc(stored: dict[str, Any], order: list[str], path: Path = DOC) -> Non
         lines += ["", f"### {result.name}: {result.title}", ""]
         lines.append(
             f"Run {result.started}, took {result.seconds:.0f} s; load average (1, 5, 15 min) {load} before, "
-            f"{after} after (the run itself adds up to 2)."
+            f"{after} after (the run itself adds up to 2). Code: {_short(result.code or facts['code'])}."
         )
         lines += [
             "",
