@@ -151,12 +151,14 @@ def test_cancel_stops_every_part(live_server: str) -> None:
     assert wait_for_job(live_server, after["id"], timeout=60)["state"] == "SUCCESS"
 
 
-def test_a_worker_killed_mid_part_loses_nothing(live_server: str, worker: Process) -> None:
+def test_a_worker_killed_mid_part_loses_nothing(live_server: str, worker: Process, redis: Redis) -> None:
     html = report(60, "killed")
     job = submit_job(live_server, {"html": html, "split": "always"})
     kill_when_rendering(live_server, job["id"], worker)
     end = wait_for_job(live_server, job["id"], timeout=180)
     assert end["state"] == "SUCCESS", end["error"]
     assert worker.alive()
+    attempts = [int(redis.hget(key(job["id"]), f"part:{n}:attempts") or 0) for n in range(2)]
+    assert sorted(attempts) == [1, 2], "the killed part was delivered again, the other once"
     pdf = requests.get(f"{live_server}{end['pdf']['url']}", timeout=TIMEOUT).content
     assert texts(pdf) == texts(single(html))
