@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
+import pypdf
 import pytest
 import requests
+from flask.testing import FlaskClient
 from redis import Redis
 
 from tasks.page_setup import PageOptions
@@ -22,8 +26,9 @@ from tests.support import (
     wait_until,
 )
 from tests.test_faults import kill_when_rendering
+from tests.test_security import tiny_png
 from tests.test_split import document, single, texts
-from webapp import capacity
+from webapp import capacity, create_app
 
 TIMEOUT = 10
 PLAIN_HEAD = "<html><head><title>Report</title><style>h1 { color: #234 }</style></head><body>"
@@ -162,3 +167,51 @@ def test_a_worker_killed_mid_part_loses_nothing(live_server: str, worker: Proces
     assert sorted(attempts) == [1, 2], "the killed part was delivered again, the other once"
     pdf = requests.get(f"{live_server}{end['pdf']['url']}", timeout=TIMEOUT).content
     assert texts(pdf) == texts(single(html))
+
+
+def test_parts_read_the_documents_own_images_and_the_form_field_asks_for_the_split(live_server: str) -> None:
+    html = report(6, "assets").replace(">Chapter 6</h1>", ">Chapter 6</h1><img src='img/logo.png'>")
+    pdfs = []
+    for split in ("always", "never"):
+        files = [
+            ("file", ("report.html", html.encode(), "text/html")),
+            ("assets", ("img/logo.png", tiny_png(60, 30), "image/png")),
+        ]
+        response = requests.post(
+            f"{live_server}/api/jobs", files=files, data={"split": split, "reuse": "0"}, timeout=TIMEOUT
+        )
+        assert response.status_code == 202, response.text
+        end = wait_for_job(live_server, response.json()["id"])
+        assert end["state"] == "SUCCESS", end["error"]
+        assert end["render"]["path"] == ("split" if split == "always" else "single")
+        pdfs.append(requests.get(f"{live_server}{end['pdf']['url']}", timeout=TIMEOUT).content)
+    split_pdf, whole_pdf = pdfs
+    assert texts(split_pdf) == texts(whole_pdf)
+    images = [[len(page.images) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages] for pdf in pdfs]
+    assert images[0] == images[1] and images[0][-1] == 1, "the last part drew the image from the job's assets"
+
+
+def test_auto_decides_at_submission_from_size_breaks_and_processes(redis_url: str) -> None:
+    """The web tier's look, without a worker: the app on a database no worker reads."""
+    url = redis_url.replace("/0", "/2")
+    long = report(40, "auto look")
+    with Redis.from_url(url) as redis:
+        redis.delete(capacity.KEY)
+        client = create_app({"REDIS_URL": url, "RATE_LIMIT": "100000 per minute"}).test_client()
+
+        def render(html: str, app_client: FlaskClient = client) -> Any:
+            response = app_client.post("/api/jobs", json={"html": html, "reuse": False})
+            assert response.status_code == 202, response.text
+            return response.get_json().get("render")
+
+        assert render(long) == {"path": "single", "reason": "fewer than two worker processes are running (0)"}
+        flowing = long.replace("page-break-before: always", "color: #234")
+        assert render(flowing) == {"path": "single", "reason": "nothing in it starts a new page"}
+        redis.hset(capacity.KEY, "a@host", f"2 {time.time():.0f}")
+        redis.hset(capacity.KEY, "gone@host", f"4 {time.time() - 3600:.0f}")
+        assert capacity.worker_processes(redis) == 2, "a worker not heard from for an hour does not count"
+        assert render(long) is None, "left to a worker to look at the document"
+        off = create_app({"REDIS_URL": url, "RATE_LIMIT": "100000 per minute", "SPLIT_MAX_PARTS": "1"}).test_client()
+        reason = "this service does not split documents (SPLIT_MAX_PARTS=1)"
+        assert render(long, off) == {"path": "single", "reason": reason}
+        redis.flushdb()
