@@ -6,8 +6,9 @@ import codecs
 
 import pytest
 
+from webapp.decoding import decode_html
 from webapp.errors import ApiError
-from webapp.intake import decode_html, pdf_filename
+from webapp.intake import pdf_filename
 
 KOREAN = "<p>안녕하세요, 보고서입니다.</p>"
 JAPANESE = "<p>こんにちは、報告書です。</p>"
