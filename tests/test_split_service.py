@@ -11,7 +11,7 @@ from typing import Any
 import pypdf
 import pytest
 import requests
-from flask.testing import FlaskClient
+from flask import Flask
 from redis import Redis
 
 from tasks.page_setup import PageOptions
@@ -195,23 +195,26 @@ def test_auto_decides_at_submission_from_size_breaks_and_processes(redis_url: st
     """The web tier's look, without a worker: the app on a database no worker reads."""
     url = redis_url.replace("/0", "/2")
     long = report(40, "auto look")
+    apps = [create_app({"REDIS_URL": url, "RATE_LIMIT": "100000 per minute", "SPLIT_MAX_PARTS": n}) for n in "81"]
+
+    def render(html: str, app: Flask = apps[0]) -> Any:
+        response = app.test_client().post("/api/jobs", json={"html": html, "reuse": False})
+        assert response.status_code == 202, response.text
+        return response.get_json().get("render")
+
     with Redis.from_url(url) as redis:
-        redis.delete(capacity.KEY)
-        client = create_app({"REDIS_URL": url, "RATE_LIMIT": "100000 per minute"}).test_client()
-
-        def render(html: str, app_client: FlaskClient = client) -> Any:
-            response = app_client.post("/api/jobs", json={"html": html, "reuse": False})
-            assert response.status_code == 202, response.text
-            return response.get_json().get("render")
-
-        assert render(long) == {"path": "single", "reason": "fewer than two worker processes are running (0)"}
-        flowing = long.replace("page-break-before: always", "color: #234")
-        assert render(flowing) == {"path": "single", "reason": "nothing in it starts a new page"}
-        redis.hset(capacity.KEY, "a@host", f"2 {time.time():.0f}")
-        redis.hset(capacity.KEY, "gone@host", f"4 {time.time() - 3600:.0f}")
-        assert capacity.worker_processes(redis) == 2, "a worker not heard from for an hour does not count"
-        assert render(long) is None, "left to a worker to look at the document"
-        off = create_app({"REDIS_URL": url, "RATE_LIMIT": "100000 per minute", "SPLIT_MAX_PARTS": "1"}).test_client()
-        reason = "this service does not split documents (SPLIT_MAX_PARTS=1)"
-        assert render(long, off) == {"path": "single", "reason": reason}
-        redis.flushdb()
+        try:
+            redis.delete(capacity.KEY)
+            assert render(long) == {"path": "single", "reason": "fewer than two worker processes are running (0)"}
+            flowing = long.replace("page-break-before: always", "color: #234")
+            assert render(flowing) == {"path": "single", "reason": "nothing in it starts a new page"}
+            redis.hset(capacity.KEY, "a@host", f"2 {time.time():.0f}")
+            redis.hset(capacity.KEY, "gone@host", f"4 {time.time() - 3600:.0f}")
+            assert capacity.worker_processes(redis) == 2, "a worker not heard from for an hour does not count"
+            assert render(long) is None, "left to a worker to look at the document"
+            reason = "this service does not split documents (SPLIT_MAX_PARTS=1)"
+            assert render(long, apps[1]) == {"path": "single", "reason": reason}
+        finally:
+            redis.flushdb()
+            for app in apps:
+                app.extensions["redis"].connection_pool.disconnect()
