@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
 
-from tests.support import Process, RedisServer, start_web, start_worker
+from tests.support import AppFactory, Process, RedisServer, close_app, start_web, start_worker
 from webapp import create_app
 
 
@@ -43,9 +43,23 @@ def redis(redis_url: str) -> Iterator[Redis]:
 
 
 @pytest.fixture
-def app(redis_url: str) -> Flask:
+def make_app() -> Iterator[AppFactory]:
+    """Apps built from an environment; everything they opened is closed after the test."""
+    apps: list[Flask] = []
+
+    def make(environ: dict[str, str]) -> Flask:
+        apps.append(create_app(environ))
+        return apps[-1]
+
+    yield make
+    for built in apps:
+        close_app(built)
+
+
+@pytest.fixture
+def app(redis_url: str, make_app: AppFactory) -> Flask:
     """The app on database 1 of the suite's Redis, where no worker consumes jobs."""
-    return create_app({"REDIS_URL": redis_url.replace("/0", "/1"), "RATE_LIMIT": "100000 per minute"})
+    return make_app({"REDIS_URL": redis_url.replace("/0", "/1"), "RATE_LIMIT": "100000 per minute"})
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import pypdf
 import requests
+from flask import Flask
 from xhtml2pdf import pisa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,8 @@ def wait_until(check: Callable[[], T | Literal[False] | None], timeout: float, w
 
 
 ENDED = ("SUCCESS", "FAILURE", "REVOKED")
+# The `make_app` fixture: an app from an environment, closed after the test.
+AppFactory = Callable[[dict[str, str]], Flask]
 HTTP_TIMEOUT = 10
 
 
@@ -75,6 +78,20 @@ def wait_for_job(base: str, job_id: str, *states: str, timeout: float = 90) -> d
     return wait_until(
         lambda: (job := get_job(base, job_id))["state"] in wanted and job, timeout, f"job {job_id} in {wanted}"
     )
+
+
+def close_app(app: Flask) -> None:
+    """Let go of what an app holds open: its event subscription and its Redis connections."""
+    app.extensions["event_hub"].close(wait=5)
+    app.extensions["redis"].connection_pool.disconnect()
+    limiter_client = getattr(app.extensions["limiter"].storage, "storage", None)
+    if limiter_client is not None:
+        limiter_client.connection_pool.disconnect()
+    celery = app.extensions["celery"]
+    backend_client = getattr(celery.backend, "client", None)
+    if backend_client is not None:
+        backend_client.connection_pool.disconnect()
+    celery.close()
 
 
 def redis_server_binary() -> str:

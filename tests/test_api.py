@@ -9,8 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.support import free_port
-from webapp import create_app
+from tests.support import AppFactory, free_port
 
 
 def submit(client: FlaskClient, **kwargs: object) -> tuple[int, dict[str, object], dict[str, str]]:
@@ -92,16 +91,16 @@ def test_bad_submissions_get_clear_errors(
     assert_error(response.get_json(), code)
 
 
-def test_html_over_the_limit_is_413(redis_url: str) -> None:
-    client = create_app({"REDIS_URL": redis_url.replace("/0", "/1"), "MAX_HTML_BYTES": "1000"}).test_client()
+def test_html_over_the_limit_is_413(redis_url: str, make_app: AppFactory) -> None:
+    client = make_app({"REDIS_URL": redis_url.replace("/0", "/1"), "MAX_HTML_BYTES": "1000"}).test_client()
     response = client.post("/api/jobs", json={"html": "<p>" + "x" * 5000 + "</p>"})
     assert response.status_code == 413
     assert_error(response.get_json(), "html_too_large")
 
 
-def test_a_body_over_the_limit_is_refused_before_it_is_read(redis_url: str) -> None:
+def test_a_body_over_the_limit_is_refused_before_it_is_read(redis_url: str, make_app: AppFactory) -> None:
     limits = {"MAX_HTML_BYTES": "1000", "MAX_UPLOAD_BYTES": "1000"}
-    client = create_app({"REDIS_URL": redis_url.replace("/0", "/1"), **limits}).test_client()
+    client = make_app({"REDIS_URL": redis_url.replace("/0", "/1"), **limits}).test_client()
     body = b"<p>" + b"x" * 200_000
     response = client.post("/api/jobs", data=body, content_type="text/html")
     assert response.status_code == 413
@@ -160,8 +159,8 @@ def test_health_reports_redis_and_workers(client: FlaskClient) -> None:
     assert isinstance(body["workers"], int)
 
 
-def test_with_redis_down_the_api_answers_503_at_once() -> None:
-    client = create_app({"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}).test_client()
+def test_with_redis_down_the_api_answers_503_at_once(make_app: AppFactory) -> None:
+    client = make_app({"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}).test_client()
     health = client.get("/healthz")
     assert health.status_code == 503
     assert health.headers["Retry-After"]

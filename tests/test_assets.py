@@ -12,7 +12,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from tests.support import pdf_text, wait_for_job
+from tests.support import AppFactory, pdf_text, wait_for_job
 from tests.test_security import tiny_png
 
 TIMEOUT = 10
@@ -106,10 +106,8 @@ def test_unsafe_archives_are_refused_naming_the_problem(
     assert body["error"]["message"]
 
 
-def test_an_archive_unpacking_past_the_limit_is_413(redis_url: str) -> None:
-    from webapp import create_app
-
-    client = create_app(
+def test_an_archive_unpacking_past_the_limit_is_413(redis_url: str, make_app: AppFactory) -> None:
+    client = make_app(
         {"REDIS_URL": redis_url.replace("/0", "/1"), "MAX_UNPACKED_BYTES": "100000", "RATE_LIMIT": "1000/minute"}
     ).test_client()
     archive = make_zip({"index.html": b"<p>x</p>", "photo.png": bytes(range(256)) * 800})

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from tests.support import (
     ENDED,
+    AppFactory,
     Process,
     RedisServer,
     SseEvent,
@@ -29,7 +30,6 @@ from tests.support import (
     wait_for_job,
     wait_until,
 )
-from webapp import create_app
 
 TIMEOUT = 10
 
@@ -115,8 +115,8 @@ def test_200_jobs_at_once_are_all_done_once_in_order(live_server: str) -> None:
         assert all(other_done <= done for other_done in before)
 
 
-def test_records_expire_after_their_ttl(redis_url: str) -> None:
-    client: FlaskClient = create_app(
+def test_records_expire_after_their_ttl(redis_url: str, make_app: AppFactory) -> None:
+    client: FlaskClient = make_app(
         {"REDIS_URL": redis_url.replace("/0", "/1"), "RESULT_TTL": "1", "RATE_LIMIT": "1000 per minute"}
     ).test_client()
     job_id = client.post("/api/jobs", json={"html": "<p>x</p>"}).get_json()["id"]

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import report_html, start_web, start_worker, submit_job, wait_for_job
-from webapp import create_app
+from tests.support import AppFactory, report_html, start_web, start_worker, submit_job, wait_for_job
 
 TIMEOUT = 10
 
@@ -44,8 +43,8 @@ def test_a_document_past_the_page_limit_fails_saying_so(strict_stack: str) -> No
     assert "past 5 pages" in job["error"]
 
 
-def test_api_tokens_guard_submissions_and_cancels(redis_url: str) -> None:
-    client = create_app({"REDIS_URL": redis_url.replace("/0", "/1"), "API_TOKENS": "alpha,beta"}).test_client()
+def test_api_tokens_guard_submissions_and_cancels(redis_url: str, make_app: AppFactory) -> None:
+    client = make_app({"REDIS_URL": redis_url.replace("/0", "/1"), "API_TOKENS": "alpha,beta"}).test_client()
     refused = client.post("/api/jobs", json={"html": "<p>x</p>"})
     assert refused.status_code == 401
     assert refused.get_json()["error"]["code"] == "unauthorized"
@@ -60,8 +59,8 @@ def test_api_tokens_guard_submissions_and_cancels(redis_url: str) -> None:
     assert client.delete(f"/api/jobs/{job_id}", headers={"Authorization": "Bearer alpha"}).status_code == 202
 
 
-def test_too_many_submissions_get_429_with_retry_after(redis_url: str) -> None:
-    client = create_app({"REDIS_URL": redis_url.replace("/0", "/1"), "RATE_LIMIT": "3 per minute"}).test_client()
+def test_too_many_submissions_get_429_with_retry_after(redis_url: str, make_app: AppFactory) -> None:
+    client = make_app({"REDIS_URL": redis_url.replace("/0", "/1"), "RATE_LIMIT": "3 per minute"}).test_client()
     environ = {"REMOTE_ADDR": "203.0.113.7"}  # an address no other test uses
     answers = [client.post("/api/jobs", json={"html": f"<p>{n}</p>"}, environ_base=environ) for n in range(4)]
     assert [answer.status_code for answer in answers] == [202, 202, 202, 429]

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from tests.support import UNRENDERABLE_HTML, SseStream, wait_until
+from tests.support import UNRENDERABLE_HTML, SseStream, close_app, wait_until
 from webapp import create_app
 from webapp.openapi import spec
 
@@ -27,9 +27,11 @@ EXAMPLES = 40
 @pytest.fixture(scope="module")
 def fuzzed_app(redis_url: str) -> Iterator[Flask]:
     """The app on database 1 of the suite's Redis (no worker there), with webhooks on."""
-    yield create_app(
+    app = create_app(
         {"REDIS_URL": redis_url.replace("/0", "/1"), "RATE_LIMIT": "100000 per minute", "WEBHOOK_SECRET": "fuzz"}
     )
+    yield app
+    close_app(app)
 
 
 @pytest.fixture(scope="module")

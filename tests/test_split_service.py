@@ -17,6 +17,7 @@ from redis import Redis
 from tasks.page_setup import PageOptions
 from tasks.store import key
 from tests.support import (
+    AppFactory,
     Process,
     SseEvent,
     SseStream,
@@ -28,7 +29,7 @@ from tests.support import (
 from tests.test_faults import kill_when_rendering
 from tests.test_security import tiny_png
 from tests.test_split import document, single, texts
-from webapp import capacity, create_app
+from webapp import capacity
 
 TIMEOUT = 10
 PLAIN_HEAD = "<html><head><title>Report</title><style>h1 { color: #234 }</style></head><body>"
@@ -191,11 +192,11 @@ def test_parts_read_the_documents_own_images_and_the_form_field_asks_for_the_spl
     assert images[0] == images[1] and images[0][-1] == 1, "the last part drew the image from the job's assets"
 
 
-def test_auto_decides_at_submission_from_size_breaks_and_processes(redis_url: str) -> None:
+def test_auto_decides_at_submission_from_size_breaks_and_processes(redis_url: str, make_app: AppFactory) -> None:
     """The web tier's look, without a worker: the app on a database no worker reads."""
     url = redis_url.replace("/0", "/2")
     long = report(40, "auto look")
-    apps = [create_app({"REDIS_URL": url, "RATE_LIMIT": "100000 per minute", "SPLIT_MAX_PARTS": n}) for n in "81"]
+    apps = [make_app({"REDIS_URL": url, "RATE_LIMIT": "100000 per minute", "SPLIT_MAX_PARTS": n}) for n in "81"]
 
     def render(html: str, app: Flask = apps[0]) -> Any:
         response = app.test_client().post("/api/jobs", json={"html": html, "reuse": False})
@@ -216,5 +217,3 @@ def test_auto_decides_at_submission_from_size_breaks_and_processes(redis_url: st
             assert render(long, apps[1]) == {"path": "single", "reason": reason}
         finally:
             redis.flushdb()
-            for app in apps:
-                app.extensions["redis"].connection_pool.disconnect()

@@ -19,8 +19,7 @@ import requests
 from flask import Flask
 
 from tasks.webhook_http import address_refused, url_problem
-from tests.support import Process, report_html, start_web, start_worker, wait_until
-from webapp import create_app
+from tests.support import AppFactory, Process, report_html, start_web, start_worker, wait_until
 
 SECRET = "test-webhook-secret"
 TIMEOUT = 10
@@ -160,9 +159,9 @@ def test_a_reused_result_is_posted_at_once(webhook_stack: str, hook_server: Hook
 
 
 @pytest.fixture
-def guarded_app(redis_url: str) -> Flask:
+def guarded_app(redis_url: str, make_app: AppFactory) -> Flask:
     """The app on database 3 (no worker), signing webhooks, private addresses refused (the default)."""
-    return create_app(
+    return make_app(
         {"REDIS_URL": redis_url.replace("/0", "/3"), "RATE_LIMIT": "100000 per minute", "WEBHOOK_SECRET": SECRET}
     )
 
@@ -189,13 +188,15 @@ def test_a_private_or_malformed_callback_url_is_refused_at_submission(guarded_ap
     assert "callback_url" in error["message"]
 
 
-def test_callback_url_comes_as_a_form_field_and_needs_a_secret(guarded_app: Flask, redis_url: str) -> None:
+def test_callback_url_comes_as_a_form_field_and_needs_a_secret(
+    guarded_app: Flask, redis_url: str, make_app: AppFactory
+) -> None:
     upload = {"file": (io.BytesIO(b"<p>form</p>"), "a.html"), "callback_url": "https://example.com/hook"}
     response = guarded_app.test_client().post("/api/jobs", data=upload, content_type="multipart/form-data")
     assert response.status_code == 202
     assert response.get_json()["webhook"]["url"] == "https://example.com/hook"
     assert "webhook" not in guarded_app.test_client().post("/api/jobs", json={"html": "<p>x</p>"}).get_json()
-    unsigned = create_app({"REDIS_URL": redis_url.replace("/0", "/3"), "RATE_LIMIT": "100000 per minute"})
+    unsigned = make_app({"REDIS_URL": redis_url.replace("/0", "/3"), "RATE_LIMIT": "100000 per minute"})
     refused = unsigned.test_client().post(
         "/api/jobs", json={"html": "<p>x</p>", "callback_url": "https://example.com/"}
     )

@@ -78,11 +78,17 @@ class EventHub:
                 if not streams:
                     del self._streams[channel]
 
-    def close(self) -> None:
-        """End every open stream now, and every later one at once: this process is stopping."""
+    def close(self, wait: float = 0.0) -> None:
+        """End every open stream now, and every later one at once: this process is stopping.
+
+        The subscription ends within a second; `wait` seconds are given to see it go.
+        """
         with self._lock:
             self._closed = True
+            thread = self._thread
         self._drop_all()
+        if wait and thread is not None:
+            thread.join(wait)
 
     @property
     def open_streams(self) -> int:
@@ -91,14 +97,14 @@ class EventHub:
 
     def _listen(self) -> None:
         backoff = 0.1
-        while True:
+        while not self._closed:
             pubsub = self._redis.pubsub()  # type: ignore[no-untyped-call]
             try:
                 pubsub.psubscribe(CHANNEL_PATTERN)
                 self._await_confirmation(pubsub)
                 self._ready.set()
                 backoff = 0.1
-                while True:
+                while not self._closed:
                     message = pubsub.get_message(timeout=1.0)
                     if message is not None and message["type"] == "pmessage":
                         self._dispatch(message["channel"].decode(), message["data"])
