@@ -32,13 +32,13 @@ def part_fields(parts: Sequence[tuple[str, str]]) -> dict[str, str | int]:
     return fields
 
 
-def dispatch(celery: Celery, job_id: str, count: int) -> None:
-    """Queue every part on whatever workers are free, and the merge once all are done."""
+def dispatch(celery: Celery, job_id: str, count: int, merge: str = "tasks.merge_parts") -> None:
+    """Queue every part on whatever workers are free, and the task `merge` once all are done."""
     header = [
         celery.signature(convert_part.name, args=[job_id, index], task_id=f"{job_id}.{index}", immutable=True)
         for index in range(count)
     ]
-    chord(header, app=celery)(celery.signature(merge_parts.name, args=[job_id], immutable=True))
+    chord(header, app=celery)(celery.signature(merge, args=[job_id], immutable=True))
 
 
 @shared_task(bind=True, ignore_result=False, name="tasks.convert_part")

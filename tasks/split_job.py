@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 from typing import Any, NoReturn
 
-from celery import Celery, Task, chord, shared_task
+from celery import Task, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
 from tasks.batch import _report as report_part
-from tasks.batch import convert_part, part_fields
+from tasks.batch import dispatch, part_fields
 from tasks.convert import convert, limit_memory
 from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages, worker_lost
 from tasks.job import PROGRESS, STARTED, Job, is_terminal
@@ -44,15 +44,6 @@ MISMATCH = (
     "The parts of this document did not line up when joined. Submit it again with "
     '"split": "never" to render it in one piece.'
 )
-
-
-def dispatch(celery: Celery, job_id: str, parts: int) -> None:
-    """Queue the parts on whatever workers are free, and the join once all are done."""
-    header = [
-        celery.signature(convert_part.name, args=[job_id, index], task_id=f"{job_id}.{index}", immutable=True)
-        for index in range(parts)
-    ]
-    chord(header, app=celery)(celery.signature(merge_split.name, args=[job_id], immutable=True))
 
 
 @shared_task(bind=True, ignore_result=False, name="tasks.split_render")
@@ -94,7 +85,7 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
         reporter.started(retrying=attempts > 1)
     except JobEnded:
         raise Ignore() from None
-    dispatch(self.app, job_id, count)
+    dispatch(self.app, job_id, count, merge=merge_split.name)
     store.redis.hset(record, QUEUED_FIELD, 1)
     return reporter.job
 
