@@ -13,13 +13,13 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
 from tasks.failures import RenderFailed, describe, timed_out, too_many_pages, worker_lost
-from tasks.job import FAILURE, PROGRESS, Job, is_terminal
+from tasks.job import FAILURE, PROGRESS, Job
 from tasks.merge import merge_pdfs
 from tasks.part_render import render_part
 from tasks.progress import Progress
 from tasks.renderer import RenderResult
-from tasks.reporting import JobEnded, Reporter
-from tasks.store import JobStore, key
+from tasks.reporting import JobEnded, Reporter, open_job
+from tasks.store import key
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +44,12 @@ def dispatch(celery: Celery, job_id: str, count: int, merge: str = "tasks.merge_
 @shared_task(bind=True, ignore_result=False, name="tasks.convert_part")
 def convert_part(self: Task, job_id: str, index: int) -> int:
     """Render part `index` of job `job_id` and store its PDF; the job's bar moves by its share."""
-    store: JobStore = current_app.extensions["job_store"]
     config = current_app.config
-    snapshot = store.snapshot(job_id)
-    if snapshot is None or is_terminal(snapshot.job):
-        raise Ignore()
+    reporter = open_job(self, job_id)
+    store = reporter.store
     record = key(job_id)
     prefix = f"part:{index}:"
     name, html = (_text(value) for value in store.redis.hmget(record, [prefix + "name", prefix + "html"]))
-    reporter = Reporter(self, store, snapshot.job)
     attempts = store.redis.hincrby(record, prefix + "attempts", 1)
     store.redis.hset(record, prefix + "worker", f"{socket.gethostname()}:{os.getpid()}")
 
@@ -83,16 +80,13 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
 @shared_task(bind=True, ignore_result=False, name="tasks.merge_parts")
 def merge_parts(self: Task, job_id: str) -> Job | None:
     """Join the parts' PDFs in order into the job's PDF."""
-    store: JobStore = current_app.extensions["job_store"]
-    snapshot = store.snapshot(job_id)
-    if snapshot is None or is_terminal(snapshot.job):
-        raise Ignore()
+    reporter = open_job(self, job_id)
+    store = reporter.store
     record = key(job_id)
     count = int(store.redis.hget(record, "parts") or 0)
     fields = [f"part:{index}:{field}" for index in range(count) for field in ("name", "pdf")]
     values = store.redis.hmget(record, fields)
     parts = [(_text(values[2 * index]), values[2 * index + 1]) for index in range(count)]
-    reporter = Reporter(self, store, snapshot.job)
     try:
         reporter.write(PROGRESS, {**reporter.job["progress"], "stage": "writing"})
         pdf, pages = merge_pdfs([(name, data) for name, data in parts if isinstance(data, bytes)])

@@ -15,11 +15,11 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.assets import unpacked
 from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages, worker_lost
-from tasks.job import Job, is_terminal
+from tasks.job import Job
 from tasks.page_setup import PageOptions
 from tasks.progress import Progress, ProgressCallback
 from tasks.renderer import RenderResult, render_pdf, server_policy
-from tasks.reporting import JobEnded, Reporter
+from tasks.reporting import JobEnded, Reporter, open_job
 from tasks.store import JobStore
 
 log = logging.getLogger(__name__)
@@ -28,14 +28,9 @@ log = logging.getLogger(__name__)
 @shared_task(bind=True, ignore_result=False, name="tasks.convert")
 def convert(self: Task, job_id: str) -> Job | None:
     """Render job `job_id`; its state, progress and PDF go to the job store."""
-    store: JobStore = current_app.extensions["job_store"]
     config = current_app.config
-    snapshot = store.snapshot(job_id)
-    if snapshot is None or is_terminal(snapshot.job):
-        # Deleted, expired, cancelled while queued, or finished by an
-        # earlier delivery of this same message.
-        raise Ignore()
-    reporter = Reporter(self, store, snapshot.job)
+    reporter = open_job(self, job_id)
+    store = reporter.store
     try:
         attempts = store.count_attempt(job_id)
         if attempts > config["MAX_ATTEMPTS"]:

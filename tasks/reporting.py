@@ -6,10 +6,12 @@ import logging
 import time
 
 from celery import Task
+from celery.exceptions import Ignore
+from flask import current_app
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from tasks.job import FAILURE, PROGRESS, RETRY, STARTED, SUCCESS, Job, pdf_url, utc_now
+from tasks.job import FAILURE, PROGRESS, RETRY, STARTED, SUCCESS, Job, is_terminal, pdf_url, utc_now
 from tasks.metrics import record_render
 from tasks.progress import Progress
 from tasks.renderer import RenderResult
@@ -22,6 +24,19 @@ log = logging.getLogger(__name__)
 
 class JobEnded(Exception):
     """The job was cancelled, deleted or expired while it ran."""
+
+
+def open_job(task: Task, job_id: str) -> Reporter:
+    """The reporter of job `job_id`, which a task is about to work on.
+
+    Raises Celery's `Ignore` when there is nothing to do: the job was deleted,
+    expired, cancelled while queued, or ended by an earlier delivery.
+    """
+    store: JobStore = current_app.extensions["job_store"]
+    snapshot = store.snapshot(job_id)
+    if snapshot is None or is_terminal(snapshot.job):
+        raise Ignore()
+    return Reporter(task, store, snapshot.job)
 
 
 class Reporter:

@@ -22,12 +22,12 @@ from tasks.batch import _report as report_part
 from tasks.batch import dispatch, part_fields
 from tasks.convert import convert, limit_memory
 from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages, worker_lost
-from tasks.job import PROGRESS, STARTED, Job, is_terminal
+from tasks.job import PROGRESS, STARTED, Job
 from tasks.page_setup import PageOptions
 from tasks.part_render import SPLIT_FIELD, render_part
 from tasks.progress import Progress
 from tasks.renderer import RenderResult
-from tasks.reporting import JobEnded, Reporter
+from tasks.reporting import JobEnded, Reporter, open_job
 from tasks.split import MIN_PART_BYTES, Plan, overlay_html, plan
 from tasks.stamp import SplitMismatch, joined_pages, stamp
 from tasks.store import JobStore, key
@@ -49,13 +49,12 @@ MISMATCH = (
 @shared_task(bind=True, ignore_result=False, name="tasks.split_render")
 def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | None:
     """Cut job `job_id`'s document into parts and queue them; or render it whole, saying why."""
-    store: JobStore = current_app.extensions["job_store"]
     config = current_app.config
-    snapshot = store.snapshot(job_id)
+    reporter = open_job(self, job_id)
+    store = reporter.store
     record = key(job_id)
-    if snapshot is None or is_terminal(snapshot.job) or store.redis.hget(record, QUEUED_FIELD):
-        raise Ignore()  # gone, ended, or an earlier delivery queued the parts already
-    reporter = Reporter(self, store, snapshot.job)
+    if store.redis.hget(record, QUEUED_FIELD):
+        raise Ignore()  # an earlier delivery queued the parts already
     attempts = int(store.redis.hincrby(record, ATTEMPTS_FIELD, 1))
     try:
         if attempts > config["MAX_ATTEMPTS"]:
@@ -109,16 +108,13 @@ def _said(reason: str | None, mode: str) -> str:
 @shared_task(bind=True, ignore_result=False, name="tasks.merge_split")
 def merge_split(self: Task, job_id: str) -> Job | None:
     """Draw every page's header and footer, join the parts in order: the job's PDF."""
-    store: JobStore = current_app.extensions["job_store"]
     config = current_app.config
-    snapshot = store.snapshot(job_id)
-    if snapshot is None or is_terminal(snapshot.job):
-        raise Ignore()
+    reporter = open_job(self, job_id)
+    store = reporter.store
     record = key(job_id)
     count = int(store.redis.hget(record, SPLIT_FIELD) or 0)
     values = store.redis.hmget(record, [OVERLAY_FIELD, *(f"part:{index}:pdf" for index in range(count))])
     overlay_source, pdfs = _text(values[0]), [value for value in values[1:] if isinstance(value, bytes)]
-    reporter = Reporter(self, store, snapshot.job)
     try:
         reporter.write(PROGRESS, {**reporter.job["progress"], "stage": "writing"}, forward_only=True)
         try:
