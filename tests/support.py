@@ -179,6 +179,10 @@ def start_web(redis_url: str, log: Path, env: dict[str, str] | None = None) -> t
     port = free_port()
     command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "1", "wsgi:app"]
     settings = {"REDIS_URL": redis_url, "HOST": "127.0.0.1", "PORT": str(port), "RATE_LIMIT": "100000 per minute"}
+    # A server that lives through the whole suite would be recycled after ~1,000
+    # requests (gunicorn.conf.py), ending the streams of whichever test runs then;
+    # that hand-over has its own test (test_shutdown.py).
+    settings["GUNICORN_CMD_ARGS"] = "--max-requests 0"
     settings.update(env or {})
     web = Process(command, log, settings)
     base = f"http://127.0.0.1:{port}"
