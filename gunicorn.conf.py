@@ -14,6 +14,10 @@ keepalive = 5
 max_requests = 1000
 max_requests_jitter = 100
 accesslog = os.environ.get("ACCESS_LOG") or None
+# gunicorn 27 puts its control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl): two
+# servers on one machine (a test suite, two instances) would take it from each other. Nothing here
+# uses gunicornc.
+control_socket_disable = True
 
 
 def post_worker_init(worker: object) -> None:
