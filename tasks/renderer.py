@@ -17,6 +17,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
 from tasks import fonts
+from tasks.fidelity import FidelityReport
 from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
 
 ELEMENT_NODE = 1
@@ -29,6 +30,7 @@ class RenderResult:
     pdf: bytes
     pages: int
     warnings: list[str] = field(default_factory=list)
+    fidelity: FidelityReport = field(default_factory=FidelityReport)
 
 
 def server_policy(
