@@ -14,10 +14,14 @@ import pypdf
 from xhtml2pdf import document as x2p_document
 from xhtml2pdf import parser as x2p_parser
 from xhtml2pdf.config.resources import ResourceAccessPolicy
+from xhtml2pdf.context import getDirName
+from xhtml2pdf.files import pisaFileObject
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
 from tasks import fonts
 from tasks.fidelity import FidelityReport
+from tasks.page_setup import PageOptions
+from tasks.prepare import Prepared, Reader, prepare
 from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
 
 ELEMENT_NODE = 1
@@ -62,16 +66,22 @@ def render_pdf(
     *,
     policy: ResourceAccessPolicy | None = None,
     path: str = "",
+    options: PageOptions | None = None,
+    written_for: str = "auto",
 ) -> RenderResult:
     """Render `html` to PDF bytes, calling `on_progress` as the work advances.
 
     `path` names the document's file, so that relative URLs (images, CSS)
-    resolve beside it. Exceptions from xhtml2pdf, ReportLab or `on_progress` itself (a cancel,
-    say) propagate unchanged; the caller decides what to tell a user.
+    resolve beside it. The document is prepared first (tasks/prepare: `written_for` is "auto",
+    "browser" or "xhtml2pdf"), then given the page `options`. Exceptions from xhtml2pdf, ReportLab or
+    `on_progress` itself (a cancel, say) propagate unchanged; the caller decides what to tell a user.
     """
     _install_hooks()
     tracker = ProgressTracker(on_progress or _ignore)
     tracker.stage("parsing", 0.0)
+    policy = policy or server_policy()
+    prepared = prepare_document(html, written_for, policy=policy, path=path)
+    html = options.apply(prepared.html) if options else prepared.html
     warnings: list[str] = []
     source = html.encode("utf-8")
     token = _active.set(_Render(tracker, _estimate_elements(html)))
@@ -83,14 +93,30 @@ def render_pdf(
                 encoding="utf-8",
                 # Relative URLs resolve beside `path`; the policy decides whether they may be read.
                 path=path,
-                resource_policy=policy or server_policy(),
+                resource_policy=policy,
             )
     finally:
         _active.reset(token)
     tracker.stage("writing", max(tracker.percent, LAYOUT_END))
     pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
     tracker.stage("rendered", WRITE_END)
-    return RenderResult(pdf=pdf, pages=pages, warnings=warnings)
+    return RenderResult(pdf=pdf, pages=pages, warnings=warnings, fidelity=prepared.report)
+
+
+def prepare_document(html: str, written_for: str, *, policy: ResourceAccessPolicy, path: str = "") -> Prepared:
+    """The preparation stage, reading the document's stylesheets through `policy` as xhtml2pdf would."""
+    return prepare(html, written_for, stylesheet_reader(policy, path))
+
+
+def stylesheet_reader(policy: ResourceAccessPolicy, path: str = "") -> Reader:
+    """Reads a stylesheet by URL relative to the document at `path`, through `policy`."""
+    base = getDirName(path) if path else None
+
+    def read(href: str) -> str | None:
+        data = pisaFileObject(href, basepath=base, policy=policy).getData()
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    return read
 
 
 def _ignore(_: object) -> None:

@@ -1,0 +1,76 @@
+"""The preparation stage: HTML written for browsers turned into HTML xhtml2pdf renders as a browser would.
+
+Pure: no Flask, no Celery. `prepare()` takes the document and a reader for its stylesheets (the
+render's resource policy decides what may be read) and returns a self-contained document: the
+author's CSS computed into each element's `style`, a browser's defaults beneath it, flex rows and
+grids as tables, `@page` margin boxes as frames. Preparing it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from tasks.fidelity import FidelityReport
+from tasks.prepare import cascade, layout, pages
+from tasks.prepare.stylesheets import Reader, Sheet, gather
+
+#: auto: decide by `is_browser_document`; browser: always prepare; xhtml2pdf: render as written.
+MODES = ("auto", "browser", "xhtml2pdf")
+__all__ = ["MODES", "Prepared", "Reader", "is_browser_document", "prepare"]
+GENERATOR = "html2pdf-live prepare"
+BROWSER_DEFAULTS = resources.files(__package__).joinpath("browser.css").read_text(encoding="utf-8")
+_XHTML2PDF_MARKS = re.compile(rf"<pdf:|-pdf-|@frame\b|<pdftoc|<pdf-|{GENERATOR}", re.IGNORECASE)
+_BROWSER_MARKS = re.compile(
+    r"<meta[^>]+name=[\"']?viewport|display\s*:\s*(?:flex|grid)|var\(--|\d+(?:\.\d+)?rem\b|@media\b|"
+    r"<link[^>]+rel=[\"']?stylesheet|class=[\"'][^\"']*\b(?:container|row|col-\w+|flex|grid|text-\w+|[mp][xytblr]?-\d+)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Prepared:
+    """What to hand xhtml2pdf."""
+
+    html: str
+    report: FidelityReport = field(default_factory=FidelityReport)
+
+
+def is_browser_document(html: str) -> bool:
+    """Written for a browser rather than for xhtml2pdf: no xhtml2pdf tags or properties, and some
+    mark of the web (a viewport, a stylesheet link, flex or grid, custom properties, rem, media queries,
+    a CSS framework's class names)."""
+    return _XHTML2PDF_MARKS.search(html) is None and _BROWSER_MARKS.search(html) is not None
+
+
+def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Prepared:
+    """`html` as xhtml2pdf should see it under `mode` ("auto" decides by `is_browser_document`)."""
+    if mode == "xhtml2pdf" or (mode == "auto" and not is_browser_document(html)):
+        return Prepared(html)
+    report = FidelityReport(mode="browser")
+    root = lxml_html.document_fromstring(html)
+    sheet = Sheet()
+    sheet.add(BROWSER_DEFAULTS, 0, None)
+    for css in gather(root, read, report):
+        sheet.add(css, 1, report)
+    computed = cascade.apply(root, sheet, report)
+    layout.apply(root, computed, report)
+    head = root.find("head")
+    if head is None:
+        head = etree.SubElement(root, "head")
+        root.insert(0, head)
+    marker = etree.Element("meta", name="generator", content=GENERATOR)
+    defaults = etree.Element("style")
+    defaults.text = BROWSER_DEFAULTS
+    style = etree.Element("style")
+    style.text = "\n".join([pages.page_css(sheet.page_rules, root, report), *sheet.font_faces])
+    head[0:0] = [marker, defaults, style]
+    return Prepared(_serialise(root), report)
+
+
+def _serialise(root: lxml_html.HtmlElement) -> str:
+    return "<!DOCTYPE html>\n" + str(lxml_html.tostring(root, encoding="unicode", method="html"))

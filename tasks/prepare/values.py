@@ -1,0 +1,245 @@
+"""CSS values as a browser computes them: lengths in points, calc(), colours xhtml2pdf can read."""
+
+from __future__ import annotations
+
+import colorsys
+import re
+from dataclasses import dataclass
+
+#: Points per unit, as CSS defines them (1px = 1/96 in = 0.75 pt).
+ABSOLUTE = {"pt": 1.0, "px": 0.75, "pc": 12.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "q": 72 / 101.6}
+#: A browser's `medium`, and the keywords around it (CSS Fonts 4, in px).
+FONT_KEYWORDS = {
+    "xx-small": 9.0,
+    "x-small": 10.0,
+    "small": 13.0,
+    "medium": 16.0,
+    "large": 18.0,
+    "x-large": 24.0,
+    "xx-large": 32.0,
+    "xxx-large": 48.0,
+}
+ROOT_FONT_PT = FONT_KEYWORDS["medium"] * ABSOLUTE["px"]
+
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?"
+_LENGTH = re.compile(rf"(?<![\w#.-])({_NUMBER})(rem|em|ex|ch|px|pt|pc|in|cm|mm|q|vw|vh|vmin|vmax)\b", re.IGNORECASE)
+_CALC = re.compile(r"\b(?:calc|-webkit-calc)\(", re.IGNORECASE)
+_MASK = re.compile(r"url\([^)]*\)|\"[^\"]*\"|'[^']*'", re.IGNORECASE)
+_COLOR_FUNCTION = re.compile(r"\b(rgba?|hsla?)\(([^()]*)\)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What relative units are relative to, for one element."""
+
+    font_pt: float
+    root_pt: float = ROOT_FONT_PT
+    page_width_pt: float = 595.0
+    page_height_pt: float = 842.0
+
+    def points(self, number: float, unit: str) -> float | None:
+        unit = unit.lower()
+        if unit in ABSOLUTE:
+            return number * ABSOLUTE[unit]
+        relative = {
+            "em": self.font_pt,
+            "rem": self.root_pt,
+            "ex": self.font_pt / 2,
+            "ch": self.font_pt / 2,
+            "vw": self.page_width_pt / 100,
+            "vh": self.page_height_pt / 100,
+            "vmin": min(self.page_width_pt, self.page_height_pt) / 100,
+            "vmax": max(self.page_width_pt, self.page_height_pt) / 100,
+        }.get(unit)
+        return None if relative is None else number * relative
+
+
+def fmt(points: float) -> str:
+    """A length in points, short."""
+    text = f"{points:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else f"{text}pt"
+
+
+def resolve_lengths(value: str, context: Context) -> str | None:
+    """`value` with every length in points and every calc() evaluated; None when it cannot be.
+
+    A calc() that mixes percentages with lengths has no value without the containing block's
+    size, which only the layout knows: such a declaration is dropped (None).
+    """
+    masked, saved = _mask(value)
+    while (match := _CALC.search(masked)) is not None:
+        end = _closing(masked, match.end() - 1)
+        if end < 0:
+            return None
+        result = evaluate(masked[match.end() : end], context)
+        if result is None:
+            return None
+        masked = masked[: match.start()] + result + masked[end + 1 :]
+
+    def length(found: re.Match[str]) -> str:
+        points = context.points(float(found.group(1)), found.group(2))
+        return found.group(0) if points is None else fmt(points)
+
+    return _unmask(_LENGTH.sub(length, masked), saved)
+
+
+def evaluate(expression: str, context: Context) -> str | None:
+    """A calc() body as a length in points (or a plain number), or None."""
+    # CSS requires spaces around a binary minus; a sign sticks to its number.
+    expression = re.sub(r"\s-\s", " + -1 * ", expression)
+    tokens = re.findall(rf"{_NUMBER}[a-z%]*|[-+*/()]", expression, re.IGNORECASE)
+    try:
+        value, unit, rest = _sum(tokens, context)
+    except (ValueError, IndexError, ZeroDivisionError):
+        return None
+    if rest or unit == "%":
+        return None
+    return fmt(value) if unit == "pt" else f"{value:g}"
+
+
+def _sum(tokens: list[str], context: Context) -> tuple[float, str, list[str]]:
+    value, unit, tokens = _product(tokens, context)
+    while tokens and tokens[0] in "+-":
+        sign = 1 if tokens[0] == "+" else -1
+        other, other_unit, tokens = _product(tokens[1:], context)
+        unit = _same(unit, other_unit)
+        value += sign * other
+    return value, unit, tokens
+
+
+def _product(tokens: list[str], context: Context) -> tuple[float, str, list[str]]:
+    value, unit, tokens = _atom(tokens, context)
+    while tokens and tokens[0] in "*/":
+        operator = tokens[0]
+        other, other_unit, tokens = _atom(tokens[1:], context)
+        if operator == "*":
+            if unit and other_unit:
+                raise ValueError("length times length")
+            value, unit = value * other, unit or other_unit
+        else:
+            if other_unit:
+                raise ValueError("division by a length")
+            value /= other
+    return value, unit, tokens
+
+
+def _atom(tokens: list[str], context: Context) -> tuple[float, str, list[str]]:
+    token, tokens = tokens[0], tokens[1:]
+    if token == "(":
+        value, unit, tokens = _sum(tokens, context)
+        if not tokens or tokens[0] != ")":
+            raise ValueError("unbalanced")
+        return value, unit, tokens[1:]
+    if token == "-":
+        value, unit, tokens = _atom(tokens, context)
+        return -value, unit, tokens
+    found = re.fullmatch(rf"({_NUMBER})([a-z%]*)", token, re.IGNORECASE)
+    if found is None:
+        raise ValueError(token)
+    number, unit = float(found.group(1)), found.group(2).lower()
+    if not unit:
+        return number, "", tokens
+    if unit == "%":
+        return number, "%", tokens
+    points = context.points(number, unit)
+    if points is None:
+        raise ValueError(unit)
+    return points, "pt", tokens
+
+
+def _same(unit: str, other: str) -> str:
+    if unit != other:
+        raise ValueError("mixed units")
+    return unit
+
+
+def font_size(value: str, parent_pt: float, root_pt: float = ROOT_FONT_PT) -> float | None:
+    """An element's font size in points from its declared `font-size`, or None if unreadable."""
+    value = value.strip().lower()
+    if value in FONT_KEYWORDS:
+        return FONT_KEYWORDS[value] * ABSOLUTE["px"]
+    if value == "larger":
+        return parent_pt * 1.2
+    if value == "smaller":
+        return parent_pt / 1.2
+    if value in ("inherit", "unset"):
+        return parent_pt
+    if value == "initial":
+        return FONT_KEYWORDS["medium"] * ABSOLUTE["px"]
+    if value.endswith("%"):
+        try:
+            return parent_pt * float(value[:-1]) / 100
+        except ValueError:
+            return None
+    resolved = resolve_lengths(value, Context(font_pt=parent_pt, root_pt=root_pt))
+    if resolved is None:
+        return None
+    found = re.fullmatch(rf"({_NUMBER})pt", resolved.strip())
+    return float(found.group(1)) if found else None
+
+
+def normalise_colors(value: str) -> str:
+    """rgb()/hsl() in any syntax (spaces, slash alpha, percentages) as #rrggbb, alpha blended on white."""
+
+    def color(found: re.Match[str]) -> str:
+        parsed = _parse_color(found.group(1).lower(), found.group(2))
+        return found.group(0) if parsed is None else parsed
+
+    return _COLOR_FUNCTION.sub(color, value)
+
+
+def _parse_color(kind: str, body: str) -> str | None:
+    parts = [part for part in re.split(r"[\s,/]+", body.strip()) if part]
+    if len(parts) not in (3, 4):
+        return None
+    try:
+        alpha = _fraction(parts[3]) if len(parts) == 4 else 1.0
+        if kind.startswith("rgb"):
+            rgb = [_channel(part) for part in parts[:3]]
+        else:
+            rgb = _hsl(float(parts[0].removesuffix("deg")), _fraction(parts[1]), _fraction(parts[2]))
+    except ValueError:
+        return None
+    if alpha <= 0.0:
+        return "transparent"
+    blended = [round(255 - (255 - channel) * min(alpha, 1.0)) for channel in rgb]
+    return "#" + "".join(f"{max(0, min(255, channel)):02x}" for channel in blended)
+
+
+def _channel(part: str) -> float:
+    return float(part[:-1]) * 2.55 if part.endswith("%") else float(part)
+
+
+def _fraction(part: str) -> float:
+    return float(part[:-1]) / 100 if part.endswith("%") else float(part)
+
+
+def _hsl(hue: float, saturation: float, lightness: float) -> list[float]:
+    red, green, blue = colorsys.hls_to_rgb((hue % 360) / 360, lightness, saturation)
+    return [red * 255, green * 255, blue * 255]
+
+
+def _closing(text: str, opening: int) -> int:
+    depth = 0
+    for index in range(opening, len(text)):
+        if text[index] == "(":
+            depth += 1
+        elif text[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _mask(value: str) -> tuple[str, list[str]]:
+    saved: list[str] = []
+
+    def keep(found: re.Match[str]) -> str:
+        saved.append(found.group(0))
+        return f"\x00{len(saved) - 1}\x00"
+
+    return _MASK.sub(keep, value), saved
+
+
+def _unmask(value: str, saved: list[str]) -> str:
+    return re.sub(r"\x00(\d+)\x00", lambda found: saved[int(found.group(1))], value)
