@@ -67,7 +67,8 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     defaults = etree.Element("style")
     defaults.text = BROWSER_DEFAULTS
     style = etree.Element("style")
-    style.text = "\n".join([pages.page_css(sheet.page_rules, root, report), *sheet.font_faces])
+    page = pages.page_css(sheet.page_rules, root, report)
+    style.text = "\n".join([page, cascade.generated_css(computed), *sheet.font_faces])
     head[0:0] = [marker, defaults, style]
     return Prepared(_serialise(root), report)
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import cssselect2
 import tinycss2
 from lxml import html as lxml_html
+from xhtml2pdf.properties import SUPPORTED_PROPERTIES
+from xhtml2pdf.w3c.css_variables import SHORTHAND_LONGHANDS
 
 from tasks.fidelity import FidelityReport
 from tasks.prepare import values
@@ -18,21 +21,25 @@ INHERITED = frozenset(
     "color font-family font-size font-style font-weight line-height text-align text-transform "
     "white-space letter-spacing word-spacing visibility list-style-type text-indent".split()
 )
-#: What a document may set that xhtml2pdf draws nothing for: reported, not written.
-UNDRAWN = frozenset(
-    "position transform box-shadow text-shadow border-radius opacity filter float clip-path "
-    "object-fit overflow mix-blend-mode backdrop-filter columns column-count".split()
-)
+#: What xhtml2pdf draws: its own registry of properties, and the shorthands it expands into them.
+DRAWN = SUPPORTED_PROPERTIES | {
+    name for name, longhands in SHORTHAND_LONGHANDS.items() if set(longhands) & SUPPORTED_PROPERTIES
+}
+#: Read here, for the grid stage, though xhtml2pdf draws nothing for them.
+_GRID = frozenset({"grid-template-columns", "grid-column", "grid-column-start"})
 #: Properties that only make sense on screen or that other stages consume.
 _SILENT = frozenset(
     "cursor transition animation pointer-events user-select -webkit-user-select outline resize appearance "
     "-webkit-appearance -moz-appearance scroll-behavior will-change content-visibility tab-size "
     "-webkit-text-size-adjust text-size-adjust -webkit-font-smoothing -moz-osx-font-smoothing "
     "-webkit-tap-highlight-color text-rendering font-feature-settings font-variation-settings "
-    "print-color-adjust -webkit-print-color-adjust color-adjust box-sizing z-index".split()
+    "print-color-adjust -webkit-print-color-adjust color-adjust box-sizing -webkit-box-sizing "
+    "text-decoration-skip-ink text-underline-offset text-decoration-thickness hyphens -webkit-hyphens "
+    "-ms-text-size-adjust -webkit-text-decoration-skip text-decoration-color text-decoration-style "
+    "text-decoration-line orphans widows font-kerning font-synthesis font-optical-sizing".split()
 )
 _UNREADABLE = re.compile(r"\b(?:var|env|lab|lch|oklab|oklch|color|color-mix|light-dark|attr|min|max|clamp)\(", re.I)
-_VAR = re.compile(r"var\(\s*(--[\w-]+)\s*(?:,([^()]*(?:\([^()]*\)[^()]*)*))?\)")
+_VAR = re.compile(r"var\(\s*(--[\w-]+)\s*(,)?")
 _WIDE = {"inherit", "initial", "unset", "revert", "revert-layer"}
 MAX_VAR_DEPTH = 8
 
@@ -46,7 +53,13 @@ class Computed:
     inherited: dict[str, str] = field(default_factory=dict)
     #: The element's own author-origin declarations, resolved, as written inline.
     own: dict[str, str] = field(default_factory=dict)
+    #: Every property the cascade gave the element (any origin), resolved: what `inherit` takes.
+    cascaded: dict[str, str] = field(default_factory=dict)
     display: str = ""
+    grid_columns: str = ""
+    grid_column: str = ""
+    #: ::before and ::after: their resolved declarations.
+    generated: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 ROOT = Computed(font_pt=values.ROOT_FONT_PT)
@@ -59,31 +72,50 @@ def apply(root: lxml_html.HtmlElement, sheet: Sheet, report: FidelityReport) -> 
     for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
         element = wrapper.etree_element
         parent = computed.get(element.getparent(), ROOT) if element.getparent() is not None else ROOT
-        declared = _cascade(sheet, wrapper, element)
-        style = _compute(declared, parent, root_pt, report)
+        matches = sheet.matcher.match(wrapper)
+        style = _compute(_cascade(matches, None, element.get("style")), parent, root_pt, report)
         if element.tag == "html":
             root_pt = style.font_pt
+        for pseudo in ("before", "after"):
+            if any(match[2] == pseudo for match in matches):
+                generated = _compute(_cascade(matches, pseudo, None), style, root_pt, report)
+                if "content" in generated.own:
+                    style.generated[pseudo] = generated.own
         computed[element] = style
         if style.own:
-            element.set("style", "; ".join(f"{name}: {value}" for name, value in style.own.items()))
+            element.set("style", _inline(style.own))
         elif "style" in element.attrib:
             del element.attrib["style"]
     return computed
 
 
+def generated_css(computed: dict[lxml_html.HtmlElement, Computed]) -> str:
+    """Rules for the ::before and ::after content the cascade found, each element marked by a class."""
+    rules: list[str] = []
+    for number, (element, style) in enumerate(item for item in computed.items() if item[1].generated):
+        marker = f"x2p-g{number}"
+        element.set("class", f"{element.get('class', '')} {marker}".strip())
+        rules.extend(f".{marker}::{pseudo} {{ {_inline(own)} }}" for pseudo, own in style.generated.items())
+    return "\n".join(rules)
+
+
+def _inline(declarations: dict[str, str]) -> str:
+    return "; ".join(f"{name}: {value}" for name, value in declarations.items())
+
+
 def _cascade(
-    sheet: Sheet, wrapper: cssselect2.ElementWrapper, element: lxml_html.HtmlElement
+    matches: list[tuple[tuple[int, int, int], int, str | None, Any]], pseudo: str | None, inline: str | None
 ) -> dict[str, list[tuple[int, str]]]:
     """Property → its (origin, value) candidates, the winner last: origin 0 browser, 1 author.
 
     The losers stay because a stylesheet's fallbacks (`color: #b58; color: lab(…)`) end in a
     value xhtml2pdf cannot read as often as not: the last readable one is used."""
-    matches = [match for match in sheet.matcher.match(wrapper) if match[2] is None]
     ranked: list[tuple[tuple[int, int, tuple[int, int, int], int], int, Declaration]] = []
-    for specificity, _, _, (origin, order, declarations) in matches:
+    for specificity, _, match_pseudo, (origin, order, declarations) in matches:
+        if match_pseudo != pseudo:
+            continue
         for declaration in declarations:
             ranked.append(((int(declaration.important), origin, specificity, order), origin, declaration))
-    inline = element.get("style")
     if inline:
         for declaration in parse_declarations(tinycss2.parse_component_value_list(inline)):
             ranked.append(((int(declaration.important), 1, (1, 0, 0), 0), 1, declaration))
@@ -100,7 +132,11 @@ def _compute(
     custom = dict(parent.custom)
     for name, candidates in declared.items():
         if name.startswith("--"):
-            custom[name] = candidates[-1][1]
+            # `--x: initial` is the guaranteed-invalid value: var(--x, fallback) takes the fallback.
+            if candidates[-1][1].strip().lower() == "initial":
+                custom.pop(name, None)
+            else:
+                custom[name] = candidates[-1][1]
     inherited = dict(parent.inherited)
     font_pt = parent.font_pt
     if "font-size" in declared:
@@ -120,16 +156,22 @@ def _compute(
                 break
         if name == "display" and value:
             style.display = value
+        if name in _GRID and value:
+            style.grid_columns = value if name == "grid-template-columns" else style.grid_columns
+            style.grid_column = value if name != "grid-template-columns" else style.grid_column
         if value is None:
-            if origin:
+            # A var() that resolves to nothing makes the declaration unset, in a browser too.
+            if origin and "var(" not in raw:
                 report.ignore(f"{name}: {_kind(raw)}")
             continue
+        style.cascaded[name] = value
         if name in INHERITED:
             inherited[name] = value
         if origin and name not in _SILENT:
-            if name in UNDRAWN and value not in ("static", "none", "visible", "0", "normal"):
+            if name in DRAWN:
+                style.own[name] = value
+            elif name not in _GRID:
                 report.ignore(name)
-            style.own[name] = value
     if "font-size" in declared and declared["font-size"][-1][0]:
         style.own["font-size"] = values.fmt(font_pt)
     return style
@@ -139,7 +181,11 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
     value = _substitute(raw, custom).strip()
     lowered = value.lower()
     if lowered in _WIDE:
-        return parent.inherited.get(name) if lowered in ("inherit", "unset") and name in INHERITED else None
+        if lowered == "inherit" or (lowered == "unset" and name in INHERITED):
+            return parent.cascaded.get(name) or parent.inherited.get(name)
+        return None
+    if name == "font-weight":
+        return _weight(lowered)
     if name == "font-size":
         return values.fmt(context.font_pt)
     resolved = values.resolve_lengths(value, context)
@@ -148,18 +194,47 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
     return values.normalise_colors(resolved)
 
 
+def _weight(value: str) -> str | None:
+    """Numeric weights as the two faces xhtml2pdf has: 600 and up bold, as a browser picks them."""
+    if value.isdigit():
+        return "bold" if int(value) >= 600 else "normal"
+    return {"bolder": "bold", "lighter": "normal"}.get(value, value)
+
+
 def _substitute(value: str, custom: dict[str, str], depth: int = MAX_VAR_DEPTH) -> str:
-    """`value` with its `var()`s replaced, as far as they resolve."""
+    """`value` with its `var()`s replaced, as far as they resolve (fallbacks may nest)."""
     if "var(" not in value or depth == 0:
         return value
-
-    def replace(found: re.Match[str]) -> str:
-        name, fallback = found.group(1), found.group(2)
+    out, position = [], 0
+    while (found := _VAR.search(value, position)) is not None:
+        end = _closing_from(value, found.start() + 3)
+        if end < 0:
+            break
+        name = found.group(1)
+        fallback = value[found.end() : end] if found.group(2) else None
         if name in custom:
-            return _substitute(custom[name], custom, depth - 1)
-        return _substitute(fallback.strip(), custom, depth - 1) if fallback is not None else found.group(0)
+            replacement = _substitute(custom[name], custom, depth - 1)
+        elif fallback is not None:
+            replacement = _substitute(fallback.strip(), custom, depth - 1)
+        else:
+            replacement = value[found.start() : end + 1]
+        out.append(value[position : found.start()] + replacement)
+        position = end + 1
+    out.append(value[position:])
+    return "".join(out)
 
-    return _VAR.sub(replace, value)
+
+def _closing_from(text: str, opening: int) -> int:
+    """The index of the parenthesis that closes the one at `opening`, or -1."""
+    depth = 0
+    for index in range(opening, len(text)):
+        if text[index] == "(":
+            depth += 1
+        elif text[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
 
 
 def _kind(value: str) -> str:

@@ -1,4 +1,8 @@
-"""Flex rows and grids, which xhtml2pdf stacks as blocks, laid out as the tables they look like."""
+"""Grids, which xhtml2pdf stacks as blocks, as the tables they look like; flex rows holding tables too.
+
+xhtml2pdf lays out flex containers itself, except that a table inside a flex item loses all its
+columns but the first: such a row becomes a table of its own, which nests.
+"""
 
 from __future__ import annotations
 
@@ -18,26 +22,63 @@ MAX_COLUMNS = 24
 
 
 def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], report: FidelityReport) -> None:
-    """Rewrite each flex row and grid container's children into the cells of a table."""
+    """Drop what is not displayed; rewrite each grid container's children into the cells of a table."""
     for element in list(root.iter()):
         style = computed.get(element)
         if style is None or not isinstance(element.tag, str):
             continue
         if style.display == "none":
             _drop(element)
-        elif style.display in ("flex", "inline-flex") and _is_row(style):
+        elif style.display in ("flex", "inline-flex") and _is_row(style) and _holds_table(element):
             _flex_to_table(element, computed)
         elif style.display in ("grid", "inline-grid"):
-            columns = _grid_columns(style.own.get("grid-template-columns", ""))
+            columns = _grid_columns(style.grid_columns)
             if columns > 1:
                 _grid_to_table(element, computed, columns)
-            elif columns == 0 and style.own.get("grid-template-columns"):
+            elif style.grid_columns:
                 report.ignore("grid-template-columns")
 
 
 def _is_row(style: Computed) -> bool:
-    direction = style.own.get("flex-direction", "row")
-    return direction.startswith("row")
+    return style.own.get("flex-direction", "row").startswith("row")
+
+
+def _holds_table(element: lxml_html.HtmlElement) -> bool:
+    return any(True for _ in element.iter("table"))
+
+
+def _flex_to_table(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
+    style = computed[element].own
+    items = _children(element, computed)
+    if not items:
+        return
+    justify = style.get("justify-content", "")
+    valign = {"center": "middle", "flex-end": "bottom", "end": "bottom"}.get(style.get("align-items", ""), "top")
+    gap = _gap(style, "column")
+    wraps = style.get("flex-wrap", "nowrap").startswith("wrap")
+    rows: list[list[tuple[lxml_html.HtmlElement, str | None]]] = [[]]
+    used = 0.0
+    for item in items:
+        width = _item_width(computed.get(item))
+        share = float(width[:-1]) if width and width.endswith("%") else 0.0
+        if wraps and rows[-1] and used + share > 100.01:
+            rows.append([])
+            used = 0.0
+        rows[-1].append((item, width))
+        used += share
+    table = _table(element, style.get("display") == "inline-flex")
+    element.set("style", _without(element.get("style", ""), "display") + "; display: block")
+    for row in rows:
+        tr = etree.SubElement(table, "tr")
+        for index, (item, width) in enumerate(row):
+            align = None
+            if justify in ("space-between", "space-around", "space-evenly") and len(row) > 1:
+                align = "right" if index == len(row) - 1 else ("left" if index == 0 else "center")
+            elif justify in ("flex-end", "end", "right"):
+                align = "right"
+            elif justify == "center":
+                align = "center"
+            _cell(tr, item, width, valign, align, gap if index else None)
 
 
 def _children(
@@ -66,39 +107,6 @@ def _anonymous(text: str) -> lxml_html.HtmlElement:
     return span
 
 
-def _flex_to_table(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
-    style = computed[element].own
-    items = _children(element, computed)
-    if not items:
-        return
-    justify = style.get("justify-content", "")
-    valign = {"center": "middle", "flex-end": "bottom", "end": "bottom"}.get(style.get("align-items", ""), "top")
-    gap = _gap(style, "column")
-    wraps = style.get("flex-wrap", "nowrap").startswith("wrap")
-    rows: list[list[tuple[lxml_html.HtmlElement, str | None]]] = [[]]
-    used = 0.0
-    for item in items:
-        width = _item_width(computed.get(item))
-        share = float(width[:-1]) if width and width.endswith("%") else 0.0
-        if wraps and rows[-1] and used + share > 100.01:
-            rows.append([])
-            used = 0.0
-        rows[-1].append((item, width))
-        used += share
-    table = _table(element, style.get("display") == "inline-flex")
-    for row in rows:
-        tr = etree.SubElement(table, "tr")
-        for index, (item, width) in enumerate(row):
-            align = None
-            if justify in ("space-between", "space-around", "space-evenly") and len(row) > 1:
-                align = "right" if index == len(row) - 1 else ("left" if index == 0 else "center")
-            elif justify in ("flex-end", "end", "right"):
-                align = "right"
-            elif justify == "center":
-                align = "center"
-            _cell(tr, item, width, valign, align, gap if index else None)
-
-
 def _grid_to_table(
     element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], columns: int
 ) -> None:
@@ -107,6 +115,7 @@ def _grid_to_table(
     table = _table(element, False)
     gap = _gap(style, "column")
     row_gap = _gap(style, "row")
+    element.set("style", _without(element.get("style", ""), "display") + "; display: block")
     tr = None
     used = columns
     for item in items:
@@ -127,8 +136,13 @@ def _table(element: lxml_html.HtmlElement, inline: bool) -> lxml_html.HtmlElemen
     table: lxml_html.HtmlElement = etree.SubElement(element, "table")
     table.set("cellpadding", "0")
     table.set("cellspacing", "0")
-    table.set("style", "border-collapse: collapse" + ("" if inline else "; width: 100%"))
+    if not inline:
+        table.set("style", "width: 100%")
     return table
+
+
+def _without(style: str, name: str) -> str:
+    return "; ".join(part for part in style.split("; ") if part and not part.startswith(f"{name}:"))
 
 
 def _cell(
@@ -166,7 +180,7 @@ def _item_width(style: Computed | None) -> str | None:
 def _span(style: Computed | None, columns: int) -> int:
     if style is None:
         return 1
-    value = style.own.get("grid-column", "") or style.own.get("grid-column-start", "")
+    value = style.grid_column
     if value.replace(" ", "") in ("1/-1", "1/span" + str(columns)):
         return columns
     found = _SPAN.search(value)
