@@ -16,7 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from tasks.fidelity import FidelityReport
-from tasks.prepare import cascade, layout, pages
+from tasks.prepare import cascade, layout, pages, svg
 from tasks.prepare.stylesheets import Reader, Sheet, gather
 
 #: auto: decide by `is_browser_document`; browser: always prepare; xhtml2pdf: render as written.
@@ -59,6 +59,7 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
         sheet.add(css, 1, report)
     computed = cascade.apply(root, sheet, report)
     layout.apply(root, computed, report)
+    svg.apply(root, computed)
     head = root.find("head")
     if head is None:
         head = etree.SubElement(root, "head")

@@ -26,6 +26,7 @@ DRAWN = SUPPORTED_PROPERTIES | {
     name for name, longhands in SHORTHAND_LONGHANDS.items() if set(longhands) & SUPPORTED_PROPERTIES
 }
 #: Read here, for the grid stage, though xhtml2pdf draws nothing for them.
+_SCREEN_ONLY = ("-moz-", "-webkit-", "-ms-", "transition", "animation", "scroll-", "touch-", "caret-", "accent-")
 _GRID = frozenset({"grid-template-columns", "grid-column", "grid-column-start"})
 #: Properties that only make sense on screen or that other stages consume.
 _SILENT = frozenset(
@@ -36,7 +37,9 @@ _SILENT = frozenset(
     "print-color-adjust -webkit-print-color-adjust color-adjust box-sizing -webkit-box-sizing "
     "text-decoration-skip-ink text-underline-offset text-decoration-thickness hyphens -webkit-hyphens "
     "-ms-text-size-adjust -webkit-text-decoration-skip text-decoration-color text-decoration-style "
-    "text-decoration-line orphans widows font-kerning font-synthesis font-optical-sizing".split()
+    "text-decoration-line orphans widows font-kerning font-synthesis font-optical-sizing "
+    # SVG's, which tasks/prepare/svg.py writes back as attributes.
+    "fill stroke stroke-width stroke-linecap stroke-linejoin fill-opacity stroke-opacity".split()
 )
 _UNREADABLE = re.compile(r"\b(?:var|env|lab|lch|oklab|oklch|color|color-mix|light-dark|attr|min|max|clamp)\(", re.I)
 _VAR = re.compile(r"var\(\s*(--[\w-]+)\s*(,)?")
@@ -170,7 +173,7 @@ def _compute(
         if origin and name not in _SILENT:
             if name in DRAWN:
                 style.own[name] = value
-            elif name not in _GRID:
+            elif name not in _GRID and not name.startswith(_SCREEN_ONLY):
                 report.ignore(name)
     if "font-size" in declared and declared["font-size"][-1][0]:
         style.own["font-size"] = values.fmt(font_pt)

@@ -1,7 +1,8 @@
-"""Grids, which xhtml2pdf stacks as blocks, as the tables they look like; flex rows holding tables too.
+"""Flex rows and grids as the tables they look like; flex columns as the blocks they stack.
 
-xhtml2pdf lays out flex containers itself, except that a table inside a flex item loses all its
-columns but the first: such a row becomes a table of its own, which nests.
+xhtml2pdf lays out flex containers itself, but a table with percentage widths inside one loses
+all its columns but the first, and its items get less than their max-content width: a table
+nests, keeps its columns, and sizes its cells the way a browser sizes flex items closely enough.
 """
 
 from __future__ import annotations
@@ -23,28 +24,30 @@ MAX_COLUMNS = 24
 
 def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], report: FidelityReport) -> None:
     """Drop what is not displayed; rewrite each grid container's children into the cells of a table."""
-    for element in list(root.iter()):
+    # Innermost first: a grid becomes a table before the flex row around it is looked at.
+    for element in reversed(list(root.iter())):
         style = computed.get(element)
         if style is None or not isinstance(element.tag, str):
             continue
         if style.display == "none":
             _drop(element)
-        elif style.display in ("flex", "inline-flex") and _is_row(style) and _holds_table(element):
+        elif style.display in ("flex", "inline-flex") and not _is_row(style):
+            # A column without wrapping is a stack of blocks; xhtml2pdf's flex would break its tables.
+            _set_display(element, "block")
+        elif style.display in ("flex", "inline-flex"):
             _flex_to_table(element, computed)
         elif style.display in ("grid", "inline-grid"):
             columns = _grid_columns(style.grid_columns)
             if columns > 1:
                 _grid_to_table(element, computed, columns)
+            elif columns == 1:
+                _set_display(element, "block")
             elif style.grid_columns:
                 report.ignore("grid-template-columns")
 
 
 def _is_row(style: Computed) -> bool:
     return style.own.get("flex-direction", "row").startswith("row")
-
-
-def _holds_table(element: lxml_html.HtmlElement) -> bool:
-    return any(True for _ in element.iter("table"))
 
 
 def _flex_to_table(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
@@ -67,7 +70,7 @@ def _flex_to_table(element: lxml_html.HtmlElement, computed: dict[lxml_html.Html
         rows[-1].append((item, width))
         used += share
     table = _table(element, style.get("display") == "inline-flex")
-    element.set("style", _without(element.get("style", ""), "display") + "; display: block")
+    _set_display(element, "block")
     for row in rows:
         tr = etree.SubElement(table, "tr")
         for index, (item, width) in enumerate(row):
@@ -115,7 +118,7 @@ def _grid_to_table(
     table = _table(element, False)
     gap = _gap(style, "column")
     row_gap = _gap(style, "row")
-    element.set("style", _without(element.get("style", ""), "display") + "; display: block")
+    _set_display(element, "block")
     tr = None
     used = columns
     for item in items:
@@ -141,8 +144,9 @@ def _table(element: lxml_html.HtmlElement, inline: bool) -> lxml_html.HtmlElemen
     return table
 
 
-def _without(style: str, name: str) -> str:
-    return "; ".join(part for part in style.split("; ") if part and not part.startswith(f"{name}:"))
+def _set_display(element: lxml_html.HtmlElement, display: str) -> None:
+    kept = [part for part in element.get("style", "").split("; ") if part and not part.startswith("display:")]
+    element.set("style", "; ".join([*kept, f"display: {display}"]))
 
 
 def _cell(

@@ -62,9 +62,7 @@ class Sheet:
         try:
             selectors = cssselect2.compile_selector_list(rule.prelude)
         except cssselect2.SelectorError:
-            if report:
-                report.ignore("unsupported selectors")
-            return
+            return  # form controls' and browsers' own pseudo-classes: nothing to print
         self.rules += 1
         for selector in selectors:
             self.matcher.add_selector(selector, (origin, self.rules, declarations))
