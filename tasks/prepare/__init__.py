@@ -24,12 +24,22 @@ MODES = ("auto", "browser", "xhtml2pdf")
 __all__ = ["MODES", "Prepared", "Reader", "is_browser_document", "prepare"]
 GENERATOR = "html2pdf-live prepare"
 BROWSER_DEFAULTS = resources.files(__package__).joinpath("browser.css").read_text(encoding="utf-8")
-_XHTML2PDF_MARKS = re.compile(rf"<pdf:|-pdf-|@frame\b|<pdftoc|<pdf-|{GENERATOR}", re.IGNORECASE)
-_BROWSER_MARKS = re.compile(
-    r"<meta[^>]+name=[\"']?viewport|display\s*:\s*(?:flex|grid)|var\(--|\d+(?:\.\d+)?rem\b|@media\b|"
-    r"<link[^>]+rel=[\"']?stylesheet|class=[\"'][^\"']*\b(?:container|row|col-\w+|flex|grid|text-\w+|[mp][xytblr]?-\d+)\b",
+#: xhtml2pdf's own tags, properties, frames and charts, or this stage's own mark.
+_XHTML2PDF_MARKS = re.compile(
+    rf"<pdf:|-pdf-|@frame\b|<pdftoc|<pdf-|<canvas[^>]+type=|{GENERATOR}",
     re.IGNORECASE,
 )
+#: Marks of the web: an HTML5 doctype, a viewport, modern layout and values, paged-media margin
+#: boxes, a CSS framework's class names.
+_BROWSER_MARKS = re.compile(
+    r"^\s*<!doctype\s+html\s*>|<meta[^>]+name=[\"']?viewport|display\s*:\s*(?:inline-)?(?:flex|grid)|var\(--|"
+    r"\d+(?:\.\d+)?rem\b|@(?:top|bottom)-(?:left|center|right)\b|"
+    r"class=[\"'](?:[^\"']*\s)?(?:container(?:-fluid)?|row|col(?:-\w+)*|d-flex|flex|grid|mx-auto|"
+    r"(?:[mp][xytblr]?|text|bg|w|h)-[\w/.\[\]-]+)(?:[\s\"'])",
+    re.IGNORECASE,
+)
+
+_LINKED = re.compile(r"<link[^>]+href=[\"']?([^\"'\s>]+\.css)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -40,16 +50,22 @@ class Prepared:
     report: FidelityReport = field(default_factory=FidelityReport)
 
 
-def is_browser_document(html: str) -> bool:
-    """Written for a browser rather than for xhtml2pdf: no xhtml2pdf tags or properties, and some
-    mark of the web (a viewport, a stylesheet link, flex or grid, custom properties, rem, media queries,
-    a CSS framework's class names)."""
-    return _XHTML2PDF_MARKS.search(html) is None and _BROWSER_MARKS.search(html) is not None
+def is_browser_document(html: str, read: Reader = lambda _: None) -> bool:
+    """Written for a browser rather than for xhtml2pdf: no xhtml2pdf tags, properties or frames, and
+    some mark of the web in the document or the stylesheets it links (an HTML5 doctype, a viewport,
+    flex or grid, custom properties, rem, page margin boxes, a CSS framework's class names)."""
+    if _XHTML2PDF_MARKS.search(html):
+        return False
+    if _BROWSER_MARKS.search(html):
+        return True
+    linked = (read(href) or "" for href in _LINKED.findall(html))
+    return any(_BROWSER_MARKS.search(css) and not _XHTML2PDF_MARKS.search(css) for css in linked)
 
 
 def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Prepared:
     """`html` as xhtml2pdf should see it under `mode` ("auto" decides by `is_browser_document`)."""
-    if mode == "xhtml2pdf" or (mode == "auto" and not is_browser_document(html)):
+    read = _remembering(read)
+    if mode == "xhtml2pdf" or (mode == "auto" and not is_browser_document(html, read)):
         return Prepared(html)
     report = FidelityReport(mode="browser")
     root = lxml_html.document_fromstring(html)
@@ -72,6 +88,18 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     style.text = "\n".join([page, cascade.generated_css(computed), *sheet.font_faces])
     head[0:0] = [marker, defaults, style]
     return Prepared(_serialise(root), report)
+
+
+def _remembering(read: Reader) -> Reader:
+    """`read`, each URL read once: detection and the cascade both want the linked stylesheets."""
+    cache: dict[str, str | None] = {}
+
+    def once(href: str) -> str | None:
+        if href not in cache:
+            cache[href] = read(href)
+        return cache[href]
+
+    return once
 
 
 def _serialise(root: lxml_html.HtmlElement) -> str:
