@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import resource
-from collections.abc import Mapping
-from contextlib import ExitStack
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from typing import Any, NoReturn
 
 from celery import Task, shared_task
@@ -18,7 +18,7 @@ from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too
 from tasks.job import Job
 from tasks.page_setup import PageOptions
 from tasks.progress import Progress, ProgressCallback
-from tasks.renderer import RenderResult, render_pdf, server_policy
+from tasks.renderer import RenderResult, prepare_document, render_pdf, server_policy
 from tasks.reporting import JobEnded, Reporter, open_job
 from tasks.store import JobStore
 
@@ -67,14 +67,36 @@ def convert(self: Task, job_id: str) -> Job | None:
 
 def _render(store: JobStore, job_id: str, config: Mapping[str, Any], on_progress: ProgressCallback) -> RenderResult:
     """Render the job's HTML with its page options, its assets unpacked beside it."""
-    html = PageOptions(**store.options(job_id)).apply(store.html(job_id) or "")
+    options = PageOptions(**store.options(job_id))
+    with job_files(store, job_id, config) as (policy, path):
+        html = store.html(job_id) or ""
+        return render_pdf(
+            html, on_progress, policy=policy, path=path, options=options, written_for=written_for(options)
+        )
+
+
+def prepared_html(store: JobStore, job_id: str, config: Mapping[str, Any]) -> str:
+    """The job's document prepared and given its page options: what a split cuts into parts."""
+    options = PageOptions(**store.options(job_id))
+    with job_files(store, job_id, config) as (policy, path):
+        prepared = prepare_document(store.html(job_id) or "", written_for(options), policy=policy, path=path)
+    return options.apply(prepared.html)
+
+
+@contextmanager
+def job_files(store: JobStore, job_id: str, config: Mapping[str, Any]) -> Iterator[tuple[ResourceAccessPolicy, str]]:
+    """The job's resource policy and its document's path, its assets unpacked beside it meanwhile."""
     bundle = store.assets(job_id)
     with ExitStack() as stack:
         root = stack.enter_context(unpacked(bundle, config["MAX_UNPACKED_BYTES"])) if bundle else None
         # Local reads only inside the job's own directory; none at all without assets.
         policy = policy_for(config, base_dir=str(root) if root else None)
-        path = str(root / bundle.document) if root and bundle else ""
-        return render_pdf(html, on_progress, policy=policy, path=path)
+        yield policy, str(root / bundle.document) if root and bundle else ""
+
+
+def written_for(options: PageOptions) -> str:
+    """Who the job's document was written for, as the preparation stage takes it."""
+    return options.written_for or "auto"
 
 
 def policy_for(config: Mapping[str, Any], base_dir: str | None = None) -> ResourceAccessPolicy:

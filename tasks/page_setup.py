@@ -16,6 +16,7 @@ _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|px|mm|cm|in)\s*$")
 DEFAULT_MARGIN = 1.0 * UNITS["cm"]
 BAND_MARGIN = 2.5 * UNITS["cm"]  # top/bottom margin that leaves room for a header or footer
 MAX_TEXT = 2000
+WRITTEN_FOR = ("auto", "browser", "xhtml2pdf")
 
 
 class OptionError(ValueError):
@@ -38,6 +39,8 @@ class PageOptions:
     title: str | None = None
     author: str | None = None
     subject: str | None = None
+    #: Who the document was written for: "browser", "xhtml2pdf", or "auto" (tasks/prepare decides).
+    written_for: str | None = None
 
     @classmethod
     def parse(cls, raw: object) -> PageOptions:
@@ -55,6 +58,8 @@ class PageOptions:
             if value is not None and len(value) > MAX_TEXT:
                 raise OptionError(name, f"must be at most {MAX_TEXT} characters")
         options = cls(**raw)
+        if options.written_for not in (None, *WRITTEN_FOR):
+            raise OptionError("written_for", f"must be one of {', '.join(WRITTEN_FOR)}")
         options.page_points()
         options.margins()
         return options
@@ -98,7 +103,8 @@ class PageOptions:
         return top, right, bottom, left
 
     def is_empty(self) -> bool:
-        return not self.as_dict()
+        """Nothing to change on the page (`written_for` is not about the page)."""
+        return not (self.as_dict().keys() - {"written_for"})
 
     def apply(self, html: str) -> str:
         """`html` with these options added as an @page rule, frames and metadata tags."""

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import ExitStack
 from typing import Any
 
-from tasks.assets import unpacked
-from tasks.convert import policy_for
+from tasks.convert import job_files, policy_for, written_for
 from tasks.page_setup import PageOptions
 from tasks.progress import ProgressCallback
 from tasks.renderer import RenderResult, render_pdf
@@ -22,15 +20,16 @@ def render_part(
 ) -> RenderResult:
     """Render `html`, one part of job `job_id`.
 
-    A part of a split document is a whole document already (its page options
-    were applied before it was cut) and may use the job's images, CSS and
+    A part of a split document is a whole document already (prepared and given its page
+    options before it was cut) and may use the job's images, CSS and
     fonts, unpacked beside it as for a single render. A batch's document gets
     the job's page options.
     """
     if store.redis.hget(key(job_id), SPLIT_FIELD) is None:
-        return render_pdf(PageOptions(**store.options(job_id)).apply(html), on_progress, policy=policy_for(config))
-    bundle = store.assets(job_id)
-    with ExitStack() as stack:
-        root = stack.enter_context(unpacked(bundle, config["MAX_UNPACKED_BYTES"])) if bundle else None
-        path = str(root / bundle.document) if root and bundle else ""
-        return render_pdf(html, on_progress, policy=policy_for(config, base_dir=str(root) if root else None), path=path)
+        options = PageOptions(**store.options(job_id))
+        return render_pdf(
+            html, on_progress, policy=policy_for(config), options=options, written_for=written_for(options)
+        )
+    with job_files(store, job_id, config) as (policy, path):
+        # Prepared whole, before it was cut (tasks/split_job.py).
+        return render_pdf(html, on_progress, policy=policy, path=path, written_for="xhtml2pdf")

@@ -20,10 +20,9 @@ from flask import current_app
 
 from tasks.batch import _report as report_part
 from tasks.batch import dispatch, part_fields
-from tasks.convert import convert, limit_memory
+from tasks.convert import convert, limit_memory, prepared_html
 from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages, worker_lost
 from tasks.job import PROGRESS, STARTED, Job
-from tasks.page_setup import PageOptions
 from tasks.part_render import SPLIT_FIELD, render_part
 from tasks.progress import Progress
 from tasks.renderer import RenderResult
@@ -60,7 +59,7 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
         if attempts > config["MAX_ATTEMPTS"]:
             _fail(reporter, worker_lost(attempts - 1))
         limit_memory(config["WORKER_MEMORY_MB"])
-        html = PageOptions(**store.options(job_id)).apply(store.html(job_id) or "")
+        html = prepared_html(store, job_id, config)
         cut = _plan(html, mode, processes, config["SPLIT_MAX_PARTS"])
         if not cut.split:
             reporter.job["render"] = {"path": "single", "reason": _said(cut.reason, mode)}

@@ -1,0 +1,211 @@
+"""The preparation stage: HTML written for browsers comes out as a browser lays it out."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from tasks.page_setup import OptionError, PageOptions
+from tasks.prepare import is_browser_document, prepare
+from tasks.renderer import render_pdf, server_policy, stylesheet_reader
+from tests.support import pdf_pages, pdf_text, report_html, xhtml2pdf_alone
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "xhtml2pdf"
+A4_WIDTH = 595.28
+
+
+def text_runs(pdf: bytes, page: int = 0) -> list[tuple[str, float, float, float]]:
+    """(text, x, y from the top, font size in points) of each run of text on `page`."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    height = float(reader.pages[page].mediabox.height)
+    runs: list[tuple[str, float, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        if text.strip():
+            matrix = pypdf.mult(tm, cm)
+            runs.append((text.strip(), matrix[4], height - matrix[5], size * abs(matrix[3])))
+
+    reader.pages[page].extract_text(visitor_text=visit)
+    return runs
+
+
+def run(runs: list[tuple[str, float, float, float]], word: str) -> tuple[str, float, float, float]:
+    return next(item for item in runs if word in item[0])
+
+
+def page(body: str, css: str = "") -> str:
+    head = f'<meta name="viewport" content="width=device-width"><style>{css}</style>'
+    return f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>"
+
+
+def test_text_has_the_size_a_browser_gives_it() -> None:
+    css = "html { font-size: 100% } .small { font-size: 0.875rem } .big { font-size: 150% } h1 { font-size: 2.25rem }"
+    pdf = render_pdf(page('<h1>Heading</h1><p>Plain</p><p class="small">Small</p><p class="big">Big</p>', css)).pdf
+    runs = text_runs(pdf)
+    # 16px = 12pt is a browser's medium; xhtml2pdf alone would say 10px = 7.5pt.
+    assert run(runs, "Plain")[3] == pytest.approx(12)
+    assert run(runs, "Small")[3] == pytest.approx(10.5)
+    assert run(runs, "Big")[3] == pytest.approx(18)
+    assert run(runs, "Heading")[3] == pytest.approx(27)
+    stock = text_runs(xhtml2pdf_alone(page("<p>Plain</p>")))
+    assert run(stock, "Plain")[3] == pytest.approx(7.5)
+
+
+def test_modern_css_is_lowered_nesting_custom_properties_calc_colours_and_logical_properties() -> None:
+    css = """
+    :root { --brand: oklch(55% 0.2 260); --space: 1rem }
+    .card { padding-inline-start: calc(var(--space) * 2);
+            & .title { color: var(--brand); font-size: calc(1rem + 4px) }
+            &:last-of-type .title { color: rgb(200 0 0 / 50%) } }
+    :is(h2, h3):where(.x) { font-weight: 400 }
+    """
+    body = '<div class="card"><p class="title">One</p></div><div class="card"><p class="title">Two</p></div>'
+    body += '<h2 class="x">Light</h2>'
+    prepared = prepare(page(body, css))
+    html = prepared.html[prepared.html.index("<body") :]
+    assert "padding-left: 24pt" in html
+    assert "font-size: 15pt" in html
+    assert "color: #e48080" in html  # rgb(200 0 0 / 50%) over white: the last card only
+    assert html.count("color: #") == 2
+    assert "font-weight: normal" in html
+    assert not prepared.report.ignored_css, prepared.report.as_dict()
+
+
+def test_media_queries_are_answered_as_chromium_prints() -> None:
+    css = """
+    .screen { display: none } @media print { .print-only { color: red } }
+    @media screen { .screen { display: block } .print-only { display: none } }
+    @media (min-width: 576px) { .sm { color: blue } } @media (min-width: 768px) { .md { display: none } }
+    """
+    body = '<p class="screen">On screen</p><p class="print-only">Printed</p><p class="sm md">Medium</p>'
+    text = pdf_text(render_pdf(page(body, css)).pdf)
+    assert "Printed" in text and "Medium" in text
+    assert "On screen" not in text
+
+
+def test_page_margin_boxes_number_the_pages() -> None:
+    css = """@page { size: A5; margin: 2cm;
+      @top-left { content: "Quarterly report" }
+      @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt } }"""
+    body = "".join(f"<p>Paragraph {n} of a long text that needs two pages.</p>" for n in range(40))
+    result = render_pdf(page(body, css))
+    assert result.pages >= 2
+    for number in range(1, result.pages + 1):
+        runs = text_runs(result.pdf, number - 1)
+        footer = run(runs, f"Page {number} of {result.pages}")
+        header = run(runs, "Quarterly report")
+        assert footer[2] > 595 - 2 * 28.35 and footer[3] == pytest.approx(8)  # A5 is 595 pt tall
+        assert header[2] < 2 * 28.35
+    # The body keeps the 2 cm margin: text starts at x = 56.7 pt.
+    assert run(text_runs(result.pdf), "Paragraph 0")[1] == pytest.approx(56.7, abs=8)
+
+
+def test_a_grid_and_a_flex_row_are_laid_out_side_by_side() -> None:
+    css = """.grid { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1rem }
+    .bar { display: flex; justify-content: space-between; align-items: center }"""
+    body = '<div class="bar"><span>Left</span><span>Right</span></div>'
+    body += '<div class="grid"><div>Alpha</div><div>Beta</div><div>Gamma</div><div>Delta</div></div>'
+    runs = text_runs(render_pdf(page(body, css)).pdf)
+    left, right = run(runs, "Left"), run(runs, "Right")
+    assert left[2] == pytest.approx(right[2], abs=1)
+    assert right[1] > A4_WIDTH * 0.75  # pushed to the right edge
+    alpha, beta, gamma, delta = (run(runs, word) for word in ("Alpha", "Beta", "Gamma", "Delta"))
+    assert alpha[2] == pytest.approx(beta[2], abs=1) == pytest.approx(gamma[2], abs=1)
+    assert alpha[1] < beta[1] < gamma[1]
+    assert delta[2] > alpha[2] + 5 and delta[1] == pytest.approx(alpha[1], abs=2)
+
+
+def test_inline_svg_is_drawn() -> None:
+    svg = '<svg width="40" height="40" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" class="dot"/></svg>'
+    prepared = prepare(page(svg + "<p>After</p>", ".dot { fill: #2563eb }"))
+    assert "<svg" not in prepared.html and "data:image/svg+xml;base64," in prepared.html
+    result = render_pdf(prepared.html)
+    assert result.pages == 1
+    assert b"/Image" in result.pdf or b"/Form" in result.pdf
+
+
+def test_what_cannot_be_drawn_is_reported() -> None:
+    css = ".a { box-shadow: 0 1px 2px #000; float: left; transition: all 1s } @keyframes spin { to { color: red } }"
+    report = prepare(page('<p class="a">x</p>', css)).report.as_dict()
+    assert report["mode"] == "browser"
+    assert report["ignored_css"] == {"box-shadow": 1, "float": 1, "@keyframes": 1}
+
+
+def test_preparing_twice_changes_nothing() -> None:
+    once = prepare(page('<div class="row"><p>x</p></div>', ".row { display: flex } p { margin: 1rem }")).html
+    assert prepare(once).html == once
+    assert prepare(once, "browser").html != once  # asked for explicitly, it runs again
+
+
+def test_documents_written_for_xhtml2pdf_are_left_alone() -> None:
+    report = report_html(3)
+    assert not is_browser_document(report)
+    assert prepare(report).html == report
+    assert render_pdf(report).pages == pdf_pages(xhtml2pdf_alone(report))
+    marked = page("<p>x<pdf:pagenumber/></p>", ".x { display: flex }")
+    assert prepare(marked).html == marked
+    assert prepare(page("<p>x</p>"), "xhtml2pdf").html == page("<p>x</p>")
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"xhtml2pdf's own samples are not at {CORPUS}")
+def test_none_of_xhtml2pdfs_own_samples_is_taken_for_a_browser_document() -> None:
+    samples = sorted(CORPUS.rglob("*.htm*"))
+    assert len(samples) >= 60
+    for sample in samples:
+        read = stylesheet_reader(server_policy(base_dir=str(sample.parent)), str(sample))
+        assert not is_browser_document(sample.read_text(errors="replace"), read), sample.name
+
+
+@pytest.fixture
+def canary_server() -> Iterator[tuple[str, list[str]]]:
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b".x { color: red } /* CANARY-HTTP */")
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def test_stylesheets_are_read_through_the_resource_policy(tmp_path: Path, canary_server: tuple[str, list[str]]) -> None:
+    url, hits = canary_server
+    secret = tmp_path / "secret.css"
+    secret.write_text(".x { color: red } /* CANARY-FILE */")
+    job = tmp_path / "job"
+    job.mkdir()
+    (job / "site.css").write_text(f'@import url("{secret.as_uri()}"); @import "{url}/a.css"; .ok {{ color: #00ff00 }}')
+    document = job / "index.html"
+    html = page('<p class="ok x">Text</p>').replace(
+        "<style>", f'<link rel="stylesheet" href="site.css"><link rel="stylesheet" href="{url}/b.css"><style>'
+    )
+    result = render_pdf(html, policy=server_policy(base_dir=str(job)), path=str(document))
+    assert hits == []
+    assert result.fidelity.mode == "browser"
+    assert {secret.as_uri(), f"{url}/a.css", f"{url}/b.css"} <= set(result.fidelity.blocked_resources)
+    assert b"CANARY" not in result.pdf
+    assert "CANARY" not in str(result.fidelity.as_dict())
+
+
+def test_written_for_is_a_page_option() -> None:
+    assert PageOptions.parse({"written_for": "xhtml2pdf"}).written_for == "xhtml2pdf"
+    assert PageOptions.parse({"written_for": "browser"}).is_empty()
+    with pytest.raises(OptionError) as raised:
+        PageOptions.parse({"written_for": "netscape"})
+    assert raised.value.field == "options.written_for"
