@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,15 +133,18 @@ def _cascade(
 def _compute(
     declared: dict[str, list[tuple[int, str]]], parent: Computed, root_pt: float, report: FidelityReport
 ) -> Computed:
-    custom = dict(parent.custom)
-    for name, candidates in declared.items():
-        if name.startswith("--"):
+    # Shared with the parent unless this element changes them: most elements change neither.
+    custom = parent.custom
+    own_custom = [(name, candidates[-1][1]) for name, candidates in declared.items() if name.startswith("--")]
+    if own_custom:
+        custom = dict(custom)
+        for name, text in own_custom:
             # `--x: initial` is the guaranteed-invalid value: var(--x, fallback) takes the fallback.
-            if candidates[-1][1].strip().lower() == "initial":
+            if text.strip().lower() == "initial":
                 custom.pop(name, None)
             else:
-                custom[name] = candidates[-1][1]
-    inherited = dict(parent.inherited)
+                custom[name] = text
+    inherited = parent.inherited
     font_pt = parent.font_pt
     if "font-size" in declared:
         size = values.font_size(_substitute(declared["font-size"][-1][1], custom), parent.font_pt, root_pt)
@@ -151,7 +155,7 @@ def _compute(
         if name.startswith("--"):
             continue
         origin, raw = candidates[-1]
-        value = None
+        value: str | None = None
         for candidate_origin, candidate in reversed(candidates):
             value = _value(name, candidate, custom, parent, context)
             if value is not None:
@@ -168,7 +172,9 @@ def _compute(
                 report.ignore(f"{name}: {_kind(raw)}")
             continue
         style.cascaded[name] = value
-        if name in INHERITED:
+        if name in INHERITED and inherited.get(name) != value:
+            if inherited is parent.inherited:
+                inherited = style.inherited = dict(inherited)
             inherited[name] = value
         if origin and name not in _SILENT:
             if name in DRAWN:
@@ -187,10 +193,16 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
         if lowered == "inherit" or (lowered == "unset" and name in INHERITED):
             return parent.cascaded.get(name) or parent.inherited.get(name)
         return None
-    if name == "font-weight":
-        return _weight(lowered)
     if name == "font-size":
         return values.fmt(context.font_pt)
+    return _resolved(name, value, context)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _resolved(name: str, value: str, context: values.Context) -> str | None:
+    """A declaration's value in what xhtml2pdf reads; the same few hundred values recur on every element."""
+    if name == "font-weight":
+        return _weight(value.lower())
     resolved = values.resolve_lengths(value, context)
     if resolved is None or _UNREADABLE.search(resolved):
         return None

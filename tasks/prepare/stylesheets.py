@@ -25,6 +25,11 @@ _IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)["']?\s*\)?\s*(
 MAX_IMPORT_DEPTH = 4
 _URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1""", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_INTERACTIVE = re.compile(
+    r":(?:hover|focus|focus-visible|focus-within|active|visited|checked|disabled|placeholder-shown)\b|"
+    r"::?(?:selection|placeholder|-webkit-|-moz-|-ms-)",
+    re.IGNORECASE,
+)
 _DROPPED_AT_RULES = {"keyframes", "-webkit-keyframes", "container", "counter-style", "property", "font-feature-values"}
 
 
@@ -59,6 +64,8 @@ class Sheet:
         declarations = parse_declarations(rule.content)
         if not declarations:
             return
+        if _INTERACTIVE.search(tinycss2.serialize(rule.prelude)):
+            return  # a hover, a focus, a selection: never on paper
         try:
             selectors = cssselect2.compile_selector_list(rule.prelude)
         except cssselect2.SelectorError:
