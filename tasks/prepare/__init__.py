@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from tasks.fidelity import FidelityReport
 from tasks.prepare import cascade, layout, pages, svg
-from tasks.prepare.stylesheets import Reader, Sheet, gather
+from tasks.prepare.stylesheets import Reader, compiled, gather
 
 #: auto: decide by `is_browser_document`; browser: always prepare; xhtml2pdf: render as written.
 MODES = ("auto", "browser", "xhtml2pdf")
@@ -69,10 +69,9 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
         return Prepared(html)
     report = FidelityReport(mode="browser")
     root = lxml_html.document_fromstring(html)
-    sheet = Sheet()
-    sheet.add(BROWSER_DEFAULTS, 0, None)
-    for css in gather(root, read, report):
-        sheet.add(css, 1, report)
+    sheet = compiled(BROWSER_DEFAULTS, tuple(gather(root, read, report)))
+    for feature, count in sheet.ignored.items():
+        report.ignore(feature, count)
     computed = cascade.apply(root, sheet, report)
     layout.apply(root, computed, report)
     svg.apply(root, computed)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -47,20 +49,22 @@ class Sheet:
     matcher: cssselect2.Matcher = field(default_factory=cssselect2.Matcher)
     page_rules: list[tinycss2.ast.AtRule] = field(default_factory=list)
     font_faces: list[str] = field(default_factory=list)
+    #: The author's at-rules nothing on paper comes of, with how often they appear.
+    ignored: Counter[str] = field(default_factory=Counter)
     rules: int = 0
 
-    def add(self, css: str, origin: int, report: FidelityReport | None) -> None:
+    def add(self, css: str, origin: int) -> None:
         """Parse `css` (already lowered) into this sheet; `origin` 0 is the browser's, 1 the author's."""
-        self._add_rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True), origin, report)
+        self._add_rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True), origin)
 
-    def _add_rules(self, rules: list[tinycss2.ast.Node], origin: int, report: FidelityReport | None) -> None:
+    def _add_rules(self, rules: list[tinycss2.ast.Node], origin: int) -> None:
         for rule in rules:
             if rule.type == "qualified-rule":
-                self._add_style_rule(rule, origin, report)
+                self._add_style_rule(rule, origin)
             elif rule.type == "at-rule":
-                self._add_at_rule(rule, origin, report)
+                self._add_at_rule(rule, origin)
 
-    def _add_style_rule(self, rule: tinycss2.ast.QualifiedRule, origin: int, report: FidelityReport | None) -> None:
+    def _add_style_rule(self, rule: tinycss2.ast.QualifiedRule, origin: int) -> None:
         declarations = parse_declarations(rule.content)
         if not declarations:
             return
@@ -74,20 +78,33 @@ class Sheet:
         for selector in selectors:
             self.matcher.add_selector(selector, (origin, self.rules, declarations))
 
-    def _add_at_rule(self, rule: tinycss2.ast.AtRule, origin: int, report: FidelityReport | None) -> None:
+    def _add_at_rule(self, rule: tinycss2.ast.AtRule, origin: int) -> None:
         keyword = rule.lower_at_keyword
         if keyword == "media":
             if rule.content is not None and media.matches(tinycss2.serialize(rule.prelude)):
-                self._add_rules(tinycss2.parse_rule_list(rule.content, True, True), origin, report)
+                self._add_rules(tinycss2.parse_rule_list(rule.content, True, True), origin)
         elif keyword == "layer":
             if rule.content is not None:
-                self._add_rules(tinycss2.parse_rule_list(rule.content, True, True), origin, report)
+                self._add_rules(tinycss2.parse_rule_list(rule.content, True, True), origin)
         elif keyword == "page":
             self.page_rules.append(rule)
         elif keyword == "font-face":
             self.font_faces.append(tinycss2.serialize([rule]))
-        elif keyword in _DROPPED_AT_RULES and report:
-            report.ignore(f"@{keyword}")
+        elif keyword in _DROPPED_AT_RULES and origin:
+            self.ignored[f"@{keyword}"] += 1
+
+
+@functools.lru_cache(maxsize=16)
+def compiled(defaults: str, sheets: tuple[str, ...]) -> Sheet:
+    """The browser's `defaults` and the document's `sheets`, lowered and ready to match.
+
+    Kept per process: a batch of invoices links the same framework stylesheet every time, and
+    parsing Bootstrap's is most of the preparation's cost. Nothing mutates a sheet once built."""
+    sheet = Sheet()
+    sheet.add(defaults, 0)
+    for css in sheets:
+        sheet.add(lower(css), 1)
+    return sheet
 
 
 def parse_declarations(content: list[tinycss2.ast.Node] | None) -> list[Declaration]:
@@ -111,7 +128,7 @@ def lower(css: str) -> str:
 
 def gather(root: lxml_html.HtmlElement, read: Reader, report: FidelityReport) -> Iterator[str]:
     """Each stylesheet of the document in cascade order (`<style>` and `<link rel=stylesheet>`),
-    imports inlined, as lowered CSS; removes them from the document."""
+    imports inlined; removes them from the document."""
     for element in list(root.iter("style", "link")):
         if element.tag == "link":
             relations = (element.get("rel") or "").lower().split()
@@ -127,7 +144,7 @@ def gather(root: lxml_html.HtmlElement, read: Reader, report: FidelityReport) ->
         _remove(element)
         if text and wanted:
             text = _inline_imports(text, read, report, MAX_IMPORT_DEPTH)
-            yield lower(rebase(text, href) if element.tag == "link" else text)
+            yield rebase(text, href) if element.tag == "link" else text
 
 
 def _inline_imports(css: str, read: Reader, report: FidelityReport, depth: int) -> str:
