@@ -217,3 +217,19 @@ def test_auto_decides_at_submission_from_size_breaks_and_processes(redis_url: st
             assert render(long, apps[1]) == {"path": "single", "reason": reason}
         finally:
             redis.flushdb()
+
+
+def test_a_browser_documents_margin_boxes_number_the_pages_of_a_split_render(live_server: str) -> None:
+    css = (
+        "@page { margin: 2cm; @bottom-center { content: 'Page ' counter(page) ' of ' counter(pages) } }"
+        " :root { --ink: #234 } h1 { color: var(--ink); font-size: 1.5rem } .chapter { break-before: page }"
+    )
+    head = f"<!DOCTYPE html><html><head><title>Report</title><style>{css}</style></head><body>"
+    html = document("class", 24, head=head).replace("</body>", f"<p>margin boxes {time.time_ns()}</p></body>")
+    job = submit_job(live_server, {"html": html, "split": "always", "filename": "r.pdf"})
+    end = wait_for_job(live_server, job["id"], "SUCCESS", "FAILURE", timeout=120)
+    assert end["state"] == "SUCCESS", end["error"]
+    assert end["render"] == {"path": "split", "parts": 2}
+    pages = texts(requests.get(f"{live_server}{end['pdf']['url']}", timeout=TIMEOUT).content)
+    assert len(pages) == end["pdf"]["pages"] >= 24
+    assert all(f"Page {n} of {len(pages)}" in page for n, page in enumerate(pages, start=1))
