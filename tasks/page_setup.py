@@ -12,7 +12,10 @@ from reportlab.lib import pagesizes
 # Points per unit, as CSS defines them.
 UNITS = {"pt": 1.0, "px": 0.75, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 PAGE_SIZES = {name: getattr(pagesizes, name.upper()) for name in ("a3", "a4", "a5", "b4", "b5", "letter", "legal")}
-_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|px|mm|cm|in)\s*$")
+_LENGTH = re.compile(r"(\d+(?:\.\d+)?)(pt|px|mm|cm|in)")
+# One length as written, a number and whatever word follows it kept together, so an error
+# quotes "2 cm" (CSS allows no space there) rather than "2".
+_TOKEN = re.compile(r"\d+(?:\.\d+)?(?:\s*[A-Za-z%]+)?|\S+")
 DEFAULT_MARGIN = 1.0 * UNITS["cm"]
 BAND_MARGIN = 2.5 * UNITS["cm"]  # top/bottom margin that leaves room for a header or footer
 MAX_TEXT = 2000
@@ -68,7 +71,7 @@ class PageOptions:
         if size in PAGE_SIZES:
             width, height = PAGE_SIZES[size]
         else:
-            parts = size.split()
+            parts = _TOKEN.findall(size)
             if len(parts) != 2:
                 raise OptionError(
                     "page_size", f"{self.page_size!r} is not A3, A4, A5, B4, B5, Letter, Legal or 'width height'"
@@ -87,7 +90,7 @@ class PageOptions:
         if self.margin is None:
             values = [DEFAULT_MARGIN]
         else:
-            values = [_points(part, "margin") for part in self.margin.split()]
+            values = [_points(part, "margin") for part in _TOKEN.findall(self.margin)]
             if not 1 <= len(values) <= 4:
                 raise OptionError("margin", "give 1 to 4 lengths, as in CSS: '2cm' or '2cm 1.5cm'")
         top, right, bottom, left = _expand(values)
@@ -134,7 +137,7 @@ class PageOptions:
 
 
 def _points(text: str, field: str) -> float:
-    match = _LENGTH.match(text)
+    match = _LENGTH.fullmatch(text)
     if match is None:
         raise OptionError(field, f"{text!r} is not a length such as '2cm', '15mm', '1in' or '72pt'")
     return float(match.group(1)) * UNITS[match.group(2)]

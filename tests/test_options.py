@@ -84,6 +84,16 @@ def test_invalid_options_name_the_field(raw: dict[str, object], field: str) -> N
     assert refused.value.field == field
 
 
+@pytest.mark.parametrize(
+    ("margin", "quoted"),
+    [("2 cm", "'2 cm'"), ("2cm 1.5 in", "'1.5 in'"), ("2cm wide", "'wide'"), ("-1cm", "'-1cm'")],
+)
+def test_a_bad_margin_is_quoted_as_sent(margin: str, quoted: str) -> None:
+    with pytest.raises(OptionError) as refused:
+        PageOptions.parse({"margin": margin})
+    assert str(refused.value).startswith(f"options.margin: {quoted} is not a length")
+
+
 def test_the_api_answers_400_naming_the_option(client: FlaskClient) -> None:
     response = client.post("/api/jobs", json={"html": "<p>x</p>", "options": {"orientation": "diagonal"}})
     assert response.status_code == 400
