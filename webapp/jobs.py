@@ -25,6 +25,7 @@ from tasks.job import (
 from tasks.store import JobStore, Snapshot
 from webapp import reuse, splitting
 from webapp.access import require_token
+from webapp.disposition import content_disposition
 from webapp.errors import ApiError
 from webapp.intake import read_submission
 from webapp.webhooks import deliver_if_ended, read_callback
@@ -142,13 +143,9 @@ def pdf(job_id: str) -> Response:
         )
     # ?disposition=inline lets a browser show it in a frame, under its own name.
     inline = request.args.get("disposition") == "inline"
-    return send_file(
-        io.BytesIO(data),
-        mimetype="application/pdf",
-        as_attachment=not inline,
-        download_name=job["filename"],
-        max_age=0,
-    )
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(job["filename"], inline=inline)
+    return response
 
 
 @bp.delete("/<job_id>")
