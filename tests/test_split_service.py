@@ -94,7 +94,7 @@ def test_never_and_short_documents_render_whole_and_the_answer_says_so(live_serv
     short = requests.post(
         f"{live_server}/api/jobs?split=auto", data="<p>short</p>", headers={"Content-Type": "text/html"}
     )
-    assert short.json()["render"]["reason"].startswith("it is too short to gain from splitting")
+    assert short.json()["render"]["reason"] == "it is too short to gain from splitting (12 bytes of HTML)"
     assert wait_for_job(live_server, never["id"])["state"] == "SUCCESS"
 
 
