@@ -12,7 +12,7 @@ from celery import Celery, Task, chord, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
-from tasks.failures import RenderFailed, describe, timed_out, too_many_pages, worker_lost
+from tasks.failures import describe, part_failed, timed_out, too_many_pages, worker_lost
 from tasks.job import FAILURE, PROGRESS, Job
 from tasks.merge import merge_pdfs
 from tasks.part_render import render_part
@@ -58,7 +58,7 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
 
     try:
         if attempts > config["MAX_ATTEMPTS"]:
-            raise RenderFailed(worker_lost(attempts - 1))
+            raise worker_lost(attempts - 1)
         result = render_part(store, job_id, html, config, on_progress)
         if result.pages > config["MAX_PAGES"]:
             raise too_many_pages(config["MAX_PAGES"])
@@ -69,7 +69,7 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
     except Exception as exc:
         reason = timed_out(config["RENDER_TIME_LIMIT"]) if isinstance(exc, SoftTimeLimitExceeded) else describe(exc)
         log.warning("part %d of job %s failed", index, job_id, exc_info=True)
-        reporter.job["error"] = f"Part {index + 1} ({name}) failed: {reason}"
+        reporter.job["error"] = part_failed(index, name, reason).error
         with contextlib.suppress(JobEnded):  # cancelled, or another part failed first
             reporter.write(FAILURE, {**reporter.job["progress"], "stage": "failed"})
         # The chord's merge must never run: this job has ended.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import NoReturn
 
 from celery import Task
 from celery.exceptions import Ignore
@@ -11,6 +12,7 @@ from flask import current_app
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
+from tasks.failures import RenderFailed
 from tasks.job import FAILURE, PROGRESS, RETRY, STARTED, SUCCESS, Job, is_terminal, pdf_url, utc_now
 from tasks.metrics import record_render
 from tasks.progress import Progress
@@ -86,9 +88,14 @@ class Reporter:
             # The job has succeeded already: a lost observation must not fail it.
             log.warning("could not record the render in the metrics", exc_info=True)
 
-    def failed(self, message: str) -> None:
-        self.job["error"] = message
+    def failed(self, failure: RenderFailed) -> None:
+        self.job["error"] = failure.error
         self.write(FAILURE, {**self.job["progress"], "stage": "failed"})
+
+    def fail(self, failure: RenderFailed) -> NoReturn:
+        """End the job as `FAILURE` and raise `failure`: Celery's own record says the same words."""
+        self.failed(failure)
+        raise failure
 
     def write(self, state: str, progress: dict[str, object], pdf: bytes = b"", forward_only: bool = False) -> None:
         """Make `state` the job's state, on both transports; `JobEnded` if the job ended meanwhile."""

@@ -12,7 +12,7 @@ numbers and joins them.
 from __future__ import annotations
 
 import logging
-from typing import Any, NoReturn
+from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
@@ -58,7 +58,7 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
     attempts = int(store.redis.hincrby(record, ATTEMPTS_FIELD, 1))
     try:
         if attempts > config["MAX_ATTEMPTS"]:
-            _fail(reporter, worker_lost(attempts - 1))
+            reporter.fail(worker_lost(attempts - 1))
         limit_memory(config["WORKER_MEMORY_MB"])
         html = PageOptions(**store.options(job_id)).apply(store.html(job_id) or "")
         cut = _plan(html, mode, processes, config["SPLIT_MAX_PARTS"])
@@ -122,17 +122,17 @@ def merge_split(self: Task, job_id: str) -> Job | None:
         except (JobEnded, RenderFailed):
             raise
         except SoftTimeLimitExceeded:
-            _fail(reporter, timed_out(config["RENDER_TIME_LIMIT"]))
+            reporter.fail(timed_out(config["RENDER_TIME_LIMIT"]))
         except SplitMismatch:
             log.error("job %s: the parts of a split did not line up", job_id, exc_info=True)
-            _fail(reporter, MISMATCH)
+            reporter.fail(RenderFailed(MISMATCH, "split_mismatch"))
         except Exception as exc:
             log.warning("job %s failed to join its parts", job_id, exc_info=True)
-            _fail(reporter, describe(exc))
+            reporter.fail(describe(exc))
         if pages > config["MAX_PAGES"]:
-            _fail(reporter, str(too_many_pages(config["MAX_PAGES"])))
+            reporter.fail(too_many_pages(config["MAX_PAGES"]))
         if len(pdf) > config["MAX_PDF_BYTES"]:
-            _fail(reporter, str(pdf_too_large(len(pdf), config["MAX_PDF_BYTES"])))
+            reporter.fail(pdf_too_large(len(pdf), config["MAX_PDF_BYTES"]))
         result = RenderResult(pdf=pdf, pages=pages)
         reporter.storing(result)
         reporter.succeeded(result)
@@ -156,11 +156,6 @@ def _join(
 
         drawn = render_part(store, job_id, overlay_html(overlay, pages), config, on_progress).pdf
     return stamp(pdfs, drawn)
-
-
-def _fail(reporter: Reporter, message: str) -> NoReturn:
-    reporter.failed(message)
-    raise RenderFailed(message)
 
 
 def _text(value: bytes | str | None) -> str:

@@ -185,7 +185,8 @@ def test_a_running_job_silent_past_the_time_limit_is_reported_failed(app: Flask,
     store.advance(running)
     lost = client.get(f"/api/jobs/{job['id']}").get_json()
     assert lost["state"] == "FAILURE"
-    assert "stopped responding" in lost["error"]
+    assert lost["error"]["code"] == "worker_lost"
+    assert "stopped responding" in lost["error"]["message"]
 
 
 def test_cancel_only_never_deletes_an_ended_job(client: FlaskClient) -> None:

@@ -69,8 +69,9 @@ def test_a_failing_part_fails_the_job_naming_it(live_server: str) -> None:
     response = requests.post(f"{live_server}/api/jobs", json={"documents": documents}, timeout=TIMEOUT)
     job = wait_for_job(live_server, response.json()["id"])
     assert job["state"] == "FAILURE"
-    assert job["error"].startswith("Part 2 (Appendix) failed:")
-    assert "taller or wider than a page" in job["error"]
+    assert job["error"]["code"] == "part_failed"
+    assert job["error"]["message"].startswith("Part 2 (Appendix) failed:")
+    assert "taller or wider than a page" in job["error"]["message"]
 
 
 @pytest.mark.parametrize(

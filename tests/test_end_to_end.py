@@ -125,8 +125,10 @@ def test_a_failing_document_fails_cleanly_and_the_worker_serves_the_next(live_se
     failed = events[-1].job
     assert events[-1].type == "end"
     assert failed["state"] == "FAILURE"
-    assert "taller or wider than a page" in failed["error"]
-    assert "Traceback" not in failed["error"] and "Flowable" not in failed["error"]
+    assert failed["error"]["code"] == "layout"
+    message = failed["error"]["message"]
+    assert "taller or wider than a page" in message
+    assert "Traceback" not in message and "Flowable" not in message
     assert requests.get(f"{live_server}/api/jobs/{bad['id']}/pdf", timeout=TIMEOUT).status_code == 409
 
     good = submit(live_server, "<p>Next one</p>")

@@ -139,8 +139,9 @@ def test_a_failing_part_fails_the_job_naming_it(live_server: str) -> None:
     html = report(6, "failing part").replace("Paragraph 0 of chapter 5.", '<pdf:spacer height="100000cm"/>x')
     end = wait_for_job(live_server, submit_job(live_server, {"html": html, "split": "always"})["id"])
     assert end["state"] == "FAILURE"
-    assert end["error"].startswith("Part 2 (Chapter 4) failed:"), end["error"]
-    assert "taller or wider than a page" in end["error"]
+    assert end["error"]["code"] == "part_failed", end["error"]
+    assert end["error"]["message"].startswith("Part 2 (Chapter 4) failed:"), end["error"]
+    assert "taller or wider than a page" in end["error"]["message"]
 
 
 def test_cancel_stops_every_part(live_server: str) -> None:

@@ -110,7 +110,8 @@ def convert(api: Api, source: Path, output: Path | None, timeout: float, out: Te
     finally:
         view.close()
     if job["state"] == "FAILURE":
-        print(f"error: the conversion failed: {job['error']}", file=sys.stderr)
+        failure = job["error"] or {}
+        print(f"error: the conversion failed: {failure.get('message')} ({failure.get('code')})", file=sys.stderr)
         return EXIT_JOB_FAILED
     if job["state"] == "REVOKED":
         print(f"error: job {job['id']} was cancelled", file=sys.stderr)

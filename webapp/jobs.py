@@ -37,7 +37,10 @@ bp.record_once(splitting.on_register)
 # The hard time limit is the soft one plus 30 s; past that and a little more,
 # a job still "running" has lost its worker for good.
 STALE_GRACE_SECONDS = 90
-LOST = "The worker rendering this document stopped responding and the job was abandoned. Submit it again."
+LOST = {
+    "code": "worker_lost",
+    "message": "The worker rendering this document stopped responding and the job was abandoned. Submit it again.",
+}
 
 
 def job_store() -> JobStore:
