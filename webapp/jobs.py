@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import logging
 from datetime import UTC, datetime
 
 from celery import Celery
 from flask import Blueprint, Response, current_app, request, send_file
+from redis.exceptions import RedisError
 
-from tasks import batch
+from tasks import batch, metrics
 from tasks.job import (
     FAILURE,
     PROGRESS,
@@ -31,6 +33,7 @@ from webapp.intake import read_submission
 from webapp.webhooks import deliver_if_ended, read_callback
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/jobs")
+log = logging.getLogger(__name__)
 bp.before_request(require_token)
 bp.record_once(splitting.on_register)
 
@@ -119,8 +122,18 @@ def submit() -> Response:
     except Exception:
         store.delete(job["id"])
         raise
+    _count_submitted(store)
     reuse.remember_result(store, digest, job["id"])
     return _accepted(to_json(job), job["id"])
+
+
+def _count_submitted(store: JobStore) -> None:
+    """The one place a job queued for rendering is counted (copies and Idempotency-Key repeats are not renders)."""
+    try:
+        metrics.count_submitted(store.redis)
+    except RedisError:
+        # The job is queued: a lost count must not refuse it.
+        log.warning("could not count a submitted job", exc_info=True)
 
 
 def _accepted(job_json: str, job_id: str) -> Response:
