@@ -13,11 +13,9 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
 from tasks.failures import describe, part_failed, timed_out, too_many_pages, worker_lost
-from tasks.job import FAILURE, PROGRESS, Job
-from tasks.merge import merge_pdfs
+from tasks.job import FAILURE, PROGRESS
 from tasks.part_render import render_part
 from tasks.progress import Progress
-from tasks.renderer import RenderResult
 from tasks.reporting import JobEnded, Reporter, open_job
 from tasks.store import key
 
@@ -33,7 +31,7 @@ def part_fields(parts: Sequence[tuple[str, str]]) -> dict[str, str | int]:
 
 
 def dispatch(celery: Celery, job_id: str, count: int, merge: str = "tasks.merge_parts") -> None:
-    """Queue every part on whatever workers are free, and the task `merge` once all are done."""
+    """Queue every part on whatever workers are free, and the task `merge` (tasks/join.py) once all are done."""
     header = [
         celery.signature(convert_part.name, args=[job_id, index], task_id=f"{job_id}.{index}", immutable=True)
         for index in range(count)
@@ -75,26 +73,6 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
         # The chord's merge must never run: this job has ended.
         raise Ignore() from None
     return result.pages
-
-
-@shared_task(bind=True, ignore_result=False, name="tasks.merge_parts")
-def merge_parts(self: Task, job_id: str) -> Job | None:
-    """Join the parts' PDFs in order into the job's PDF."""
-    reporter = open_job(self, job_id)
-    store = reporter.store
-    record = key(job_id)
-    count = int(store.redis.hget(record, "parts") or 0)
-    fields = [f"part:{index}:{field}" for index in range(count) for field in ("name", "pdf")]
-    values = store.redis.hmget(record, fields)
-    parts = [(_text(values[2 * index]), values[2 * index + 1]) for index in range(count)]
-    try:
-        reporter.write(PROGRESS, {**reporter.job["progress"], "stage": "writing"})
-        pdf, pages = merge_pdfs([(name, data) for name, data in parts if isinstance(data, bytes)])
-        reporter.succeeded(RenderResult(pdf=pdf, pages=pages))
-        store.redis.hdel(record, *(f"part:{index}:pdf" for index in range(count)))
-    except JobEnded:
-        raise Ignore() from None
-    return reporter.job
 
 
 def _report(reporter: Reporter, index: int, percent: float, pages: int, stage: str) -> None:
