@@ -14,7 +14,7 @@ from flask import current_app
 
 from tasks.failures import describe, part_failed, timed_out, too_many_pages, worker_lost
 from tasks.job import FAILURE, PROGRESS
-from tasks.part_render import render_part
+from tasks.part_render import SPLIT_FIELD, render_part
 from tasks.progress import Progress
 from tasks.reporting import JobEnded, Reporter, open_job
 from tasks.store import key
@@ -52,7 +52,7 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
     store.redis.hset(record, prefix + "worker", f"{socket.gethostname()}:{os.getpid()}")
 
     def on_progress(step: Progress) -> None:
-        _report(reporter, index, step.percent, step.pages, step.stage)
+        report_part(reporter, index, step.percent, step.pages)
 
     try:
         if attempts > config["MAX_ATTEMPTS"]:
@@ -61,7 +61,7 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
         if result.pages > config["MAX_PAGES"]:
             raise too_many_pages(config["MAX_PAGES"])
         store.redis.hset(record, prefix + "pdf", result.pdf)
-        _report(reporter, index, 100.0, result.pages, "layout")
+        report_part(reporter, index, 100.0, result.pages)
     except JobEnded:
         raise Ignore() from None
     except Exception as exc:
@@ -75,19 +75,31 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
     return result.pages
 
 
-def _report(reporter: Reporter, index: int, percent: float, pages: int, stage: str) -> None:
-    """Move the job's bar to the size-weighted mean of its parts' progress."""
+def report_part(reporter: Reporter, index: int, percent: float, pages: int) -> None:
+    """Move the job's bar to the size-weighted mean of its parts' progress, as one story.
+
+    While parts render the stage is `layout`, and `writing` once the join (a
+    split's last "part" of the bar) reports; `current`/`total` count the
+    parts rendered out of the parts; `pages` counts the pages as they will
+    be in the joined PDF (each split part after the first loses its empty
+    first page), so it never passes the final count.
+    """
     record = key(reporter.job["id"])
     redis = reporter.store.redis
     redis.hset(record, mapping={f"part:{index}:pct": percent, f"part:{index}:pages": pages})
     count = int(redis.hget(record, "parts") or 0)
+    split = redis.hget(record, SPLIT_FIELD)
+    parts = count if split is None else int(split)  # a split's bar has the join as one more "part"
     fields = [f"part:{part}:{field}" for part in range(count) for field in ("weight", "pct", "pages")]
     values = [float(value or 0) for value in redis.hmget(record, fields)]
-    weights, percents, laid_out = values[0::3], values[1::3], values[2::3]
+    weights, percents, laid_out = values[0::3], values[1::3], [int(value) for value in values[2::3]]
     overall = sum(w * p for w, p in zip(weights, percents, strict=True)) / max(sum(weights), 1)
-    done = sum(1 for p in percents if p >= 100)
-    progress = {"percent": round(min(overall, 99.0), 1), "stage": stage, "pages": int(sum(laid_out))}
-    reporter.write(PROGRESS, {**progress, "current": done, "total": count}, forward_only=True)
+    done = sum(1 for p in percents[:parts] if p >= 100)
+    skipped = 0 if split is None else 1
+    pages_so_far = sum(max(n - skipped, 0) if part else n for part, n in enumerate(laid_out[:parts]))
+    stage = "layout" if index < parts else "writing"
+    progress = {"percent": round(min(overall, 99.0), 1), "stage": stage, "pages": pages_so_far}
+    reporter.write(PROGRESS, {**progress, "current": done, "total": parts}, forward_only=True)
 
 
 def _text(value: bytes | str | None) -> str:

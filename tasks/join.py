@@ -15,7 +15,7 @@ from celery import Task, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
-from tasks.batch import _report as report_part
+from tasks.batch import report_part
 from tasks.failures import RenderFailed, describe, part_failed, pdf_too_large, timed_out, too_many_pages
 from tasks.job import PROGRESS, Job
 from tasks.merge import PartUnreadable, merge_pdfs
@@ -95,7 +95,7 @@ def _join_split(reporter: Reporter, config: Any, pdfs: list[bytes], overlay: str
         count = len(pdfs)
 
         def on_progress(step: Progress) -> None:
-            report_part(reporter, count, min(step.percent, 99.0), 0, "writing")
+            report_part(reporter, count, min(step.percent, 99.0), 0)
 
         job_id = reporter.job["id"]
         drawn = render_part(reporter.store, job_id, overlay_html(overlay, joined_pages(pdfs)), config, on_progress).pdf

@@ -57,9 +57,9 @@ class Reporter:
         self.began = time.monotonic()
         self._celery_told: tuple[float, object] = (float("-inf"), None)
 
-    def started(self, retrying: bool = False) -> None:
-        """The render begins; again, after a worker was lost, when `retrying`."""
-        stage = {"percent": 0.0, "stage": "parsing", "pages": 0, "current": 0, "total": 0}
+    def started(self, retrying: bool = False, total: int = 0) -> None:
+        """The render begins; again, after a worker was lost, when `retrying`; `total` parts, if in parts."""
+        stage = {"percent": 0.0, "stage": "parsing", "pages": 0, "current": 0, "total": total}
         self.write(RETRY if retrying else STARTED, stage)
 
     def progress(self, step: Progress) -> None:
@@ -74,7 +74,8 @@ class Reporter:
             "bytes": len(result.pdf),
             "pages": result.pages,
         }
-        progress = {"percent": 100.0, "stage": "done", "pages": result.pages, "current": 0, "total": 0}
+        total = self.job["progress"].get("total", 0)  # what it counted all along: every unit is done
+        progress = {"percent": 100.0, "stage": "done", "pages": result.pages, "current": total, "total": total}
         self.write(SUCCESS, progress, pdf=result.pdf)
         self._observe(result)
 

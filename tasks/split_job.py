@@ -77,7 +77,7 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
         }
         store.redis.hset(record, mapping=fields)
         reporter.job["render"] = {"path": "split", "parts": count}
-        reporter.started(retrying=attempts > 1)
+        reporter.started(retrying=attempts > 1, total=count)
     except JobEnded:
         raise Ignore() from None
     dispatch(self.app, job_id, count)

@@ -17,7 +17,17 @@ from tasks.job import new_job, new_job_id
 from tasks.join import merge_parts
 from tasks.renderer import render_pdf
 from tasks.store import JobStore, key
-from tests.support import AppFactory, SseEvent, SseStream, pdf_text, report_html, start_worker, wait_for_job, wait_until
+from tests.support import (
+    AppFactory,
+    SseEvent,
+    SseStream,
+    assert_one_story,
+    pdf_text,
+    report_html,
+    start_worker,
+    wait_for_job,
+    wait_until,
+)
 
 TIMEOUT = 10
 
@@ -43,6 +53,8 @@ def test_ten_documents_merge_in_order_with_progress_across_all_parts(live_server
     assert len(set(percents)) >= 10
     assert events[-1].type == "end" and events[-1].job["state"] == "SUCCESS", events[-1].job["error"]
     assert percents[-1] == 100.0
+    assert_one_story([event.job for event in events], parts=10)
+    assert {event.job["progress"]["total"] for event in events} == {10}, "counted in parts from the start"
     pdf = requests.get(f"{live_server}{events[-1].job['pdf']['url']}", timeout=TIMEOUT).content
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     text = pdf_text(pdf)

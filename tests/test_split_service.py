@@ -21,6 +21,7 @@ from tests.support import (
     Process,
     SseEvent,
     SseStream,
+    assert_one_story,
     start_worker,
     submit_job,
     wait_for_job,
@@ -56,6 +57,7 @@ def test_a_long_document_split_on_request_is_one_job_and_the_single_render(live_
     end = events[-1].job
     assert events[-1].type == "end" and end["state"] == "SUCCESS", end["error"]
     assert end["render"] == {"path": "split", "parts": 2}
+    assert_one_story([event.job for event in events], parts=2)
     percents = [event.job["progress"]["percent"] for event in events]
     assert percents == sorted(percents) and percents[-1] == 100.0
     assert len(set(percents)) >= 5, "the bar moves with the parts"

@@ -108,6 +108,8 @@ def submit() -> Response:
         deliver_if_ended(copied)
         return _accepted(to_json(copied), job["id"])
     fields = batch.part_fields(submission.parts) if submission.parts else None
+    if submission.parts:
+        job["progress"]["total"] = len(submission.parts)  # current/total count parts from the start
     html = "" if submission.parts else submission.html  # a batch's HTML lives in its parts
     route = None if submission.parts else splitting.route(job["id"], html, split)
     if route is not None and route.render is not None:
