@@ -87,7 +87,8 @@
     const outcome = { SUCCESS: "job-success", FAILURE: "job-failure", REVOKED: "job-cancelled" }[job.state];
     ["job-success", "job-failure", "job-cancelled"].forEach((id) => { el(id).hidden = id !== outcome; });
     if (job.state === "FAILURE") {
-      el("job-error").textContent = job.error || "The render failed for a reason the service did not give.";
+      const message = job.error && job.error.message;
+      el("job-error").textContent = message || "The render failed for a reason the service did not give.";
     }
     if (job.state === "SUCCESS" && job.pdf) showDownload(job);
     // The Cancel button is gone: move keyboard users on to what they can do next.

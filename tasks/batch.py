@@ -12,12 +12,10 @@ from celery import Celery, Task, chord, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
-from tasks.failures import RenderFailed, describe, timed_out, too_many_pages, worker_lost
-from tasks.job import FAILURE, PROGRESS, Job
-from tasks.merge import merge_pdfs
-from tasks.part_render import render_part
+from tasks.failures import describe, part_failed, timed_out, too_many_pages, worker_lost
+from tasks.job import FAILURE, PROGRESS
+from tasks.part_render import SPLIT_FIELD, render_part
 from tasks.progress import Progress
-from tasks.renderer import RenderResult
 from tasks.reporting import JobEnded, Reporter, open_job
 from tasks.store import key
 
@@ -33,7 +31,7 @@ def part_fields(parts: Sequence[tuple[str, str]]) -> dict[str, str | int]:
 
 
 def dispatch(celery: Celery, job_id: str, count: int, merge: str = "tasks.merge_parts") -> None:
-    """Queue every part on whatever workers are free, and the task `merge` once all are done."""
+    """Queue every part on whatever workers are free, and the task `merge` (tasks/join.py) once all are done."""
     header = [
         celery.signature(convert_part.name, args=[job_id, index], task_id=f"{job_id}.{index}", immutable=True)
         for index in range(count)
@@ -54,22 +52,22 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
     store.redis.hset(record, prefix + "worker", f"{socket.gethostname()}:{os.getpid()}")
 
     def on_progress(step: Progress) -> None:
-        _report(reporter, index, step.percent, step.pages, step.stage)
+        report_part(reporter, index, step.percent, step.pages)
 
     try:
         if attempts > config["MAX_ATTEMPTS"]:
-            raise RenderFailed(worker_lost(attempts - 1))
+            raise worker_lost(attempts - 1)
         result = render_part(store, job_id, html, config, on_progress)
         if result.pages > config["MAX_PAGES"]:
             raise too_many_pages(config["MAX_PAGES"])
         store.redis.hset(record, prefix + "pdf", result.pdf)
-        _report(reporter, index, 100.0, result.pages, "layout")
+        report_part(reporter, index, 100.0, result.pages)
     except JobEnded:
         raise Ignore() from None
     except Exception as exc:
         reason = timed_out(config["RENDER_TIME_LIMIT"]) if isinstance(exc, SoftTimeLimitExceeded) else describe(exc)
         log.warning("part %d of job %s failed", index, job_id, exc_info=True)
-        reporter.job["error"] = f"Part {index + 1} ({name}) failed: {reason}"
+        reporter.job["error"] = part_failed(index, name, reason).error
         with contextlib.suppress(JobEnded):  # cancelled, or another part failed first
             reporter.write(FAILURE, {**reporter.job["progress"], "stage": "failed"})
         # The chord's merge must never run: this job has ended.
@@ -77,39 +75,31 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
     return result.pages
 
 
-@shared_task(bind=True, ignore_result=False, name="tasks.merge_parts")
-def merge_parts(self: Task, job_id: str) -> Job | None:
-    """Join the parts' PDFs in order into the job's PDF."""
-    reporter = open_job(self, job_id)
-    store = reporter.store
-    record = key(job_id)
-    count = int(store.redis.hget(record, "parts") or 0)
-    fields = [f"part:{index}:{field}" for index in range(count) for field in ("name", "pdf")]
-    values = store.redis.hmget(record, fields)
-    parts = [(_text(values[2 * index]), values[2 * index + 1]) for index in range(count)]
-    try:
-        reporter.write(PROGRESS, {**reporter.job["progress"], "stage": "writing"})
-        pdf, pages = merge_pdfs([(name, data) for name, data in parts if isinstance(data, bytes)])
-        reporter.succeeded(RenderResult(pdf=pdf, pages=pages))
-        store.redis.hdel(record, *(f"part:{index}:pdf" for index in range(count)))
-    except JobEnded:
-        raise Ignore() from None
-    return reporter.job
+def report_part(reporter: Reporter, index: int, percent: float, pages: int) -> None:
+    """Move the job's bar to the size-weighted mean of its parts' progress, as one story.
 
-
-def _report(reporter: Reporter, index: int, percent: float, pages: int, stage: str) -> None:
-    """Move the job's bar to the size-weighted mean of its parts' progress."""
+    While parts render the stage is `layout`, and `writing` once the join (a
+    split's last "part" of the bar) reports; `current`/`total` count the
+    parts rendered out of the parts; `pages` counts the pages as they will
+    be in the joined PDF (each split part after the first loses its empty
+    first page), so it never passes the final count.
+    """
     record = key(reporter.job["id"])
     redis = reporter.store.redis
     redis.hset(record, mapping={f"part:{index}:pct": percent, f"part:{index}:pages": pages})
     count = int(redis.hget(record, "parts") or 0)
+    split = redis.hget(record, SPLIT_FIELD)
+    parts = count if split is None else int(split)  # a split's bar has the join as one more "part"
     fields = [f"part:{part}:{field}" for part in range(count) for field in ("weight", "pct", "pages")]
     values = [float(value or 0) for value in redis.hmget(record, fields)]
-    weights, percents, laid_out = values[0::3], values[1::3], values[2::3]
+    weights, percents, laid_out = values[0::3], values[1::3], [int(value) for value in values[2::3]]
     overall = sum(w * p for w, p in zip(weights, percents, strict=True)) / max(sum(weights), 1)
-    done = sum(1 for p in percents if p >= 100)
-    progress = {"percent": round(min(overall, 99.0), 1), "stage": stage, "pages": int(sum(laid_out))}
-    reporter.write(PROGRESS, {**progress, "current": done, "total": count}, forward_only=True)
+    done = sum(1 for p in percents[:parts] if p >= 100)
+    skipped = 0 if split is None else 1
+    pages_so_far = sum(max(n - skipped, 0) if part else n for part, n in enumerate(laid_out[:parts]))
+    stage = "layout" if index < parts else "writing"
+    progress = {"percent": round(min(overall, 99.0), 1), "stage": stage, "pages": pages_so_far}
+    reporter.write(PROGRESS, {**progress, "current": done, "total": parts}, forward_only=True)
 
 
 def _text(value: bytes | str | None) -> str:

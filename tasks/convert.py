@@ -6,7 +6,7 @@ import logging
 import resource
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from typing import Any, NoReturn
+from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
@@ -14,12 +14,12 @@ from flask import current_app
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.assets import unpacked
-from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages, worker_lost
+from tasks.failures import describe, pdf_too_large, timed_out, too_many_pages, worker_lost
 from tasks.job import Job
 from tasks.page_setup import PageOptions
 from tasks.progress import Progress, ProgressCallback
 from tasks.renderer import RenderResult, prepare_document, render_pdf, server_policy
-from tasks.reporting import JobEnded, Reporter, open_job
+from tasks.reporting import JobEnded, open_job
 from tasks.store import JobStore
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def convert(self: Task, job_id: str) -> Job | None:
     try:
         attempts = store.count_attempt(job_id)
         if attempts > config["MAX_ATTEMPTS"]:
-            _fail(reporter, worker_lost(attempts - 1))
+            reporter.fail(worker_lost(attempts - 1))
         reporter.started(retrying=attempts > 1)
         limit_memory(config["WORKER_MEMORY_MB"])
         max_pages = config["MAX_PAGES"]
@@ -49,14 +49,14 @@ def convert(self: Task, job_id: str) -> Job | None:
         except JobEnded:
             raise
         except SoftTimeLimitExceeded:
-            _fail(reporter, timed_out(config["RENDER_TIME_LIMIT"]))
+            reporter.fail(timed_out(config["RENDER_TIME_LIMIT"]))
         except Exception as exc:
             log.warning("job %s failed to render", job_id, exc_info=True)
-            _fail(reporter, describe(exc))
+            reporter.fail(describe(exc))
         if result.pages > max_pages:
-            _fail(reporter, str(too_many_pages(max_pages)))
+            reporter.fail(too_many_pages(max_pages))
         if len(result.pdf) > config["MAX_PDF_BYTES"]:
-            _fail(reporter, str(pdf_too_large(len(result.pdf), config["MAX_PDF_BYTES"])))
+            reporter.fail(pdf_too_large(len(result.pdf), config["MAX_PDF_BYTES"]))
         reporter.storing(result)
         reporter.succeeded(result)
     except JobEnded:
@@ -116,9 +116,3 @@ def limit_memory(megabytes: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if soft != limit and (hard == resource.RLIM_INFINITY or limit <= hard):
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-def _fail(reporter: Reporter, message: str) -> NoReturn:
-    reporter.failed(message)
-    # Celery's own record of the task says FAILURE too, with the same words.
-    raise RenderFailed(message)

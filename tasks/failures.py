@@ -1,4 +1,4 @@
-"""Turn render exceptions into messages a user can act on, never library text."""
+"""Turn render exceptions into a stable code and a message a user can act on, never library text."""
 
 from __future__ import annotations
 
@@ -8,37 +8,54 @@ from xhtml2pdf.config.resources import RenderLimitError
 
 from tasks.assets import AssetError
 
+# A failed job's `error`: the same {"code", "message"} shape as every HTTP error.
+Failure = dict[str, str]
+
 # xhtml2pdf's and ReportLab's messages can quote fetched files or the
 # document's internals: they go to the worker log, never to the user.
-_MESSAGES: list[tuple[type[BaseException], str]] = [
+_MESSAGES: list[tuple[type[BaseException], str, str]] = [
     (
         LayoutError,
+        "layout",
         "Something in the document is taller or wider than a page (a large image, "
         "a table row or a font size) and cannot be split across pages. Make it "
         "smaller or allow it to break.",
     ),
     (
         RenderLimitError,
+        "render_limit",
         "The document goes beyond what the service renders (too large, too deeply "
         "nested, too many or too large images, or too slow). Simplify it or split it.",
     ),
     (
         TTFError,
+        "bad_font",
         "A font in the document could not be read. Check the @font-face rules and use a TrueType (.ttf) font.",
     ),
     (
         MemoryError,
+        "out_of_memory",
         "The document needs more memory than a render may use (very large images?). Reduce the size of its images.",
     ),
     (
         RecursionError,
+        "too_deep",
         "The document nests elements too deeply to render. Flatten its structure.",
     ),
 ]
 
 
 class RenderFailed(Exception):
-    """A render ended with a message that is safe to show to the user."""
+    """A render ended with a stable `code` and a message that is safe to show to the user."""
+
+    def __init__(self, message: str, code: str = "invalid_document") -> None:
+        super().__init__(message)
+        self.code = code
+
+    @property
+    def error(self) -> Failure:
+        """The job's `error` object."""
+        return {"code": self.code, "message": str(self)}
 
 
 class LimitExceeded(RenderFailed):
@@ -46,37 +63,49 @@ class LimitExceeded(RenderFailed):
 
 
 def too_many_pages(limit: int) -> LimitExceeded:
-    return LimitExceeded(f"The document runs past {limit} pages, the most this service renders. Split it.")
+    return LimitExceeded(
+        f"The document runs past {limit} pages, the most this service renders. Split it.", "too_many_pages"
+    )
 
 
 def pdf_too_large(size: int, limit: int) -> LimitExceeded:
     return LimitExceeded(
         f"The PDF would be {size // 2**20} MiB, more than the {limit // 2**20} MiB this service keeps. "
-        "Use smaller images or split the document."
+        "Use smaller images or split the document.",
+        "pdf_too_large",
     )
 
 
-def describe(exc: BaseException) -> str:
-    """The user-facing reason a render failed."""
-    if isinstance(exc, RenderFailed | AssetError):
-        return str(exc)
-    for kind, message in _MESSAGES:
+def describe(exc: BaseException) -> RenderFailed:
+    """The user-facing reason a render failed, with its code."""
+    if isinstance(exc, RenderFailed):
+        return exc
+    if isinstance(exc, AssetError):
+        return RenderFailed(str(exc), exc.code)
+    for kind, code, message in _MESSAGES:
         if isinstance(exc, kind):
-            return message
-    return (
+            return RenderFailed(message, code)
+    return RenderFailed(
         f"xhtml2pdf could not render this document ({type(exc).__name__}). Check it for unusual markup, CSS or images."
     )
 
 
-def worker_lost(times: int) -> str:
-    return (
+def worker_lost(times: int) -> RenderFailed:
+    return RenderFailed(
         f"The worker rendering this document stopped unexpectedly {times} times "
-        "(out of memory or killed). The document was not converted."
+        "(out of memory or killed). The document was not converted.",
+        "worker_lost",
     )
 
 
-def timed_out(seconds: float) -> str:
-    return (
+def timed_out(seconds: float) -> RenderFailed:
+    return RenderFailed(
         f"The document took longer than {seconds:g} s to render and was stopped. "
-        "Split it into smaller documents or simplify its layout."
+        "Split it into smaller documents or simplify its layout.",
+        "render_timeout",
     )
+
+
+def part_failed(index: int, name: str, reason: RenderFailed) -> RenderFailed:
+    """Part `index` (from 0) of a many-part job failed: the job's failure names the part."""
+    return RenderFailed(f"Part {index + 1} ({name}) failed: {reason}", "part_failed")

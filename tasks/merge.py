@@ -8,6 +8,14 @@ from collections.abc import Sequence
 from pypdf import PdfReader, PdfWriter
 
 
+class PartUnreadable(ValueError):
+    """Part `index` (from 0) is not a PDF that can be joined."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(f"part {index + 1} could not be read")
+        self.index = index
+
+
 def merge_pdfs(parts: Sequence[tuple[str, bytes]], bookmarks: bool = True) -> tuple[bytes, int]:
     """The parts (name, PDF) as one PDF and its page count.
 
@@ -16,8 +24,11 @@ def merge_pdfs(parts: Sequence[tuple[str, bytes]], bookmarks: bool = True) -> tu
     information (title, author, subject) is the first part's.
     """
     writer = PdfWriter()
-    for name, data in parts:
-        writer.append(io.BytesIO(data), outline_item=name if bookmarks else None)
+    for index, (name, data) in enumerate(parts):
+        try:
+            writer.append(io.BytesIO(data), outline_item=name if bookmarks else None)
+        except Exception as exc:
+            raise PartUnreadable(index) from exc
     first = PdfReader(io.BytesIO(parts[0][1])).metadata
     if first is not None:
         writer.add_metadata({key: value for key, value in first.items() if isinstance(value, str)})

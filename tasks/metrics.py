@@ -5,7 +5,8 @@ nothing but Redis, so that is where the numbers live: a process adds to
 them when something happens, and `GET /metrics` on any web process reads
 them at scrape time. A process that restarts loses nothing.
 
-- Jobs submitted: counted when a new job is stored for rendering.
+- Jobs submitted: counted once a new job's render is queued, whatever renders
+  it (one task, a split's parts, a batch's chord), in `count_submitted`.
 - Jobs ended: counted inside the job store's `advance` script, in the same
   step that makes the state final, so each job counts once however many
   processes race to end it (a cancel against a success, a redelivery).
@@ -58,6 +59,11 @@ def _observe(pipe: Pipeline, key: str, bounds: Sequence[float], value: float) ->
             pipe.hincrby(key, le(bound), 1)
     pipe.hincrby(key, INF, 1)
     pipe.hincrbyfloat(key, "sum", value)
+
+
+def count_submitted(redis: Redis) -> None:
+    """One more job queued for rendering."""
+    redis.hincrby(COUNTS_KEY, SUBMITTED, 1)
 
 
 def read_counts(redis: Redis) -> dict[str, int]:

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import html as html_lib
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from reportlab.lib import pagesizes
+
+from tasks.page_rules import DocumentPage, document_page, expand_sides, nested_blocks
 
 # Points per unit, as CSS defines them.
 UNITS = {"pt": 1.0, "px": 0.75, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 PAGE_SIZES = {name: getattr(pagesizes, name.upper()) for name in ("a3", "a4", "a5", "b4", "b5", "letter", "legal")}
-_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|px|mm|cm|in)\s*$")
+_LENGTH = re.compile(r"(\d+(?:\.\d+)?)(pt|px|mm|cm|in)")
+# One length as written, a number and whatever word follows it kept together, so an error
+# quotes "2 cm" (CSS allows no space there) rather than "2".
+_TOKEN = re.compile(r"\d+(?:\.\d+)?(?:\s*[A-Za-z%]+)?|\S+")
 DEFAULT_MARGIN = 1.0 * UNITS["cm"]
 BAND_MARGIN = 2.5 * UNITS["cm"]  # top/bottom margin that leaves room for a header or footer
 MAX_TEXT = 2000
 WRITTEN_FOR = ("auto", "browser", "xhtml2pdf")
+PAGE_FIELDS = ("page_size", "orientation", "margin", "header_html", "footer_html")
+NO_PAGE = DocumentPage()
 
 
 class OptionError(ValueError):
@@ -67,13 +75,19 @@ class PageOptions:
     def as_dict(self) -> dict[str, str]:
         return {name: value for name, value in asdict(self).items() if value is not None}
 
-    def page_points(self) -> tuple[float, float]:
-        """The page's width and height in points."""
+    def page_points(self, document_size: str | None = None) -> tuple[float, float]:
+        """The page's width and height in points; without `page_size`, the document's own size turned."""
+        if not self.page_size and document_size:
+            words = document_size.lower().split()
+            size = " ".join(word for word in words if word not in ("portrait", "landscape")) or None
+            turned = self.orientation or ("landscape" if "landscape" in words else None)
+            with contextlib.suppress(OptionError):  # a size only xhtml2pdf understands: A4 then
+                return replace(self, page_size=size, orientation=turned).page_points()
         size = (self.page_size or "a4").strip().lower()
         if size in PAGE_SIZES:
             width, height = PAGE_SIZES[size]
         else:
-            parts = size.split()
+            parts = _TOKEN.findall(size)
             if len(parts) != 2:
                 raise OptionError(
                     "page_size", f"{self.page_size!r} is not A3, A4, A5, B4, B5, Letter, Legal or 'width height'"
@@ -87,18 +101,25 @@ class PageOptions:
             raise OptionError("page_size", "each side must be between 1 in and 200 in")
         return width, height
 
-    def margins(self) -> tuple[float, float, float, float]:
-        """Top, right, bottom and left margins in points (CSS shorthand order)."""
-        if self.margin is None:
-            values = [DEFAULT_MARGIN]
-        else:
-            values = [_points(part, "margin") for part in self.margin.split()]
+    def margins(self, own: DocumentPage = NO_PAGE) -> tuple[float, float, float, float]:
+        """Top, right, bottom and left margins in points (CSS shorthand order).
+
+        The option's, else the document's own @page rule's, else xhtml2pdf's
+        default; a header or footer widens only a margin nobody set.
+        """
+        if self.margin:
+            values = [_points(part, "margin") for part in _TOKEN.findall(self.margin)]
             if not 1 <= len(values) <= 4:
                 raise OptionError("margin", "give 1 to 4 lengths, as in CSS: '2cm' or '2cm 1.5cm'")
-        top, right, bottom, left = _expand(values)
-        if self.header_html:
+            return expand_sides(values)
+        texts = own.margin_texts()
+        unset = 0.0 if own.found else DEFAULT_MARGIN  # as xhtml2pdf: an @page rule's margins start at 0
+        top, right, bottom, left = (
+            _length(texts[side]) if side in texts else unset for side in ("top", "right", "bottom", "left")
+        )
+        if self.header_html and "top" not in texts:
             top = max(top, BAND_MARGIN)
-        if self.footer_html:
+        if self.footer_html and "bottom" not in texts:
             bottom = max(bottom, BAND_MARGIN)
         return top, right, bottom, left
 
@@ -106,24 +127,21 @@ class PageOptions:
         """Nothing to change on the page (`written_for` is not about the page)."""
         return not (self.as_dict().keys() - {"written_for"})
 
+    def sets_page(self) -> bool:
+        """Whether any option changes the page itself (not only the metadata)."""
+        return any(getattr(self, name) for name in PAGE_FIELDS)
+
     def apply(self, html: str) -> str:
-        """`html` with these options added as an @page rule, frames and metadata tags."""
-        if self.is_empty():
-            return html
-        width, height = self.page_points()
-        top, right, bottom, left = self.margins()
-        frames = []
-        extra = []
-        if self.header_html:
-            frames.append(_frame("x2p_header", left, right, f"top: {top * 0.25:.1f}pt", top * 0.6))
-            extra.append(f'<div id="x2p_header">{_numbered(self.header_html)}</div>')
-        if self.footer_html:
-            frames.append(_frame("x2p_footer", left, right, f"bottom: {bottom * 0.25:.1f}pt", bottom * 0.6))
-            extra.append(f'<div id="x2p_footer">{_numbered(self.footer_html)}</div>')
-        page = (
-            f"@page {{ size: {width:.2f}pt {height:.2f}pt; "
-            f"margin: {top:.1f}pt {right:.1f}pt {bottom:.1f}pt {left:.1f}pt; {' '.join(frames)} }}"
-        )
+        """`html` with these options added to its own @page rule, and their frames and metadata tags.
+
+        What is not sent keeps what the document says: its size, margins and frames.
+        """
+        extra: list[str] = []
+        if self.sets_page():
+            own = document_page(html)
+            rule = self._page_rule(own, extra)
+            # In the document's own rule's place: xhtml2pdf uses the last plain @page rule, whole.
+            html = f"{html[: own.start]}{rule}{html[own.end :]}" if own.found else f"{html}<style>{rule}</style>"
         meta = []
         if self.title is not None:
             meta.append(f"<title>{html_lib.escape(self.title)}</title>")
@@ -134,26 +152,46 @@ class PageOptions:
         if meta:
             # In a block of its own: <title> takes whatever text is still pending.
             extra.append(f"<div>{''.join(meta)}</div>")
-        # Appended: xhtml2pdf reads styles and metadata wherever they stand,
-        # and the last @page and <title> win over the document's own.
-        return f"{html}<style>{page}</style>{''.join(extra)}"
+        # Appended: xhtml2pdf reads metadata wherever it stands, and the last <title> wins.
+        return f"{html}{''.join(extra)}"
+
+    def _page_rule(self, own: DocumentPage, content: list[str]) -> str:
+        """The document's @page rule with the options sent written over it; frame contents go to `content`."""
+        declarations = dict(own.declarations)
+        if self.page_size or self.orientation:
+            width, height = self.page_points(own.declarations.get("size"))
+            declarations["size"] = f"{width:.2f}pt {height:.2f}pt"
+        top, right, bottom, left = self.margins(own)
+        if self.margin or not own.found:
+            for name in [name for name in declarations if name == "margin" or name.startswith("margin-")]:
+                del declarations[name]
+            declarations["margin"] = f"{top:.1f}pt {right:.1f}pt {bottom:.1f}pt {left:.1f}pt"
+        frames = nested_blocks(own.body)
+        if self.header_html:
+            declarations.setdefault("margin-top", f"{top:.1f}pt")
+            frames.append(_frame("x2p_header", left, right, f"top: {top * 0.25:.1f}pt", top * 0.6))
+            content.append(f'<div id="x2p_header">{_numbered(self.header_html)}</div>')
+        if self.footer_html:
+            declarations.setdefault("margin-bottom", f"{bottom:.1f}pt")
+            frames.append(_frame("x2p_footer", left, right, f"bottom: {bottom * 0.25:.1f}pt", bottom * 0.6))
+            content.append(f'<div id="x2p_footer">{_numbered(self.footer_html)}</div>')
+        body = "; ".join(f"{name}: {value}" for name, value in declarations.items())
+        return f"@page {{ {body}; {' '.join(frames)} }}"
+
+
+def _length(text: str) -> float:
+    """A length the document wrote, in points; xhtml2pdf's default margin for one this cannot read."""
+    if text.strip() == "0":
+        return 0.0
+    match = _LENGTH.fullmatch(text.strip().lower())
+    return float(match.group(1)) * UNITS[match.group(2)] if match else DEFAULT_MARGIN
 
 
 def _points(text: str, field: str) -> float:
-    match = _LENGTH.match(text)
+    match = _LENGTH.fullmatch(text)
     if match is None:
         raise OptionError(field, f"{text!r} is not a length such as '2cm', '15mm', '1in' or '72pt'")
     return float(match.group(1)) * UNITS[match.group(2)]
-
-
-def _expand(values: list[float]) -> tuple[float, float, float, float]:
-    if len(values) == 1:
-        return values[0], values[0], values[0], values[0]
-    if len(values) == 2:
-        return values[0], values[1], values[0], values[1]
-    if len(values) == 3:
-        return values[0], values[1], values[2], values[1]
-    return values[0], values[1], values[2], values[3]
 
 
 def _frame(name: str, left: float, right: float, position: str, height: float) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import NoReturn
 
 from celery import Task
 from celery.exceptions import Ignore
@@ -11,6 +12,7 @@ from flask import current_app
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
+from tasks.failures import RenderFailed
 from tasks.job import FAILURE, PROGRESS, RETRY, STARTED, SUCCESS, Job, is_terminal, pdf_url, utc_now
 from tasks.metrics import record_render
 from tasks.progress import Progress
@@ -55,9 +57,9 @@ class Reporter:
         self.began = time.monotonic()
         self._celery_told: tuple[float, object] = (float("-inf"), None)
 
-    def started(self, retrying: bool = False) -> None:
-        """The render begins; again, after a worker was lost, when `retrying`."""
-        stage = {"percent": 0.0, "stage": "parsing", "pages": 0, "current": 0, "total": 0}
+    def started(self, retrying: bool = False, total: int = 0) -> None:
+        """The render begins; again, after a worker was lost, when `retrying`; `total` parts, if in parts."""
+        stage = {"percent": 0.0, "stage": "parsing", "pages": 0, "current": 0, "total": total}
         self.write(RETRY if retrying else STARTED, stage)
 
     def progress(self, step: Progress) -> None:
@@ -72,7 +74,8 @@ class Reporter:
             "bytes": len(result.pdf),
             "pages": result.pages,
         }
-        progress = {"percent": 100.0, "stage": "done", "pages": result.pages, "current": 0, "total": 0}
+        total = self.job["progress"].get("total", 0)  # what it counted all along: every unit is done
+        progress = {"percent": 100.0, "stage": "done", "pages": result.pages, "current": total, "total": total}
         self.write(SUCCESS, progress, pdf=result.pdf)
         self._observe(result)
 
@@ -86,9 +89,14 @@ class Reporter:
             # The job has succeeded already: a lost observation must not fail it.
             log.warning("could not record the render in the metrics", exc_info=True)
 
-    def failed(self, message: str) -> None:
-        self.job["error"] = message
+    def failed(self, failure: RenderFailed) -> None:
+        self.job["error"] = failure.error
         self.write(FAILURE, {**self.job["progress"], "stage": "failed"})
+
+    def fail(self, failure: RenderFailed) -> NoReturn:
+        """End the job as `FAILURE` and raise `failure`: Celery's own record says the same words."""
+        self.failed(failure)
+        raise failure
 
     def write(self, state: str, progress: dict[str, object], pdf: bytes = b"", forward_only: bool = False) -> None:
         """Make `state` the job's state, on both transports; `JobEnded` if the job ended meanwhile."""

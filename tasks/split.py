@@ -86,6 +86,11 @@ def overlay_html(overlay: str, pages: int) -> str:
     return text + _FILL + f"{LEADING_BREAK}{_FILL}" * (pages - 1) + "</body></html>"
 
 
+def html_size(size: int) -> str:
+    """`size` bytes in words a reason can quote: "312 bytes", "87 KB"."""
+    return f"{size} bytes" if size < 1024 else f"{size // 1024} KB"
+
+
 def plan(html: str, parts: int, min_part_bytes: int = MIN_PART_BYTES) -> Plan:
     """Cut `html` into at most `parts` parts of at least `min_part_bytes`, balanced by size; or say why not."""
     document = parse(html)
@@ -128,8 +133,8 @@ def plan(html: str, parts: int, min_part_bytes: int = MIN_PART_BYTES) -> Plan:
         piece.residue = [to_html(node) for node in residue_of(piece.node, static_ids)] if not piece.opens else []
     chosen = _choose(pieces, cuts, parts, min_part_bytes)
     if len(chosen) < 2:
-        size = sum(len(piece.html) for piece in pieces) // 1024
-        return Plan(reason=f"it is too short to gain from splitting ({size} KB of HTML)", places=len(cuts))
+        size = sum(len(piece.html.encode("utf-8")) for piece in pieces)
+        return Plan(reason=f"it is too short to gain from splitting ({html_size(size)} of HTML)", places=len(cuts))
     levels = outline_levels(document, css, pieces, styles, static)
     # <pdf:pagecount> puts one more (empty) flowable at the end of the whole's
     # story: a document ending on a page break gets a last, empty page. The

@@ -59,7 +59,7 @@ def split_page_rules(css: str) -> tuple[str, PageRules]:
     rules = PageRules()
     kept: list[str] = []
     position = 0
-    for start, end, prelude, body in _at_blocks(css, ("@page", "@font-face")):
+    for start, end, prelude, body in at_blocks(css, ("@page", "@font-face")):
         kept.append(css[position:start])
         position = end
         if prelude.lower().startswith("@page"):
@@ -71,7 +71,7 @@ def split_page_rules(css: str) -> tuple[str, PageRules]:
     return "".join(kept), rules
 
 
-def _at_blocks(css: str, names: tuple[str, ...]) -> Iterator[tuple[int, int, str, str]]:
+def at_blocks(css: str, names: tuple[str, ...]) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, prelude, body) of each top-level at-rule block named in `names`."""
     lowered = css.lower()
     index = 0

@@ -5,31 +5,27 @@ a split (webapp/splitting.py). It parses the document on a worker (0.2-0.4 s
 for a 120-page report: too long to block a gevent web process), then either
 renders it whole right there, saying why in the job's `render`, or stores the
 parts in the job's record and queues them as batch parts (`tasks.convert_part`,
-tasks/batch.py) under a chord whose body, `tasks.merge_split`, draws the page
-numbers and joins them.
+tasks/batch.py) under a chord whose body, `tasks.merge_parts` (tasks/join.py),
+draws the page numbers and joins them.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, NoReturn
+from typing import Any
 
 from celery import Task, shared_task
-from celery.exceptions import Ignore, SoftTimeLimitExceeded
+from celery.exceptions import Ignore
 from flask import current_app
 
-from tasks.batch import _report as report_part
 from tasks.batch import dispatch, part_fields
 from tasks.convert import convert, limit_memory, prepared_html
-from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages, worker_lost
-from tasks.job import PROGRESS, STARTED, Job
-from tasks.part_render import SPLIT_FIELD, render_part
-from tasks.progress import Progress
-from tasks.renderer import RenderResult
-from tasks.reporting import JobEnded, Reporter, open_job
-from tasks.split import MIN_PART_BYTES, Plan, overlay_html, plan
-from tasks.stamp import SplitMismatch, joined_pages, stamp
-from tasks.store import JobStore, key
+from tasks.failures import worker_lost
+from tasks.job import STARTED, Job
+from tasks.part_render import SPLIT_FIELD
+from tasks.reporting import JobEnded, open_job
+from tasks.split import MIN_PART_BYTES, Plan, plan
+from tasks.store import key
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +53,7 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
     attempts = int(store.redis.hincrby(record, ATTEMPTS_FIELD, 1))
     try:
         if attempts > config["MAX_ATTEMPTS"]:
-            _fail(reporter, worker_lost(attempts - 1))
+            reporter.fail(worker_lost(attempts - 1))
         limit_memory(config["WORKER_MEMORY_MB"])
         html = prepared_html(store, job_id, config)
         cut = _plan(html, mode, processes, config["SPLIT_MAX_PARTS"])
@@ -80,10 +76,10 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
         }
         store.redis.hset(record, mapping=fields)
         reporter.job["render"] = {"path": "split", "parts": count}
-        reporter.started(retrying=attempts > 1)
+        reporter.started(retrying=attempts > 1, total=count)
     except JobEnded:
         raise Ignore() from None
-    dispatch(self.app, job_id, count, merge=merge_split.name)
+    dispatch(self.app, job_id, count)
     store.redis.hset(record, QUEUED_FIELD, 1)
     return reporter.job
 
@@ -102,64 +98,6 @@ def _plan(html: str, mode: str, processes: int, max_parts: int) -> Plan:
 def _said(reason: str | None, mode: str) -> str:
     reason = reason or "it has nothing to split"
     return f'split "always" was asked, but {reason}' if mode == "always" else reason
-
-
-@shared_task(bind=True, ignore_result=False, name="tasks.merge_split")
-def merge_split(self: Task, job_id: str) -> Job | None:
-    """Draw every page's header and footer, join the parts in order: the job's PDF."""
-    config = current_app.config
-    reporter = open_job(self, job_id)
-    store = reporter.store
-    record = key(job_id)
-    count = int(store.redis.hget(record, SPLIT_FIELD) or 0)
-    values = store.redis.hmget(record, [OVERLAY_FIELD, *(f"part:{index}:pdf" for index in range(count))])
-    overlay_source, pdfs = _text(values[0]), [value for value in values[1:] if isinstance(value, bytes)]
-    try:
-        reporter.write(PROGRESS, {**reporter.job["progress"], "stage": "writing"}, forward_only=True)
-        try:
-            pdf, pages = _join(store, job_id, config, reporter, count, pdfs, overlay_source)
-        except (JobEnded, RenderFailed):
-            raise
-        except SoftTimeLimitExceeded:
-            _fail(reporter, timed_out(config["RENDER_TIME_LIMIT"]))
-        except SplitMismatch:
-            log.error("job %s: the parts of a split did not line up", job_id, exc_info=True)
-            _fail(reporter, MISMATCH)
-        except Exception as exc:
-            log.warning("job %s failed to join its parts", job_id, exc_info=True)
-            _fail(reporter, describe(exc))
-        if pages > config["MAX_PAGES"]:
-            _fail(reporter, str(too_many_pages(config["MAX_PAGES"])))
-        if len(pdf) > config["MAX_PDF_BYTES"]:
-            _fail(reporter, str(pdf_too_large(len(pdf), config["MAX_PDF_BYTES"])))
-        result = RenderResult(pdf=pdf, pages=pages)
-        reporter.storing(result)
-        reporter.succeeded(result)
-        store.redis.hdel(record, *(f"part:{index}:pdf" for index in range(count)))
-    except JobEnded:
-        raise Ignore() from None
-    return reporter.job
-
-
-def _join(
-    store: JobStore, job_id: str, config: Any, reporter: Reporter, count: int, pdfs: list[bytes], overlay: str
-) -> tuple[bytes, int]:
-    if len(pdfs) != count:
-        raise SplitMismatch(f"{len(pdfs)} of {count} parts are stored")
-    pages = joined_pages(pdfs)
-    drawn = None
-    if overlay:
-
-        def on_progress(step: Progress) -> None:
-            report_part(reporter, count, min(step.percent, 99.0), 0, "writing")
-
-        drawn = render_part(store, job_id, overlay_html(overlay, pages), config, on_progress).pdf
-    return stamp(pdfs, drawn)
-
-
-def _fail(reporter: Reporter, message: str) -> NoReturn:
-    reporter.failed(message)
-    raise RenderFailed(message)
 
 
 def _text(value: bytes | str | None) -> str:

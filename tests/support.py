@@ -297,3 +297,20 @@ def report_html(sections: int = 40, paragraphs: int = 6) -> str:
 
 # ReportLab cannot split a spacer taller than a page: the render raises LayoutError.
 UNRENDERABLE_HTML = '<html><body><p>Before</p><pdf:spacer height="100000cm"/></body></html>'
+
+
+STAGES = ("queued", "parsing", "layout", "writing", "rendered", "storing", "done")
+
+
+def assert_one_story(jobs: list[dict[str, Any]], parts: int) -> None:
+    """A job in parts told one story: stages only forward, pages never past the final count,
+    `current`/`total` counting the parts, `current` never past `total`, both whole at the end."""
+    stages = [STAGES.index(job["progress"]["stage"]) for job in jobs]
+    assert stages == sorted(stages), [job["progress"]["stage"] for job in jobs]
+    final = jobs[-1]["pdf"]["pages"]
+    pages = [job["progress"]["pages"] for job in jobs]
+    assert max(pages) <= final, f"pages reached {max(pages)} of {final}"
+    counted = [(job["progress"]["current"], job["progress"]["total"]) for job in jobs]
+    assert all(current <= total for current, total in counted), counted
+    assert {total for _, total in counted} <= {0, parts}, counted
+    assert counted[-1] == (parts, parts), counted

@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support import AppFactory, free_port
+from webapp.disposition import ascii_name, content_disposition
 
 
 def submit(client: FlaskClient, **kwargs: object) -> tuple[int, dict[str, object], dict[str, str]]:
@@ -184,7 +185,8 @@ def test_a_running_job_silent_past_the_time_limit_is_reported_failed(app: Flask,
     store.advance(running)
     lost = client.get(f"/api/jobs/{job['id']}").get_json()
     assert lost["state"] == "FAILURE"
-    assert "stopped responding" in lost["error"]
+    assert lost["error"]["code"] == "worker_lost"
+    assert "stopped responding" in lost["error"]["message"]
 
 
 def test_cancel_only_never_deletes_an_ended_job(client: FlaskClient) -> None:
@@ -195,3 +197,17 @@ def test_cancel_only_never_deletes_an_ended_job(client: FlaskClient) -> None:
     assert again.status_code == 409
     assert_error(again.get_json(), "already_ended")
     assert client.get(f"/api/jobs/{job['id']}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("filename", "fallback"),
+    [
+        ("보고서.pdf", "document.pdf"),
+        ("분기 보고서 2024.pdf", "2024.pdf"),
+        ("Café.pdf", "Cafe.pdf"),
+        ("報告", "document.pdf"),
+    ],
+)
+def test_a_non_ascii_file_name_keeps_a_useful_ascii_fallback(filename: str, fallback: str) -> None:
+    assert ascii_name(filename) == fallback
+    assert f"filename={fallback};" in content_disposition(filename)

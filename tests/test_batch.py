@@ -11,8 +11,23 @@ import pypdf
 import pytest
 import requests
 
-from tasks.store import key
-from tests.support import SseEvent, SseStream, pdf_text, report_html, start_worker, wait_for_job, wait_until
+from tasks.batch import part_fields
+from tasks.failures import RenderFailed
+from tasks.job import new_job, new_job_id
+from tasks.join import merge_parts
+from tasks.renderer import render_pdf
+from tasks.store import JobStore, key
+from tests.support import (
+    AppFactory,
+    SseEvent,
+    SseStream,
+    assert_one_story,
+    pdf_text,
+    report_html,
+    start_worker,
+    wait_for_job,
+    wait_until,
+)
 
 TIMEOUT = 10
 
@@ -38,6 +53,8 @@ def test_ten_documents_merge_in_order_with_progress_across_all_parts(live_server
     assert len(set(percents)) >= 10
     assert events[-1].type == "end" and events[-1].job["state"] == "SUCCESS", events[-1].job["error"]
     assert percents[-1] == 100.0
+    assert_one_story([event.job for event in events], parts=10)
+    assert {event.job["progress"]["total"] for event in events} == {10}, "counted in parts from the start"
     pdf = requests.get(f"{live_server}{events[-1].job['pdf']['url']}", timeout=TIMEOUT).content
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     text = pdf_text(pdf)
@@ -69,8 +86,9 @@ def test_a_failing_part_fails_the_job_naming_it(live_server: str) -> None:
     response = requests.post(f"{live_server}/api/jobs", json={"documents": documents}, timeout=TIMEOUT)
     job = wait_for_job(live_server, response.json()["id"])
     assert job["state"] == "FAILURE"
-    assert job["error"].startswith("Part 2 (Appendix) failed:")
-    assert "taller or wider than a page" in job["error"]
+    assert job["error"]["code"] == "part_failed"
+    assert job["error"]["message"].startswith("Part 2 (Appendix) failed:")
+    assert "taller or wider than a page" in job["error"]["message"]
 
 
 @pytest.mark.parametrize(
@@ -126,3 +144,36 @@ def test_cancel_stops_every_part(live_server: str) -> None:
     assert events[-1].job["state"] == "REVOKED"
     after = requests.post(f"{live_server}/api/jobs", json={"html": "<p>after batch cancel</p>"}, timeout=10).json()
     assert wait_for_job(live_server, after["id"], timeout=60)["state"] == "SUCCESS"
+
+
+ONE_PAGE = render_pdf("<p>One page</p>").pdf
+
+
+@pytest.mark.parametrize(
+    ("appendix", "env", "code", "words"),
+    [
+        (None, {}, "part_failed", "Part 2 (Appendix) failed: its PDF is missing"),
+        (b"%PDF-1.4 not a PDF at all", {}, "part_failed", "Part 2 (Appendix) failed: its PDF could not be read"),
+        (ONE_PAGE, {"MAX_PAGES": "1"}, "too_many_pages", "runs past 1 pages"),
+        (ONE_PAGE, {"MAX_PDF_BYTES": "1000"}, "pdf_too_large", "this service keeps"),
+    ],
+)
+def test_joining_a_batch_has_the_guards_of_every_render(
+    redis_url: str, make_app: AppFactory, appendix: bytes | None, env: dict[str, str], code: str, words: str
+) -> None:
+    """A missing or unreadable part, or a joined PDF past the limits, ends the job at once, naming the part."""
+    app = make_app({"REDIS_URL": redis_url.replace("/0", "/1"), **env})
+    store: JobStore = app.extensions["job_store"]
+    job = new_job(new_job_id(), "book.pdf")
+    store.create(job, "", {}, None, part_fields([("Cover", "<p>a</p>"), ("Appendix", "<p>b</p>")]))
+    store.redis.hset(key(job["id"]), "part:0:pdf", ONE_PAGE)
+    if appendix is not None:
+        store.redis.hset(key(job["id"]), "part:1:pdf", appendix)
+    with pytest.raises(RenderFailed):
+        merge_parts(job["id"])
+    snapshot = store.snapshot(job["id"])
+    assert snapshot is not None
+    ended = snapshot.job
+    assert ended["state"] == "FAILURE", ended
+    assert ended["error"]["code"] == code
+    assert words in ended["error"]["message"]

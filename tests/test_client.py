@@ -1,27 +1,55 @@
-"""The command-line client as a user runs it: a subprocess against gunicorn, a worker and Redis."""
+"""The command-line client as a user runs it: pip-installed, run from elsewhere, against gunicorn, a worker, Redis."""
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 
+import pytest
 import requests
 
+from html2pdf_client.cli import ProgressView
 from tests.support import ROOT, UNRENDERABLE_HTML, pdf_pages, report_html
-from webapp.client import ProgressView
 
 TIMEOUT = 10
+INSTALL_TIMEOUT = 180
 
 
-def client(*args: str, server: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def pip(*args: str) -> None:
+    # Offline: the package is built with the setuptools and wheel of the test environment.
+    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args]
+    subprocess.run(command, check=True, capture_output=True, timeout=INSTALL_TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def html2pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `html2pdf` command as `pip install .` gives it, in a virtualenv holding nothing else (no Flask)."""
+    root = tmp_path_factory.mktemp("client")
+    source = root / "source"  # a copy: building leaves build/ and *.egg-info beside the sources
+    source.mkdir()
+    shutil.copy(ROOT / "pyproject.toml", source)
+    shutil.copytree(ROOT / "html2pdf_client", source / "html2pdf_client", ignore=shutil.ignore_patterns("__pycache__"))
+    pip("wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(root / "dist"), str(source))
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True, timeout=60)
+    python = root / "venv" / "bin" / "python"
+    pip("--python", str(python), "install", "--no-deps", "--no-index", *map(str, (root / "dist").glob("*.whl")))
+    return root / "venv" / "bin" / "html2pdf"
+
+
+def client(command: Path, *args: str, server: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the installed command from a directory outside the repository, with no PYTHONPATH."""
+    env = {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "VIRTUAL_ENV")}
     return subprocess.run(
-        [sys.executable, "-m", "webapp.client", *args, "--server", server],
-        cwd=ROOT,
+        [str(command), *args, "--server", server],
+        cwd=command.parent,
+        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -29,17 +57,34 @@ def client(*args: str, server: str, timeout: float = 120) -> subprocess.Complete
     )
 
 
+def test_the_installed_command_needs_no_service_and_says_a_missing_file_is_a_bad_argument(html2pdf: Path) -> None:
+    python = html2pdf.parent / "python"
+    loaded = subprocess.run(
+        [str(python), "-c", "import json, sys, html2pdf_client.cli; print(json.dumps(sorted(sys.modules)))"],
+        cwd=html2pdf.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    modules = set(json.loads(loaded.stdout))
+    assert not modules & {"flask", "celery", "redis", "webapp", "tasks"}
+    missing = client(html2pdf, "convert", "no-such-file.html", server="http://127.0.0.1:9")
+    assert missing.returncode == 2, missing.stderr
+    assert "no-such-file.html: no such file" in missing.stderr
+
+
 def unique(html: str) -> str:
     """`html` made unlike any earlier submission, so the service renders it afresh rather than reusing a PDF."""
     return html.replace("</body>", f"<!-- {uuid.uuid4()} --></body>")
 
 
-def test_convert_shows_progress_and_saves_the_pdf(live_server: str, tmp_path: Path) -> None:
+def test_convert_shows_progress_and_saves_the_pdf(live_server: str, html2pdf: Path, tmp_path: Path) -> None:
     source = tmp_path / "report.html"
     source.write_text(unique(report_html(60)), encoding="utf-8")
     target = tmp_path / "out" / "report.pdf"
     target.parent.mkdir()
-    done = client("convert", str(source), "-o", str(target), server=live_server)
+    done = client(html2pdf, "convert", str(source), "-o", str(target), server=live_server)
     assert done.returncode == 0, done.stderr
     assert pdf_pages(target.read_bytes()) > 5
     # Not a terminal: one plain line per change, no carriage returns.
@@ -51,40 +96,42 @@ def test_convert_shows_progress_and_saves_the_pdf(live_server: str, tmp_path: Pa
     assert f"saved {target}" in done.stdout
 
 
-def test_a_failing_document_exits_non_zero_with_the_jobs_message(live_server: str, tmp_path: Path) -> None:
+def test_a_failing_document_exits_non_zero_with_the_jobs_message(
+    live_server: str, html2pdf: Path, tmp_path: Path
+) -> None:
     source = tmp_path / "broken.html"
     source.write_text(unique(UNRENDERABLE_HTML), encoding="utf-8")
-    done = client("convert", str(source), server=live_server)
+    done = client(html2pdf, "convert", str(source), server=live_server)
     assert done.returncode == 1
-    assert "taller or wider than a page" in done.stderr
+    assert "taller or wider than a page" in done.stderr and "(layout)" in done.stderr
     assert not source.with_suffix(".pdf").exists()
 
 
-def test_http_errors_exit_non_zero_with_the_apis_message(live_server: str, tmp_path: Path) -> None:
+def test_http_errors_exit_non_zero_with_the_apis_message(live_server: str, html2pdf: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty.html"
     empty.write_text("  ", encoding="utf-8")
-    done = client("convert", str(empty), server=live_server)
+    done = client(html2pdf, "convert", str(empty), server=live_server)
     assert done.returncode == 3
     assert "HTTP 400" in done.stderr and "empty" in done.stderr
-    missing = client("status", "no-such-job", server=live_server)
+    missing = client(html2pdf, "status", "no-such-job", server=live_server)
     assert missing.returncode == 3
     assert "HTTP 404" in missing.stderr and "No job 'no-such-job'" in missing.stderr
 
 
-def test_status_cancel_and_delete(live_server: str) -> None:
+def test_status_cancel_and_delete(live_server: str, html2pdf: Path) -> None:
     html = unique(report_html(150))
     response = requests.post(f"{live_server}/api/jobs", json={"html": html}, timeout=TIMEOUT)
     job_id = response.json()["id"]
-    status = client("status", job_id, server=live_server)
+    status = client(html2pdf, "status", job_id, server=live_server)
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["id"] == job_id
-    cancelled = client("cancel", job_id, server=live_server)
+    cancelled = client(html2pdf, "cancel", job_id, server=live_server)
     assert cancelled.returncode == 0, cancelled.stderr
     assert json.loads(cancelled.stdout)["state"] == "REVOKED"
-    again = client("cancel", job_id, server=live_server)
+    again = client(html2pdf, "cancel", job_id, server=live_server)
     assert again.returncode == 3
     assert "HTTP 409" in again.stderr and "already ended" in again.stderr
-    deleted = client("delete", job_id, server=live_server)
+    deleted = client(html2pdf, "delete", job_id, server=live_server)
     assert deleted.returncode == 0
     assert f"deleted job {job_id}" in deleted.stdout
     assert requests.get(f"{live_server}/api/jobs/{job_id}", timeout=TIMEOUT).status_code == 404

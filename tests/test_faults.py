@@ -87,7 +87,8 @@ def test_a_job_that_keeps_killing_its_worker_ends_as_failed(live_server: str, wo
         )
     job = wait_for_job(live_server, job_id, *ENDED)
     assert job["state"] == "FAILURE"
-    assert "stopped unexpectedly 3 times" in job["error"]
+    assert job["error"]["code"] == "worker_lost"
+    assert "stopped unexpectedly 3 times" in job["error"]["message"]
     after = submit(live_server, "<p>next</p>")
     assert wait_for_job(live_server, after, *ENDED)["state"] == "SUCCESS"
 

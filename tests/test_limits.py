@@ -33,14 +33,16 @@ def ended(base: str, html: str) -> dict[str, Any]:
 def test_a_render_past_the_time_limit_fails_saying_so(strict_stack: str) -> None:
     job = ended(strict_stack, report_html(600))
     assert job["state"] == "FAILURE"
-    assert "took longer than 2 s" in job["error"]
+    assert job["error"]["code"] == "render_timeout"
+    assert "took longer than 2 s" in job["error"]["message"]
     assert ended(strict_stack, "<p>quick one</p>")["state"] == "SUCCESS"
 
 
 def test_a_document_past_the_page_limit_fails_saying_so(strict_stack: str) -> None:
     job = ended(strict_stack, report_html(20))
     assert job["state"] == "FAILURE"
-    assert "past 5 pages" in job["error"]
+    assert job["error"]["code"] == "too_many_pages"
+    assert "past 5 pages" in job["error"]["message"]
 
 
 def test_api_tokens_guard_submissions_and_cancels(redis_url: str, make_app: AppFactory) -> None:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
+from flask import Flask
+from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
+from redis import Redis
 
+from tasks import metrics
 from tests.support import (
     UNRENDERABLE_HTML,
     Process,
@@ -19,6 +26,8 @@ from tests.support import (
     start_worker,
     wait_until,
 )
+from webapp.hub import EventHub
+from webapp.metrics import REPORT_SECONDS, STREAMS_KEY, StreamCensus
 
 TIMEOUT = 10
 COUNTERS = ("pdf_jobs_submitted", "pdf_jobs_succeeded", "pdf_jobs_failed", "pdf_jobs_cancelled")
@@ -91,7 +100,8 @@ def test_a_jobs_life_moves_the_right_counters_on_every_web_process(
         worker = start_worker(redis.url, tmp_path / "worker.log", "--concurrency", "1")
         wait_until(lambda: state(one, fine) == "SUCCESS" and state(one, broken) == "FAILURE", 60, "both ends")
         # A viewer on one web process counts in the open-streams gauge of every process.
-        running = submit(two, report_html(150))
+        # Long enough to outlast any wait below: the cancel, not the render, ends it.
+        running = submit(two, report_html(600))
         with SseStream(f"{one}/api/jobs/{running}/events") as stream:
             events = stream.events(deadline=90)
             while next(events).job["state"] != "PROGRESS":
@@ -114,3 +124,52 @@ def test_a_jobs_life_moves_the_right_counters_on_every_web_process(
         buckets = [value for name, value in after.items() if name.startswith(f"{histogram}_bucket")]
         assert buckets == sorted(buckets), "cumulative buckets"
     assert after["pdf_render_pages_sum"] == 1 and after["pdf_render_seconds_sum"] > 0
+
+
+def test_every_accepted_job_is_submitted_once_whatever_renders_it(client: FlaskClient, app: Flask) -> None:
+    redis: Redis = app.extensions["redis"]
+
+    def submitted() -> int:
+        return metrics.read_counts(redis).get(metrics.SUBMITTED, 0)
+
+    before = submitted()
+    unique = f"<p>{time.time_ns()}</p>"
+    bodies: list[dict[str, Any]] = [
+        {"html": unique},
+        {"html": unique + "<h1 style='page-break-before: always'>2</h1>", "split": "always"},
+        {"documents": [unique, unique + "<p>second</p>"]},
+    ]
+    for body in bodies:
+        assert client.post("/api/jobs", json=body).status_code == 202
+    assert submitted() == before + 3
+    # A repeat answered from a stored PDF or an Idempotency-Key retry is no new render.
+    keyed = {"Idempotency-Key": f"k{time.time_ns()}"}
+    first = client.post("/api/jobs", json={"html": unique + "<p>keyed</p>"}, headers=keyed)
+    again = client.post("/api/jobs", json={"html": unique + "<p>keyed</p>"}, headers=keyed)
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert submitted() == before + 4
+
+
+def test_a_stream_is_reported_as_soon_as_it_opens_and_ends(redis: Redis) -> None:
+    """Reported only every few seconds, a short stream was never seen by the other processes."""
+    hub = EventHub(redis)
+    census = StreamCensus(redis, hub)
+
+    def reported() -> int | None:
+        value = redis.hget(STREAMS_KEY, census.name)
+        return None if value is None else int(metrics.text(value).split()[0])
+
+    reporter = threading.Thread(target=census.keep_reporting, name="census-under-test", daemon=True)
+    reporter.start()
+    try:
+        wait_until(lambda: reported() == 0, 2, "the first report")
+        events = hub.subscribe("job:census-test")
+        assert events is not None
+        wait_until(lambda: reported() == 1, REPORT_SECONDS / 5, "the open stream to be reported at once")
+        hub.unsubscribe("job:census-test", events)
+        wait_until(lambda: reported() == 0, REPORT_SECONDS / 5, "the ended stream to be reported at once")
+    finally:
+        census.forget()
+        reporter.join(2)
+        hub.close(wait=2)
+    assert not reporter.is_alive() and reported() is None, "forgotten for good"

@@ -47,6 +47,50 @@ def test_margins_move_the_text() -> None:
     assert left_edge("1in") - left_edge("0.5in") == pytest.approx(36, abs=1)
 
 
+def first_line(reader: pypdf.PdfReader) -> tuple[tuple[float, float], float]:
+    """The first page's size and where its body text starts from the left, in points."""
+    xs: list[float] = []
+    page = reader.pages[0]
+    page.extract_text(
+        visitor_text=lambda text, cm, tm, *_: xs.append(cm[0] * tm[4] + cm[4]) if "Body" in text else None
+    )
+    return (round(float(page.mediabox.width)), round(float(page.mediabox.height))), round(min(xs), 1)
+
+
+OWN_SETUP = (
+    "<style>@page { size: a5; margin: 2cm; "
+    "@frame own { -pdf-frame-content: own; left: 2cm; right: 2cm; top: 0.5cm; height: 1cm } }</style>"
+    '<div id="own">Own header</div><p>Body text</p>'
+)
+
+
+@pytest.mark.parametrize(
+    ("options", "size"),
+    [
+        ({}, (420, 595)),
+        ({"footer_html": "Page {page} of {pages}"}, (420, 595)),
+        ({"header_html": "Sent header"}, (420, 595)),
+        ({"page_size": "Letter"}, (612, 792)),
+        ({"orientation": "landscape"}, (595, 420)),
+        ({"title": "Only a title"}, (420, 595)),
+    ],
+)
+def test_options_not_sent_keep_the_documents_own_page_setup(options: dict[str, str], size: tuple[int, int]) -> None:
+    reader = rendered(OWN_SETUP, **options)
+    assert first_line(reader) == (size, 56.7), "the document's 2 cm margin holds"
+    text = reader.pages[0].extract_text()
+    assert "Own header" in text, "the document's own frames stay"
+    if "footer_html" in options:
+        assert "Page 1 of 1" in text
+    if "header_html" in options:
+        assert "Sent header" in text
+
+
+def test_a_document_without_page_setup_keeps_the_renderers_defaults() -> None:
+    assert first_line(rendered("<p>Body text</p>", page_size="Letter")) == ((612, 792), 28.3)
+    assert first_line(rendered("<p>Body text</p>", margin="1in")) == ((595, 842), 72.0)
+
+
 def test_header_and_footer_on_every_page_with_page_numbers() -> None:
     reader = rendered(report_html(10), header_html="<b>ACME</b> report", footer_html="Page {page} of {pages}")
     total = len(reader.pages)
@@ -82,6 +126,16 @@ def test_invalid_options_name_the_field(raw: dict[str, object], field: str) -> N
     with pytest.raises(OptionError) as refused:
         PageOptions.parse(raw)
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("margin", "quoted"),
+    [("2 cm", "'2 cm'"), ("2cm 1.5 in", "'1.5 in'"), ("2cm wide", "'wide'"), ("-1cm", "'-1cm'")],
+)
+def test_a_bad_margin_is_quoted_as_sent(margin: str, quoted: str) -> None:
+    with pytest.raises(OptionError) as refused:
+        PageOptions.parse({"margin": margin})
+    assert str(refused.value).startswith(f"options.margin: {quoted} is not a length")
 
 
 def test_the_api_answers_400_naming_the_option(client: FlaskClient) -> None:

@@ -310,7 +310,9 @@ def test_a_failing_document_shows_its_error(tab: Tab, live_server: str) -> None:
     job = submit(live_server, UNRENDERABLE_HTML)
     tab.page.goto(f"/jobs/{job['id']}")
     expect_finished(tab.page, "Failed")
-    message = api_job(live_server, job["id"])["error"]
+    error = api_job(live_server, job["id"])["error"]
+    assert error["code"] == "layout"
+    message = error["message"]
     expect(tab.page.locator("#job-error")).to_have_text(message)
     assert "taller or wider than a page" in message
     expect(tab.page.get_by_role("link", name="Try again")).to_have_attribute("href", "/")

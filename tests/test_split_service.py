@@ -21,6 +21,7 @@ from tests.support import (
     Process,
     SseEvent,
     SseStream,
+    assert_one_story,
     start_worker,
     submit_job,
     wait_for_job,
@@ -56,6 +57,7 @@ def test_a_long_document_split_on_request_is_one_job_and_the_single_render(live_
     end = events[-1].job
     assert events[-1].type == "end" and end["state"] == "SUCCESS", end["error"]
     assert end["render"] == {"path": "split", "parts": 2}
+    assert_one_story([event.job for event in events], parts=2)
     percents = [event.job["progress"]["percent"] for event in events]
     assert percents == sorted(percents) and percents[-1] == 100.0
     assert len(set(percents)) >= 5, "the bar moves with the parts"
@@ -94,7 +96,7 @@ def test_never_and_short_documents_render_whole_and_the_answer_says_so(live_serv
     short = requests.post(
         f"{live_server}/api/jobs?split=auto", data="<p>short</p>", headers={"Content-Type": "text/html"}
     )
-    assert short.json()["render"]["reason"].startswith("it is too short to gain from splitting")
+    assert short.json()["render"]["reason"] == "it is too short to gain from splitting (12 bytes of HTML)"
     assert wait_for_job(live_server, never["id"])["state"] == "SUCCESS"
 
 
@@ -139,8 +141,9 @@ def test_a_failing_part_fails_the_job_naming_it(live_server: str) -> None:
     html = report(6, "failing part").replace("Paragraph 0 of chapter 5.", '<pdf:spacer height="100000cm"/>x')
     end = wait_for_job(live_server, submit_job(live_server, {"html": html, "split": "always"})["id"])
     assert end["state"] == "FAILURE"
-    assert end["error"].startswith("Part 2 (Chapter 4) failed:"), end["error"]
-    assert "taller or wider than a page" in end["error"]
+    assert end["error"]["code"] == "part_failed", end["error"]
+    assert end["error"]["message"].startswith("Part 2 (Chapter 4) failed:"), end["error"]
+    assert "taller or wider than a page" in end["error"]["message"]
 
 
 def test_cancel_stops_every_part(live_server: str) -> None:

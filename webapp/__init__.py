@@ -35,6 +35,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     webhooks.init_app(app)
     import tasks.convert  # registers the task with Celery
+    import tasks.join
     import tasks.shutdown  # noqa: F401  (pool processes leave SIGTERM to the worker's main process)
 
     return app

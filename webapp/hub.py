@@ -52,6 +52,8 @@ class EventHub:
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self._closed = False
+        # Set whenever a stream opens or ends, so the count can be reported at once (webapp/metrics.py).
+        self.changed = threading.Event()
 
     def subscribe(self, channel: str, timeout: float = 5.0) -> queue.Queue[Event] | None:
         """A queue of `channel`'s events from now on; None if Redis is unreachable."""
@@ -62,6 +64,7 @@ class EventHub:
                 events.put(DISCONNECTED)
                 return events
             self._streams.setdefault(channel, set()).add(events)
+            self.changed.set()
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._listen, name="event-hub", daemon=True)
                 self._thread.start()
@@ -75,6 +78,7 @@ class EventHub:
             streams = self._streams.get(channel)
             if streams is not None:
                 streams.discard(events)
+                self.changed.set()
                 if not streams:
                     del self._streams[channel]
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import logging
 from datetime import UTC, datetime
 
 from celery import Celery
 from flask import Blueprint, Response, current_app, request, send_file
+from redis.exceptions import RedisError
 
-from tasks import batch
+from tasks import batch, metrics
 from tasks.job import (
     FAILURE,
     PROGRESS,
@@ -25,18 +27,23 @@ from tasks.job import (
 from tasks.store import JobStore, Snapshot
 from webapp import reuse, splitting
 from webapp.access import require_token
+from webapp.disposition import content_disposition
 from webapp.errors import ApiError
 from webapp.intake import read_submission
 from webapp.webhooks import deliver_if_ended, read_callback
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/jobs")
+log = logging.getLogger(__name__)
 bp.before_request(require_token)
 bp.record_once(splitting.on_register)
 
 # The hard time limit is the soft one plus 30 s; past that and a little more,
 # a job still "running" has lost its worker for good.
 STALE_GRACE_SECONDS = 90
-LOST = "The worker rendering this document stopped responding and the job was abandoned. Submit it again."
+LOST = {
+    "code": "worker_lost",
+    "message": "The worker rendering this document stopped responding and the job was abandoned. Submit it again.",
+}
 
 
 def job_store() -> JobStore:
@@ -101,6 +108,8 @@ def submit() -> Response:
         deliver_if_ended(copied)
         return _accepted(to_json(copied), job["id"])
     fields = batch.part_fields(submission.parts) if submission.parts else None
+    if submission.parts:
+        job["progress"]["total"] = len(submission.parts)  # current/total count parts from the start
     html = "" if submission.parts else submission.html  # a batch's HTML lives in its parts
     route = None if submission.parts else splitting.route(job["id"], html, split)
     if route is not None and route.render is not None:
@@ -115,8 +124,18 @@ def submit() -> Response:
     except Exception:
         store.delete(job["id"])
         raise
+    _count_submitted(store)
     reuse.remember_result(store, digest, job["id"])
     return _accepted(to_json(job), job["id"])
+
+
+def _count_submitted(store: JobStore) -> None:
+    """The one place a job queued for rendering is counted (copies and Idempotency-Key repeats are not renders)."""
+    try:
+        metrics.count_submitted(store.redis)
+    except RedisError:
+        # The job is queued: a lost count must not refuse it.
+        log.warning("could not count a submitted job", exc_info=True)
 
 
 def _accepted(job_json: str, job_id: str) -> Response:
@@ -142,13 +161,9 @@ def pdf(job_id: str) -> Response:
         )
     # ?disposition=inline lets a browser show it in a frame, under its own name.
     inline = request.args.get("disposition") == "inline"
-    return send_file(
-        io.BytesIO(data),
-        mimetype="application/pdf",
-        as_attachment=not inline,
-        download_name=job["filename"],
-        max_age=0,
-    )
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(job["filename"], inline=inline)
+    return response
 
 
 @bp.delete("/<job_id>")

@@ -2,11 +2,11 @@
 
 Any web process can answer a scrape with the service's totals, whichever
 process or machine did the work: job counters and render histograms live in
-Redis (tasks/metrics.py); jobs submitted are counted when the broker takes a
-render, in this module; queue depth comes from the broker and workers alive
+Redis (tasks/metrics.py); jobs submitted are counted when the API queues a
+job's render (webapp/jobs.py); queue depth comes from the broker and workers alive
 from a ping, both global by nature. Open event streams are per process, so
-each web process writes its own count into a Redis hash every few seconds
-(`StreamCensus`) and a scrape sums the fresh entries: processes that died
+each web process writes its own count into a Redis hash when it changes and
+every few seconds (`StreamCensus`) and a scrape sums the fresh entries: processes that died
 drop out once their entry is stale.
 """
 
@@ -15,13 +15,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 
 from celery import Celery
-from celery.signals import after_task_publish
-from flask import Blueprint, Flask, Response, current_app, has_app_context
+from flask import Blueprint, Flask, Response, current_app
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from redis import Redis
@@ -35,20 +34,18 @@ from webapp.hub import EventHub
 log = logging.getLogger(__name__)
 bp = Blueprint("metrics", __name__)
 
-CONVERT_TASK = "tasks.convert"
 STREAMS_KEY = "pdfmetrics:streams"
 REPORT_SECONDS = 5.0
+REPORT_MIN_SECONDS = 0.2
 STALE_SECONDS = 30.0
 
 
 def init_app(app: Flask) -> None:
-    """Serve /metrics and count the renders this process queues."""
+    """Serve /metrics."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(ServiceCollector(app))
     app.extensions["metrics_registry"] = registry
     app.extensions["stream_census"] = StreamCensus(app.extensions["redis"], app.extensions["event_hub"])
-    # Once per process, whatever the number of apps: the handler finds its app at call time.
-    after_task_publish.connect(_count_submitted, dispatch_uid="pdf-metrics-submitted")
     app.register_blueprint(bp)
 
 
@@ -56,17 +53,6 @@ def init_app(app: Flask) -> None:
 def scrape() -> Response:
     registry: CollectorRegistry = current_app.extensions["metrics_registry"]
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
-
-
-def _count_submitted(sender: str | None = None, **_: Any) -> None:
-    """A render went to the broker: one job submitted (copies and idempotent repeats are not renders)."""
-    if sender != CONVERT_TASK or not has_app_context():
-        return
-    redis: Redis = current_app.extensions["redis"]
-    try:
-        redis.hincrby(metrics.COUNTS_KEY, metrics.SUBMITTED, 1)
-    except RedisError:
-        log.warning("could not count a submitted job", exc_info=True)
 
 
 class ServiceCollector:
@@ -122,6 +108,7 @@ class StreamCensus:
     def __init__(self, redis: Redis, hub: EventHub) -> None:
         self.redis = redis
         self.hub = hub
+        self._stopped = threading.Event()
 
     @property
     def name(self) -> str:
@@ -132,6 +119,9 @@ class StreamCensus:
         self.redis.hset(STREAMS_KEY, self.name, f"{self.hub.open_streams} {time.time():.3f}")
 
     def forget(self) -> None:
+        """Withdraw this process's count for good: reporting stops first, so it does not come back."""
+        self._stopped.set()
+        self.hub.changed.set()
         self.redis.hdel(STREAMS_KEY, self.name)
 
     def total(self) -> int:
@@ -150,10 +140,16 @@ class StreamCensus:
         return total
 
     def keep_reporting(self) -> None:
-        """Report every few seconds, for ever (a daemon thread per web process)."""
-        while True:
+        """Report as soon as a stream opens or ends, and every few seconds anyway, until `forget` (a daemon thread).
+
+        Every few seconds only, a stream shorter than that was never counted by
+        the other processes, and a viewer waited up to that long to be.
+        """
+        while not self._stopped.is_set():
+            self.hub.changed.clear()
             try:
                 self.report()
             except RedisError as exc:
                 log.debug("could not report open streams: %s", exc)
-            time.sleep(REPORT_SECONDS)
+            if self.hub.changed.wait(REPORT_SECONDS):
+                time.sleep(REPORT_MIN_SECONDS)  # a burst of viewers is one report, not one each

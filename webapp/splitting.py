@@ -10,7 +10,7 @@ from flask import Flask, Request, current_app
 from flask.blueprints import BlueprintSetupState
 
 from tasks.convert import convert
-from tasks.split import MIN_PART_BYTES
+from tasks.split import MIN_PART_BYTES, html_size
 from tasks.split_job import split_render
 from webapp import capacity
 from webapp.errors import ApiError
@@ -71,7 +71,7 @@ def route(job_id: str, html: str, mode: str) -> Route:
     if current_app.config["SPLIT_MAX_PARTS"] < 2:
         reason = "this service does not split documents (SPLIT_MAX_PARTS=1)"
     elif size < 2 * MIN_PART_BYTES:
-        reason = f"it is too short to gain from splitting ({size // 1024} KB of HTML)"
+        reason = f"it is too short to gain from splitting ({html_size(size)} of HTML)"
     elif _BREAK_HINT.search(html) is None:
         reason = "nothing in it starts a new page"
     elif (processes := capacity.worker_processes(redis)) < 2:

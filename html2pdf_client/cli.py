@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from webapp.client_api import Api, ClientError, Reply
+from html2pdf_client.api import Api, ClientError, Reply
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 EXIT_JOB_FAILED = 1
+EXIT_BAD_ARGUMENTS = 2  # as argparse exits for a bad command line
 EXIT_HTTP_ERROR = 3
 TERMINAL = ("SUCCESS", "FAILURE", "REVOKED")
 
@@ -110,7 +111,8 @@ def convert(api: Api, source: Path, output: Path | None, timeout: float, out: Te
     finally:
         view.close()
     if job["state"] == "FAILURE":
-        print(f"error: the conversion failed: {job['error']}", file=sys.stderr)
+        failure = job["error"] or {}
+        print(f"error: the conversion failed: {failure.get('message')} ({failure.get('code')})", file=sys.stderr)
         return EXIT_JOB_FAILED
     if job["state"] == "REVOKED":
         print(f"error: job {job['id']} was cancelled", file=sys.stderr)
@@ -136,7 +138,7 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--server", help=f"the service's address (default: $PDF_SERVER or {DEFAULT_SERVER})")
     common.add_argument("--token", help="API token for services with API_TOKENS (default: $PDF_TOKEN)")
-    main = argparse.ArgumentParser(prog="python -m webapp.client", description="Convert HTML to PDF with the service.")
+    main = argparse.ArgumentParser(prog="html2pdf", description="Convert HTML to PDF with the service.")
     commands = main.add_subparsers(dest="command", required=True)
     run = commands.add_parser("convert", parents=[common], help="convert an HTML file, showing progress")
     run.add_argument("file", type=Path, help="the .html file")
@@ -154,8 +156,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command in `argv`; the exit status: 0 done, 1 the job failed or was cancelled, 3 HTTP error."""
-    args = parser().parse_args(argv)
+    """Run the command in `argv`; the exit status: 0 done, 1 the job failed or was cancelled,
+    2 bad arguments (a missing input file too), 3 an HTTP or connection error."""
+    command_line = parser()
+    args = command_line.parse_args(argv)
+    if args.command == "convert" and not args.file.is_file():
+        command_line.error(f"{args.file}: no such file")  # exits with EXIT_BAD_ARGUMENTS
     server = args.server or os.environ.get("PDF_SERVER") or DEFAULT_SERVER
     try:
         api = Api(server, args.token or os.environ.get("PDF_TOKEN"))
