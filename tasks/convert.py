@@ -11,14 +11,14 @@ from typing import Any, NoReturn
 from celery import Task, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
-from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.assets import unpacked
 from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages, worker_lost
 from tasks.job import Job
 from tasks.page_setup import PageOptions
+from tasks.policy import policy_for
 from tasks.progress import Progress, ProgressCallback
-from tasks.renderer import RenderResult, render_pdf, server_policy
+from tasks.renderer import RenderResult, render_pdf
 from tasks.reporting import JobEnded, Reporter, open_job
 from tasks.store import JobStore
 
@@ -75,17 +75,6 @@ def _render(store: JobStore, job_id: str, config: Mapping[str, Any], on_progress
         policy = policy_for(config, base_dir=str(root) if root else None)
         path = str(root / bundle.document) if root and bundle else ""
         return render_pdf(html, on_progress, policy=policy, path=path)
-
-
-def policy_for(config: Mapping[str, Any], base_dir: str | None = None) -> ResourceAccessPolicy:
-    """The resource policy for a job under the app's settings."""
-    return server_policy(
-        allowed_hosts=config["ALLOWED_HOSTS"],
-        # A backstop behind Celery's soft time limit, which fires first and
-        # lets the job say how long it was allowed.
-        max_render_seconds=config["RENDER_TIME_LIMIT"] + 15,
-        base_dir=base_dir,
-    )
 
 
 def limit_memory(megabytes: int) -> None:

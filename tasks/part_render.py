@@ -7,8 +7,8 @@ from contextlib import ExitStack
 from typing import Any
 
 from tasks.assets import unpacked
-from tasks.convert import policy_for
 from tasks.page_setup import PageOptions
+from tasks.policy import policy_for
 from tasks.progress import ProgressCallback
 from tasks.renderer import RenderResult, render_pdf
 from tasks.store import JobStore, key

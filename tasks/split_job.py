@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from celery import Task, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
+from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.batch import _report as report_part
 from tasks.batch import dispatch, part_fields
@@ -25,6 +26,7 @@ from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too
 from tasks.job import PROGRESS, STARTED, Job
 from tasks.page_setup import PageOptions
 from tasks.part_render import SPLIT_FIELD, render_part
+from tasks.policy import policy_for
 from tasks.progress import Progress
 from tasks.renderer import RenderResult
 from tasks.reporting import JobEnded, Reporter, open_job
@@ -61,7 +63,7 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
             _fail(reporter, worker_lost(attempts - 1))
         limit_memory(config["WORKER_MEMORY_MB"])
         html = PageOptions(**store.options(job_id)).apply(store.html(job_id) or "")
-        cut = _plan(html, mode, processes, config["SPLIT_MAX_PARTS"])
+        cut = _plan(html, mode, processes, config["SPLIT_MAX_PARTS"], policy_for(config))
         if not cut.split:
             reporter.job["render"] = {"path": "single", "reason": _said(cut.reason, mode)}
             reporter.write(STARTED, {"percent": 0.0, "stage": "parsing", "pages": 0, "current": 0, "total": 0})
@@ -89,12 +91,12 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
     return reporter.job
 
 
-def _plan(html: str, mode: str, processes: int, max_parts: int) -> Plan:
+def _plan(html: str, mode: str, processes: int, max_parts: int, policy: ResourceAccessPolicy) -> Plan:
     """How to render: "always" splits whenever a split is right, into as many parts as processes (2 at least);
     "auto" also needs parts of MIN_PART_BYTES."""
     parts = min(max(max_parts, 2), max(processes, 2))
     try:
-        return plan(html, parts, 0 if mode == "always" else MIN_PART_BYTES)
+        return plan(html, parts, 0 if mode == "always" else MIN_PART_BYTES, policy)
     except Exception:
         log.warning("could not analyse the document for a split", exc_info=True)
         return Plan(reason="the document could not be analysed for a split")
