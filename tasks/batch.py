@@ -13,6 +13,7 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
 from tasks.failures import RenderFailed, describe, timed_out, too_many_pages, worker_lost
+from tasks.interrupt import Cancellable
 from tasks.job import FAILURE, PROGRESS, Job
 from tasks.merge import merge_pdfs
 from tasks.part_render import render_part
@@ -59,7 +60,8 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
     try:
         if attempts > config["MAX_ATTEMPTS"]:
             raise RenderFailed(worker_lost(attempts - 1))
-        result = render_part(store, job_id, html, config, on_progress)
+        with Cancellable(store.redis, job_id):
+            result = render_part(store, job_id, html, config, on_progress)
         if result.pages > config["MAX_PAGES"]:
             raise too_many_pages(config["MAX_PAGES"])
         store.redis.hset(record, prefix + "pdf", result.pdf)

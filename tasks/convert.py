@@ -14,6 +14,7 @@ from flask import current_app
 
 from tasks.assets import unpacked
 from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages, worker_lost
+from tasks.interrupt import Cancellable
 from tasks.job import Job
 from tasks.page_setup import PageOptions
 from tasks.policy import policy_for
@@ -74,7 +75,8 @@ def _render(store: JobStore, job_id: str, config: Mapping[str, Any], on_progress
         # Local reads only inside the job's own directory; none at all without assets.
         policy = policy_for(config, base_dir=str(root) if root else None)
         path = str(root / bundle.document) if root and bundle else ""
-        return render_pdf(html, on_progress, policy=policy, path=path)
+        with Cancellable(store.redis, job_id):
+            return render_pdf(html, on_progress, policy=policy, path=path)
 
 
 def limit_memory(megabytes: int) -> None:

@@ -23,6 +23,7 @@ from tasks.batch import _report as report_part
 from tasks.batch import dispatch, part_fields
 from tasks.convert import convert, limit_memory
 from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages, worker_lost
+from tasks.interrupt import Cancellable
 from tasks.job import PROGRESS, STARTED, Job
 from tasks.page_setup import PageOptions
 from tasks.part_render import SPLIT_FIELD, render_part
@@ -63,7 +64,8 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
             _fail(reporter, worker_lost(attempts - 1))
         limit_memory(config["WORKER_MEMORY_MB"])
         html = PageOptions(**store.options(job_id)).apply(store.html(job_id) or "")
-        cut = _plan(html, mode, processes, config["SPLIT_MAX_PARTS"], policy_for(config))
+        with Cancellable(store.redis, job_id):
+            cut = _plan(html, mode, processes, config["SPLIT_MAX_PARTS"], policy_for(config))
         if not cut.split:
             reporter.job["render"] = {"path": "single", "reason": _said(cut.reason, mode)}
             reporter.write(STARTED, {"percent": 0.0, "stage": "parsing", "pages": 0, "current": 0, "total": 0})
@@ -120,7 +122,8 @@ def merge_split(self: Task, job_id: str) -> Job | None:
     try:
         reporter.write(PROGRESS, {**reporter.job["progress"], "stage": "writing"}, forward_only=True)
         try:
-            pdf, pages = _join(store, job_id, config, reporter, count, pdfs, overlay_source)
+            with Cancellable(store.redis, job_id):
+                pdf, pages = _join(store, job_id, config, reporter, count, pdfs, overlay_source)
         except (JobEnded, RenderFailed):
             raise
         except SoftTimeLimitExceeded:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -189,6 +190,30 @@ def start_web(redis_url: str, log: Path, env: dict[str, str] | None = None) -> t
     wait_until(lambda: _connects(port) or not web.alive(), 60, "gunicorn")
     assert web.alive(), web.output()
     return web, base
+
+
+@dataclass
+class Stack:
+    """Redis, a worker and gunicorn of a test's own: its URL and its processes (and their logs)."""
+
+    base: str
+    redis: RedisServer
+    worker: Process
+    web: Process
+
+
+@contextmanager
+def private_stack(root: Path, env: dict[str, str] | None = None, processes: int = 1) -> Iterator[Stack]:
+    """A whole service under `root`: its own redis-server, a worker of `processes` processes, gunicorn."""
+    redis = RedisServer(root / "redis")
+    worker = start_worker(redis.url, root / "worker.log", "--concurrency", str(processes), env=env)
+    web, base = start_web(redis.url, root / "web.log", env=env)
+    try:
+        yield Stack(base, redis, worker, web)
+    finally:
+        web.stop()
+        worker.stop()
+        redis.stop()
 
 
 @dataclass

@@ -16,7 +16,7 @@ import requests
 
 from tasks.policy import policy_for
 from tasks.split import plan
-from tests.support import Process, RedisServer, pdf_text, start_web, start_worker, wait_for_job
+from tests.support import Stack, pdf_text, private_stack, wait_for_job
 from tests.test_security import Canary
 
 TIMEOUT = 10
@@ -25,26 +25,12 @@ SECRET_WORDS = f"canary-{uuid.uuid4().hex}"
 SOURCE_LINE = "Entry point for gunicorn"
 
 
-@dataclasses.dataclass
-class Stack:
-    base: str
-    worker: Process
-    web: Process
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Redis, one worker process and gunicorn of this module's own, their logs to search."""
-    root = tmp_path_factory.mktemp("paths")
-    redis = RedisServer(root / "redis")
     # Were /proc/self/environ read, these words would come with it.
-    env = {"CANARY_ENV": SECRET_WORDS}
-    worker = start_worker(redis.url, root / "worker.log", "--concurrency", "1", env=env)
-    web, base = start_web(redis.url, root / "web.log", env=env)
-    yield Stack(base, worker, web)
-    web.stop()
-    worker.stop()
-    redis.stop()
+    with private_stack(tmp_path_factory.mktemp("paths"), env={"CANARY_ENV": SECRET_WORDS}) as service:
+        yield service
 
 
 @pytest.fixture
