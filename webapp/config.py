@@ -56,6 +56,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "WEBHOOK_ALLOW_PRIVATE": env.get("WEBHOOK_ALLOW_PRIVATE", "").strip().lower() in ("1", "true", "yes", "on"),
         "WEBHOOK_RETRY_DELAY": float(env.get("WEBHOOK_RETRY_DELAY") or "10"),
         "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 5),
+        # Deliveries in flight to one receiver (host and port) at once, across every webhook worker.
+        "WEBHOOK_PER_RECEIVER": max(_int(env, "WEBHOOK_PER_RECEIVER", 2), 1),
         "CELERY": celery_settings(env, redis_url, render_limit),
     }
     return config
@@ -77,6 +79,9 @@ def celery_settings(env: Mapping[str, str], redis_url: str, render_limit: int) -
         # Several deployments (or test runs) can share one RabbitMQ vhost by
         # giving each its own queue.
         "task_default_queue": env.get("CELERY_QUEUE") or "pdf",
+        # Webhook deliveries wait on other people's servers: never in a render process
+        # (tasks/webhooks.py). The Procfile's `webhooks` worker serves this queue.
+        "task_routes": {"tasks.deliver_webhook": {"queue": webhook_queue(env)}},
         "task_ignore_result": True,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
@@ -98,6 +103,11 @@ def celery_settings(env: Mapping[str, str], redis_url: str, render_limit: int) -
         "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
     }
+
+
+def webhook_queue(env: Mapping[str, str]) -> str:
+    """The queue webhook deliveries go to: `WEBHOOK_QUEUE`, else the jobs' queue's name + "-webhooks"."""
+    return env.get("WEBHOOK_QUEUE") or f"{env.get('CELERY_QUEUE') or 'pdf'}-webhooks"
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
