@@ -30,6 +30,10 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": max(max_html, max_upload) + 64 * 1024,
         "MAX_UPLOAD_BYTES": max_upload,
         "MAX_UNPACKED_BYTES": _int(env, "MAX_UNPACKED_BYTES", 50 * MiB),
+        # A request body must arrive whole within this many seconds; one address may send this many
+        # at once to one web process (webapp/slow_clients.py).
+        "REQUEST_BODY_TIMEOUT": float(env.get("REQUEST_BODY_TIMEOUT") or "30"),
+        "UPLOADS_PER_CLIENT": max(_int(env, "UPLOADS_PER_CLIENT", 8), 1),
         "RESULT_TTL": _int(env, "RESULT_TTL", 24 * 3600),
         "RENDER_TIME_LIMIT": render_limit,
         "MAX_ATTEMPTS": _int(env, "MAX_ATTEMPTS", 3),
