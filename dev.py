@@ -54,7 +54,7 @@ def install(requirements: str) -> None:
 
 
 def run() -> int:
-    """Start Redis (unless REDIS_URL is set), one worker and the web server; Ctrl-C stops all."""
+    """Start Redis (unless REDIS_URL is set), the render and webhook workers and the web server; Ctrl-C stops all."""
     env = dict(os.environ)
     env.setdefault("HOST", "127.0.0.1")
     env.setdefault("PORT", "8000")
@@ -64,7 +64,11 @@ def run() -> int:
         children.append(start_redis(port, VAR / "redis"))
         env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
         wait_for_port(port, 10)
-    children.append(spawn([str(BIN / "celery"), "-A", "wsgi:celery_app", "worker", "--loglevel", "INFO"], env))
+    celery = [str(BIN / "celery"), "-A", "wsgi:celery_app", "worker", "--loglevel", "INFO"]
+    children.append(spawn(celery, env))
+    # Webhook deliveries wait on other servers: a worker of threads of their own (Procfile `webhooks`).
+    queue = env.get("WEBHOOK_QUEUE") or f"{env.get('CELERY_QUEUE') or 'pdf'}-webhooks"
+    children.append(spawn([*celery, "-Q", queue, "--pool", "threads", "--concurrency", "16", "-n", "webhooks@%h"], env))
     children.append(spawn([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"], env))
     url = f"http://{env['HOST']}:{env['PORT']}"
     stopping = False

@@ -13,6 +13,7 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
 from tasks.failures import describe, part_failed, timed_out, too_many_pages, worker_lost
+from tasks.interrupt import Cancellable
 from tasks.job import FAILURE, PROGRESS
 from tasks.part_render import SPLIT_FIELD, render_part
 from tasks.progress import Progress
@@ -57,7 +58,8 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
     try:
         if attempts > config["MAX_ATTEMPTS"]:
             raise worker_lost(attempts - 1)
-        result = render_part(store, job_id, html, config, on_progress)
+        with Cancellable(store.redis, job_id):
+            result = render_part(store, job_id, html, config, on_progress)
         if result.pages > config["MAX_PAGES"]:
             raise too_many_pages(config["MAX_PAGES"])
         store.redis.hset(record, prefix + "pdf", result.pdf)

@@ -15,10 +15,12 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.assets import unpacked
 from tasks.failures import describe, pdf_too_large, timed_out, too_many_pages, worker_lost
+from tasks.interrupt import Cancellable
 from tasks.job import Job
 from tasks.page_setup import PageOptions
+from tasks.policy import policy_for
 from tasks.progress import Progress, ProgressCallback
-from tasks.renderer import RenderResult, prepare_document, render_pdf, server_policy
+from tasks.renderer import RenderResult, prepare_document, render_pdf
 from tasks.reporting import JobEnded, open_job
 from tasks.store import JobStore
 
@@ -68,7 +70,7 @@ def convert(self: Task, job_id: str) -> Job | None:
 def _render(store: JobStore, job_id: str, config: Mapping[str, Any], on_progress: ProgressCallback) -> RenderResult:
     """Render the job's HTML with its page options, its assets unpacked beside it."""
     options = PageOptions(**store.options(job_id))
-    with job_files(store, job_id, config) as (policy, path):
+    with job_files(store, job_id, config) as (policy, path), Cancellable(store.redis, job_id):
         html = store.html(job_id) or ""
         return render_pdf(
             html, on_progress, policy=policy, path=path, options=options, written_for=written_for(options)
@@ -97,17 +99,6 @@ def job_files(store: JobStore, job_id: str, config: Mapping[str, Any]) -> Iterat
 def written_for(options: PageOptions) -> str:
     """Who the job's document was written for, as the preparation stage takes it."""
     return options.written_for or "auto"
-
-
-def policy_for(config: Mapping[str, Any], base_dir: str | None = None) -> ResourceAccessPolicy:
-    """The resource policy for a job under the app's settings."""
-    return server_policy(
-        allowed_hosts=config["ALLOWED_HOSTS"],
-        # A backstop behind Celery's soft time limit, which fires first and
-        # lets the job say how long it was allowed.
-        max_render_seconds=config["RENDER_TIME_LIMIT"] + 15,
-        base_dir=base_dir,
-    )
 
 
 def limit_memory(megabytes: int) -> None:

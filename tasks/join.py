@@ -17,6 +17,7 @@ from flask import current_app
 
 from tasks.batch import report_part
 from tasks.failures import RenderFailed, describe, part_failed, pdf_too_large, timed_out, too_many_pages
+from tasks.interrupt import Cancellable
 from tasks.job import PROGRESS, Job
 from tasks.merge import PartUnreadable, merge_pdfs
 from tasks.part_render import SPLIT_FIELD, render_part
@@ -50,10 +51,11 @@ def merge_parts(self: Task, job_id: str) -> Job | None:
         reporter.write(PROGRESS, {**reporter.job["progress"], "stage": "writing"}, forward_only=True)
         try:
             parts = [(names[index], _stored(index, names[index], data)) for index, data in enumerate(pdfs)]
-            if split is None:
-                pdf, pages = merge_pdfs(parts)
-            else:
-                pdf, pages = _join_split(reporter, config, [data for _, data in parts], overlay)
+            with Cancellable(store.redis, job_id):
+                if split is None:
+                    pdf, pages = merge_pdfs(parts)
+                else:
+                    pdf, pages = _join_split(reporter, config, [data for _, data in parts], overlay)
         except JobEnded:
             raise
         except RenderFailed as failure:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tasks.convert import job_files, policy_for, written_for
+from tasks.convert import job_files, written_for
 from tasks.page_setup import PageOptions
+from tasks.policy import policy_for
 from tasks.progress import ProgressCallback
 from tasks.renderer import RenderResult, render_pdf
 from tasks.store import JobStore, key

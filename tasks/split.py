@@ -17,6 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+from tasks.policy import guarded
+from tasks.renderer import server_policy
 from tasks.split_checks import blocker, link_spans
 from tasks.split_css import Styles, document_css, split_page_rules
 from tasks.split_dom import (
@@ -91,8 +95,19 @@ def html_size(size: int) -> str:
     return f"{size} bytes" if size < 1024 else f"{size // 1024} KB"
 
 
-def plan(html: str, parts: int, min_part_bytes: int = MIN_PART_BYTES) -> Plan:
-    """Cut `html` into at most `parts` parts of at least `min_part_bytes`, balanced by size; or say why not."""
+def plan(
+    html: str, parts: int, min_part_bytes: int = MIN_PART_BYTES, policy: ResourceAccessPolicy | None = None
+) -> Plan:
+    """Cut `html` into at most `parts` parts of at least `min_part_bytes`, balanced by size; or say why not.
+
+    Reading the document's CSS can reach for files and URLs (`@import`): it
+    asks `policy` (by default: nothing may be read), as a render would.
+    """
+    with guarded(policy or server_policy()):
+        return _plan(html, parts, min_part_bytes)
+
+
+def _plan(html: str, parts: int, min_part_bytes: int) -> Plan:
     document = parse(html)
     bodies = document.getElementsByTagName("body")
     if not bodies:

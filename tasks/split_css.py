@@ -7,9 +7,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from xhtml2pdf.config.resources import active_policy
 from xhtml2pdf.context import pisaContext
 from xhtml2pdf.default import DEFAULT_CSS
 from xhtml2pdf.parser import POSITIONAL_PSEUDO_CLASSES, CSSCollect, pageBreakValue
+
+from tasks.renderer import server_policy
 
 # As xhtml2pdf's pisaPreLoop: <style> blocks for these media (or none) are read.
 MEDIA = frozenset({"all", "print", "pdf"})
@@ -106,6 +109,8 @@ class Styles:
 
     def __init__(self, css: str) -> None:
         self.context = pisaContext("")
+        # What an @import may read: the analysis's policy (tasks/policy.py), else nothing at all.
+        self.context.resource_policy = active_policy() or server_policy()
         self.context.addDefaultCSS(DEFAULT_CSS)
         self.context.addCSS(css)
         self.context.parseCSS()

@@ -17,12 +17,15 @@ from typing import Any
 from celery import Task, shared_task
 from celery.exceptions import Ignore
 from flask import current_app
+from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.batch import dispatch, part_fields
 from tasks.convert import convert, limit_memory, prepared_html
 from tasks.failures import worker_lost
+from tasks.interrupt import Cancellable
 from tasks.job import STARTED, Job
 from tasks.part_render import SPLIT_FIELD
+from tasks.policy import policy_for
 from tasks.reporting import JobEnded, open_job
 from tasks.split import MIN_PART_BYTES, Plan, plan
 from tasks.store import key
@@ -56,7 +59,8 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
             reporter.fail(worker_lost(attempts - 1))
         limit_memory(config["WORKER_MEMORY_MB"])
         html = prepared_html(store, job_id, config)
-        cut = _plan(html, mode, processes, config["SPLIT_MAX_PARTS"])
+        with Cancellable(store.redis, job_id):
+            cut = _plan(html, mode, processes, config["SPLIT_MAX_PARTS"], policy_for(config))
         if not cut.split:
             reporter.job["render"] = {"path": "single", "reason": _said(cut.reason, mode)}
             reporter.write(STARTED, {"percent": 0.0, "stage": "parsing", "pages": 0, "current": 0, "total": 0})
@@ -84,12 +88,12 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
     return reporter.job
 
 
-def _plan(html: str, mode: str, processes: int, max_parts: int) -> Plan:
+def _plan(html: str, mode: str, processes: int, max_parts: int, policy: ResourceAccessPolicy) -> Plan:
     """How to render: "always" splits whenever a split is right, into as many parts as processes (2 at least);
     "auto" also needs parts of MIN_PART_BYTES."""
     parts = min(max(max_parts, 2), max(processes, 2))
     try:
-        return plan(html, parts, 0 if mode == "always" else MIN_PART_BYTES)
+        return plan(html, parts, 0 if mode == "always" else MIN_PART_BYTES, policy)
     except Exception:
         log.warning("could not analyse the document for a split", exc_info=True)
         return Plan(reason="the document could not be analysed for a split")

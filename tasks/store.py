@@ -25,7 +25,9 @@ KEY_PREFIX = "pdfjob:"
 # The step that makes a job final also counts it by its state (KEYS[2],
 # tasks/metrics.py): once per job, whichever process ended it. Given a
 # percent (ARGV[8]), a step that would not move the bar forward is dropped
-# (0): parts of one job rendering at once report out of order.
+# (0): parts of one job rendering at once report out of order. An ended job
+# needs its input no more: its HTML, assets and parts go at once, and its
+# client's stored bytes (tasks/quota.py) hold its PDF only, or nothing.
 _ADVANCE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end
 if redis.call('HGET', KEYS[1], 'final') == '1' then return -1 end
@@ -41,18 +43,40 @@ if ARGV[4] == '1' then
   redis.call('HINCRBY', KEYS[2], ARGV[7], 1)
 end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'pdf', ARGV[6]) end
+if ARGV[4] == '1' then
+  local parts = tonumber(redis.call('HGET', KEYS[1], 'parts') or '0')
+  for index = 0, parts - 1 do
+    redis.call('HDEL', KEYS[1], 'part:' .. index .. ':html', 'part:' .. index .. ':pdf')
+  end
+  redis.call('HDEL', KEYS[1], 'html', 'assets', 'document', 'split:overlay')
+  local quota = redis.call('HGET', KEYS[1], 'quota')
+  if quota then
+    if ARGV[7] == 'SUCCESS' then
+      redis.call('HSET', quota, ARGV[9], redis.call('HSTRLEN', KEYS[1], 'pdf'))
+      redis.call('EXPIRE', quota, ARGV[5])
+    else
+      redis.call('HDEL', quota, ARGV[9])
+    end
+  end
+end
 redis.call('PUBLISH', ARGV[1],
   '{"data":' .. cjson.encode(ARGV[2]) .. ',"type":"' .. ARGV[3] .. '","id":' .. seq .. '}')
 return seq
 """
 
-# A new job made from a stored result: the PDF is copied inside Redis.
+# A new job made from a stored result: the PDF is copied inside Redis, and
+# counted against the client's stored bytes (ARGV[3], its quota's key, if any).
 _COPY = """
 if redis.call('HGET', KEYS[1], 'final') ~= '1' then return 0 end
 local pdf = redis.call('HGET', KEYS[1], 'pdf')
 if not pdf then return 0 end
 redis.call('HSET', KEYS[2], 'json', ARGV[1], 'seq', 1, 'final', '1', 'pdf', pdf)
 redis.call('EXPIRE', KEYS[2], ARGV[2])
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[2], 'quota', ARGV[3])
+  redis.call('HSET', ARGV[3], ARGV[4], string.len(pdf))
+  redis.call('EXPIRE', ARGV[3], ARGV[2])
+end
 return 1
 """
 NAME_PREFIX = "pdfname:"
@@ -137,9 +161,13 @@ class JobStore:
     def rebind(self, name: str, job_id: str) -> None:
         self.redis.set(NAME_PREFIX + name, job_id, ex=self.ttl)
 
-    def copy_result(self, source_id: str, job: Job) -> bool:
-        """Create `job` as an ended copy of job `source_id`'s PDF, if that is still stored."""
-        return bool(self._copy(keys=[key(source_id), key(job["id"])], args=[to_json(job), self.ttl]))
+    def copy_result(self, source_id: str, job: Job, quota: str = "") -> bool:
+        """Create `job` as an ended copy of job `source_id`'s PDF, if that is still stored.
+
+        `quota` is the key of the stored bytes of the client it is for (tasks/quota.py).
+        """
+        args = [to_json(job), self.ttl, quota, job["id"]]
+        return bool(self._copy(keys=[key(source_id), key(job["id"])], args=args))
 
     def snapshot(self, job_id: str) -> Snapshot | None:
         data, seq = self.redis.hmget(key(job_id), ["json", "seq"])
@@ -178,6 +206,7 @@ class JobStore:
             pdf,
             job["state"],
             str(job["progress"]["percent"]) if forward_only and not final else "",
+            job["id"],
         ]
         seq = int(self._advance(keys=[key(job["id"]), COUNTS_KEY], args=args))
         if final and seq > 0 and self.on_end is not None:

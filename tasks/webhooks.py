@@ -1,10 +1,17 @@
-"""Webhooks: when a job ends, POST its JSON to the job's callback_url, signed, retried with backoff."""
+"""Webhooks: when a job ends, POST its JSON to the job's callback_url, signed, retried with backoff.
+
+Deliveries go to a queue of their own (WEBHOOK_QUEUE), served by a worker of
+their own (Procfile `webhooks`, a pool of threads): a receiver that never
+answers holds a thread of that worker for the 10 s timeout, never a render
+process, and at most WEBHOOK_PER_RECEIVER of them at once.
+"""
 
 from __future__ import annotations
 
 import http.client
 import json
 import logging
+import random
 import time
 from typing import Any
 
@@ -14,6 +21,7 @@ from flask import current_app
 from tasks.job import Job, is_terminal
 from tasks.store import JobStore, key
 from tasks.webhook_http import Refused, post, signature
+from tasks.webhook_slots import acquire, release
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +30,8 @@ PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
 MAX_RETRY_DELAY_SECONDS = 3600.0
+# A delivery that finds its receiver busy looks again after 1-2 times this.
+BUSY_RETRY_SECONDS = 1.0
 USER_AGENT = "html2pdf-live-webhook/1"
 
 # The job record is final once the job has ended (JobStore.advance takes no
@@ -73,7 +83,14 @@ def deliver_webhook(self: Task, job_id: str) -> None:
     hook = job.get("webhook")
     if not is_terminal(job) or not hook or hook["state"] != PENDING:
         return  # nothing to send, or a duplicate of a delivery that is over
-    attempt(job, config["WEBHOOK_SECRET"], config["WEBHOOK_ALLOW_PRIVATE"], config["WEBHOOK_MAX_ATTEMPTS"])
+    slot = acquire(store.redis, hook["url"], config["WEBHOOK_PER_RECEIVER"])
+    if slot is None:
+        # That receiver has its share of deliveries in flight: wait, without counting an attempt.
+        raise self.retry(countdown=BUSY_RETRY_SECONDS * (1 + random.random()))
+    try:
+        attempt(job, config["WEBHOOK_SECRET"], config["WEBHOOK_ALLOW_PRIVATE"], config["WEBHOOK_MAX_ATTEMPTS"])
+    finally:
+        release(store.redis, hook["url"], slot)
     if not _save(store, job):
         return
     if hook["state"] == PENDING:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -175,6 +176,14 @@ def start_worker(redis_url: str, log: Path, *extra: str, env: dict[str, str] | N
     return worker
 
 
+def start_webhook_worker(redis_url: str, log: Path, env: dict[str, str] | None = None) -> Process:
+    """The worker of webhook deliveries, as the Procfile runs it: a pool of threads on their own queue."""
+    queue = (env or {}).get("WEBHOOK_QUEUE", "pdf-webhooks")
+    return start_worker(
+        redis_url, log, "-Q", queue, "--pool", "threads", "--concurrency", "8", "-n", "webhooks@%h", env=env
+    )
+
+
 def start_web(redis_url: str, log: Path, env: dict[str, str] | None = None) -> tuple[Process, str]:
     port = free_port()
     command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "1", "wsgi:app"]
@@ -189,6 +198,37 @@ def start_web(redis_url: str, log: Path, env: dict[str, str] | None = None) -> t
     wait_until(lambda: _connects(port) or not web.alive(), 60, "gunicorn")
     assert web.alive(), web.output()
     return web, base
+
+
+@dataclass
+class Stack:
+    """Redis, a worker and gunicorn of a test's own: its URL and its processes (and their logs)."""
+
+    base: str
+    redis: RedisServer
+    worker: Process
+    web: Process
+    webhooks: Process | None = None
+
+
+@contextmanager
+def private_stack(
+    root: Path, env: dict[str, str] | None = None, processes: int = 1, webhooks: bool = False
+) -> Iterator[Stack]:
+    """A whole service under `root`: its own redis-server, a worker of `processes` processes, gunicorn,
+    and with `webhooks` the worker that delivers them."""
+    redis = RedisServer(root / "redis")
+    worker = start_worker(redis.url, root / "worker.log", "--concurrency", str(processes), env=env)
+    hooks = start_webhook_worker(redis.url, root / "webhooks.log", env=env) if webhooks else None
+    web, base = start_web(redis.url, root / "web.log", env=env)
+    try:
+        yield Stack(base, redis, worker, web, hooks)
+    finally:
+        web.stop()
+        if hooks is not None:
+            hooks.stop()
+        worker.stop()
+        redis.stop()
 
 
 @dataclass

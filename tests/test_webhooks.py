@@ -19,7 +19,7 @@ import requests
 from flask import Flask
 
 from tasks.webhook_http import address_refused, url_problem
-from tests.support import AppFactory, Process, report_html, start_web, start_worker, wait_until
+from tests.support import AppFactory, Process, report_html, start_web, start_webhook_worker, start_worker, wait_until
 
 SECRET = "test-webhook-secret"
 TIMEOUT = 10
@@ -73,11 +73,15 @@ def webhook_stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
     env = {"WEBHOOK_SECRET": SECRET, "WEBHOOK_ALLOW_PRIVATE": "1", "WEBHOOK_RETRY_DELAY": "0.3"}
     logs = tmp_path_factory.mktemp("webhooks")
     worker: Process = start_worker(url, logs / "worker.log", "--concurrency", "1", env=env)
+    hooks: Process | None = None
     try:
+        hooks = start_webhook_worker(url, logs / "webhooks.log", env)
         web, base = start_web(url, logs / "web.log", env)
         yield base
         web.stop()
     finally:
+        if hooks is not None:
+            hooks.stop()
         worker.stop()
 
 

@@ -14,6 +14,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the process environment, or from `environ` (tests)."""
     from webapp import access, errors, events, extensions, health, jobs, logs, metrics, openapi, pages, webhooks
     from webapp.config import load_config
+    from webapp.slow_clients import BodyGuard
 
     app = Flask(
         __name__,
@@ -34,6 +35,10 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(openapi.bp)
     webhooks.init_app(app)
+    config = app.config
+    app.wsgi_app = BodyGuard(  # type: ignore[method-assign]
+        app.wsgi_app, config["REQUEST_BODY_TIMEOUT"], config["UPLOADS_PER_CLIENT"], config["MAX_CONTENT_LENGTH"]
+    )
     import tasks.convert  # registers the task with Celery
     import tasks.join
     import tasks.shutdown  # noqa: F401  (pool processes leave SIGTERM to the worker's main process)

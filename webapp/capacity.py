@@ -35,6 +35,8 @@ def init_app(app: Flask) -> None:
             log.warning("could not register this worker's processes", exc_info=True)
 
     def ready(sender: Any = None, **_: Any) -> None:
+        if sender.app.conf.task_default_queue not in sender.app.amqp.queues.consume_from:
+            return  # a worker of other queues (webhooks): it renders nothing
         node, processes = str(sender.hostname), int(sender.pool.num_processes)
         beat(node, processes)
         sender.timer.call_repeatedly(HEARTBEAT_SECONDS, beat, (node, processes))

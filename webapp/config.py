@@ -30,12 +30,18 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": max(max_html, max_upload) + 64 * 1024,
         "MAX_UPLOAD_BYTES": max_upload,
         "MAX_UNPACKED_BYTES": _int(env, "MAX_UNPACKED_BYTES", 50 * MiB),
+        # A request body must arrive whole within this many seconds; one address may send this many
+        # at once to one web process (webapp/slow_clients.py).
+        "REQUEST_BODY_TIMEOUT": float(env.get("REQUEST_BODY_TIMEOUT") or "30"),
+        "UPLOADS_PER_CLIENT": max(_int(env, "UPLOADS_PER_CLIENT", 8), 1),
         "RESULT_TTL": _int(env, "RESULT_TTL", 24 * 3600),
         "RENDER_TIME_LIMIT": render_limit,
         "MAX_ATTEMPTS": _int(env, "MAX_ATTEMPTS", 3),
         "MAX_DEPTH": _int(env, "MAX_DEPTH", 200),
         "MAX_PAGES": _int(env, "MAX_PAGES", 2000),
         "MAX_PDF_BYTES": _int(env, "MAX_PDF_BYTES", 100 * MiB),
+        # Bytes one client may keep in Redis (webapp/quota.py): 0 for no quota.
+        "CLIENT_STORAGE_BYTES": _int(env, "CLIENT_STORAGE_BYTES", 256 * MiB),
         # Most parts one long document is rendered in at once (tasks/split_job.py); 1: no automatic split.
         "SPLIT_MAX_PARTS": max(_int(env, "SPLIT_MAX_PARTS", 8), 1),
         "WORKER_MEMORY_MB": _int(env, "WORKER_MEMORY_MB", 2048),
@@ -54,6 +60,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "WEBHOOK_ALLOW_PRIVATE": env.get("WEBHOOK_ALLOW_PRIVATE", "").strip().lower() in ("1", "true", "yes", "on"),
         "WEBHOOK_RETRY_DELAY": float(env.get("WEBHOOK_RETRY_DELAY") or "10"),
         "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 5),
+        # Deliveries in flight to one receiver (host and port) at once, across every webhook worker.
+        "WEBHOOK_PER_RECEIVER": max(_int(env, "WEBHOOK_PER_RECEIVER", 2), 1),
         "CELERY": celery_settings(env, redis_url, render_limit),
     }
     return config
@@ -75,6 +83,9 @@ def celery_settings(env: Mapping[str, str], redis_url: str, render_limit: int) -
         # Several deployments (or test runs) can share one RabbitMQ vhost by
         # giving each its own queue.
         "task_default_queue": env.get("CELERY_QUEUE") or "pdf",
+        # Webhook deliveries wait on other people's servers: never in a render process
+        # (tasks/webhooks.py). The Procfile's `webhooks` worker serves this queue.
+        "task_routes": {"tasks.deliver_webhook": {"queue": webhook_queue(env)}},
         "task_ignore_result": True,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
@@ -96,6 +107,11 @@ def celery_settings(env: Mapping[str, str], redis_url: str, render_limit: int) -
         "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
     }
+
+
+def webhook_queue(env: Mapping[str, str]) -> str:
+    """The queue webhook deliveries go to: `WEBHOOK_QUEUE`, else the jobs' queue's name + "-webhooks"."""
+    return env.get("WEBHOOK_QUEUE") or f"{env.get('CELERY_QUEUE') or 'pdf'}-webhooks"
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -30,6 +30,7 @@ from webapp.access import require_token
 from webapp.disposition import content_disposition
 from webapp.errors import ApiError
 from webapp.intake import read_submission
+from webapp.quota import admit, stored_bytes
 from webapp.webhooks import deliver_if_ended, read_callback
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/jobs")
@@ -103,13 +104,16 @@ def submit() -> Response:
     earlier = reuse.idempotent_job(store, request, digest, job)
     if earlier is not None:
         return _accepted(earlier.json, earlier.job["id"])
-    copied = reuse.stored_result(store, digest, job) if submission.reuse else None
+    quota = admit(store.redis, request, job["id"], stored_bytes(submission))
+    copied = reuse.stored_result(store, digest, job, quota) if submission.reuse else None
     if copied is not None:
         deliver_if_ended(copied)
         return _accepted(to_json(copied), job["id"])
-    fields = batch.part_fields(submission.parts) if submission.parts else None
+    fields: dict[str, str | int] = batch.part_fields(submission.parts) if submission.parts else {}
     if submission.parts:
         job["progress"]["total"] = len(submission.parts)  # current/total count parts from the start
+    if quota:
+        fields["quota"] = quota
     html = "" if submission.parts else submission.html  # a batch's HTML lives in its parts
     route = None if submission.parts else splitting.route(job["id"], html, split)
     if route is not None and route.render is not None:

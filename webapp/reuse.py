@@ -22,7 +22,7 @@ def fingerprint(submission: Submission) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-def stored_result(store: JobStore, digest: str, job: Job) -> Job | None:
+def stored_result(store: JobStore, digest: str, job: Job, quota: str = "") -> Job | None:
     """`job`, created as a copy of a stored PDF of the same content, if one is alive."""
     bound = store.bound(f"result:{digest}")
     previous = store.snapshot(bound) if bound is not None else None
@@ -36,7 +36,7 @@ def stored_result(store: JobStore, digest: str, job: Job) -> Job | None:
         "pdf": {**done["pdf"], "url": pdf_url(job["id"])},
         "updated_at": utc_now(),
     }
-    return copy if store.copy_result(done["id"], copy) else None
+    return copy if store.copy_result(done["id"], copy, quota) else None
 
 
 def remember_result(store: JobStore, digest: str, job_id: str) -> None:
