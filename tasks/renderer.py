@@ -16,7 +16,7 @@ from xhtml2pdf import parser as x2p_parser
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
-from tasks import fonts
+from tasks import fonts, table_layout
 from tasks.fidelity import FidelityReport
 from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
 
@@ -164,6 +164,7 @@ def _install_hooks() -> None:
     x2p_parser.pisaLoop = _counting_loop
     x2p_document.PmlBaseDoc = _ReportingDoc
     fonts.install()
+    table_layout.install()
 
 
 class _WarningCollector(logging.Handler):

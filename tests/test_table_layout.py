@@ -1,0 +1,89 @@
+"""Tables as a browser lays them out: content-sized automatic columns, rows cut across pages, not shrunk."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+
+from tasks.renderer import render_pdf
+from tasks.table_layout import auto_layout
+
+
+def placed(pdf: bytes) -> list[tuple[int, float, float, float, str]]:
+    """(page, x, y, font size, text) of every piece of text drawn."""
+    found: list[tuple[int, float, float, float, str]] = []
+    for number, page in enumerate(pypdf.PdfReader(io.BytesIO(pdf)).pages, 1):
+
+        def visit(text: str, cm: list[float], tm: list[float], _: object, size: float, number: int = number) -> None:
+            if text.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                found.append((number, x, y, size * cm[3] * tm[3], text.strip()))
+
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def x_of(pdf: bytes, word: str) -> float:
+    return next(x for _, x, _, _, text in placed(pdf) if text.startswith(word))
+
+
+def test_automatic_columns_are_as_wide_as_their_content() -> None:
+    long_text = "a description long enough to fill a line of the page and more " * 3
+    html = f"<table border='1'><tr><td>ID</td><td>Qty</td><td>Detail {long_text}</td></tr></table>"
+    pdf = render_pdf(html).pdf
+
+    # Evenly spread, "Detail" would start two thirds of the way across (about 380 pt).
+    assert x_of(pdf, "Qty") < 120
+    assert x_of(pdf, "Detail") < 160
+
+
+def test_a_full_width_column_beside_an_image_column_leaves_the_image_its_room() -> None:
+    # A layout table of the 2000s: xhtml2pdf gave the first column 1 % and failed (ValueError, negative width).
+    html = (
+        '<table cellpadding="4" width="100%"><tr><td colspan="2">top</td></tr>'
+        '<tr><td><img src="data:," width="10" height="10" hspace="10">first</td>'
+        '<td width="100%">second column</td></tr></table>'
+    )
+    pdf = render_pdf(html).pdf
+
+    assert x_of(pdf, "second") > x_of(pdf, "first") + 15
+
+
+def test_declared_column_widths_are_kept() -> None:
+    html = (
+        "<table><tr><td style='width: 100pt'>one</td><td style='width: 300pt'>two</td>"
+        "<td style='width: 138pt'>three</td></tr></table>"
+    )
+    pdf = render_pdf(html).pdf
+
+    left = x_of(pdf, "one")
+    assert x_of(pdf, "two") - left == pytest.approx(100, abs=1)
+    assert x_of(pdf, "three") - left == pytest.approx(400, abs=1)
+
+
+def test_a_row_taller_than_a_page_goes_on_to_the_next_pages_in_print_of_its_own_size() -> None:
+    lines = "<br>".join(f"line {number}" for number in range(200))
+    result = render_pdf(f"<table border='1'><tr><td>{lines}</td><td>beside</td></tr></table>")
+
+    drawn = [entry for entry in placed(result.pdf) if entry[4].startswith("line")]
+    assert result.pages >= 3
+    assert {size for *_, size, _ in drawn} == {drawn[0][3]}, "part of the row was shrunk"
+    assert drawn[-1][0] == result.pages and drawn[-1][4] == "line 199"
+    assert result.fidelity.degraded == []
+
+
+def test_the_room_left_goes_to_automatic_columns_by_their_content() -> None:
+    assert auto_layout([None, None], [10, 20], [50, 150], 400) == [100, 300]
+
+
+def test_automatic_columns_between_their_minimum_and_maximum_share_what_they_lack() -> None:
+    widths = auto_layout([None, None, 100.0], [10, 20, 100], [50, 150, 100], 200)
+    assert widths == pytest.approx([10 + 40 * 70 / 170, 20 + 130 * 70 / 170, 100])
+
+
+def test_declared_columns_give_way_to_the_minimum_of_the_others() -> None:
+    widths = auto_layout([None, "100%"], [40, 60], [40, 300], 500)
+    assert widths == [40, 460]
