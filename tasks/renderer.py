@@ -18,6 +18,7 @@ from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
 from tasks import fonts, table_layout
 from tasks.fidelity import FidelityReport
+from tasks.overflow import FittingDocMixin
 from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
 
 ELEMENT_NODE = 1
@@ -74,7 +75,8 @@ def render_pdf(
     tracker.stage("parsing", 0.0)
     warnings: list[str] = []
     source = html.encode("utf-8")
-    token = _active.set(_Render(tracker, _estimate_elements(html)))
+    report = FidelityReport()
+    token = _active.set(_Render(tracker, _estimate_elements(html), report))
     try:
         with _collect_warnings(warnings):
             pdf = x2p_document.pisaDocument(
@@ -90,7 +92,7 @@ def render_pdf(
     tracker.stage("writing", max(tracker.percent, LAYOUT_END))
     pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
     tracker.stage("rendered", WRITE_END)
-    return RenderResult(pdf=pdf, pages=pages, warnings=warnings)
+    return RenderResult(pdf=pdf, pages=pages, warnings=warnings, fidelity=report)
 
 
 def _ignore(_: object) -> None:
@@ -117,10 +119,11 @@ class _ReportingSource(io.BytesIO):
 
 
 class _Render:
-    """The render in progress in this context: its tracker and element count."""
+    """The render in progress in this context: its tracker, element count and fidelity report."""
 
-    def __init__(self, tracker: ProgressTracker, expected: int) -> None:
+    def __init__(self, tracker: ProgressTracker, expected: int, report: FidelityReport) -> None:
         self.tracker = tracker
+        self.report = report
         self.expected = expected
         self.visited = 0
 
@@ -133,14 +136,15 @@ class _Render:
 _active: contextvars.ContextVar[_Render | None] = contextvars.ContextVar("render", default=None)
 
 
-class _ReportingDoc(PmlBaseDoc):
-    """xhtml2pdf's document template, with ReportLab's progress hook attached."""
+class _ReportingDoc(FittingDocMixin, PmlBaseDoc):
+    """xhtml2pdf's document template, with ReportLab's progress hook attached; what fits no page is scaled."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         render = _active.get()
         if render is not None:
             self.setProgressCallBack(render.tracker.layout_event)
+            self.fidelity = render.report
 
 
 _original_loop: Callable[..., Any] = x2p_parser.pisaLoop

@@ -12,7 +12,17 @@ import pytest
 import requests
 
 from tasks.store import key
-from tests.support import SseEvent, SseStream, pdf_text, report_html, start_worker, wait_for_job, wait_until
+from tests.support import (
+    BROKEN_FONT,
+    UNRENDERABLE_MESSAGE,
+    SseEvent,
+    SseStream,
+    pdf_text,
+    report_html,
+    start_worker,
+    wait_for_job,
+    wait_until,
+)
 
 TIMEOUT = 10
 
@@ -64,13 +74,13 @@ def test_several_uploaded_files_become_one_pdf(live_server: str) -> None:
 def test_a_failing_part_fails_the_job_naming_it(live_server: str) -> None:
     documents = [
         {"name": "Intro", "html": "<p>Intro, batch failure test</p>"},
-        {"name": "Appendix", "html": '<p>x</p><pdf:spacer height="100000cm"/>'},
+        {"name": "Appendix", "html": f"<p>x</p>{BROKEN_FONT}"},
     ]
     response = requests.post(f"{live_server}/api/jobs", json={"documents": documents}, timeout=TIMEOUT)
     job = wait_for_job(live_server, response.json()["id"])
     assert job["state"] == "FAILURE"
     assert job["error"].startswith("Part 2 (Appendix) failed:")
-    assert "taller or wider than a page" in job["error"]
+    assert UNRENDERABLE_MESSAGE in job["error"]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from tests.support import ROOT, UNRENDERABLE_HTML, pdf_pages, report_html
+from tests.support import ROOT, UNRENDERABLE_HTML, UNRENDERABLE_MESSAGE, pdf_pages, report_html
 from webapp.client import ProgressView
 
 TIMEOUT = 10
@@ -56,7 +56,7 @@ def test_a_failing_document_exits_non_zero_with_the_jobs_message(live_server: st
     source.write_text(unique(UNRENDERABLE_HTML), encoding="utf-8")
     done = client("convert", str(source), server=live_server)
     assert done.returncode == 1
-    assert "taller or wider than a page" in done.stderr
+    assert UNRENDERABLE_MESSAGE in done.stderr
     assert not source.with_suffix(".pdf").exists()
 
 

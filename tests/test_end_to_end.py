@@ -10,6 +10,7 @@ import requests
 
 from tests.support import (
     UNRENDERABLE_HTML,
+    UNRENDERABLE_MESSAGE,
     SseEvent,
     SseStream,
     get_job,
@@ -125,7 +126,7 @@ def test_a_failing_document_fails_cleanly_and_the_worker_serves_the_next(live_se
     failed = events[-1].job
     assert events[-1].type == "end"
     assert failed["state"] == "FAILURE"
-    assert "taller or wider than a page" in failed["error"]
+    assert UNRENDERABLE_MESSAGE in failed["error"]
     assert "Traceback" not in failed["error"] and "Flowable" not in failed["error"]
     assert requests.get(f"{live_server}/api/jobs/{bad['id']}/pdf", timeout=TIMEOUT).status_code == 409
 

@@ -28,7 +28,15 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.support import UNRENDERABLE_HTML, Process, pdf_pages, report_html, start_web, wait_until
+from tests.support import (
+    UNRENDERABLE_HTML,
+    UNRENDERABLE_MESSAGE,
+    Process,
+    pdf_pages,
+    report_html,
+    start_web,
+    wait_until,
+)
 from tests.test_security import tiny_png
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -312,7 +320,7 @@ def test_a_failing_document_shows_its_error(tab: Tab, live_server: str) -> None:
     expect_finished(tab.page, "Failed")
     message = api_job(live_server, job["id"])["error"]
     expect(tab.page.locator("#job-error")).to_have_text(message)
-    assert "taller or wider than a page" in message
+    assert UNRENDERABLE_MESSAGE in message
     expect(tab.page.get_by_role("link", name="Try again")).to_have_attribute("href", "/")
 
 

@@ -17,6 +17,8 @@ from redis import Redis
 from tasks.page_setup import PageOptions
 from tasks.store import key
 from tests.support import (
+    BROKEN_FONT,
+    UNRENDERABLE_MESSAGE,
     AppFactory,
     Process,
     SseEvent,
@@ -136,11 +138,11 @@ def test_a_bad_split_value_is_400(live_server: str, how: str) -> None:
 
 
 def test_a_failing_part_fails_the_job_naming_it(live_server: str) -> None:
-    html = report(6, "failing part").replace("Paragraph 0 of chapter 5.", '<pdf:spacer height="100000cm"/>x')
+    html = report(6, "failing part").replace("Paragraph 0 of chapter 5.", f"{BROKEN_FONT}x")
     end = wait_for_job(live_server, submit_job(live_server, {"html": html, "split": "always"})["id"])
     assert end["state"] == "FAILURE"
     assert end["error"].startswith("Part 2 (Chapter 4) failed:"), end["error"]
-    assert "taller or wider than a page" in end["error"]
+    assert UNRENDERABLE_MESSAGE in end["error"]
 
 
 def test_cancel_stops_every_part(live_server: str) -> None:
