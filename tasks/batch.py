@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -13,7 +14,8 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
 from tasks.failures import RenderFailed, describe, timed_out, too_many_pages, worker_lost
-from tasks.job import FAILURE, PROGRESS, Job
+from tasks.fidelity import FidelityReport
+from tasks.job import FAILURE, PROGRESS, Job, to_json
 from tasks.merge import merge_pdfs
 from tasks.part_render import render_part
 from tasks.progress import Progress
@@ -62,7 +64,9 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
         result = render_part(store, job_id, html, config, on_progress)
         if result.pages > config["MAX_PAGES"]:
             raise too_many_pages(config["MAX_PAGES"])
-        store.redis.hset(record, prefix + "pdf", result.pdf)
+        store.redis.hset(
+            record, mapping={prefix + "pdf": result.pdf, prefix + "fidelity": to_json(result.fidelity.as_dict())}
+        )
         _report(reporter, index, 100.0, result.pages, "layout")
     except JobEnded:
         raise Ignore() from None
@@ -90,11 +94,23 @@ def merge_parts(self: Task, job_id: str) -> Job | None:
     try:
         reporter.write(PROGRESS, {**reporter.job["progress"], "stage": "writing"})
         pdf, pages = merge_pdfs([(name, data) for name, data in parts if isinstance(data, bytes)])
-        reporter.succeeded(RenderResult(pdf=pdf, pages=pages))
+        reporter.succeeded(RenderResult(pdf=pdf, pages=pages, fidelity=parts_fidelity(reporter, count)))
         store.redis.hdel(record, *(f"part:{index}:pdf" for index in range(count)))
     except JobEnded:
         raise Ignore() from None
     return reporter.job
+
+
+def parts_fidelity(reporter: Reporter, count: int, same_document: bool = False) -> FidelityReport:
+    """The fidelity reports of a job's parts as one, pages numbered as in the joined PDF."""
+    fields = [f"part:{index}:{field}" for index in range(count) for field in ("fidelity", "pages")]
+    values = reporter.store.redis.hmget(key(reporter.job["id"]), fields)
+    whole, offset = FidelityReport(), 0
+    for data, pages in zip(values[0::2], values[1::2], strict=True):
+        if data:
+            whole.merge(FidelityReport.from_dict(json.loads(data)), offset, same_document)
+        offset += int(float(pages or 0))
+    return whole
 
 
 def _report(reporter: Reporter, index: int, percent: float, pages: int, stage: str) -> None:

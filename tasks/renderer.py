@@ -16,7 +16,7 @@ from xhtml2pdf import parser as x2p_parser
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
-from tasks import fonts, table_layout
+from tasks import fidelity_sources, fonts, table_layout
 from tasks.fidelity import FidelityReport
 from tasks.overflow import FittingDocMixin
 from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
@@ -78,14 +78,14 @@ def render_pdf(
     report = FidelityReport()
     token = _active.set(_Render(tracker, _estimate_elements(html), report))
     try:
-        with _collect_warnings(warnings):
+        with _collect_warnings(warnings), fidelity_sources.listening(report):
             pdf = x2p_document.pisaDocument(
                 _ReportingSource(source, tracker),
                 dest_bytes=True,
                 encoding="utf-8",
                 # Relative URLs resolve beside `path`; the policy decides whether they may be read.
                 path=path,
-                resource_policy=policy or server_policy(),
+                resource_policy=fidelity_sources.reporting(policy or server_policy(), report),
             )
     finally:
         _active.reset(token)

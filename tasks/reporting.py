@@ -72,6 +72,7 @@ class Reporter:
             "bytes": len(result.pdf),
             "pages": result.pages,
         }
+        self.job["fidelity"] = result.fidelity.as_dict()
         progress = {"percent": 100.0, "stage": "done", "pages": result.pages, "current": 0, "total": 0}
         self.write(SUCCESS, progress, pdf=result.pdf)
         self._observe(result)

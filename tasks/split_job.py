@@ -19,7 +19,7 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
 from tasks.batch import _report as report_part
-from tasks.batch import dispatch, part_fields
+from tasks.batch import dispatch, part_fields, parts_fidelity
 from tasks.convert import convert, limit_memory
 from tasks.failures import RenderFailed, describe, pdf_too_large, timed_out, too_many_pages, worker_lost
 from tasks.job import PROGRESS, STARTED, Job
@@ -133,7 +133,7 @@ def merge_split(self: Task, job_id: str) -> Job | None:
             _fail(reporter, str(too_many_pages(config["MAX_PAGES"])))
         if len(pdf) > config["MAX_PDF_BYTES"]:
             _fail(reporter, str(pdf_too_large(len(pdf), config["MAX_PDF_BYTES"])))
-        result = RenderResult(pdf=pdf, pages=pages)
+        result = RenderResult(pdf=pdf, pages=pages, fidelity=parts_fidelity(reporter, count, same_document=True))
         reporter.storing(result)
         reporter.succeeded(result)
         store.redis.hdel(record, *(f"part:{index}:pdf" for index in range(count)))
