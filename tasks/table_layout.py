@@ -1,4 +1,4 @@
-"""Tables as browsers lay them out: automatic columns sized by their content, rows taller than a page cut."""
+"""Tables as browsers lay them out: automatic columns sized by their content, rows and row spans cut across pages."""
 
 from __future__ import annotations
 
@@ -37,6 +37,26 @@ class ContentSizedTable(PmlTable):
                 self._sizedFor = (availWidth, self._contentWidths(declared, availWidth))
             self._colWidths[:] = self._sizedFor[1]
         return super()._wrapInside(availWidth, availHeight)
+
+    _acrossSpans = False
+
+    def split(self, availWidth: float, availHeight: float) -> Any:
+        parts = super().split(availWidth, availHeight)
+        frame = getattr(self, "_frame", None)
+        taller = frame is not None and getattr(self, "_height", 0) > frame._aH
+        if parts or not getattr(self, "_spanCmds", None) or not (taller or self._mayCutInsideRow()):
+            return parts
+        # A cell spanning more rows than a page holds: cut between the rows it spans, as a
+        # browser does (ReportLab shares the span out between the two parts), rather than fail.
+        self._acrossSpans = True
+        try:
+            return super().split(availWidth, availHeight)
+        finally:
+            self._acrossSpans = False
+
+    def _getFirstPossibleSplitRowPosition(self, availHeight: float, ignoreSpans: int = 0) -> int:
+        position: int = super()._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans or self._acrossSpans)
+        return position
 
     def _contentWidths(self, declared: list[Width], availWidth: float) -> list[float]:
         total = self._normWidth(getattr(self, "totalWidth", None), availWidth)

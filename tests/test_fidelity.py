@@ -9,7 +9,7 @@ from tasks.fidelity import FidelityReport
 from tasks.fidelity_sources import read_warning, shown
 from tasks.renderer import render_pdf, server_policy
 from tests.support import submit_job, wait_for_job
-from tests.test_overflow import SPANNING_TABLE
+from tests.test_overflow import UNSPLITTABLE_TABLE
 
 DOCUMENT = """<html><head><style>
 .card { box-shadow: 0 0 3px #000; }
@@ -68,7 +68,7 @@ def test_warnings_count_each_feature_and_ignore_text_that_is_not_a_name() -> Non
 def test_the_job_json_carries_the_report_of_every_part_with_pages_of_the_whole(live_server: str) -> None:
     parts = [
         {"name": "Cover", "html": f"<h1>{uuid.uuid4()}</h1><p style='page-break-after: always'>1</p><p>2</p>"},
-        {"name": "Table", "html": f"<p style='box-shadow: 0 0 1px red'>x</p>{SPANNING_TABLE}"},
+        {"name": "Table", "html": f"<p style='box-shadow: 0 0 1px red'>x</p>{UNSPLITTABLE_TABLE}"},
     ]
     job = wait_for_job(live_server, submit_job(live_server, {"documents": parts})["id"])
 

@@ -11,11 +11,10 @@ from tasks.renderer import render_pdf
 from tests.support import pdf_text, report_html
 
 WORDS = "alpha beta gamma delta epsilon zeta eta theta " * 8
-# The first cell spans every row: ReportLab cannot split the table anywhere.
-SPANNING_TABLE = (
-    '<table border="1"><tr><td rowspan="80">span</td><td>row 0</td></tr>'
-    + "".join(f"<tr><td>row {row} {WORDS}</td></tr>" for row in range(1, 80))
-    + "</table>"
+# A row holding a line of type taller than a page: it cannot be cut, nor the table split.
+UNSPLITTABLE_TABLE = (
+    '<table border="1"><tr><td style="font-size: 900pt">W</td>'
+    f"<td>{''.join(f'<p>beside{line}</p>' for line in range(30))}</td></tr></table>"
 )
 
 
@@ -44,11 +43,11 @@ def scaled_percent(message: str) -> int:
 
 
 def test_a_table_that_cannot_split_is_scaled_onto_one_page_and_reported() -> None:
-    result = render_pdf(f"<html><body>{SPANNING_TABLE}</body></html>")
+    result = render_pdf(f"<html><body>{UNSPLITTABLE_TABLE}</body></html>")
 
     assert result.pages == 1, "a blank page before the table, or the table cut"
     text = pdf_text(result.pdf)
-    assert all(f"row {row} " in text for row in range(1, 80))
+    assert all(f"beside{line}" in text for line in range(30))
     assert words_off_the_page(result.pdf) == []
     [message] = result.fidelity.degraded
     assert message.startswith("a table taller than the page on page 1 was scaled to ")
@@ -56,11 +55,11 @@ def test_a_table_that_cannot_split_is_scaled_onto_one_page_and_reported() -> Non
 
 
 def test_a_block_that_does_not_fit_below_other_content_moves_to_the_next_page_whole() -> None:
-    result = render_pdf(f"<html><body><p>Before the table</p>{SPANNING_TABLE}<p>After</p></body></html>")
+    result = render_pdf(f"<html><body><p>Before the table</p>{UNSPLITTABLE_TABLE}<p>After</p></body></html>")
 
     first, second, *_ = (page.extract_text() for page in pypdf.PdfReader(io.BytesIO(result.pdf)).pages)
-    assert "Before the table" in first and "row 1 " not in first
-    assert "row 1 " in second and "row 79 " in second
+    assert "Before the table" in first and "beside" not in first
+    assert "beside0" in second and "beside29" in second
     assert words_off_the_page(result.pdf) == []
     [message] = result.fidelity.degraded
     assert "on page 2" in message
@@ -84,7 +83,7 @@ def test_a_keep_in_frame_error_block_renders_instead_of_failing() -> None:
 
 
 def test_page_totals_lay_out_twice_and_the_scaled_block_is_reported_once() -> None:
-    result = render_pdf(f"<p>Page <pdf:pagenumber/> of <pdf:pagecount/></p>{SPANNING_TABLE}")
+    result = render_pdf(f"<p>Page <pdf:pagenumber/> of <pdf:pagecount/></p>{UNSPLITTABLE_TABLE}")
 
     assert f"of {result.pages}" in pdf_text(result.pdf)
     assert len(result.fidelity.degraded) == 1

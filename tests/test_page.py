@@ -329,12 +329,12 @@ def test_a_failing_document_shows_its_error(tab: Tab, live_server: str) -> None:
 def test_what_differs_from_a_browser_is_listed_under_the_download(
     tab: Tab, live_server: str, screenshots: Path
 ) -> None:
-    table = "".join(f"<tr><td>row {row} " + "word " * 40 + "</td></tr>" for row in range(1, 80))
     html = (
         "<style>.card { box-shadow: 0 0 2px #000 }</style>"
         '<p class="card">one</p><p style="box-shadow: 0 0 1px red">two</p>'
         '<img src="https://example.com/<b>logo</b>.png">'
-        f'<table border="1"><tr><td rowspan="80">span</td><td>row 0</td></tr>{table}</table>'
+        # A line of type taller than the page: scaled onto it.
+        '<table border="1"><tr><td style="font-size: 900pt">W</td><td>beside</td></tr></table>'
     )
     job = submit(live_server, html)
     tab.page.goto(f"/jobs/{job['id']}")

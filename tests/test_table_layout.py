@@ -75,6 +75,20 @@ def test_a_row_taller_than_a_page_goes_on_to_the_next_pages_in_print_of_its_own_
     assert result.fidelity.degraded == []
 
 
+def test_a_cell_spanning_more_rows_than_a_page_holds_is_cut_between_them() -> None:
+    rows = "".join(f"<tr><td>row {row} " + "word " * 40 + "</td></tr>" for row in range(1, 80))
+    html = f'<p>Before</p><table border="1"><tr><td rowspan="80">span</td><td>row 0</td></tr>{rows}</table>'
+    result = render_pdf(html)
+
+    drawn = placed(result.pdf)
+    assert result.pages >= 3
+    assert {size for *_, size, _ in drawn} == {drawn[0][3]}, "part of the table was shrunk"
+    rows_drawn = [entry for entry in drawn if entry[4].startswith("row ")]
+    assert rows_drawn[0][0] == 1, "the table did not start below the paragraph"
+    assert [int(entry[4].split()[1]) for entry in rows_drawn] == list(range(80))
+    assert result.fidelity.degraded == []
+
+
 def test_the_room_left_goes_to_automatic_columns_by_their_content() -> None:
     assert auto_layout([None, None], [10, 20], [50, 150], 400) == [100, 300]
 
