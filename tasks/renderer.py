@@ -16,7 +16,7 @@ from xhtml2pdf import parser as x2p_parser
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
-from tasks import fidelity_sources, fonts, table_layout
+from tasks import fidelity_sources, fonts, minidom_fix, table_layout
 from tasks.fidelity import FidelityReport
 from tasks.overflow import FittingDocMixin
 from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
@@ -169,6 +169,7 @@ def _install_hooks() -> None:
     x2p_document.PmlBaseDoc = _ReportingDoc
     fonts.install()
     table_layout.install()
+    minidom_fix.install()
 
 
 class _WarningCollector(logging.Handler):

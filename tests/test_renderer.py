@@ -69,3 +69,9 @@ def test_an_exception_from_the_callback_stops_the_render() -> None:
 
     with pytest.raises(Cancelled):
         render_pdf(report_html(20), cancel_in_layout)
+
+
+def test_an_xhtml_page_with_lang_and_xml_lang_renders() -> None:
+    # What the W3C asks of every XHTML 1.0 page; xhtml2pdf's DOM cleanup raised KeyError on it.
+    html = '<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="de" lang="de"><body><p>Grüße</p></body></html>'
+    assert "Grüße" in pdf_text(render_pdf(html).pdf)
