@@ -58,6 +58,33 @@ class ContentSizedTable(PmlTable):
         position: int = super()._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans or self._acrossSpans)
         return position
 
+    def _calc(self, availWidth: float, availHeight: float) -> None:
+        self._fitPaddings()
+        super()._calc(availWidth, availHeight)
+
+    def _fitPaddings(self) -> None:
+        """Cells whose padding is wider than their column get less: ReportLab raised ValueError on them.
+
+        So many columns that their padding alone is wider than the page:
+        the padding gives way, the table stays on the page, and the report says so.
+        """
+        widths = self._colWidths
+        if not all(isinstance(width, int | float) for width in widths):
+            return
+        narrowed = False
+        for row in self._cellStyles:
+            for column, style in enumerate(row[: len(widths)]):
+                padding = style.leftPadding + style.rightPadding
+                room = max(widths[column] - MIN_COLUMN, 0.0)
+                if padding > room:
+                    style.leftPadding *= room / padding
+                    style.rightPadding *= room / padding
+                    narrowed = True
+        doc: Any = getattr(getattr(self, "canv", None), "_doctemplate", None)
+        report = getattr(doc, "fidelity", None)
+        if narrowed and report is not None:
+            report.degrade(f"a table with more columns than fit the page on page {doc.page} got narrower cell padding")
+
     def _contentWidths(self, declared: list[Width], availWidth: float) -> list[float]:
         total = self._normWidth(getattr(self, "totalWidth", None), availWidth)
         lows, highs = table_column_widths(self, self.canv, declared, spans=True)

@@ -9,6 +9,7 @@ import pytest
 
 from tasks.renderer import render_pdf
 from tasks.table_layout import auto_layout
+from tests.support import pdf_text
 
 
 def placed(pdf: bytes) -> list[tuple[int, float, float, float, str]]:
@@ -87,6 +88,18 @@ def test_a_cell_spanning_more_rows_than_a_page_holds_is_cut_between_them() -> No
     assert rows_drawn[0][0] == 1, "the table did not start below the paragraph"
     assert [int(entry[4].split()[1]) for entry in rows_drawn] == list(range(80))
     assert result.fidelity.degraded == []
+
+
+@pytest.mark.parametrize("width", ['width="60"', 'width="10%"', ""])
+def test_more_columns_than_their_padding_leaves_room_for_render_with_less_padding(width: str) -> None:
+    # ReportLab raised ValueError ("flowable given negative availWidth") on each of these.
+    html = '<table cellpadding="8"><tr>' + "".join(f"<td {width}>c{n}</td>" for n in range(60)) + "</tr></table>"
+    result = render_pdf(html)
+
+    assert "c59" in pdf_text(result.pdf)
+    assert result.fidelity.degraded == [
+        "a table with more columns than fit the page on page 1 got narrower cell padding"
+    ]
 
 
 def test_the_room_left_goes_to_automatic_columns_by_their_content() -> None:
