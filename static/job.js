@@ -91,6 +91,7 @@
       el("job-error").textContent = message || "The render failed for a reason the service did not give.";
     }
     if (job.state === "SUCCESS" && job.pdf) showDownload(job);
+    showFidelity(job.state === "SUCCESS" ? job.fidelity : null);
     // The Cancel button is gone: move keyboard users on to what they can do next.
     if (moveFocus && outcome) {
       el(outcome).querySelector("a").focus();
@@ -102,6 +103,31 @@
     el("download-name").textContent = job.filename;
     el("download-meta").textContent = H2P.plural(job.pdf.pages, "page") + " · " + H2P.formatBytes(job.pdf.bytes);
     showPreview(job);
+  }
+
+  /* What the renderer could not do as a browser would: shown only when there is something to say.
+     Every entry is the document's own text (a URL, a property name): set as text, never as markup. */
+  function showFidelity(fidelity) {
+    const report = fidelity || {};
+    const css = Object.entries(report.ignored_css || {})
+      .map(([feature, count]) => (count > 1 ? feature + " (" + count + "×)" : feature));
+    const filled = [
+      fill("fidelity-degraded", report.degraded || []),
+      fill("fidelity-css", css),
+      fill("fidelity-blocked", report.blocked_resources || []),
+    ];
+    el("job-fidelity").hidden = !filled.some(Boolean);
+  }
+
+  function fill(id, items) {
+    const box = el(id);
+    box.querySelector("ul").replaceChildren(...items.map((text) => {
+      const item = document.createElement("li");
+      item.textContent = text;
+      return item;
+    }));
+    box.hidden = items.length === 0;
+    return items.length > 0;
   }
 
   /* The browser's own PDF viewer, straight from the API (served inline, under the job's file name).

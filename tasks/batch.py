@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -13,8 +14,9 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
 from tasks.failures import describe, part_failed, timed_out, too_many_pages, worker_lost
+from tasks.fidelity import FidelityReport
 from tasks.interrupt import Cancellable
-from tasks.job import FAILURE, PROGRESS
+from tasks.job import FAILURE, PROGRESS, to_json
 from tasks.part_render import SPLIT_FIELD, render_part
 from tasks.progress import Progress
 from tasks.reporting import JobEnded, Reporter, open_job
@@ -62,7 +64,9 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
             result = render_part(store, job_id, html, config, on_progress)
         if result.pages > config["MAX_PAGES"]:
             raise too_many_pages(config["MAX_PAGES"])
-        store.redis.hset(record, prefix + "pdf", result.pdf)
+        store.redis.hset(
+            record, mapping={prefix + "pdf": result.pdf, prefix + "fidelity": to_json(result.fidelity.as_dict())}
+        )
         report_part(reporter, index, 100.0, result.pages)
     except JobEnded:
         raise Ignore() from None
@@ -75,6 +79,20 @@ def convert_part(self: Task, job_id: str, index: int) -> int:
         # The chord's merge must never run: this job has ended.
         raise Ignore() from None
     return result.pages
+
+
+def parts_fidelity(reporter: Reporter, count: int, same_document: bool = False) -> FidelityReport:
+    """The fidelity reports of a job's parts as one, pages numbered as in the joined PDF."""
+    fields = [f"part:{index}:{field}" for index in range(count) for field in ("fidelity", "pages")]
+    prepared, *values = reporter.store.redis.hmget(key(reporter.job["id"]), ["split:fidelity", *fields])
+    whole, offset = FidelityReport.from_dict(json.loads(prepared)) if prepared else FidelityReport(), 0
+    for data, pages in zip(values[0::2], values[1::2], strict=True):
+        if data:
+            part = FidelityReport.from_dict(json.loads(data))
+            part.mode = whole.mode if prepared else part.mode  # a split's parts were prepared whole
+            whole.merge(part, offset, same_document)
+        offset += int(float(pages or 0))
+    return whole
 
 
 def report_part(reporter: Reporter, index: int, percent: float, pages: int) -> None:

@@ -19,6 +19,7 @@ from tasks.interrupt import Cancellable
 from tasks.job import Job
 from tasks.page_setup import PageOptions
 from tasks.policy import policy_for
+from tasks.prepare import Prepared
 from tasks.progress import Progress, ProgressCallback
 from tasks.renderer import RenderResult, prepare_document, render_pdf
 from tasks.reporting import JobEnded, open_job
@@ -77,12 +78,12 @@ def _render(store: JobStore, job_id: str, config: Mapping[str, Any], on_progress
         )
 
 
-def prepared_html(store: JobStore, job_id: str, config: Mapping[str, Any]) -> str:
+def prepared_html(store: JobStore, job_id: str, config: Mapping[str, Any]) -> Prepared:
     """The job's document prepared and given its page options: what a split cuts into parts."""
     options = PageOptions(**store.options(job_id))
     with job_files(store, job_id, config) as (policy, path):
         prepared = prepare_document(store.html(job_id) or "", written_for(options), policy=policy, path=path)
-    return options.apply(prepared.html)
+    return Prepared(options.apply(prepared.html), prepared.report)
 
 
 @contextmanager

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,3 +49,31 @@ class FidelityReport:
             "blocked_resources": list(self.blocked_resources),
             "degraded": list(self.degraded),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FidelityReport:
+        """The report `as_dict` gave."""
+        report = cls(mode=str(data.get("mode", "xhtml2pdf")))
+        report.ignored_css.update({str(k): int(v) for k, v in dict(data.get("ignored_css") or {}).items()})
+        report.blocked_resources.extend(str(url) for url in data.get("blocked_resources") or [])
+        report.degraded.extend(str(what) for what in data.get("degraded") or [])
+        return report
+
+    def merge(self, other: FidelityReport, page_offset: int = 0, same_document: bool = False) -> None:
+        """Add `other`, the report of a part whose first page is page `page_offset` + 1 of the whole.
+
+        The parts of one document cut in pieces (`same_document`) share its
+        stylesheets: a feature counts as often as the most any part saw it.
+        """
+        self.mode = other.mode
+        for feature, count in other.ignored_css.items():
+            extra = max(count - self.ignored_css.get(feature, 0), 0) if same_document else count
+            if extra:
+                self.ignore(feature, extra)
+        for url in other.blocked_resources:
+            self.block(url)
+        for what in other.degraded:
+            self.degrade(_PAGE.sub(lambda page: f"on page {int(page.group(1)) + page_offset}", what))
+
+
+_PAGE = re.compile(r"\bon page (\d+)")

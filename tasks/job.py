@@ -39,6 +39,8 @@ def new_job(job_id: str, filename: str) -> Job:
         "progress": {"percent": 0.0, "stage": "queued", "pages": 0, "current": 0, "total": 0},
         "error": None,
         "pdf": None,
+        # What may look different from a browser's rendering: FidelityReport.as_dict(), once rendered.
+        "fidelity": None,
         "created_at": now,
         "updated_at": now,
     }

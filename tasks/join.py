@@ -15,7 +15,7 @@ from celery import Task, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
-from tasks.batch import report_part
+from tasks.batch import parts_fidelity, report_part
 from tasks.failures import RenderFailed, describe, part_failed, pdf_too_large, timed_out, too_many_pages
 from tasks.interrupt import Cancellable
 from tasks.job import PROGRESS, Job
@@ -75,7 +75,7 @@ def merge_parts(self: Task, job_id: str) -> Job | None:
             reporter.fail(too_many_pages(config["MAX_PAGES"]))
         if len(pdf) > config["MAX_PDF_BYTES"]:
             reporter.fail(pdf_too_large(len(pdf), config["MAX_PDF_BYTES"]))
-        result = RenderResult(pdf=pdf, pages=pages)
+        result = RenderResult(pdf=pdf, pages=pages, fidelity=parts_fidelity(reporter, count, split is not None))
         reporter.storing(result)
         reporter.succeeded(result)
         store.redis.hdel(record, *(f"part:{index}:pdf" for index in range(count)))

@@ -18,8 +18,9 @@ from xhtml2pdf.context import getDirName
 from xhtml2pdf.files import pisaFileObject
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
-from tasks import fonts
+from tasks import fidelity_sources, fonts, minidom_fix, table_layout
 from tasks.fidelity import FidelityReport
+from tasks.overflow import FittingDocMixin
 from tasks.page_setup import PageOptions
 from tasks.prepare import Prepared, Reader, prepare
 from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
@@ -84,23 +85,24 @@ def render_pdf(
     html = options.apply(prepared.html) if options else prepared.html
     warnings: list[str] = []
     source = html.encode("utf-8")
-    token = _active.set(_Render(tracker, _estimate_elements(html)))
+    report = prepared.report  # the render adds what xhtml2pdf ignored, refused and scaled
+    token = _active.set(_Render(tracker, _estimate_elements(html), report))
     try:
-        with _collect_warnings(warnings):
+        with _collect_warnings(warnings), fidelity_sources.listening(report):
             pdf = x2p_document.pisaDocument(
                 _ReportingSource(source, tracker),
                 dest_bytes=True,
                 encoding="utf-8",
                 # Relative URLs resolve beside `path`; the policy decides whether they may be read.
                 path=path,
-                resource_policy=policy,
+                resource_policy=fidelity_sources.reporting(policy, report),
             )
     finally:
         _active.reset(token)
     tracker.stage("writing", max(tracker.percent, LAYOUT_END))
     pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
     tracker.stage("rendered", WRITE_END)
-    return RenderResult(pdf=pdf, pages=pages, warnings=warnings, fidelity=prepared.report)
+    return RenderResult(pdf=pdf, pages=pages, warnings=warnings, fidelity=report)
 
 
 def prepare_document(html: str, written_for: str, *, policy: ResourceAccessPolicy, path: str = "") -> Prepared:
@@ -143,10 +145,11 @@ class _ReportingSource(io.BytesIO):
 
 
 class _Render:
-    """The render in progress in this context: its tracker and element count."""
+    """The render in progress in this context: its tracker, element count and fidelity report."""
 
-    def __init__(self, tracker: ProgressTracker, expected: int) -> None:
+    def __init__(self, tracker: ProgressTracker, expected: int, report: FidelityReport) -> None:
         self.tracker = tracker
+        self.report = report
         self.expected = expected
         self.visited = 0
 
@@ -159,14 +162,15 @@ class _Render:
 _active: contextvars.ContextVar[_Render | None] = contextvars.ContextVar("render", default=None)
 
 
-class _ReportingDoc(PmlBaseDoc):
-    """xhtml2pdf's document template, with ReportLab's progress hook attached."""
+class _ReportingDoc(FittingDocMixin, PmlBaseDoc):
+    """xhtml2pdf's document template, with ReportLab's progress hook attached; what fits no page is scaled."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         render = _active.get()
         if render is not None:
             self.setProgressCallBack(render.tracker.layout_event)
+            self.fidelity = render.report
 
 
 _original_loop: Callable[..., Any] = x2p_parser.pisaLoop
@@ -190,6 +194,8 @@ def _install_hooks() -> None:
     x2p_parser.pisaLoop = _counting_loop
     x2p_document.PmlBaseDoc = _ReportingDoc
     fonts.install()
+    table_layout.install()
+    minidom_fix.install()
 
 
 class _WarningCollector(logging.Handler):

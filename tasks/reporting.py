@@ -74,6 +74,7 @@ class Reporter:
             "bytes": len(result.pdf),
             "pages": result.pages,
         }
+        self.job["fidelity"] = result.fidelity.as_dict()
         total = self.job["progress"].get("total", 0)  # what it counted all along: every unit is done
         progress = {"percent": 100.0, "stage": "done", "pages": result.pages, "current": total, "total": total}
         self.write(SUCCESS, progress, pdf=result.pdf)

@@ -23,7 +23,7 @@ from tasks.batch import dispatch, part_fields
 from tasks.convert import convert, limit_memory, prepared_html
 from tasks.failures import worker_lost
 from tasks.interrupt import Cancellable
-from tasks.job import STARTED, Job
+from tasks.job import STARTED, Job, to_json
 from tasks.part_render import SPLIT_FIELD
 from tasks.policy import policy_for
 from tasks.reporting import JobEnded, open_job
@@ -33,6 +33,8 @@ from tasks.store import key
 log = logging.getLogger(__name__)
 
 OVERLAY_FIELD = "split:overlay"
+#: What preparing the whole document reported, before it was cut: the base of the job's fidelity report.
+PREPARED_FIELD = "split:fidelity"
 ATTEMPTS_FIELD = "split:attempts"
 QUEUED_FIELD = "split:queued"
 # The joining step's share of the bar: drawing the page numbers and joining
@@ -58,7 +60,8 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
         if attempts > config["MAX_ATTEMPTS"]:
             reporter.fail(worker_lost(attempts - 1))
         limit_memory(config["WORKER_MEMORY_MB"])
-        html = prepared_html(store, job_id, config)
+        prepared = prepared_html(store, job_id, config)
+        html = prepared.html
         with Cancellable(store.redis, job_id):
             cut = _plan(html, mode, processes, config["SPLIT_MAX_PARTS"], policy_for(config))
         if not cut.split:
@@ -72,6 +75,7 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
         body = sum(int(fields[f"part:{index}:weight"]) for index in range(count))
         share = JOIN_SHARE[cut.overlay is not None]
         fields |= {
+            PREPARED_FIELD: to_json(prepared.report.as_dict()),
             "parts": count + 1,  # the join is the last "part" of the bar
             f"part:{count}:name": "page numbers" if cut.overlay else "joining",
             f"part:{count}:weight": max(int(body * share / (1 - share)), 1),

@@ -335,10 +335,6 @@ def report_html(sections: int = 40, paragraphs: int = 6) -> str:
     return "".join(parts)
 
 
-# ReportLab cannot split a spacer taller than a page: the render raises LayoutError.
-UNRENDERABLE_HTML = '<html><body><p>Before</p><pdf:spacer height="100000cm"/></body></html>'
-
-
 STAGES = ("queued", "parsing", "layout", "writing", "rendered", "storing", "done")
 
 
@@ -354,3 +350,10 @@ def assert_one_story(jobs: list[dict[str, Any]], parts: int) -> None:
     assert all(current <= total for current, total in counted), counted
     assert {total for _, total in counted} <= {0, parts}, counted
     assert counted[-1] == (parts, parts), counted
+
+
+# A font that is no font: ReportLab raises TTFError and the render fails (what is too large
+# for a page is scaled instead: tasks/overflow.py).
+BROKEN_FONT = '<style>@font-face {font-family: Broken; src: url("data:font/ttf;base64,AAAAAAAAAAAA")}</style>'
+UNRENDERABLE_HTML = f"<html><body><p>Before</p>{BROKEN_FONT}</body></html>"
+UNRENDERABLE_MESSAGE = "font in the document could not be read"

@@ -18,6 +18,8 @@ from tasks.join import merge_parts
 from tasks.renderer import render_pdf
 from tasks.store import JobStore, key
 from tests.support import (
+    BROKEN_FONT,
+    UNRENDERABLE_MESSAGE,
     AppFactory,
     SseEvent,
     SseStream,
@@ -81,14 +83,14 @@ def test_several_uploaded_files_become_one_pdf(live_server: str) -> None:
 def test_a_failing_part_fails_the_job_naming_it(live_server: str) -> None:
     documents = [
         {"name": "Intro", "html": "<p>Intro, batch failure test</p>"},
-        {"name": "Appendix", "html": '<p>x</p><pdf:spacer height="100000cm"/>'},
+        {"name": "Appendix", "html": f"<p>x</p>{BROKEN_FONT}"},
     ]
     response = requests.post(f"{live_server}/api/jobs", json={"documents": documents}, timeout=TIMEOUT)
     job = wait_for_job(live_server, response.json()["id"])
     assert job["state"] == "FAILURE"
     assert job["error"]["code"] == "part_failed"
     assert job["error"]["message"].startswith("Part 2 (Appendix) failed:")
-    assert "taller or wider than a page" in job["error"]["message"]
+    assert UNRENDERABLE_MESSAGE in job["error"]["message"]
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from html2pdf_client.cli import ProgressView
-from tests.support import ROOT, UNRENDERABLE_HTML, pdf_pages, report_html
+from tests.support import ROOT, UNRENDERABLE_HTML, UNRENDERABLE_MESSAGE, pdf_pages, report_html
 
 TIMEOUT = 10
 INSTALL_TIMEOUT = 180
@@ -103,7 +103,7 @@ def test_a_failing_document_exits_non_zero_with_the_jobs_message(
     source.write_text(unique(UNRENDERABLE_HTML), encoding="utf-8")
     done = client(html2pdf, "convert", str(source), server=live_server)
     assert done.returncode == 1
-    assert "taller or wider than a page" in done.stderr and "(layout)" in done.stderr
+    assert UNRENDERABLE_MESSAGE in done.stderr and "(bad_font)" in done.stderr
     assert not source.with_suffix(".pdf").exists()
 
 

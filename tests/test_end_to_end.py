@@ -10,6 +10,7 @@ import requests
 
 from tests.support import (
     UNRENDERABLE_HTML,
+    UNRENDERABLE_MESSAGE,
     SseEvent,
     SseStream,
     get_job,
@@ -125,9 +126,9 @@ def test_a_failing_document_fails_cleanly_and_the_worker_serves_the_next(live_se
     failed = events[-1].job
     assert events[-1].type == "end"
     assert failed["state"] == "FAILURE"
-    assert failed["error"]["code"] == "layout"
+    assert failed["error"]["code"] == "bad_font"
     message = failed["error"]["message"]
-    assert "taller or wider than a page" in message
+    assert UNRENDERABLE_MESSAGE in message
     assert "Traceback" not in message and "Flowable" not in message
     assert requests.get(f"{live_server}/api/jobs/{bad['id']}/pdf", timeout=TIMEOUT).status_code == 409
 

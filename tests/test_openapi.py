@@ -97,10 +97,12 @@ def test_the_document_is_served_and_covers_every_route(fuzzed_app: Flask) -> Non
 
 
 def test_a_finished_job_and_its_stream_match_the_document(live_server: str) -> None:
-    html = f"<h1>OpenAPI</h1><p>{uuid.uuid4()}</p>"
+    # Something xhtml2pdf ignores, for a fidelity report with something in it.
+    html = f"<h1 style='box-shadow: 0 0 1px red'>OpenAPI</h1><p>{uuid.uuid4()}</p>"
     response = requests.post(f"{live_server}/api/jobs", json={"html": html, "filename": "o.pdf"}, timeout=TIMEOUT)
     assert response.status_code == 202
     assert_valid("Job", response.json())
+    assert response.json()["fidelity"] is None
     location = response.headers["Location"]
     assert location == f"/api/jobs/{response.json()['id']}"
     job = wait_until(
@@ -109,6 +111,7 @@ def test_a_finished_job_and_its_stream_match_the_document(live_server: str) -> N
         "the job to succeed",
     )
     assert_valid("Job", job)
+    assert job["fidelity"]["ignored_css"] == {"box-shadow": 1}
     with SseStream(f"{live_server}{location}/events") as stream:
         events = list(stream.events(deadline=30))
     assert [event.type for event in events] == ["end"]

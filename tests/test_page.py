@@ -28,7 +28,15 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.support import UNRENDERABLE_HTML, Process, pdf_pages, report_html, start_web, wait_until
+from tests.support import (
+    UNRENDERABLE_HTML,
+    UNRENDERABLE_MESSAGE,
+    Process,
+    pdf_pages,
+    report_html,
+    start_web,
+    wait_until,
+)
 from tests.test_security import tiny_png
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -192,6 +200,8 @@ def test_the_bar_rises_and_the_download_is_the_pdf(
 
         expect(bar).to_have_attribute("aria-valuenow", "100", timeout=WAIT_MS)
         expect_finished(page, "Done")
+        # Nothing in the report was ignored or changed: no section saying so.
+        expect(page.locator("#job-fidelity")).to_be_hidden()
         download = page.get_by_role("link", name=re.compile("Download"))
         expect(page.locator("#preview")).to_be_visible(timeout=WAIT_MS)
         # The browser's PDF viewer shows the first page: a mostly white picture, not a download.
@@ -314,8 +324,34 @@ def test_a_failing_document_shows_its_error(tab: Tab, live_server: str) -> None:
     assert error["code"] == "layout"
     message = error["message"]
     expect(tab.page.locator("#job-error")).to_have_text(message)
-    assert "taller or wider than a page" in message
+    assert UNRENDERABLE_MESSAGE in message
     expect(tab.page.get_by_role("link", name="Try again")).to_have_attribute("href", "/")
+
+
+def test_what_differs_from_a_browser_is_listed_under_the_download(
+    tab: Tab, live_server: str, screenshots: Path
+) -> None:
+    html = (
+        "<style>.card { box-shadow: 0 0 2px #000 }</style>"
+        '<p class="card">one</p><p style="box-shadow: 0 0 1px red">two</p>'
+        '<img src="https://example.com/<b>logo</b>.png">'
+        # A line of type taller than the page: scaled onto it.
+        '<table border="1"><tr><td style="font-size: 900pt">W</td><td>beside</td></tr></table>'
+    )
+    job = submit(live_server, html)
+    tab.page.goto(f"/jobs/{job['id']}")
+    expect_finished(tab.page, "Done")
+
+    section = tab.page.get_by_role("region", name="What may look different from your browser")
+    expect(section).to_be_visible()
+    expect(section.locator("#fidelity-degraded li")).to_have_text(
+        [re.compile(r"^a table taller than the page on page \d+ was scaled to \d+ %$")]
+    )
+    expect(section.locator("#fidelity-css li")).to_have_text(["box-shadow (2×)"])
+    # The document's URL as text, not markup.
+    expect(section.locator("#fidelity-blocked li")).to_have_text(["https://example.com/<b>logo</b>.png"])
+    expect(section.locator("#fidelity-blocked b")).to_have_count(0)
+    tab.page.screenshot(path=screenshots / "fidelity.png", full_page=True, animations="disabled")
 
 
 def test_a_newcomer_converts_the_example(tab: Tab, live_server: str, screenshots: Path) -> None:

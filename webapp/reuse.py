@@ -34,6 +34,7 @@ def stored_result(store: JobStore, digest: str, job: Job, quota: str = "") -> Jo
         "state": SUCCESS,
         "progress": done["progress"],
         "pdf": {**done["pdf"], "url": pdf_url(job["id"])},
+        "fidelity": done.get("fidelity"),
         "updated_at": utc_now(),
     }
     return copy if store.copy_result(done["id"], copy, quota) else None

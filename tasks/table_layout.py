@@ -1,0 +1,143 @@
+"""Tables as browsers lay them out: automatic columns sized by their content, rows and row spans cut across pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xhtml2pdf import tables as x2p_tables
+from xhtml2pdf.builders.flex import table_column_widths
+from xhtml2pdf.xhtml2pdf_reportlab import PmlKeepInFrame, PmlTable, _CellPart
+
+Width = float | str | None
+#: Points: the narrowest column, so that an empty one never ends up with a width of zero or less.
+MIN_COLUMN = 1.0
+
+
+class ContentSizedTable(PmlTable):
+    """xhtml2pdf's table, whose columns without a width share the room by their content, not evenly.
+
+    The CSS automatic table layout, simplified: columns with a width in
+    points or percent keep it; the others get at least their min-content
+    width (their longest word or image), and what is left of the table's
+    width goes to them in proportion to their max-content width. When even
+    the min-content widths do not fit, the declared columns give way, as in
+    a browser: a `width="100%"` beside an image column leaves the image its
+    room. The table's own width is xhtml2pdf's (the frame, when it has none).
+    """
+
+    _declaredWidths: list[Width] | None = None
+    _sizedFor: tuple[float, list[float]] | None = None
+
+    def _wrapInside(self, availWidth: float, availHeight: float) -> Any:
+        if self._declaredWidths is None:
+            self._declaredWidths = list(self._colWidths)
+        declared = self._declaredWidths
+        if None in declared and not (self.shrinkToFit and self.totalWidth is None):
+            if self._sizedFor is None or self._sizedFor[0] != availWidth:
+                self._sizedFor = (availWidth, self._contentWidths(declared, availWidth))
+            self._colWidths[:] = self._sizedFor[1]
+        return super()._wrapInside(availWidth, availHeight)
+
+    _acrossSpans = False
+
+    def split(self, availWidth: float, availHeight: float) -> Any:
+        parts = super().split(availWidth, availHeight)
+        frame = getattr(self, "_frame", None)
+        taller = frame is not None and getattr(self, "_height", 0) > frame._aH
+        if parts or not getattr(self, "_spanCmds", None) or not (taller or self._mayCutInsideRow()):
+            return parts
+        # A cell spanning more rows than a page holds: cut between the rows it spans, as a
+        # browser does (ReportLab shares the span out between the two parts), rather than fail.
+        self._acrossSpans = True
+        try:
+            return super().split(availWidth, availHeight)
+        finally:
+            self._acrossSpans = False
+
+    def _getFirstPossibleSplitRowPosition(self, availHeight: float, ignoreSpans: int = 0) -> int:
+        position: int = super()._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans or self._acrossSpans)
+        return position
+
+    def _calc(self, availWidth: float, availHeight: float) -> None:
+        self._fitPaddings()
+        super()._calc(availWidth, availHeight)
+
+    def _fitPaddings(self) -> None:
+        """Cells whose padding is wider than their column get less: ReportLab raised ValueError on them.
+
+        So many columns that their padding alone is wider than the page:
+        the padding gives way, the table stays on the page, and the report says so.
+        """
+        widths = self._colWidths
+        if not all(isinstance(width, int | float) for width in widths):
+            return
+        narrowed = False
+        for row in self._cellStyles:
+            for column, style in enumerate(row[: len(widths)]):
+                padding = style.leftPadding + style.rightPadding
+                room = max(widths[column] - MIN_COLUMN, 0.0)
+                if padding > room:
+                    style.leftPadding *= room / padding
+                    style.rightPadding *= room / padding
+                    narrowed = True
+        doc: Any = getattr(getattr(self, "canv", None), "_doctemplate", None)
+        report = getattr(doc, "fidelity", None)
+        if narrowed and report is not None:
+            report.degrade(f"a table with more columns than fit the page on page {doc.page} got narrower cell padding")
+
+    def _contentWidths(self, declared: list[Width], availWidth: float) -> list[float]:
+        total = self._normWidth(getattr(self, "totalWidth", None), availWidth)
+        lows, highs = table_column_widths(self, self.canv, declared, spans=True)
+        return auto_layout(declared, lows, highs, total)
+
+
+def auto_layout(declared: list[Width], lows: list[float], highs: list[float], total: float) -> list[float]:
+    """Column widths in points for a table `total` wide (see ContentSizedTable)."""
+    widths = [_declared(width, total) for width in declared]
+    auto = [i for i, width in enumerate(widths) if width is None]
+    room = total - sum(width for width in widths if width is not None)
+    low, high = sum(lows[i] for i in auto), sum(highs[i] for i in auto)
+    result = [0.0 if width is None else width for width in widths]
+    for i in auto:
+        if room >= high:
+            # What is left over goes to the auto columns by their content, as Chromium does.
+            extra = (room - high) * (highs[i] / high if high > 0 else 1 / len(auto))
+            result[i] = highs[i] + extra
+        elif room > low:
+            result[i] = lows[i] + (highs[i] - lows[i]) * (room - low) / (high - low)
+        else:
+            result[i] = lows[i]
+    if room < low:
+        # The declared columns give way to what the others cannot do without.
+        declared_sum = sum(result[i] for i in range(len(result)) if i not in auto)
+        scale = max(total - low, 0.0) / declared_sum if declared_sum > 0 else 0.0
+        for i in range(len(result)):
+            if i not in auto:
+                result[i] = max(result[i] * scale, lows[i] if isinstance(declared[i], str) else 0.0)
+    # An empty column still needs a width ReportLab can lay a cell out in.
+    return [max(width, MIN_COLUMN) for width in result]
+
+
+def _declared(width: Width, total: float) -> float | None:
+    if width is None or width == "*":
+        return None
+    if isinstance(width, str):
+        return total * float(width.rstrip("%")) / 100
+    return float(width)
+
+
+def _cell(maxWidth: float = 0, maxHeight: float = 0, mode: str = "shrink", content: Any = None) -> PmlKeepInFrame:
+    """A table cell's box: cut across pages when taller than a page (a `_CellPart`), never shrunk to a height.
+
+    Shrunk to the column's width still, when something in it is wider. Other
+    modes (`-pdf-keep-in-frame-mode: truncate`, ...) are the author's choice.
+    """
+    if mode == "shrink":
+        return _CellPart(content)
+    return PmlKeepInFrame(maxWidth=maxWidth, maxHeight=maxHeight, mode=mode, content=content)
+
+
+def install() -> None:
+    """Have xhtml2pdf's <table> build these tables and cells (it looks both up by name)."""
+    x2p_tables.PmlTable = ContentSizedTable
+    x2p_tables.PmlKeepInFrame = _cell
