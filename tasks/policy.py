@@ -8,7 +8,28 @@ from typing import Any
 
 from xhtml2pdf.config.resources import ResourceAccessPolicy, render_budget, use_policy
 
-from tasks.renderer import server_policy
+
+def server_policy(
+    *,
+    allowed_hosts: frozenset[str] = frozenset(),
+    max_render_seconds: float = 300,
+    base_dir: str | None = None,
+) -> ResourceAccessPolicy:
+    """xhtml2pdf's policy for untrusted HTML: every limit on, no disk, no network.
+
+    Remote fetches happen only for `allowed_hosts`, and even then never to
+    private, loopback or link-local addresses (xhtml2pdf checks every hop).
+    """
+    return ResourceAccessPolicy.server(
+        base_dir,
+        # The web tier bounds the document's size before it is queued; left
+        # on, xhtml2pdf would read the source whole and html5lib's reads of it
+        # could no longer be followed.
+        max_document_bytes=None,
+        allow_remote=bool(allowed_hosts),
+        allowed_hosts=allowed_hosts or None,
+        max_render_seconds=max_render_seconds,
+    )
 
 
 def policy_for(config: Mapping[str, Any], base_dir: str | None = None) -> ResourceAccessPolicy:

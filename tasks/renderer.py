@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pypdf
 from xhtml2pdf import document as x2p_document
@@ -21,9 +21,12 @@ from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 from tasks import fidelity_sources, fonts, minidom_fix, table_layout
 from tasks.fidelity import FidelityReport
 from tasks.overflow import FittingDocMixin
-from tasks.page_setup import PageOptions
+from tasks.policy import server_policy
 from tasks.prepare import Prepared, Reader, prepare
 from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
+
+if TYPE_CHECKING:  # tasks.page_setup reaches this module through the split's CSS reader
+    from tasks.page_setup import PageOptions
 
 ELEMENT_NODE = 1
 
@@ -36,29 +39,6 @@ class RenderResult:
     pages: int
     warnings: list[str] = field(default_factory=list)
     fidelity: FidelityReport = field(default_factory=FidelityReport)
-
-
-def server_policy(
-    *,
-    allowed_hosts: frozenset[str] = frozenset(),
-    max_render_seconds: float = 300,
-    base_dir: str | None = None,
-) -> ResourceAccessPolicy:
-    """xhtml2pdf's policy for untrusted HTML: every limit on, no disk, no network.
-
-    Remote fetches happen only for `allowed_hosts`, and even then never to
-    private, loopback or link-local addresses (xhtml2pdf checks every hop).
-    """
-    return ResourceAccessPolicy.server(
-        base_dir,
-        # The web tier bounds the document's size before it is queued; left
-        # on, xhtml2pdf would read the source whole and html5lib's reads of it
-        # could no longer be followed.
-        max_document_bytes=None,
-        allow_remote=bool(allowed_hosts),
-        allowed_hosts=allowed_hosts or None,
-        max_render_seconds=max_render_seconds,
-    )
 
 
 def render_pdf(

@@ -19,8 +19,7 @@ from typing import Any
 
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from tasks.policy import guarded
-from tasks.renderer import server_policy
+from tasks.policy import guarded, server_policy
 from tasks.split_checks import blocker, link_spans
 from tasks.split_css import Styles, document_css, split_page_rules
 from tasks.split_dom import (

@@ -12,7 +12,7 @@ from xhtml2pdf.context import pisaContext
 from xhtml2pdf.default import DEFAULT_CSS
 from xhtml2pdf.parser import POSITIONAL_PSEUDO_CLASSES, CSSCollect, pageBreakValue
 
-from tasks.renderer import server_policy
+from tasks.policy import server_policy
 
 # As xhtml2pdf's pisaPreLoop: <style> blocks for these media (or none) are read.
 MEDIA = frozenset({"all", "print", "pdf"})

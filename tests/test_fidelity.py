@@ -7,7 +7,8 @@ from pathlib import Path
 
 from tasks.fidelity import FidelityReport
 from tasks.fidelity_sources import read_warning, shown
-from tasks.renderer import render_pdf, server_policy
+from tasks.policy import server_policy
+from tasks.renderer import render_pdf
 from tests.support import submit_job, wait_for_job
 from tests.test_overflow import UNSPLITTABLE_TABLE
 
