@@ -25,7 +25,7 @@ p { left: calc(-1 * (3.5rem - 26px)); }
 
 def test_ignored_css_and_refused_resources_are_named_by_what_the_document_wrote(tmp_path: Path) -> None:
     (tmp_path / "secret.txt").write_text("root:x:0:0")
-    report = render_pdf(DOCUMENT, policy=server_policy()).fidelity.as_dict()
+    report = render_pdf(DOCUMENT, policy=server_policy(), written_for="xhtml2pdf").fidelity.as_dict()
 
     assert report["ignored_css"] == {"box-shadow": 1, "nested rules (&)": 1, "left": 1, "padding-left": 1}
     assert report["blocked_resources"] == ["theme.css", "img/logo.png", "https://example.com/a.png", "passwd"]
