@@ -1,0 +1,104 @@
+"""Noto CJK faces from the project's requirements, made TrueType once per font version and embedded."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+import fontTools
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from xhtml2pdf.opentype import to_truetype
+
+#: Language -> the package (OFL 1.1 Noto fonts, one regular weight) whose sans_path()/serif_path() it uses.
+PACKAGES: dict[str, str] = {
+    "ko": "pylopdf_fonts_ko",
+    "ja": "pylopdf_fonts_jp",
+    "zh-hans": "pylopdf_fonts_zh_cn",
+    "zh-hant": "pylopdf_fonts_zh_tw",
+}
+#: Where a run no face of its language fully covers tries next: Simplified Chinese has the most Han.
+FALLBACK_ORDER = ("ko", "zh-hans", "ja", "zh-hant")
+
+_faces: dict[tuple[str, bool], str | None] = {}
+
+
+def cache_dir() -> Path:
+    """Where converted fonts are kept: `$XDG_CACHE_HOME/html2pdf-live/fonts`, else under ~/.cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base, "html2pdf-live", "fonts")
+
+
+def face(language: str, serif: bool) -> str | None:
+    """The ReportLab name of the embedded face for `language` ("ko", "ja", "zh-hans", "zh-hant"),
+    registered on first use; None when its package is not installed or its font cannot be used."""
+    key = (language, serif)
+    if key not in _faces:
+        _faces[key] = _register(language, serif)
+    return _faces[key]
+
+
+def _source(language: str, serif: bool) -> Path | None:
+    try:
+        package = importlib.import_module(PACKAGES[language])
+    except ImportError:
+        return None
+    path = Path(package.serif_path() if serif else package.sans_path())
+    return path if path.is_file() else None
+
+
+def _register(language: str, serif: bool) -> str | None:
+    source = _source(language, serif)
+    if source is None:
+        return None
+    name = source.stem  # NotoSansKR-Regular: the name pdffonts shows after the subset prefix
+    if name not in pdfmetrics.getRegisteredFontNames():
+        try:
+            font = TTFont(name, str(truetype_file(source)))
+        except OSError:  # no writable cache: convert for this process alone
+            font = TTFont(name, io.BytesIO(to_truetype(source.read_bytes())))
+        pdfmetrics.registerFont(font)
+    return name
+
+
+def truetype_file(source: Path) -> Path:
+    """`source` (OpenType CFF) as a TrueType file in the cache, converted by the first process to need it.
+
+    The file is named by the source's digest and fontTools' version, so a new font or converter
+    converts again; other processes wait on a lock instead of converting the same font at once."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    target = cache_dir() / f"{source.stem}-{digest}-ft{fontTools.version}.ttf"
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not target.is_file():
+                partial = target.with_suffix(f".{os.getpid()}.part")
+                partial.write_bytes(to_truetype(source.read_bytes()))
+                os.replace(partial, target)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return target
+
+
+def warm() -> None:
+    """Convert every installed face now (`python -m tasks.cjk_fonts`), so no render waits for it."""
+    for language in PACKAGES:
+        for serif in (False, True):
+            source = _source(language, serif)
+            if source is not None:
+                started = time.perf_counter()
+                path = truetype_file(source)
+                print(f"{path} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    warm()
