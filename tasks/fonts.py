@@ -19,7 +19,7 @@ from xhtml2pdf import context as x2p_context
 from xhtml2pdf.util import font_has_glyph, set_asian_fonts
 from xhtml2pdf.xhtml2pdf_reportlab import PmlTableOfContents
 
-from tasks import cjk_fonts
+from tasks import cjk_fonts, font_families
 
 #: ReportLab's CJK faces (sans, serif), the last resort when no installed Noto face
 #: (tasks/cjk_fonts.py) has a run's characters: not embedded, so the viewer must have a font.
@@ -73,11 +73,13 @@ def configure(font_dirs: Iterable[str | os.PathLike[str]] = ()) -> None:
 
 def install() -> None:
     """Hook xhtml2pdf's per-fragment font split, Arabic shaping and TOC entries, and ReportLab's
-    ToUnicode CMaps. Cheap to call again; does nothing to text its fonts can draw."""
+    ToUnicode CMaps, and teach xhtml2pdf common font families. Cheap to call again; does nothing
+    to text its fonts can draw."""
     x2p_context.pisaContext._byCoverage = _by_coverage
     x2p_context.shape_frag_text = _shape
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
     PmlTableOfContents.addEntry = _toc_entry
+    font_families.install()
 
 
 def uninstall() -> None:
@@ -86,6 +88,7 @@ def uninstall() -> None:
     x2p_context.shape_frag_text = _original_shape
     ttfonts.makeToUnicodeCMap = _original_cmap
     PmlTableOfContents.addEntry = _original_toc_entry
+    font_families.uninstall()
 
 
 def fallback_faces(*, configured_only: bool = False) -> list[str]:
