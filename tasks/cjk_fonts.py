@@ -6,14 +6,16 @@ import fcntl
 import hashlib
 import importlib
 import io
+import logging
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import fontTools
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from xhtml2pdf.opentype import to_truetype
 
 #: Language -> the package (OFL 1.1 Noto fonts, one regular weight) whose sans_path()/serif_path() it uses.
@@ -26,7 +28,12 @@ PACKAGES: dict[str, str] = {
 #: Where a run no face of its language fully covers tries next: Simplified Chinese has the most Han.
 FALLBACK_ORDER = ("ko", "zh-hans", "ja", "zh-hant")
 
+log = logging.getLogger(__name__)
 _faces: dict[tuple[str, bool], str | None] = {}
+_CONVERT = (
+    "import sys; from pathlib import Path; from xhtml2pdf.opentype import to_truetype;"
+    " Path(sys.argv[2]).write_bytes(to_truetype(Path(sys.argv[1]).read_bytes()))"
+)
 
 
 def cache_dir() -> Path:
@@ -60,9 +67,13 @@ def _register(language: str, serif: bool) -> str | None:
     name = source.stem  # NotoSansKR-Regular: the name pdffonts shows after the subset prefix
     if name not in pdfmetrics.getRegisteredFontNames():
         try:
-            font = TTFont(name, str(truetype_file(source)))
-        except OSError:  # no writable cache: convert for this process alone
-            font = TTFont(name, io.BytesIO(to_truetype(source.read_bytes())))
+            try:
+                font = TTFont(name, str(truetype_file(source)))
+            except (OSError, subprocess.CalledProcessError):  # no writable cache: convert in this process
+                font = TTFont(name, io.BytesIO(to_truetype(source.read_bytes())))
+        except (OSError, ValueError, TTFError) as error:
+            log.warning("Cannot use %s for CJK text, ReportLab's CID face stands in: %r", source.name, error)
+            return None
         pdfmetrics.registerFont(font)
     return name
 
@@ -82,7 +93,8 @@ def truetype_file(source: Path) -> Path:
         try:
             if not target.is_file():
                 partial = target.with_suffix(f".{os.getpid()}.part")
-                partial.write_bytes(to_truetype(source.read_bytes()))
+                # In a child process: converting a CJK font takes 200 MB, which a worker would keep.
+                subprocess.run([sys.executable, "-c", _CONVERT, str(source), str(partial)], check=True)
                 os.replace(partial, target)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)

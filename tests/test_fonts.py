@@ -141,6 +141,20 @@ def test_the_cache_converts_a_cff_font_once(tmp_path: Path, monkeypatch: pytest.
     assert cjk_fonts.truetype_file(source) != converted, "a changed font is converted anew"
 
 
+def test_a_font_that_cannot_be_converted_leaves_the_cid_face_to_stand_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    broken = tmp_path / "Broken-Regular.otf"
+    broken.write_bytes(b"OTTO" + b"\0" * 64)
+    monkeypatch.setattr(cjk_fonts, "_faces", {})
+    monkeypatch.setattr(cjk_fonts, "_source", lambda language, serif: broken)
+    assert cjk_fonts.face("ko", False) is None
+    result = render("<p>안녕하세요</p>")
+    assert "안녕하세요" in pdf_text(result.pdf)
+    assert word_fonts(result.pdf)["안녕하세요"] == "HYGothic-Medium"
+
+
 # --- @font-face ------------------------------------------------------------------------------------------
 
 
