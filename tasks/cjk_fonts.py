@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import fontTools
@@ -102,14 +103,16 @@ def truetype_file(source: Path) -> Path:
 
 
 def warm() -> None:
-    """Convert every installed face now (`python -m tasks.cjk_fonts`), so no render waits for it."""
-    for language in PACKAGES:
-        for serif in (False, True):
-            source = _source(language, serif)
-            if source is not None:
-                started = time.perf_counter()
-                path = truetype_file(source)
-                print(f"{path} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    """Convert every installed face now, one per core (`python -m tasks.cjk_fonts`), so no render waits."""
+    sources = [path for language in PACKAGES for serif in (False, True) if (path := _source(language, serif))]
+
+    def convert(source: Path) -> None:
+        started = time.perf_counter()
+        path = truetype_file(source)
+        print(f"{path} ({time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(convert, sources))
 
 
 if __name__ == "__main__":
