@@ -11,12 +11,15 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import fontTools
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from xhtml2pdf import context as x2p_context
 from xhtml2pdf.opentype import to_truetype
 
 #: Language -> the package (OFL 1.1 Noto fonts, one regular weight) whose sans_path()/serif_path() it uses.
@@ -29,12 +32,42 @@ PACKAGES: dict[str, str] = {
 #: Where a run no face of its language fully covers tries next: Simplified Chinese has the most Han.
 FALLBACK_ORDER = ("ko", "zh-hans", "ja", "zh-hant")
 
+#: ReportLab's CID faces, which a document may name, and the embedded face that draws for each.
+CID_STAND_INS: dict[str, tuple[str, bool]] = {
+    "HYGothic-Medium": ("ko", False),
+    "HYSMyeongJo-Medium": ("ko", True),
+    "HeiseiKakuGo-W5": ("ja", False),
+    "HeiseiMin-W3": ("ja", True),
+    "STSong-Light": ("zh-hans", True),
+    "MSung-Light": ("zh-hant", True),
+}
+
 log = logging.getLogger(__name__)
+_original_font_names: Callable[[Any, Any], list[str]] = x2p_context.pisaContext.getFontNames
 _faces: dict[tuple[str, bool], str | None] = {}
 _CONVERT = (
     "import sys; from pathlib import Path; from xhtml2pdf.opentype import to_truetype;"
     " Path(sys.argv[2]).write_bytes(to_truetype(Path(sys.argv[1]).read_bytes()))"
 )
+
+
+def install() -> None:
+    """Make xhtml2pdf draw a CID face a document names (`font-family: HYGothic-Medium`) with the
+    embedded Noto face of its language and style: a CID face shows only where the viewer has a font."""
+    x2p_context.pisaContext.getFontNames = _font_names
+
+
+def uninstall() -> None:
+    """Leave CID faces to xhtml2pdf again."""
+    x2p_context.pisaContext.getFontNames = _original_font_names
+
+
+def _font_names(self: Any, names: Any) -> list[str]:
+    """xhtml2pdf's faces for a font-family list, an embedded face in place of each CID face."""
+    resolved = _original_font_names(self, names)
+    if not any(font in CID_STAND_INS for font in resolved):
+        return resolved
+    return [face(*CID_STAND_INS[font]) or font if font in CID_STAND_INS else font for font in resolved]
 
 
 def cache_dir() -> Path:

@@ -73,13 +73,14 @@ def configure(font_dirs: Iterable[str | os.PathLike[str]] = ()) -> None:
 
 def install() -> None:
     """Hook xhtml2pdf's per-fragment font split, Arabic shaping and TOC entries, and ReportLab's
-    ToUnicode CMaps, and teach xhtml2pdf common font families. Cheap to call again; does nothing
-    to text its fonts can draw."""
+    ToUnicode CMaps; teach xhtml2pdf common font families and embedded stand-ins for CID faces.
+    Cheap to call again; does nothing to text its fonts can draw."""
     x2p_context.pisaContext._byCoverage = _by_coverage
     x2p_context.shape_frag_text = _shape
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
     PmlTableOfContents.addEntry = _toc_entry
     font_families.install()
+    cjk_fonts.install()
 
 
 def uninstall() -> None:
@@ -89,6 +90,7 @@ def uninstall() -> None:
     ttfonts.makeToUnicodeCMap = _original_cmap
     PmlTableOfContents.addEntry = _original_toc_entry
     font_families.uninstall()
+    cjk_fonts.uninstall()
 
 
 def fallback_faces(*, configured_only: bool = False) -> list[str]:
