@@ -19,7 +19,7 @@ from xhtml2pdf import context as x2p_context
 from xhtml2pdf.util import font_has_glyph, set_asian_fonts
 from xhtml2pdf.xhtml2pdf_reportlab import PmlTableOfContents
 
-from tasks import cjk_fonts, font_families
+from tasks import cjk_fonts, font_families, webfonts
 
 #: ReportLab's CJK faces (sans, serif), the last resort when no installed Noto face
 #: (tasks/cjk_fonts.py) has a run's characters: not embedded, so the viewer must have a font.
@@ -73,7 +73,8 @@ def configure(font_dirs: Iterable[str | os.PathLike[str]] = ()) -> None:
 
 def install() -> None:
     """Hook xhtml2pdf's per-fragment font split, Arabic shaping and TOC entries, and ReportLab's
-    ToUnicode CMaps; teach xhtml2pdf common font families and embedded stand-ins for CID faces.
+    ToUnicode CMaps; teach xhtml2pdf common font families and embedded stand-ins for CID faces, and
+    check web fonts before they are unpacked.
     Cheap to call again; does nothing to text its fonts can draw."""
     x2p_context.pisaContext._byCoverage = _by_coverage
     x2p_context.shape_frag_text = _shape
@@ -81,6 +82,7 @@ def install() -> None:
     PmlTableOfContents.addEntry = _toc_entry
     font_families.install()
     cjk_fonts.install()
+    webfonts.install()
 
 
 def uninstall() -> None:
@@ -91,6 +93,7 @@ def uninstall() -> None:
     PmlTableOfContents.addEntry = _original_toc_entry
     font_families.uninstall()
     cjk_fonts.uninstall()
+    webfonts.uninstall()
 
 
 def fallback_faces(*, configured_only: bool = False) -> list[str]:

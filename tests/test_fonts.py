@@ -6,18 +6,24 @@ import base64
 import io
 import os
 import shutil
+import struct
 import subprocess
+import zlib
 from pathlib import Path
 from typing import Any
 
+import brotli
 import pypdf
 import pytest
 from fontTools.fontBuilder import FontBuilder
+from fontTools.misc import sstruct
 from fontTools.pens.t2CharStringPen import T2CharStringPen
+from fontTools.ttLib.woff2 import WOFF2DirectoryEntry, woff2DirectoryFormat, woff2DirectorySize
 from PIL import Image, ImageChops
 from pypdf.generic import DictionaryObject
+from xhtml2pdf.opentype import FontConversionError
 
-from tasks import cjk_fonts
+from tasks import cjk_fonts, webfonts
 from tasks.renderer import RenderResult, render_pdf, server_policy
 from tests.support import pdf_text
 
@@ -211,6 +217,43 @@ def test_a_font_face_file_beside_the_document_is_embedded(tmp_path: Path) -> Non
     )
     result = render_pdf(html, policy=server_policy(base_dir=str(tmp_path)), path=os.path.join(tmp_path, "index.html"))
     assert word_fonts(result.pdf)["Hi"] == "FileBrand"
+
+
+def woff2_bomb(unpacked: int) -> bytes:
+    """A WOFF2 file that declares a small font and whose brotli stream unpacks to `unpacked` bytes."""
+    font = make_font("Bomb", "AB", flavor="woff2")
+    header = sstruct.unpack(woff2DirectoryFormat, font[:woff2DirectorySize])
+    compressor, chunk = brotli.Compressor(quality=1), b"\0" * (1 << 20)
+    stream: bytes = b"".join(compressor.process(chunk) for _ in range(unpacked >> 20)) + compressor.finish()
+    directory = io.BytesIO(font)
+    directory.seek(woff2DirectorySize)
+    for _ in range(header["numTables"]):
+        WOFF2DirectoryEntry().fromFile(directory)
+    directory_end = directory.tell()
+    header.update(totalCompressedSize=len(stream), length=directory_end + len(stream))
+    packed: bytes = sstruct.pack(woff2DirectoryFormat, header)
+    return packed + font[woff2DirectorySize:directory_end] + stream
+
+
+def test_a_woff2_that_unpacks_past_what_it_declares_is_refused_before_it_is_unpacked() -> None:
+    # Unchecked, fontTools unpacks all 512 MB (1.1 GB RSS) before it compares the size.
+    bomb = woff2_bomb(512 << 20)
+    with pytest.raises(FontConversionError, match="more than the 496 bytes it declares"):
+        webfonts.check(bomb)
+    source = f"data:font/woff2;base64,{base64.b64encode(bomb).decode()}"
+    head = f"<style>@font-face {{ font-family: Bomb; src: url({source}) }}</style>"
+    result = render("<p style='font-family: Bomb'>Boom</p>", lang="en", head=head)
+    assert any("Cannot embed the font" in warning and "it declares" in warning for warning in result.warnings)
+    assert word_fonts(result.pdf)["Boom"] == "Helvetica"
+
+
+def test_a_woff_table_that_unpacks_past_what_it_declares_is_refused() -> None:
+    table = zlib.compress(b"\0" * (32 << 20))
+    header = struct.pack(">4s4sLHHLHHLLLLL", b"wOFF", b"OTTO", 64 + len(table), 1, 0, 112, 1, 0, 0, 0, 0, 0, 0)
+    woff = header + struct.pack(">4sLLLL", b"name", 64, len(table), 100, 0) + table
+    with pytest.raises(FontConversionError, match="more than the 100 bytes it declares"):
+        webfonts.check(woff)
+    webfonts.check(make_font("Zip", "AB", flavor="woff"))
 
 
 # --- font-family stacks ------------------------------------------------------------------------------------
