@@ -30,7 +30,8 @@ _MESSAGES: list[tuple[type[BaseException], str, str]] = [
     (
         TTFError,
         "bad_font",
-        "A font in the document could not be read. Check the @font-face rules and use a TrueType (.ttf) font.",
+        "A font in the document could not be read. Check the @font-face rules: fonts must be TrueType, "
+        "OpenType, WOFF or WOFF2 files.",
     ),
     (
         MemoryError,

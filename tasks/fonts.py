@@ -19,8 +19,10 @@ from xhtml2pdf import context as x2p_context
 from xhtml2pdf.util import font_has_glyph, set_asian_fonts
 from xhtml2pdf.xhtml2pdf_reportlab import PmlTableOfContents
 
-#: ReportLab's CJK faces (sans, serif). They need no font file: PDF viewers
-#: bring their own, and the text is written as Unicode, so it extracts.
+from tasks import cjk_fonts, font_families, webfonts
+
+#: ReportLab's CJK faces (sans, serif), the last resort when no installed Noto face
+#: (tasks/cjk_fonts.py) has a run's characters: not embedded, so the viewer must have a font.
 CID_FACES: dict[str, tuple[str, str]] = {
     "ko": ("HYGothic-Medium", "HYSMyeongJo-Medium"),
     "ja": ("HeiseiKakuGo-W5", "HeiseiMin-W3"),
@@ -71,11 +73,16 @@ def configure(font_dirs: Iterable[str | os.PathLike[str]] = ()) -> None:
 
 def install() -> None:
     """Hook xhtml2pdf's per-fragment font split, Arabic shaping and TOC entries, and ReportLab's
-    ToUnicode CMaps. Cheap to call again; does nothing to text its fonts can draw."""
+    ToUnicode CMaps; teach xhtml2pdf common font families and embedded stand-ins for CID faces, and
+    check web fonts before they are unpacked.
+    Cheap to call again; does nothing to text its fonts can draw."""
     x2p_context.pisaContext._byCoverage = _by_coverage
     x2p_context.shape_frag_text = _shape
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
     PmlTableOfContents.addEntry = _toc_entry
+    font_families.install()
+    cjk_fonts.install()
+    webfonts.install()
 
 
 def uninstall() -> None:
@@ -84,6 +91,9 @@ def uninstall() -> None:
     x2p_context.shape_frag_text = _original_shape
     ttfonts.makeToUnicodeCMap = _original_cmap
     PmlTableOfContents.addEntry = _original_toc_entry
+    font_families.uninstall()
+    cjk_fonts.uninstall()
+    webfonts.uninstall()
 
 
 def fallback_faces(*, configured_only: bool = False) -> list[str]:
@@ -199,13 +209,20 @@ def _kind(char: str, own: list[str], frag: Any) -> str:
 
 
 def _cjk_font(ctx: Any, frag: Any, run: str) -> str:
-    """A configured TTF that has all of `run`, else the CID face for its language and style."""
+    """A configured TTF that has all of `run`, else the embedded Noto face of its language and style
+    (or of another CJK language that has all of it), else ReportLab's CID face for it."""
     chars = [char for char in run if not char.isspace()]
     for face in fallback_faces(configured_only=True):
         if all(font_has_glyph(face, char) for char in chars):
             return _styled(face, frag)
     language = "ko" if _HANGUL.search(run) else "ja" if _KANA.search(run) else _han_language(run, _declared_lang(ctx))
-    face = CID_FACES[language][_is_serif(frag.fontName)]
+    serif = _is_serif(frag.fontName)
+    for candidate in sorted(cjk_fonts.FALLBACK_ORDER, key=lambda other: other != language):
+        embedded = cjk_fonts.face(candidate, serif)
+        if embedded is not None and all(font_has_glyph(embedded, char) for char in chars):
+            return embedded
+    # No installed font has the whole run: a face the reader's PDF viewer has to bring.
+    face = CID_FACES[language][serif]
     if face not in _cid_registered:
         set_asian_fonts(face)
         _cid_registered.add(face)

@@ -54,13 +54,13 @@ def text_of(result: RenderResult) -> str:
 @pytest.mark.parametrize(
     ("text", "font"),
     [
-        ("안녕하세요, 분기 보고서입니다", "HYGothic-Medium"),
-        ("こんにちは、報告書です", "HeiseiKakuGo-W5"),
-        ("你好，这是报告", "STSong-Light"),
+        ("안녕하세요, 분기 보고서입니다", "NotoSansKR-Regular"),
+        ("こんにちは、報告書です", "NotoSansJP-Regular"),
+        ("你好，这是报告", "NotoSansSC-Regular"),
     ],
     ids=["korean", "japanese", "simplified-chinese"],
 )
-def test_cjk_text_is_extractable_text_in_a_cid_font(text: str, font: str) -> None:
+def test_cjk_text_is_extractable_text_in_an_embedded_noto_face(text: str, font: str) -> None:
     result = render(f"<p>{text}</p>")
     assert text in text_of(result)
     assert font in fonts_used(result.pdf)
@@ -69,7 +69,7 @@ def test_cjk_text_is_extractable_text_in_a_cid_font(text: str, font: str) -> Non
 def test_korean_and_latin_in_one_paragraph_keep_their_own_fonts() -> None:
     result = render("<p>분기 보고서 Quarterly report 2026: 매출 증가 Revenue up</p>")
     assert "분기 보고서 Quarterly report 2026: 매출 증가 Revenue up" in text_of(result)
-    assert {"HYGothic-Medium", "Helvetica"} <= fonts_used(result.pdf)
+    assert {"NotoSansKR-Regular", "Helvetica"} <= fonts_used(result.pdf)
 
 
 def test_serif_text_gets_the_myeongjo_face_and_bold_italic_do_not_break() -> None:
@@ -77,12 +77,17 @@ def test_serif_text_gets_the_myeongjo_face_and_bold_italic_do_not_break() -> Non
     result = render(serif + "<p><b>굵게 bold</b> <i>기울임 italic</i> <b><i>둘 다</i></b></p>")
     assert "명조 본문 serif" in text_of(result)
     assert "굵게 bold 기울임 italic 둘 다" in text_of(result)
-    assert {"HYSMyeongJo-Medium", "Times-Roman", "HYGothic-Medium", "Helvetica-Bold"} <= fonts_used(result.pdf)
+    assert {"NotoSerifKR-Regular", "Times-Roman", "NotoSansKR-Regular", "Helvetica-Bold"} <= fonts_used(result.pdf)
 
 
 @pytest.mark.parametrize(
     ("lang", "font"),
-    [("", "HYGothic-Medium"), ("ko", "HYGothic-Medium"), ("ja", "HeiseiKakuGo-W5"), ("zh-TW", "MSung-Light")],
+    [
+        ("", "NotoSansKR-Regular"),
+        ("ko", "NotoSansKR-Regular"),
+        ("ja", "NotoSansJP-Regular"),
+        ("zh-TW", "NotoSansTC-Regular"),
+    ],
 )
 def test_han_alone_follows_the_document_language(lang: str, font: str) -> None:
     result = render("<p>報告書 大韓民國</p>", lang=lang)
@@ -93,8 +98,8 @@ def test_han_alone_follows_the_document_language(lang: str, font: str) -> None:
 def test_an_element_lang_overrides_the_document_and_simplified_han_avoids_korean_fonts() -> None:
     result = render("<p lang='ja'>報告書</p><p>这是报告</p>", lang="ko")
     assert "報告書 这是报告" in text_of(result)
-    assert {"HeiseiKakuGo-W5", "STSong-Light"} <= fonts_used(result.pdf)
-    assert "HYGothic-Medium" not in fonts_used(result.pdf)
+    assert {"NotoSansJP-Regular", "NotoSansSC-Regular"} <= fonts_used(result.pdf)
+    assert "NotoSansKR-Regular" not in fonts_used(result.pdf)
 
 
 def test_japanese_without_spaces_wraps_instead_of_running_off_the_page() -> None:
@@ -124,11 +129,12 @@ def test_a_latin_document_draws_only_with_its_own_fonts() -> None:
     assert fonts_used(result.pdf) <= {"Helvetica", "Helvetica-Bold", "Times-Roman"}
 
 
-def test_a_font_the_document_names_is_left_alone() -> None:
+def test_a_cid_face_the_document_names_is_drawn_in_the_embedded_face_of_its_kind() -> None:
+    # Named, a CID face still showed only on viewers with a Korean font: its Noto counterpart stands in.
     result = render("<p style='font-family: HYSMyeongJo-Medium'>명조 Latin too</p>")
     assert "명조 Latin too" in text_of(result)
-    assert "HYSMyeongJo-Medium" in fonts_used(result.pdf)
-    assert "HYGothic-Medium" not in fonts_used(result.pdf)
+    assert "NotoSerifKR-Regular" in fonts_used(result.pdf)
+    assert not {"HYSMyeongJo-Medium", "NotoSansKR-Regular"} & fonts_used(result.pdf)
 
 
 @needs_rtl_font

@@ -1,0 +1,152 @@
+"""Noto CJK faces from the project's requirements, made TrueType once per font version and embedded."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib
+import io
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import fontTools
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from xhtml2pdf import context as x2p_context
+from xhtml2pdf.opentype import to_truetype
+
+#: Language -> the package (OFL 1.1 Noto fonts, one regular weight) whose sans_path()/serif_path() it uses.
+PACKAGES: dict[str, str] = {
+    "ko": "pylopdf_fonts_ko",
+    "ja": "pylopdf_fonts_jp",
+    "zh-hans": "pylopdf_fonts_zh_cn",
+    "zh-hant": "pylopdf_fonts_zh_tw",
+}
+#: Where a run no face of its language fully covers tries next: Simplified Chinese has the most Han.
+FALLBACK_ORDER = ("ko", "zh-hans", "ja", "zh-hant")
+
+#: ReportLab's CID faces, which a document may name, and the embedded face that draws for each.
+CID_STAND_INS: dict[str, tuple[str, bool]] = {
+    "HYGothic-Medium": ("ko", False),
+    "HYSMyeongJo-Medium": ("ko", True),
+    "HeiseiKakuGo-W5": ("ja", False),
+    "HeiseiMin-W3": ("ja", True),
+    "STSong-Light": ("zh-hans", True),
+    "MSung-Light": ("zh-hant", True),
+}
+
+log = logging.getLogger(__name__)
+_original_font_names: Callable[[Any, Any], list[str]] = x2p_context.pisaContext.getFontNames
+_faces: dict[tuple[str, bool], str | None] = {}
+_CONVERT = (
+    "import sys; from pathlib import Path; from xhtml2pdf.opentype import to_truetype;"
+    " Path(sys.argv[2]).write_bytes(to_truetype(Path(sys.argv[1]).read_bytes()))"
+)
+
+
+def install() -> None:
+    """Make xhtml2pdf draw a CID face a document names (`font-family: HYGothic-Medium`) with the
+    embedded Noto face of its language and style: a CID face shows only where the viewer has a font."""
+    x2p_context.pisaContext.getFontNames = _font_names
+
+
+def uninstall() -> None:
+    """Leave CID faces to xhtml2pdf again."""
+    x2p_context.pisaContext.getFontNames = _original_font_names
+
+
+def _font_names(self: Any, names: Any) -> list[str]:
+    """xhtml2pdf's faces for a font-family list, an embedded face in place of each CID face."""
+    resolved = _original_font_names(self, names)
+    if not any(font in CID_STAND_INS for font in resolved):
+        return resolved
+    return [face(*CID_STAND_INS[font]) or font if font in CID_STAND_INS else font for font in resolved]
+
+
+def cache_dir() -> Path:
+    """Where converted fonts are kept: `$XDG_CACHE_HOME/html2pdf-live/fonts`, else under ~/.cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base, "html2pdf-live", "fonts")
+
+
+def face(language: str, serif: bool) -> str | None:
+    """The ReportLab name of the embedded face for `language` ("ko", "ja", "zh-hans", "zh-hant"),
+    registered on first use; None when its package is not installed or its font cannot be used."""
+    key = (language, serif)
+    if key not in _faces:
+        _faces[key] = _register(language, serif)
+    return _faces[key]
+
+
+def _source(language: str, serif: bool) -> Path | None:
+    try:
+        package = importlib.import_module(PACKAGES[language])
+    except ImportError:
+        return None
+    path = Path(package.serif_path() if serif else package.sans_path())
+    return path if path.is_file() else None
+
+
+def _register(language: str, serif: bool) -> str | None:
+    source = _source(language, serif)
+    if source is None:
+        return None
+    name = source.stem  # NotoSansKR-Regular: the name pdffonts shows after the subset prefix
+    if name not in pdfmetrics.getRegisteredFontNames():
+        try:
+            try:
+                font = TTFont(name, str(truetype_file(source)))
+            except (OSError, subprocess.CalledProcessError):  # no writable cache: convert in this process
+                font = TTFont(name, io.BytesIO(to_truetype(source.read_bytes())))
+        except (OSError, ValueError, TTFError) as error:
+            log.warning("Cannot use %s for CJK text, ReportLab's CID face stands in: %r", source.name, error)
+            return None
+        pdfmetrics.registerFont(font)
+    return name
+
+
+def truetype_file(source: Path) -> Path:
+    """`source` (OpenType CFF) as a TrueType file in the cache, converted by the first process to need it.
+
+    The file is named by the source's digest and fontTools' version, so a new font or converter
+    converts again; other processes wait on a lock instead of converting the same font at once."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    target = cache_dir() / f"{source.stem}-{digest}-ft{fontTools.version}.ttf"
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not target.is_file():
+                partial = target.with_suffix(f".{os.getpid()}.part")
+                # In a child process: converting a CJK font takes 200 MB, which a worker would keep.
+                subprocess.run([sys.executable, "-c", _CONVERT, str(source), str(partial)], check=True)
+                os.replace(partial, target)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return target
+
+
+def warm() -> None:
+    """Convert every installed face now, one per core (`python -m tasks.cjk_fonts`), so no render waits."""
+    sources = [path for language in PACKAGES for serif in (False, True) if (path := _source(language, serif))]
+
+    def convert(source: Path) -> None:
+        started = time.perf_counter()
+        path = truetype_file(source)
+        print(f"{path} ({time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(convert, sources))
+
+
+if __name__ == "__main__":
+    warm()

@@ -1,0 +1,293 @@
+"""Fonts: CJK embedded from the project's own Noto fonts, @font-face in OTF/WOFF/WOFF2, font-family stacks."""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+from typing import Any
+
+import brotli
+import pypdf
+import pytest
+from fontTools.fontBuilder import FontBuilder
+from fontTools.misc import sstruct
+from fontTools.pens.t2CharStringPen import T2CharStringPen
+from fontTools.ttLib.woff2 import WOFF2DirectoryEntry, woff2DirectoryFormat, woff2DirectorySize
+from PIL import Image, ImageChops
+from pypdf.generic import DictionaryObject
+from xhtml2pdf.opentype import FontConversionError
+
+from tasks import cjk_fonts, webfonts
+from tasks.renderer import RenderResult, render_pdf, server_policy
+from tests.support import pdf_text
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdffonts") is None, reason="needs poppler-utils (pdffonts, pdftoppm)")
+
+
+def render(body: str, lang: str = "ko", head: str = "") -> RenderResult:
+    html = f"<html lang='{lang}'><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+    return render_pdf(html, policy=server_policy())
+
+
+def word_fonts(pdf: bytes) -> dict[str, str]:
+    """Each word drawn -> the base font (subset prefix dropped) it was drawn in."""
+    found: dict[str, str] = {}
+
+    def visit(text: str, _cm: Any, _tm: Any, font: DictionaryObject | None, _size: Any) -> None:
+        if font is not None:
+            for word in text.split():
+                found.setdefault(word, str(font["/BaseFont"]).lstrip("/").split("+")[-1])
+
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def embedded_fonts(pdf: bytes) -> dict[str, bool]:
+    """Base font name as written (with any subset prefix) -> whether the PDF carries its file."""
+    fonts: dict[str, bool] = {}
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        resources = page["/Resources"].get_object()
+        assert isinstance(resources, DictionaryObject)
+        font_dict = resources["/Font"].get_object()
+        assert isinstance(font_dict, DictionaryObject)
+        for reference in font_dict.values():
+            font = reference.get_object()
+            assert isinstance(font, DictionaryObject)
+            descriptor = font.get("/FontDescriptor")
+            files = descriptor.get_object().keys() if descriptor is not None else set()
+            fonts[str(font["/BaseFont"]).lstrip("/")] = bool({"/FontFile", "/FontFile2", "/FontFile3"} & set(files))
+    return fonts
+
+
+# --- CJK ------------------------------------------------------------------------------------------------
+
+
+def test_korean_is_embedded_as_a_subset_of_noto_sans_kr_and_reads_back() -> None:
+    text = "안녕하세요, 분기 보고서입니다. 매출이 증가했습니다."
+    result = render(f"<h1>분기 보고서</h1><p>{text} Revenue up 12%.</p>")
+    assert text in " ".join(pdf_text(result.pdf).split())
+    fonts = embedded_fonts(result.pdf)
+    korean = [name for name in fonts if name.endswith("+NotoSansKR-Regular")]
+    assert korean, fonts
+    assert all(fonts[name] for name in korean), "the Korean face must be embedded"
+    assert all(len(name.split("+")[0]) == 6 for name in korean), "a subset carries a six-letter tag"
+    assert word_fonts(result.pdf)["Revenue"] == "Helvetica", "Latin text keeps the fast built-in face"
+
+
+@needs_poppler
+def test_pdffonts_and_pdftotext_see_an_embedded_korean_subset(tmp_path: Path) -> None:
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(render("<p>대한민국 헌법 제1조</p><p style='font-family: serif'>명조 본문</p>").pdf)
+    rows = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True, timeout=30).stdout
+    lines = [line.split() for line in rows.splitlines()[2:]]
+    noto = {line[0].split("+")[-1]: line for line in lines if "+Noto" in line[0]}
+    assert set(noto) == {"NotoSansKR-Regular", "NotoSerifKR-Regular"}, rows
+    # name, type, encoding, emb, sub, uni, ...: embedded, a subset, with a ToUnicode map.
+    assert all(line[-5:-2] == ["yes", "yes", "yes"] for line in noto.values()), rows
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=30).stdout
+    assert "대한민국 헌법 제1조" in text and "명조 본문" in text
+
+
+def glyph_image(tmp_path: Path, text: str, style: str = "") -> Image.Image:
+    """Page 1 of `text` rendered large, as poppler (with no CJK font on this machine) draws it."""
+    pdf = tmp_path / f"{ord(text[0])}.pdf"
+    pdf.write_bytes(render(f"<p style='font-size: 60px; {style}'>{text}</p>").pdf)
+    command = ["pdftoppm", "-r", "30", "-gray", "-png", "-singlefile", str(pdf), str(pdf.with_suffix(""))]
+    subprocess.run(command, check=True, timeout=30)
+    return Image.open(pdf.with_suffix(".png")).convert("L")
+
+
+@needs_poppler
+def test_different_syllables_are_drawn_differently_not_as_the_same_box(tmp_path: Path) -> None:
+    first, second = glyph_image(tmp_path, "가"), glyph_image(tmp_path, "힣")
+    assert ImageChops.difference(first, second).getbbox() is not None
+    assert ImageChops.invert(first).getbbox() is not None, "something is drawn"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "font"),
+    [
+        ("ja", "日本語の報告書です", "NotoSansJP-Regular"),
+        ("zh-Hans", "这是一个测试报告", "NotoSansSC-Regular"),
+        ("zh-TW", "這是一個測試報告", "NotoSansTC-Regular"),
+    ],
+)
+def test_japanese_and_chinese_are_embedded_in_their_own_noto_face(lang: str, text: str, font: str) -> None:
+    result = render(f"<p>{text}</p>", lang=lang)
+    assert text in pdf_text(result.pdf)
+    assert word_fonts(result.pdf)[text] == font
+    assert all(embedded for name, embedded in embedded_fonts(result.pdf).items() if "Noto" in name)
+
+
+def test_a_han_character_the_korean_face_lacks_comes_from_another_noto_face() -> None:
+    # 渋 is Japanese shinjitai, not in Noto Sans KR: the whole run goes to a face that has it all.
+    result = render("<p>渋谷</p>", lang="ko")
+    assert "渋谷" in pdf_text(result.pdf)
+    assert word_fonts(result.pdf)["渋谷"] in {"NotoSansSC-Regular", "NotoSansJP-Regular"}
+
+
+def test_the_cache_converts_a_cff_font_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "Tiny.otf"
+    source.write_bytes(make_font("TinyCFF", "AB"))
+    converted = cjk_fonts.truetype_file(source)
+    assert converted.parent == tmp_path / "cache" / "html2pdf-live" / "fonts"
+    assert converted.read_bytes()[:4] == b"\x00\x01\x00\x00", "TrueType outlines"
+    stamp = converted.stat().st_mtime_ns
+    assert cjk_fonts.truetype_file(source) == converted
+    assert converted.stat().st_mtime_ns == stamp, "not converted again"
+    source.write_bytes(make_font("TinyCFF", "ABC"))
+    assert cjk_fonts.truetype_file(source) != converted, "a changed font is converted anew"
+
+
+def test_a_font_that_cannot_be_converted_leaves_the_cid_face_to_stand_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    broken = tmp_path / "Broken-Regular.otf"
+    broken.write_bytes(b"OTTO" + b"\0" * 64)
+    monkeypatch.setattr(cjk_fonts, "_faces", {})
+    monkeypatch.setattr(cjk_fonts, "_source", lambda language, serif: broken)
+    assert cjk_fonts.face("ko", False) is None
+    result = render("<p>안녕하세요</p>")
+    assert "안녕하세요" in pdf_text(result.pdf)
+    assert word_fonts(result.pdf)["안녕하세요"] == "HYGothic-Medium"
+
+
+# --- @font-face ------------------------------------------------------------------------------------------
+
+
+def make_font(name: str, chars: str, *, flavor: str | None = None) -> bytes:
+    """A real OpenType font with PostScript (CFF) outlines: a filled box per character of `chars`."""
+    order = [".notdef", *(f"g{ord(char)}" for char in chars)]
+    builder = FontBuilder(1000, isTTF=False)
+    builder.setupGlyphOrder(order)
+    builder.setupCharacterMap({ord(char): f"g{ord(char)}" for char in chars})
+    strings = {}
+    for index, glyph in enumerate(order):
+        pen = T2CharStringPen(600, None)
+        pen.moveTo((50, 0))
+        pen.lineTo((50, 200 + 50 * index))
+        pen.lineTo((550, 200 + 50 * index))
+        pen.lineTo((550, 0))
+        pen.closePath()
+        strings[glyph] = pen.getCharString()
+    builder.setupCFF(name, {"FullName": name}, strings, {})
+    builder.setupHorizontalMetrics({glyph: (600, 50) for glyph in order})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": name, "styleName": "Regular", "psName": name})
+    builder.setupOS2(sTypoAscender=800, usWinAscent=800, usWinDescent=200)
+    builder.setupPost()
+    builder.font.flavor = flavor
+    out = io.BytesIO()
+    builder.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("flavor", "mime"), [(None, "font/otf"), ("woff", "font/woff"), ("woff2", "font/woff2")], ids=str
+)
+def test_a_font_face_in_otf_woff_or_woff2_is_embedded(flavor: str | None, mime: str) -> None:
+    name = f"Test{flavor or 'otf'}".title().replace(" ", "")
+    data = make_font(name, "Helo wrd", flavor=flavor)
+    head = (
+        f"<style>@font-face {{ font-family: Brand; src: url(data:{mime};base64,{base64.b64encode(data).decode()}) }}"
+        " p { font-family: Brand, sans-serif }</style>"
+    )
+    result = render("<p>Hello world</p>", lang="en", head=head)
+    assert not [warning for warning in result.warnings if "font" in warning.lower()], result.warnings
+    assert word_fonts(result.pdf)["Hello"] == name
+    embedded = {key.split("+")[-1]: value for key, value in embedded_fonts(result.pdf).items()}
+    assert embedded[name] is True, embedded
+
+
+def test_a_font_face_file_beside_the_document_is_embedded(tmp_path: Path) -> None:
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts" / "brand.woff2").write_bytes(make_font("FileBrand", "Hi there", flavor="woff2"))
+    html = (
+        "<html><head><style>@font-face { font-family: Brand; src: url(fonts/brand.woff2) format('woff2') }"
+        " p { font-family: Brand }</style></head><body><p>Hi there</p></body></html>"
+    )
+    result = render_pdf(html, policy=server_policy(base_dir=str(tmp_path)), path=os.path.join(tmp_path, "index.html"))
+    assert word_fonts(result.pdf)["Hi"] == "FileBrand"
+
+
+def woff2_bomb(unpacked: int) -> bytes:
+    """A WOFF2 file that declares a small font and whose brotli stream unpacks to `unpacked` bytes."""
+    font = make_font("Bomb", "AB", flavor="woff2")
+    header = sstruct.unpack(woff2DirectoryFormat, font[:woff2DirectorySize])
+    compressor, chunk = brotli.Compressor(quality=1), b"\0" * (1 << 20)
+    stream: bytes = b"".join(compressor.process(chunk) for _ in range(unpacked >> 20)) + compressor.finish()
+    directory = io.BytesIO(font)
+    directory.seek(woff2DirectorySize)
+    for _ in range(header["numTables"]):
+        WOFF2DirectoryEntry().fromFile(directory)
+    directory_end = directory.tell()
+    header.update(totalCompressedSize=len(stream), length=directory_end + len(stream))
+    packed: bytes = sstruct.pack(woff2DirectoryFormat, header)
+    return packed + font[woff2DirectorySize:directory_end] + stream
+
+
+def test_a_woff2_that_unpacks_past_what_it_declares_is_refused_before_it_is_unpacked() -> None:
+    # Unchecked, fontTools unpacks all 512 MB (1.1 GB RSS) before it compares the size.
+    bomb = woff2_bomb(512 << 20)
+    with pytest.raises(FontConversionError, match="more than the 496 bytes it declares"):
+        webfonts.check(bomb)
+    source = f"data:font/woff2;base64,{base64.b64encode(bomb).decode()}"
+    head = f"<style>@font-face {{ font-family: Bomb; src: url({source}) }}</style>"
+    result = render("<p style='font-family: Bomb'>Boom</p>", lang="en", head=head)
+    assert any("Cannot embed the font" in warning and "it declares" in warning for warning in result.warnings)
+    assert word_fonts(result.pdf)["Boom"] == "Helvetica"
+
+
+def test_a_woff_table_that_unpacks_past_what_it_declares_is_refused() -> None:
+    table = zlib.compress(b"\0" * (32 << 20))
+    header = struct.pack(">4s4sLHHLHHLLLLL", b"wOFF", b"OTTO", 64 + len(table), 1, 0, 112, 1, 0, 0, 0, 0, 0, 0)
+    woff = header + struct.pack(">4sLLLL", b"name", 64, len(table), 100, 0) + table
+    with pytest.raises(FontConversionError, match="more than the 100 bytes it declares"):
+        webfonts.check(woff)
+    webfonts.check(make_font("Zip", "AB", flavor="woff"))
+
+
+# --- font-family stacks ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stack", "face"),
+    [
+        ('"Inter", ui-sans-serif, system-ui, Arial, sans-serif', "Helvetica"),
+        ('-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial', "Helvetica"),
+        ('"Segoe UI", Roboto', "Helvetica"),
+        ('Georgia, "Times New Roman", serif', "Times-Roman"),
+        ("Cambria, Palatino, 'Book Antiqua'", "Times-Roman"),
+        ('ui-monospace, SFMono-Regular, Menlo, Monaco, Consolas, "Liberation Mono", monospace', "Courier"),
+        ("Menlo, Consolas", "Courier"),
+        ('"JetBrains Mono"', "Courier"),
+    ],
+)
+def test_a_font_family_stack_ends_at_the_built_in_face_of_its_kind(stack: str, face: str) -> None:
+    result = render(f"<p style='font-family: {stack}'>Stacked <b>bold</b></p>", lang="en")
+    fonts = word_fonts(result.pdf)
+    assert fonts["Stacked"] == face
+    bold = {"Helvetica": "Helvetica-Bold", "Times-Roman": "Times-Bold", "Courier": "Courier-Bold"}
+    assert fonts["bold"] == bold[face]
+    assert not [warning for warning in result.warnings if "font famil" in warning], result.warnings
+
+
+def test_a_korean_serif_stack_draws_hangul_in_noto_serif_kr_and_latin_in_times() -> None:
+    result = render("<p style='font-family: \"Nanum Myeongjo\", Batang'>본문 Body</p>")
+    assert word_fonts(result.pdf) == {"본문": "NotoSerifKR-Regular", "Body": "Times-Roman"}
+
+
+def test_a_documents_own_font_face_wins_over_the_built_in_stand_in() -> None:
+    data = base64.b64encode(make_font("OwnRoboto", "Roboto")).decode()
+    head = f"<style>@font-face {{ font-family: Roboto; src: url(data:font/otf;base64,{data}) }}</style>"
+    result = render("<p style='font-family: Roboto, sans-serif'>Roboto</p>", lang="en", head=head)
+    assert word_fonts(result.pdf)["Roboto"] == "OwnRoboto"
