@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from bench.fidelity import corpus, words
-from bench.fidelity.metrics import compare, layout_agreement, matched_words, recall, size_ratio
+from bench.fidelity.engines import Rendered
+from bench.fidelity.metrics import Comparison, compare, layout_agreement, matched_words, recall, size_ratio
+from bench.fidelity.summary import Row, engine_figures, reports
 from bench.fidelity.words import Page, Word, normalise, parse_bbox
 from tests.support import xhtml2pdf_alone
 
@@ -124,3 +126,40 @@ def test_the_shared_corpus_is_found_where_the_environment_says(tmp_path: Path, m
     assert corpus.shared_corpus() == tmp_path
     assert [item.name for item in corpus.shared_documents(tmp_path, quick=True)] == ["xhtml2pdf/simple-test"]
     assert [item.name for item in corpus.xhtml2pdf_documents(tmp_path)] == ["xhtml2pdf/testrender/simple-test"]
+
+
+def row(name: str, ours: Comparison | None, report: dict[str, object] | None = None) -> Row:
+    """A document the reference printed and the service rendered (or not, without a comparison)."""
+    document = corpus.Document(name, "browser", Path(name), Path("."))
+    pdf = b"%PDF" if ours else None
+    return Row(document, Rendered(b"%PDF", 1.0), Rendered(pdf, 2.0, report=report), Rendered(b"%PDF", 3.0), ours, ours)
+
+
+def test_targets_count_a_document_that_does_not_render_as_recall_and_layout_zero() -> None:
+    good = Comparison(recall=1.0, layout=0.9, size_ratio=1.1, matched=10, reference_words=10)
+    small = Comparison(recall=0.98, layout=0.5, size_ratio=0.55, matched=10, reference_words=10)
+
+    figures = {
+        figure.label: figure
+        for figure in engine_figures([row("a", good), row("b", small), row("c", None)], "service", True)
+    }
+
+    assert figures["service: documents that render"].value == pytest.approx(200 / 3)
+    assert figures["service: lowest text recall"].value == 0.0
+    assert figures["service: mean layout agreement, page 1"].value == pytest.approx(1.4 / 3)
+    assert figures["service: documents with text size within 15%"].value == pytest.approx(100 / 3)
+    assert figures["service: median text size ratio (to Chromium)"].value == pytest.approx(0.825)
+    assert [figure.met for figure in figures.values() if figure.target] == [False, False, False, False]
+
+
+def test_the_services_own_fidelity_reports_are_listed_where_they_say_something() -> None:
+    quiet = {"mode": "xhtml2pdf", "ignored_css": {}, "blocked_resources": [], "degraded": []}
+    said = {"mode": "browser", "ignored_css": {"grid": 3}, "blocked_resources": [], "degraded": ["table scaled"]}
+    comparison = Comparison(recall=1.0, layout=1.0, size_ratio=1.0, matched=1, reference_words=1)
+
+    lines = reports([row("quiet", comparison, quiet), row("loud", comparison, said)])
+
+    assert lines[1:] == ["  - loud: mode browser; ignored_css {'grid': 3}; degraded ['table scaled']"]
+    assert reports([row("quiet", comparison, quiet)]) == [
+        "- The service's fidelity reports (job JSON) were empty for every document."
+    ]

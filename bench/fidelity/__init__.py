@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import statistics
 import time
 from pathlib import Path
 
 from bench.fidelity import corpus, summary, words
 from bench.fidelity.engines import CHROMIUM, PREPARE, Chromium, Engine, Rendered, service_takes_prepare
 from bench.fidelity.metrics import Comparison, compare
-from bench.report import Result
+from bench.report import Result, at_most, info, machine
 
-TITLE = "fidelity: browser-styled documents as Chromium prints them, through the service and stock xhtml2pdf"
+TITLE = "browser-styled documents as Chromium prints them, through the service and stock xhtml2pdf (issue 14)"
+PREPARE_PAGES = 20
 
 
 def run(directory: Path, quick: bool = False) -> Result:
@@ -38,12 +41,13 @@ def run(directory: Path, quick: bool = False) -> Result:
         rows = [_row(document, service, stock, chromium) for document in documents]
         counts = _page_counts(shared, rows, service, stock, quick) if shared else []
         browser = chromium.version()
-    _report(result, rows, counts, quick)
+        _report(result, rows, counts, quick)
+        _prepare_cost(result, service, quick)
     prepare = f"`prepare={PREPARE!r}`" if service_takes_prepare() else "no `prepare` option (before the stage)"
     result.details.insert(
         0,
         f"- {len(rows)} documents, Chromium {browser}, the service's renderer with {prepare}; "
-        f"{time.perf_counter() - started:.0f} s in all.",
+        f"{time.perf_counter() - started:.0f} s in all, on {machine()['cpu']} ({os.cpu_count()} cores).",
     )
     return result
 
@@ -84,8 +88,30 @@ def _report(result: Result, rows: list[summary.Row], counts: list[summary.PageCo
     if counts:
         result.figures.append(summary.page_count_figure(counts, targets))
     result.figures += summary.engine_figures(rows, "stock", targets=False)
-    result.details += [*summary.groups(rows), *summary.page_count_lines(counts), summary.METHOD, ""]
+    result.details += [*summary.groups(rows), *summary.page_count_lines(counts), *summary.reports(rows)]
+    result.details += [summary.METHOD, ""]
     result.details += summary.table(rows)
+
+
+def _prepare_cost(result: Result, service: Engine, quick: bool) -> None:
+    """What the preparation stage adds to the render of the benchmarks' report (issue 14: at most 10 %)."""
+    if not service_takes_prepare():
+        result.details.insert(0, "- Preparation stage's cost: not measured, the renderer has no `prepare` option yet.")
+        return
+    cpu = service.prepare_cost(PREPARE_PAGES, 1 if quick else 5)
+    off = statistics.median(cpu["off"])
+    ratio = statistics.median(cpu[PREPARE]) / off
+    label = f"service: CPU of a {PREPARE_PAGES}-page report, prepare={PREPARE!r} / 'off'"
+    result.figures.append(at_most(label, ratio, "x", 1.10) if not quick else info(label, ratio, "x"))
+    result.figures.append(
+        info("service: same, prepare='browser' / 'off'", statistics.median(cpu["browser"]) / off, "x")
+    )
+    medians = ", ".join(f"{mode} {statistics.median(values) * 1000:.0f} ms" for mode, values in cpu.items())
+    result.details.insert(
+        0,
+        f"- Preparation stage's cost: `bench/documents.py`'s {PREPARE_PAGES}-page report rendered "
+        f"{len(cpu['off'])} times per `prepare` mode in rotating order, median CPU: {medians}.",
+    )
 
 
 def tools_missing() -> list[str]:

@@ -42,6 +42,8 @@ class Rendered:
     seconds: float
     cpu: float = 0.0
     error: str = ""
+    #: The service's own fidelity report for the job (issue 14), as the job JSON carries it.
+    report: dict[str, Any] | None = None
 
     @property
     def pages(self) -> int:
@@ -79,11 +81,13 @@ def _render_service(path: str, base: str) -> Rendered:
         options: dict[str, Any] = {"policy": policy_for(load_config({}), base_dir=base), "path": path}
         if service_takes_prepare():
             options["prepare"] = PREPARE
-        pdf: bytes | None = render_pdf(html, **options).pdf
+        rendered = render_pdf(html, **options)
+        pdf: bytes | None = rendered.pdf
+        report: dict[str, Any] | None = rendered.fidelity.as_dict()
         error = ""
     except Exception as exc:
-        pdf, error = None, type(exc).__name__
-    return Rendered(pdf, time.perf_counter() - started, time.process_time() - cpu, error)
+        pdf, report, error = None, None, type(exc).__name__
+    return Rendered(pdf, time.perf_counter() - started, time.process_time() - cpu, error, report)
 
 
 def _render_stock(path: str, base: str) -> Rendered:
@@ -105,6 +109,22 @@ def _render_stock(path: str, base: str) -> Rendered:
     return Rendered(pdf, time.perf_counter() - started, time.process_time() - cpu, error)
 
 
+def _prepare_cost(pages: int, rounds: int) -> dict[str, list[float]]:
+    """CPU seconds of the service's renderer on the benchmarks' `pages`-page report, per `prepare` mode."""
+    from bench.documents import pages_html
+    from tasks.renderer import render_pdf
+
+    html = pages_html(pages)
+    modes = ["off", PREPARE, "browser"]
+    cpu: dict[str, list[float]] = {mode: [] for mode in modes}
+    for turn in range(rounds):
+        for mode in modes[turn % 3 :] + modes[: turn % 3]:  # each mode goes first in turn
+            started = time.process_time()
+            render_pdf(html, prepare=mode)  # type: ignore[call-arg, unused-ignore]
+            cpu[mode].append(time.process_time() - started)
+    return cpu
+
+
 class Engine:
     """A renderer in a spawned process of its own: fonts registered by one engine never reach the other."""
 
@@ -122,6 +142,10 @@ class Engine:
             self.close()
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet)
             return Rendered(None, timeout, error=f"over {timeout:.0f} s")
+
+    def prepare_cost(self, pages: int, rounds: int, timeout: float = 600) -> dict[str, list[float]]:
+        """CPU seconds per render of the `pages`-page report with each `prepare` mode (service only)."""
+        return self._pool.submit(_prepare_cost, pages, rounds).result(timeout)
 
     def close(self) -> None:
         for process in list((self._pool._processes or {}).values()):

@@ -129,6 +129,22 @@ def groups(rows: list[Row]) -> list[str]:
     return lines
 
 
+def reports(rows: list[Row]) -> list[str]:
+    """The service's own fidelity report per document, where it says anything."""
+    lines = []
+    for row in rows:
+        report = row.ours.report or {}
+        said = {key: value for key, value in report.items() if key != "mode" and value}
+        if said or report.get("mode", "xhtml2pdf") != "xhtml2pdf":
+            lines.append(
+                f"  - {row.document.name}: mode {report.get('mode')}; "
+                + "; ".join(f"{key} {value}" for key, value in said.items())
+            )
+    if not lines:
+        return ["- The service's fidelity reports (job JSON) were empty for every document."]
+    return ["- The service's fidelity reports (job JSON), where not empty:", *lines]
+
+
 def page_count_lines(counts: list[PageCount]) -> list[str]:
     """What the page-count check found, naming every sample that differs or fails."""
     stock_renders = [count for count in counts if count.stock.pdf is not None]
