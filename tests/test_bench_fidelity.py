@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,7 +129,7 @@ def test_the_shared_corpus_is_found_where_the_environment_says(tmp_path: Path, m
     assert [item.name for item in corpus.xhtml2pdf_documents(tmp_path)] == ["xhtml2pdf/testrender/simple-test"]
 
 
-def row(name: str, ours: Comparison | None, report: dict[str, object] | None = None) -> Row:
+def row(name: str, ours: Comparison | None, report: dict[str, Any] | None = None) -> Row:
     """A document the reference printed and the service rendered (or not, without a comparison)."""
     document = corpus.Document(name, "browser", Path(name), Path("."))
     pdf = b"%PDF" if ours else None
