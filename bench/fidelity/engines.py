@@ -82,12 +82,12 @@ def _render_service(path: str, base: str) -> Rendered:
         if service_takes_prepare():
             options["prepare"] = PREPARE
         rendered = render_pdf(html, **options)
-        pdf: bytes | None = rendered.pdf
-        report: dict[str, Any] | None = rendered.fidelity.as_dict()
-        error = ""
     except Exception as exc:
-        pdf, report, error = None, None, type(exc).__name__
-    return Rendered(pdf, time.perf_counter() - started, time.process_time() - cpu, error, report)
+        return Rendered(None, time.perf_counter() - started, time.process_time() - cpu, type(exc).__name__)
+    seconds, used = time.perf_counter() - started, time.process_time() - cpu
+    fidelity: Any = getattr(rendered, "fidelity", None)  # the job's report, where the renderer has one
+    report = fidelity.as_dict() if hasattr(fidelity, "as_dict") else None
+    return Rendered(rendered.pdf, seconds, used, report=report)
 
 
 def _render_stock(path: str, base: str) -> Rendered:
