@@ -23,6 +23,7 @@ BROWSER = (
     "bootdey-bill/printbill.html",
     "preline-invoice/invoice.html",
     "eforms-invoice/form.html",
+    "pagedjs-counter-pages/counter-pages.html",
 )
 WEASYPERF = ("columns/columns.html", "html5/html5.html", "json/json.html", "odyssey/odyssey.html")
 # A handful of xhtml2pdf's own samples go through the whole comparison; all of them through the page counts.
