@@ -1,0 +1,87 @@
+"""How close one PDF's text is to a reference PDF's: recall, placement on page 1, and size."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from bench.fidelity.words import Page, Word
+
+#: A word is placed as the reference places it when its centre is within this share of the
+#: page's width horizontally and of its height vertically (positions normalised by page size).
+TOLERANCE = 0.06
+#: Text size agrees when the median width ratio is within this share of 1.
+SIZE_TOLERANCE = 0.15
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One PDF against the reference."""
+
+    recall: float
+    layout: float
+    size_ratio: float | None
+    matched: int
+    reference_words: int
+
+    @property
+    def size_agrees(self) -> bool:
+        return self.size_ratio is not None and abs(self.size_ratio - 1) <= SIZE_TOLERANCE
+
+
+def recall(reference: list[Page], ours: list[Page]) -> float:
+    """Share of the reference's words found in ours, counted as a multiset over all pages."""
+    wanted = Counter(word.text for page in reference for word in page.words)
+    found = Counter(word.text for page in ours for word in page.words)
+    total = sum(wanted.values())
+    if total == 0:
+        return 1.0
+    return sum(min(count, found[text]) for text, count in wanted.items()) / total
+
+
+def matched_words(reference: Page, ours: Page) -> list[tuple[Word, Word]]:
+    """Pairs of the same word on both pages, matched in reading order (longest common runs first)."""
+    matcher = SequenceMatcher(
+        None, [word.text for word in reference.words], [word.text for word in ours.words], autojunk=False
+    )
+    return [
+        (reference.words[block.a + offset], ours.words[block.b + offset])
+        for block in matcher.get_matching_blocks()
+        for offset in range(block.size)
+    ]
+
+
+def layout_agreement(reference: Page, ours: Page, pairs: list[tuple[Word, Word]]) -> float:
+    """Share of the reference page's words whose matched word on our page sits where it sits."""
+    if not reference.words:
+        return 1.0
+    placed = 0
+    for theirs, mine in pairs:
+        (rx, ry), (ox, oy) = theirs.centre, mine.centre
+        if abs(rx / reference.width - ox / ours.width) <= TOLERANCE and (
+            abs(ry / reference.height - oy / ours.height) <= TOLERANCE
+        ):
+            placed += 1
+    return placed / len(reference.words)
+
+
+def size_ratio(pairs: list[tuple[Word, Word]]) -> float | None:
+    """Median of our word width over the reference's, for matched words (None when none matched)."""
+    ratios = [mine.width / theirs.width for theirs, mine in pairs if theirs.width > 0.5 and mine.width > 0]
+    return statistics.median(ratios) if ratios else None
+
+
+def compare(reference: list[Page], ours: list[Page]) -> Comparison:
+    """Every figure of `ours` against `reference`; page 1 for placement and size."""
+    empty = Page(1.0, 1.0, ())
+    first, mine = (reference or [empty])[0], (ours or [empty])[0]
+    pairs = matched_words(first, mine)
+    return Comparison(
+        recall=recall(reference, ours),
+        layout=layout_agreement(first, mine, pairs),
+        size_ratio=size_ratio(pairs),
+        matched=len(pairs),
+        reference_words=len(first.words),
+    )
