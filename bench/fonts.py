@@ -16,7 +16,8 @@ from pypdf.generic import DictionaryObject
 
 from bench.documents import TEXT, pages_html
 from tasks import cjk_fonts, font_families, fonts
-from tasks.renderer import render_pdf, server_policy
+from tasks.policy import server_policy
+from tasks.renderer import render_pdf
 
 LETTER_LINES = (
     "존경하는 고객님께,",

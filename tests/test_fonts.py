@@ -24,7 +24,8 @@ from pypdf.generic import DictionaryObject
 from xhtml2pdf.opentype import FontConversionError
 
 from tasks import cjk_fonts, webfonts
-from tasks.renderer import RenderResult, render_pdf, server_policy
+from tasks.policy import server_policy
+from tasks.renderer import RenderResult, render_pdf
 from tests.support import pdf_text
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdffonts") is None, reason="needs poppler-utils (pdffonts, pdftoppm)")

@@ -43,7 +43,7 @@ def run(directory: Path, quick: bool = False) -> Result:
         browser = chromium.version()
         _report(result, rows, counts, quick)
         _prepare_cost(result, service, quick)
-    prepare = f"`prepare={PREPARE!r}`" if service_takes_prepare() else "no `prepare` option (before the stage)"
+    prepare = f"`written_for={PREPARE!r}`" if service_takes_prepare() else "no `written_for` option (before the stage)"
     result.details.insert(
         0,
         f"- {len(rows)} documents, Chromium {browser}, the service's renderer with {prepare}; "
@@ -96,21 +96,23 @@ def _report(result: Result, rows: list[summary.Row], counts: list[summary.PageCo
 def _prepare_cost(result: Result, service: Engine, quick: bool) -> None:
     """What the preparation stage adds to the render of the benchmarks' report (issue 14: at most 10 %)."""
     if not service_takes_prepare():
-        result.details.insert(0, "- Preparation stage's cost: not measured, the renderer has no `prepare` option yet.")
+        result.details.insert(
+            0, "- Preparation stage's cost: not measured, the renderer has no `written_for` option yet."
+        )
         return
     cpu = service.prepare_cost(PREPARE_PAGES, 1 if quick else 5)
-    off = statistics.median(cpu["off"])
+    off = statistics.median(cpu["xhtml2pdf"])
     ratio = statistics.median(cpu[PREPARE]) / off
-    label = f"service: CPU of a {PREPARE_PAGES}-page report, prepare={PREPARE!r} / 'off'"
+    label = f"service: CPU of a {PREPARE_PAGES}-page report, written_for={PREPARE!r} / 'xhtml2pdf'"
     result.figures.append(at_most(label, ratio, "x", 1.10) if not quick else info(label, ratio, "x"))
     result.figures.append(
-        info("service: same, prepare='browser' / 'off'", statistics.median(cpu["browser"]) / off, "x")
+        info("service: same, written_for='browser' / 'xhtml2pdf'", statistics.median(cpu["browser"]) / off, "x")
     )
     medians = ", ".join(f"{mode} {statistics.median(values) * 1000:.0f} ms" for mode, values in cpu.items())
     result.details.insert(
         0,
         f"- Preparation stage's cost: `bench/documents.py`'s {PREPARE_PAGES}-page report rendered "
-        f"{len(cpu['off'])} times per `prepare` mode in rotating order, median CPU: {medians}.",
+        f"{len(cpu['xhtml2pdf'])} times per `written_for` mode in rotating order, median CPU: {medians}.",
     )
 
 

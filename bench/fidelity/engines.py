@@ -53,10 +53,10 @@ class Rendered:
 
 
 def service_takes_prepare() -> bool:
-    """Whether the service's renderer has the preparation stage's `prepare` option (issue 14)."""
+    """Whether the service's renderer has the preparation stage's `written_for` option (issue 14)."""
     from tasks.renderer import render_pdf
 
-    return "prepare" in inspect.signature(render_pdf).parameters
+    return "written_for" in inspect.signature(render_pdf).parameters
 
 
 def _quiet() -> None:
@@ -66,7 +66,7 @@ def _quiet() -> None:
 
 def _render_service(path: str, base: str) -> Rendered:
     """Render as the worker does for a zip upload: decoded as the web tier decodes, reads inside `base`."""
-    from tasks.convert import policy_for
+    from tasks.policy import policy_for
     from tasks.renderer import render_pdf
     from webapp.config import load_config
     from webapp.decoding import decode_html
@@ -80,7 +80,7 @@ def _render_service(path: str, base: str) -> Rendered:
     try:
         options: dict[str, Any] = {"policy": policy_for(load_config({}), base_dir=base), "path": path}
         if service_takes_prepare():
-            options["prepare"] = PREPARE
+            options["written_for"] = PREPARE
         rendered = render_pdf(html, **options)
     except Exception as exc:
         return Rendered(None, time.perf_counter() - started, time.process_time() - cpu, type(exc).__name__)
@@ -110,17 +110,17 @@ def _render_stock(path: str, base: str) -> Rendered:
 
 
 def _prepare_cost(pages: int, rounds: int) -> dict[str, list[float]]:
-    """CPU seconds of the service's renderer on the benchmarks' `pages`-page report, per `prepare` mode."""
+    """CPU seconds of the service's renderer on the benchmarks' `pages`-page report, per `written_for` mode."""
     from bench.documents import pages_html
     from tasks.renderer import render_pdf
 
     html = pages_html(pages)
-    modes = ["off", PREPARE, "browser"]
+    modes = ["xhtml2pdf", PREPARE, "browser"]
     cpu: dict[str, list[float]] = {mode: [] for mode in modes}
     for turn in range(rounds):
         for mode in modes[turn % 3 :] + modes[: turn % 3]:  # each mode goes first in turn
             started = time.process_time()
-            render_pdf(html, prepare=mode)  # type: ignore[call-arg, unused-ignore]
+            render_pdf(html, written_for=mode)
             cpu[mode].append(time.process_time() - started)
     return cpu
 
@@ -144,7 +144,7 @@ class Engine:
             return Rendered(None, timeout, error=f"over {timeout:.0f} s")
 
     def prepare_cost(self, pages: int, rounds: int, timeout: float = 600) -> dict[str, list[float]]:
-        """CPU seconds per render of the `pages`-page report with each `prepare` mode (service only)."""
+        """CPU seconds per render of the `pages`-page report with each `written_for` mode (service only)."""
         return self._pool.submit(_prepare_cost, pages, rounds).result(timeout)
 
     def close(self) -> None:
