@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pypdf
 from xhtml2pdf import document as x2p_document
 from xhtml2pdf import parser as x2p_parser
-from xhtml2pdf.config.resources import ResourceAccessPolicy
+from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessPolicy
 from xhtml2pdf.context import getDirName
 from xhtml2pdf.files import pisaFileObject
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
@@ -28,6 +28,7 @@ from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTrac
 if TYPE_CHECKING:  # tasks.page_setup reaches this module through the split's CSS reader
     from tasks.page_setup import PageOptions
 
+log = logging.getLogger(__name__)
 ELEMENT_NODE = 1
 
 
@@ -86,8 +87,19 @@ def render_pdf(
 
 
 def prepare_document(html: str, written_for: str, *, policy: ResourceAccessPolicy, path: str = "") -> Prepared:
-    """The preparation stage, reading the document's stylesheets through `policy` as xhtml2pdf would."""
-    return prepare(html, written_for, stylesheet_reader(policy, path))
+    """The preparation stage, reading the document's stylesheets through `policy` as xhtml2pdf would.
+
+    A document the stage cannot handle is rendered as written, saying so: preparing is there to
+    make a render better, never to make it fail."""
+    try:
+        return prepare(html, written_for, stylesheet_reader(policy, path))
+    except (RecursionError, MemoryError, RenderLimitError):
+        raise
+    except Exception:
+        log.warning("the document could not be prepared as a browser would; rendering it as written", exc_info=True)
+        prepared = Prepared(html)
+        prepared.report.degrade("the document could not be read as a browser would read it: rendered as written")
+        return prepared
 
 
 def stylesheet_reader(policy: ResourceAccessPolicy, path: str = "") -> Reader:

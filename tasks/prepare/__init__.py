@@ -29,16 +29,18 @@ _XHTML2PDF_MARKS = re.compile(
     rf"<pdf:|-pdf-|@frame\b|<pdftoc|<pdf-|<canvas[^>]+type=|{GENERATOR}",
     re.IGNORECASE,
 )
-#: Marks of the web: an HTML5 doctype, a viewport, modern layout and values, paged-media margin
-#: boxes, a CSS framework's class names.
+#: Marks of the web: an HTML5 doctype, a viewport, modern layout and values, an @page rule (with
+#: none of xhtml2pdf's frames: written for a browser's print or WeasyPrint), HTML5's sectioning
+#: elements, a CSS framework's class names.
 _BROWSER_MARKS = re.compile(
     r"^\s*<!doctype\s+html\s*>|<meta[^>]+name=[\"']?viewport|display\s*:\s*(?:inline-)?(?:flex|grid)|var\(--|"
-    r"\d+(?:\.\d+)?rem\b|@(?:top|bottom)-(?:left|center|right)\b|"
+    r"\d+(?:\.\d+)?rem\b|@(?:top|bottom)-(?:left|center|right)\b|@page\b|<(?:header|footer|section|article|nav|main)[\s>]|"
     r"class=[\"'](?:[^\"']*\s)?(?:container(?:-fluid)?|row|col(?:-\w+)*|d-flex|flex|grid|mx-auto|"
     r"(?:[mp][xytblr]?|text|bg|w|h)-[\w/.\[\]-]+)(?:[\s\"'])",
     re.IGNORECASE,
 )
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LINKED = re.compile(r"<link[^>]+href=[\"']?([^\"'\s>]+\.css)\b", re.IGNORECASE)
 
 
@@ -53,7 +55,8 @@ class Prepared:
 def is_browser_document(html: str, read: Reader = lambda _: None) -> bool:
     """Written for a browser rather than for xhtml2pdf: no xhtml2pdf tags, properties or frames, and
     some mark of the web in the document or the stylesheets it links (an HTML5 doctype, a viewport,
-    flex or grid, custom properties, rem, page margin boxes, a CSS framework's class names)."""
+    flex or grid, custom properties, rem, @page, HTML5's sectioning elements, a CSS framework's
+    class names)."""
     if _XHTML2PDF_MARKS.search(html):
         return False
     if _BROWSER_MARKS.search(html):
@@ -68,12 +71,15 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     if mode == "xhtml2pdf" or (mode == "auto" and not is_browser_document(html, read)):
         return Prepared(html)
     report = FidelityReport(mode="browser")
-    root = lxml_html.document_fromstring(html)
+    # lxml takes no encoding declaration with text already decoded (XHTML documents carry one).
+    root = lxml_html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
     sheet = compiled(BROWSER_DEFAULTS, tuple(gather(root, read, report)))
     for feature, count in sheet.ignored.items():
         report.ignore(feature, count)
-    computed = cascade.apply(root, sheet, report)
-    layout.apply(root, computed, report)
+    page = pages.read_page(sheet.page_rules, report)
+    computed = cascade.apply(root, sheet, report, page.content_width, page.content_height)
+    layout.apply(root, computed, report, page.content_width)
+    layout.keep_top_margin(root)
     svg.apply(root, computed)
     head = root.find("head")
     if head is None:
@@ -83,8 +89,7 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     defaults = etree.Element("style")
     defaults.text = BROWSER_DEFAULTS
     style = etree.Element("style")
-    page = pages.page_css(sheet.page_rules, root, report)
-    style.text = "\n".join([page, cascade.generated_css(computed), *sheet.font_faces])
+    style.text = "\n".join([pages.page_css(page, root), cascade.generated_css(computed), *sheet.font_faces])
     head[0:0] = [marker, defaults, style]
     return Prepared(_serialise(root), report)
 

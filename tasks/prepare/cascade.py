@@ -44,6 +44,8 @@ _SILENT = frozenset(
 )
 _UNREADABLE = re.compile(r"\b(?:var|env|lab|lch|oklab|oklch|color|color-mix|light-dark|attr|min|max|clamp)\(", re.I)
 _VAR = re.compile(r"var\(\s*(--[\w-]+)\s*(,)?")
+_OF_THE_WIDTH = ("margin", "padding", "text-indent")
+_PERCENT = re.compile(r"(-?\d*\.?\d+)%")
 _WIDE = {"inherit", "initial", "unset", "revert", "revert-layer"}
 MAX_VAR_DEPTH = 8
 
@@ -69,20 +71,26 @@ class Computed:
 ROOT = Computed(font_pt=values.ROOT_FONT_PT)
 
 
-def apply(root: lxml_html.HtmlElement, sheet: Sheet, report: FidelityReport) -> dict[lxml_html.HtmlElement, Computed]:
-    """Match every element, compute its style, and write the author's part as its `style` attribute."""
+def apply(
+    root: lxml_html.HtmlElement, sheet: Sheet, report: FidelityReport, page_width: float, page_height: float
+) -> dict[lxml_html.HtmlElement, Computed]:
+    """Match every element, compute its style, and write the author's part as its `style` attribute.
+
+    `page_width` and `page_height` (the page's content box, in points) are what `vw`, `vh` and
+    percentage margins and paddings are taken of."""
     computed: dict[lxml_html.HtmlElement, Computed] = {}
     root_pt = values.ROOT_FONT_PT
+    page = (page_width, page_height)
     for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
         element = wrapper.etree_element
         parent = computed.get(element.getparent(), ROOT) if element.getparent() is not None else ROOT
         matches = sheet.matcher.match(wrapper)
-        style = _compute(_cascade(matches, None, element.get("style")), parent, root_pt, report)
+        style = _compute(_cascade(matches, None, element.get("style")), parent, root_pt, page, report)
         if element.tag == "html":
             root_pt = style.font_pt
         for pseudo in ("before", "after"):
             if any(match[2] == pseudo for match in matches):
-                generated = _compute(_cascade(matches, pseudo, None), style, root_pt, report)
+                generated = _compute(_cascade(matches, pseudo, None), style, root_pt, page, report)
                 if "content" in generated.own:
                     style.generated[pseudo] = generated.own
         computed[element] = style
@@ -131,7 +139,11 @@ def _cascade(
 
 
 def _compute(
-    declared: dict[str, list[tuple[int, str]]], parent: Computed, root_pt: float, report: FidelityReport
+    declared: dict[str, list[tuple[int, str]]],
+    parent: Computed,
+    root_pt: float,
+    page: tuple[float, float],
+    report: FidelityReport,
 ) -> Computed:
     # Shared with the parent unless this element changes them: most elements change neither.
     custom = parent.custom
@@ -149,7 +161,7 @@ def _compute(
     if "font-size" in declared:
         size = values.font_size(_substitute(declared["font-size"][-1][1], custom), parent.font_pt, root_pt)
         font_pt = size if size is not None else parent.font_pt
-    context = values.Context(font_pt=font_pt, root_pt=root_pt)
+    context = values.Context(font_pt=font_pt, root_pt=root_pt, page_width_pt=page[0], page_height_pt=page[1])
     style = Computed(font_pt=font_pt, custom=custom, inherited=inherited)
     for name, candidates in declared.items():
         if name.startswith("--"):
@@ -195,6 +207,9 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
         return None
     if name == "font-size":
         return values.fmt(context.font_pt)
+    if "%" in value and name.startswith(_OF_THE_WIDTH):
+        # Of the containing block's width: the page's for the blocks that matter most (a body's margin).
+        value = _PERCENT.sub(lambda found: values.fmt(float(found.group(1)) * context.page_width_pt / 100), value)
     return _resolved(name, value, context)
 
 

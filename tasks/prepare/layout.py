@@ -20,10 +20,21 @@ _SPAN = re.compile(r"span\s+(\d+)")
 _PERCENT = re.compile(r"^\s*([\d.]+)%\s*$")
 _FLEX_BASIS = re.compile(r"^\s*[\d.]+\s+[\d.]+\s+([\d.]+%)\s*$")
 MAX_COLUMNS = 24
+_BLOCKS = frozenset("div section article main header footer nav aside form body".split())
+#: What stays on a narrowed block itself; the rest of its box goes to the table cell that holds its content.
+_OUTSIDE = ("margin", "width", "max-width", "min-width", "display", "float", "position")
+_POINTS = re.compile(r"([\d.]+)pt")
+#: What stops a margin collapsing with its first child's.
+_SEALS = ("padding-top", "border", "display")
 
 
-def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], report: FidelityReport) -> None:
-    """Drop what is not displayed; rewrite each grid container's children into the cells of a table."""
+def apply(
+    root: lxml_html.HtmlElement,
+    computed: dict[lxml_html.HtmlElement, Computed],
+    report: FidelityReport,
+    page_width: float,
+) -> None:
+    """Drop what is not displayed; lay flex rows and grids out as tables; narrow blocks as narrow tables."""
     # Innermost first: a grid becomes a table before the flex row around it is looked at.
     for element in reversed(list(root.iter())):
         style = computed.get(element)
@@ -44,6 +55,77 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
                 _set_display(element, "block")
             elif style.grid_columns:
                 report.ignore("grid-template-columns")
+        if element.tag in _BLOCKS and style.display in ("", "block", "flex", "grid"):
+            _narrow(element, style, page_width)
+            # A block is as wide as its container anyway; said outright, xhtml2pdf sizes it as a box
+            # of its own, and a table inside a table cell loses all its columns but the first.
+            _set_style(element, {name: None for name in ("width", "max-width") if style.own.get(name) == "100%"})
+            _padding_to_margin(element)
+
+
+def keep_top_margin(root: lxml_html.HtmlElement) -> None:
+    """The margin above the document's first block, which a browser keeps at the top of the page and
+    ReportLab drops there, as a spacer: the first block's own margin and those it collapses with."""
+    body = root.find("body")
+    element, margin = body, 0.0
+    while element is not None:
+        declared = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
+        top = _points(declared.get("margin-top"))
+        if top != float("inf") and top > 0:
+            margin = max(margin, top)
+            _set_style(element, {"margin-top": "0"})
+        if (element.text and element.text.strip()) or any(name.startswith(_SEALS) for name in declared):
+            break
+        element = next((child for child in element if isinstance(child.tag, str)), None)
+    if body is not None and margin > 0:
+        spacer = lxml_html.Element("pdf:spacer")
+        spacer.set("height", f"{margin:.2f}pt")
+        body.insert(0, spacer)
+
+
+def _narrow(element: lxml_html.HtmlElement, style: Computed, page_width: float) -> None:
+    """A block narrower than the page (`max-width: 800px; margin: auto`, a framework's container) as a
+    table of that width, centred when its side margins are auto: xhtml2pdf draws blocks page-wide."""
+    width = min(_points(style.own.get("max-width")), _points(style.own.get("width")))
+    if width >= page_width * 0.98 or width <= 0:
+        return
+    centred = style.own.get("margin-left") == "auto" and style.own.get("margin-right") == "auto"
+    box = {name: value for name, value in style.own.items() if not name.startswith(_OUTSIDE)}
+    margins = {name: value for name, value in style.own.items() if name.startswith("margin") and value != "auto"}
+    table: lxml_html.HtmlElement = lxml_html.Element("table")
+    table.set("cellpadding", "0")
+    table.set("cellspacing", "0")
+    table.set("width", f"{width:.2f}pt")
+    if centred:
+        table.set("align", "center")
+    td = etree.SubElement(etree.SubElement(table, "tr"), "td")
+    td.set("style", "; ".join(f"{name}: {value}" for name, value in {"vertical-align": "top", **box}.items()))
+    td.text, element.text = element.text, None
+    for child in list(element):
+        td.append(child)
+    element.append(table)
+    element.set("style", "; ".join(f"{name}: {value}" for name, value in margins.items()))
+
+
+def _padding_to_margin(element: lxml_html.HtmlElement) -> None:
+    """A plain block holding a table keeps its side padding as margin: xhtml2pdf misplaces (and
+    inside a table cell, drops) the columns of a percentage-wide table in a padded block."""
+    declared = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
+    if any(name.startswith(("background", "border")) for name in declared) or element.find(".//table") is None:
+        return
+    changes: dict[str, str | None] = {}
+    for side in ("left", "right"):
+        padding = _points(declared.get(f"padding-{side}"))
+        if padding != float("inf"):
+            margin = _points(declared.get(f"margin-{side}", "0pt"))
+            changes[f"padding-{side}"] = None
+            changes[f"margin-{side}"] = f"{padding + (0.0 if margin == float('inf') else margin):.2f}pt"
+    _set_style(element, changes)
+
+
+def _points(value: str | None) -> float:
+    found = _POINTS.fullmatch(value.strip()) if value else None
+    return float(found.group(1)) if found else float("inf")
 
 
 def _is_row(style: Computed) -> bool:
@@ -145,8 +227,16 @@ def _table(element: lxml_html.HtmlElement, inline: bool) -> lxml_html.HtmlElemen
 
 
 def _set_display(element: lxml_html.HtmlElement, display: str) -> None:
-    kept = [part for part in element.get("style", "").split("; ") if part and not part.startswith("display:")]
-    element.set("style", "; ".join([*kept, f"display: {display}"]))
+    _set_style(element, {"display": display})
+
+
+def _set_style(element: lxml_html.HtmlElement, changes: dict[str, str | None]) -> None:
+    """Set (or, for None, remove) declarations of the element's `style`."""
+    if not changes:
+        return
+    kept = [part for part in element.get("style", "").split("; ") if part and part.split(":")[0] not in changes]
+    added = [f"{name}: {value}" for name, value in changes.items() if value is not None]
+    element.set("style", "; ".join([*kept, *added]))
 
 
 def _cell(

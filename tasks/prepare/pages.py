@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+from dataclasses import dataclass, field
 
 import tinycss2
 from lxml import html as lxml_html
@@ -20,13 +21,29 @@ _SIDES = {"left-top", "left-middle", "left-bottom", "right-top", "right-middle",
 _BOX_STYLE = {"font-size", "font-family", "font-weight", "font-style", "color", "text-align", "text-transform"}
 
 
-def page_css(rules: list[tinycss2.ast.AtRule], root: lxml_html.HtmlElement, report: FidelityReport) -> str:
-    """One xhtml2pdf `@page` rule for the document's own (the unnamed, every-page ones), with its
-    margin boxes as static frames whose content is appended to the body."""
+@dataclass
+class Page:
+    """The document's page: its size and margins in points, and its margin boxes' content and style."""
+
+    width: float
+    height: float
+    margins: list[float]
+    boxes: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+
+    @property
+    def content_width(self) -> float:
+        return self.width - self.margins[1] - self.margins[3]
+
+    @property
+    def content_height(self) -> float:
+        return self.height - self.margins[0] - self.margins[2]
+
+
+def read_page(rules: list[tinycss2.ast.AtRule], report: FidelityReport) -> Page:
+    """The page the document's own `@page` rules (the unnamed, every-page ones) describe."""
     context = values.Context(font_pt=values.ROOT_FONT_PT)
     width, height = PAGE_SIZES["a4"]
-    margins = [DEFAULT_MARGIN_PT] * 4
-    boxes: dict[str, tuple[str, dict[str, str]]] = {}
+    page = Page(width, height, [DEFAULT_MARGIN_PT] * 4)
     for rule in rules:
         selector = tinycss2.serialize(rule.prelude).strip()
         if selector:
@@ -34,15 +51,22 @@ def page_css(rules: list[tinycss2.ast.AtRule], root: lxml_html.HtmlElement, repo
             continue
         for node in tinycss2.parse_blocks_contents(rule.content or [], skip_comments=True, skip_whitespace=True):
             if node.type == "at-rule":
-                _margin_box(node, boxes, report)
+                _margin_box(node, page.boxes, report)
             elif node.type == "declaration":
                 value = tinycss2.serialize(node.value).strip()
                 if node.lower_name == "size":
                     parsed = _size(value, context)
                     if parsed:
-                        width, height = parsed
+                        page.width, page.height = parsed
                 elif node.lower_name.startswith("margin"):
-                    _set_margin(margins, node.lower_name, value, context)
+                    _set_margin(page.margins, node.lower_name, value, context)
+    return page
+
+
+def page_css(page: Page, root: lxml_html.HtmlElement) -> str:
+    """One xhtml2pdf `@page` rule for `page`, its margin boxes as static frames whose content is
+    appended to the body."""
+    width, height, margins, boxes = page.width, page.height, page.margins, page.boxes
     top, right, bottom, left = margins
     frames = []
     body = root.find("body")
