@@ -84,10 +84,13 @@ def _report(result: Result, rows: list[summary.Row], counts: list[summary.PageCo
     targets = not quick
     result.checks["Chromium printed every document (the reference exists)"] = all(row.reference.pdf for row in rows)
     result.checks["every document was compared"] = bool(rows)
-    result.figures += summary.engine_figures(rows, "service", targets)
+    # The targets are for documents written for browsers; xhtml2pdf's own samples, written for it,
+    # are in the table for comparison and held to their page counts instead.
+    for_browsers = [row for row in rows if row.document.group != "xhtml2pdf"]
+    result.figures += summary.engine_figures(for_browsers, "service", targets)
     if counts:
         result.figures.append(summary.page_count_figure(counts, targets))
-    result.figures += summary.engine_figures(rows, "stock", targets=False)
+    result.figures += summary.engine_figures(for_browsers, "stock", targets=False)
     result.details += [*summary.groups(rows), *summary.page_count_lines(counts), *summary.reports(rows)]
     result.details += [summary.METHOD, ""]
     result.details += summary.table(rows)

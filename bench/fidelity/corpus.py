@@ -47,6 +47,8 @@ class Document:
     group: str
     path: Path
     base: Path
+    #: What the service is told the document was written for (its `written_for` option).
+    written_for: str = "auto"
 
 
 def browser_documents(quick: bool = False) -> list[Document]:
@@ -77,7 +79,9 @@ def shared_documents(root: Path, quick: bool = False) -> list[Document]:
         for name in WEASYPERF:
             path = root / "weasyperf" / name
             if path.is_file():
-                documents.append(Document(f"weasyperf/{path.stem}", "weasyperf", path, path.parent))
+                # Written for browsers and WeasyPrint (their README), as a user sending them would say:
+                # two of the four carry no mark of the web that "auto" could tell them by.
+                documents.append(Document(f"weasyperf/{path.stem}", "weasyperf", path, path.parent, "browser"))
     for name in QUICK_XHTML2PDF if quick else XHTML2PDF:
         path = root / "xhtml2pdf" / name
         if path.is_file():

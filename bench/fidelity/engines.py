@@ -64,7 +64,7 @@ def _quiet() -> None:
     logging.getLogger("xhtml2pdf").setLevel(logging.CRITICAL)
 
 
-def _render_service(path: str, base: str) -> Rendered:
+def _render_service(path: str, base: str, written_for: str = PREPARE) -> Rendered:
     """Render as the worker does for a zip upload: decoded as the web tier decodes, reads inside `base`."""
     from tasks.policy import policy_for
     from tasks.renderer import render_pdf
@@ -80,7 +80,7 @@ def _render_service(path: str, base: str) -> Rendered:
     try:
         options: dict[str, Any] = {"policy": policy_for(load_config({}), base_dir=base), "path": path}
         if service_takes_prepare():
-            options["written_for"] = PREPARE
+            options["written_for"] = written_for
         rendered = render_pdf(html, **options)
     except Exception as exc:
         return Rendered(None, time.perf_counter() - started, time.process_time() - cpu, type(exc).__name__)
@@ -135,7 +135,10 @@ class Engine:
 
     def render(self, document: Document, timeout: float = 600) -> Rendered:
         """Render `document`; a render over `timeout` seconds counts as not rendered."""
-        future = self._pool.submit(self._render, str(document.path), str(document.base))
+        args = [str(document.path), str(document.base)]
+        if self._render is _render_service:
+            args.append(document.written_for)
+        future = self._pool.submit(self._render, *args)
         try:
             return future.result(timeout)
         except TimeoutError:
