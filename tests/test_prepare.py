@@ -210,3 +210,29 @@ def test_written_for_is_a_page_option() -> None:
     with pytest.raises(OptionError) as raised:
         PageOptions.parse({"written_for": "netscape"})
     assert raised.value.field == "options.written_for"
+
+
+def test_a_narrow_centred_container_and_its_table_keep_their_width_and_columns() -> None:
+    css = """.container { max-width: 540px; margin-left: auto; margin-right: auto; padding: 0 12px }
+    .row { display: flex; flex-wrap: wrap } .col { width: 100%; padding: 0 12px }
+    .card { padding: 1rem; background: white } table { width: 100% }"""
+    table = "<table><tr><th>Item</th><th>Description</th><th>Total</th></tr>"
+    table += "<tr><td>1</td><td>Two</td><td>3</td></tr></table>"
+    card = f'<div class="card">{table}</div>'
+    body = f'<div class="container"><div class="row"><div class="col"><p>Start</p>{card}</div></div></div>'
+    runs = text_runs(render_pdf(page(body, css)).pdf)
+    start, item, description, total = (run(runs, word) for word in ("Start", "Item", "Description", "Total"))
+    # 540px = 405pt centred in the body (A4 less 1 cm margins and 8px): from 95pt to 500pt,
+    # then 12px of the container's padding and 12px of the column's.
+    assert start[1] == pytest.approx(95 + 9 + 9, abs=3)
+    assert item[2] == pytest.approx(description[2], abs=1) == pytest.approx(total[2], abs=1)
+    assert start[1] < item[1] < description[1] < total[1] < 500
+
+
+def test_space_a_browser_keeps_is_kept_at_the_top_and_in_empty_blocks() -> None:
+    css = "main { margin-top: 3rem } .logo { margin: 20px 0 70px }"
+    runs = text_runs(render_pdf(page('<main><p>First</p><div class="logo"></div><p>Second</p></main>', css)).pdf)
+    first, second = run(runs, "First"), run(runs, "Second")
+    # 1cm page margin + 36pt (3rem) above the first line; 52.5pt (70px) kept by the empty block.
+    assert first[2] > 28.35 + 36
+    assert second[2] - first[2] > 52.5

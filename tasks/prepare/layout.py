@@ -24,8 +24,6 @@ _BLOCKS = frozenset("div section article main header footer nav aside form body"
 #: What stays on a narrowed block itself; the rest of its box goes to the table cell that holds its content.
 _OUTSIDE = ("margin", "width", "max-width", "min-width", "display", "float", "position")
 _POINTS = re.compile(r"([\d.]+)pt")
-#: What stops a margin collapsing with its first child's.
-_SEALS = ("padding-top", "border", "display")
 
 
 def apply(
@@ -55,12 +53,39 @@ def apply(
                 _set_display(element, "block")
             elif style.grid_columns:
                 report.ignore("grid-template-columns")
-        if element.tag in _BLOCKS and style.display in ("", "block", "flex", "grid"):
-            _narrow(element, style, page_width)
+    # Then, with every table in place, the blocks that must become one, and the empty ones that hold space.
+    for element in list(root.iter(*_BLOCKS)):
+        style = computed.get(element)
+        if style is not None and style.display in ("", "block") and _is_empty(element):
+            _hold_space(element, style)
+    for element in reversed(list(root.iter(*_BLOCKS))):
+        style = computed.get(element)
+        if style is not None and style.display in ("", "block", "flex", "grid"):
             # A block is as wide as its container anyway; said outright, xhtml2pdf sizes it as a box
             # of its own, and a table inside a table cell loses all its columns but the first.
             _set_style(element, {name: None for name in ("width", "max-width") if style.own.get(name) == "100%"})
-            _padding_to_margin(element)
+            _narrow(element, style, page_width)
+
+
+def _is_empty(element: lxml_html.HtmlElement) -> bool:
+    return len(element) == 0 and not (element.text or "").strip() and element.tag != "body"
+
+
+def _hold_space(element: lxml_html.HtmlElement, style: Computed) -> None:
+    """An empty block (a logo's box without its logo, a divider) keeps its room: ReportLab drops it.
+
+    Its top and bottom margins collapse into one, as in a browser; with a border or a background it
+    is drawn, and stays as it is."""
+    if any(name.startswith(("border", "background")) for name in style.own):
+        return
+    height = _points(style.own.get("height"))
+    top, _, bottom, _ = sides(style.own, "margin")
+    room = max(top, bottom) + (0.0 if height == float("inf") else height)
+    if room > 0:
+        spacer = lxml_html.Element("pdf:spacer")
+        spacer.set("height", f"{room:.2f}pt")
+        spacer.tail = element.tail
+        element.getparent().replace(element, spacer)
 
 
 def keep_top_margin(root: lxml_html.HtmlElement) -> None:
@@ -70,11 +95,12 @@ def keep_top_margin(root: lxml_html.HtmlElement) -> None:
     element, margin = body, 0.0
     while element is not None:
         declared = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
-        top = _points(declared.get("margin-top"))
-        if top != float("inf") and top > 0:
+        top = sides(declared, "margin")[0]
+        if top > 0:
             margin = max(margin, top)
             _set_style(element, {"margin-top": "0"})
-        if (element.text and element.text.strip()) or any(name.startswith(_SEALS) for name in declared):
+        sealed = sides(declared, "padding")[0] > 0 or any(name.startswith(("border", "display")) for name in declared)
+        if (element.text or "").strip() or sealed:
             break
         element = next((child for child in element if isinstance(child.tag, str)), None)
     if body is not None and margin > 0:
@@ -85,9 +111,14 @@ def keep_top_margin(root: lxml_html.HtmlElement) -> None:
 
 def _narrow(element: lxml_html.HtmlElement, style: Computed, page_width: float) -> None:
     """A block narrower than the page (`max-width: 800px; margin: auto`, a framework's container) as a
-    table of that width, centred when its side margins are auto: xhtml2pdf draws blocks page-wide."""
+    table of that width, centred when its side margins are auto: xhtml2pdf draws blocks page-wide.
+
+    A padded block holding a table inside a table cell becomes a table cell too, whatever its width:
+    xhtml2pdf drops all but the first column of a percentage-wide table in a padded block there."""
     width = min(_points(style.own.get("max-width")), _points(style.own.get("width")))
-    if width >= page_width * 0.98 or width <= 0:
+    padded = any(name.startswith("padding") and value not in ("0", "0pt") for name, value in style.own.items())
+    nested = padded and element.find(".//table") is not None and next(element.iterancestors("td"), None) is not None
+    if not (0 < width < page_width * 0.98) and not nested:
         return
     centred = style.own.get("margin-left") == "auto" and style.own.get("margin-right") == "auto"
     box = {name: value for name, value in style.own.items() if not name.startswith(_OUTSIDE)}
@@ -95,7 +126,7 @@ def _narrow(element: lxml_html.HtmlElement, style: Computed, page_width: float) 
     table: lxml_html.HtmlElement = lxml_html.Element("table")
     table.set("cellpadding", "0")
     table.set("cellspacing", "0")
-    table.set("width", f"{width:.2f}pt")
+    table.set("width", f"{width:.2f}pt" if width < page_width else "100%")
     if centred:
         table.set("align", "center")
     td = etree.SubElement(etree.SubElement(table, "tr"), "td")
@@ -107,20 +138,21 @@ def _narrow(element: lxml_html.HtmlElement, style: Computed, page_width: float) 
     element.set("style", "; ".join(f"{name}: {value}" for name, value in margins.items()))
 
 
-def _padding_to_margin(element: lxml_html.HtmlElement) -> None:
-    """A plain block holding a table keeps its side padding as margin: xhtml2pdf misplaces (and
-    inside a table cell, drops) the columns of a percentage-wide table in a padded block."""
-    declared = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
-    if any(name.startswith(("background", "border")) for name in declared) or element.find(".//table") is None:
-        return
-    changes: dict[str, str | None] = {}
-    for side in ("left", "right"):
-        padding = _points(declared.get(f"padding-{side}"))
-        if padding != float("inf"):
-            margin = _points(declared.get(f"margin-{side}", "0pt"))
-            changes[f"padding-{side}"] = None
-            changes[f"margin-{side}"] = f"{padding + (0.0 if margin == float('inf') else margin):.2f}pt"
-    _set_style(element, changes)
+def sides(declared: dict[str, str], box: str) -> tuple[float, float, float, float]:
+    """Top, right, bottom and left `margin` or `padding` in points, shorthand and longhands (0 where not
+    in points: auto, a percentage of an unknown width)."""
+    values = [0.0, 0.0, 0.0, 0.0]
+    shorthand = [_points(part) if part != "0" else 0.0 for part in declared.get(box, "").split()]
+    if shorthand:
+        top, right, bottom, left = (shorthand * 4)[:4] if len(shorthand) == 1 else (shorthand * 2)[:4]
+        if len(shorthand) >= 3:
+            top, right, bottom = shorthand[:3]
+            left = shorthand[3] if len(shorthand) == 4 else right
+        values = [top, right, bottom, left]
+    for index, side in enumerate(("top", "right", "bottom", "left")):
+        if f"{box}-{side}" in declared:
+            values[index] = _points(declared[f"{box}-{side}"]) if declared[f"{box}-{side}"] != "0" else 0.0
+    return tuple(0.0 if value == float("inf") else value for value in values)  # type: ignore[return-value]
 
 
 def _points(value: str | None) -> float:
