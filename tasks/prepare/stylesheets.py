@@ -25,7 +25,8 @@ _TARGETS = ["ie 11"]
 _FLAGS = lightningcss.calc_parser_flags(nesting=True)
 _IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)["']?\s*\)?\s*([^;]*);""", re.IGNORECASE)
 MAX_IMPORT_DEPTH = 4
-_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1""", re.IGNORECASE)
+_URL = re.compile(r"""(url\(\s*)(["']?)([^"')\s]+)\2""", re.IGNORECASE)
+_IMPORT_STRING = re.compile(r"""(@import\s+)(["'])([^"']+)\2""", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _INTERACTIVE = re.compile(
     r":(?:hover|focus|focus-visible|focus-within|active|visited|checked|disabled|placeholder-shown)\b|"
@@ -143,8 +144,7 @@ def gather(root: lxml_html.HtmlElement, read: Reader, report: FidelityReport) ->
         wanted = media.matches(element.get("media") or "")
         _remove(element)
         if text and wanted:
-            text = _inline_imports(text, read, report, MAX_IMPORT_DEPTH)
-            yield rebase(text, href) if element.tag == "link" else text
+            yield _inline_imports(rebase(text, href) if element.tag == "link" else text, read, report, MAX_IMPORT_DEPTH)
 
 
 def _inline_imports(css: str, read: Reader, report: FidelityReport, depth: int) -> str:
@@ -154,25 +154,25 @@ def _inline_imports(css: str, read: Reader, report: FidelityReport, depth: int) 
         if text is None:
             report.block(url)
             return ""
-        text = rebase(_inline_imports(text, read, report, depth - 1), url)
+        text = _inline_imports(rebase(text, url), read, report, depth - 1)
         return f"@media {media_list} {{{text}}}" if media_list else text
 
     return _IMPORT.sub(replace, css)
 
 
 def rebase(css: str, href: str) -> str:
-    """`css` from the file at `href`, its relative `url()`s made relative to the document."""
+    """`css` from the file at `href`, its relative `url()`s and `@import`s made relative to the document."""
     folder = posixpath.dirname(href)
     if not folder or _ABSOLUTE.match(href):
         return css
 
     def replace(found: re.Match[str]) -> str:
-        url = found.group(2)
+        url = found.group(3)
         if _ABSOLUTE.match(url) or url.startswith(("/", "#")):
             return found.group(0)
-        return f"url({found.group(1)}{posixpath.normpath(posixpath.join(folder, url))}{found.group(1)}"
+        return f"{found.group(1)}{found.group(2)}{posixpath.normpath(posixpath.join(folder, url))}{found.group(2)}"
 
-    return _URL.sub(replace, css)
+    return _IMPORT_STRING.sub(replace, _URL.sub(replace, css))
 
 
 def _remove(element: lxml_html.HtmlElement) -> None:
