@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 import unicodedata
 import zipfile
@@ -94,7 +93,7 @@ def _from_form(request: Request) -> Submission:
     submission = _html_from_form(request)
     raw_options = request.form.get("options")
     try:
-        options = json.loads(raw_options) if raw_options else None
+        options = current_app.json.loads(raw_options) if raw_options else None
     except ValueError:
         raise ApiError(400, "bad_options", "The form field 'options' must hold a JSON object.") from None
     return replace(submission, options=_options(options), reuse=_flag(request.form.get("reuse"), "reuse"))

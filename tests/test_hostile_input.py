@@ -1,0 +1,105 @@
+"""Issue 11's payloads, sent through the running stack: each gets its fixed answer, never a 500."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+import webencodings
+
+from tests.support import wait_for_job
+from webapp.decoding import decode_html
+
+TIMEOUT = 30
+
+
+def post(base: str, **kwargs: object) -> requests.Response:
+    return requests.post(f"{base}/api/jobs", timeout=TIMEOUT, **kwargs)  # type: ignore[arg-type]
+
+
+def error_code(response: requests.Response) -> str:
+    code: str = response.json()["error"]["code"]
+    return code
+
+
+# Item 9: bad input is a 400, not a 500.
+
+
+def test_json_nested_100000_deep_is_bad_json(live_server: str) -> None:
+    body = '{"html": "<p>x</p>", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = post(live_server, data=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert error_code(response) == "bad_json"
+
+
+def test_options_nested_5000_deep_are_bad_json(live_server: str) -> None:
+    options = "{}"
+    for _ in range(5000):
+        options = '{"margin": ' + options + "}"
+    body = '{"html": "<p>x</p>", "options": ' + options + "}"
+    response = post(live_server, data=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert error_code(response) == "bad_json"
+
+
+def test_form_options_nested_5000_deep_are_bad_options(live_server: str) -> None:
+    options = "[" * 5000 + "]" * 5000
+    response = post(live_server, files={"file": ("a.html", b"<p>x</p>", "text/html")}, data={"options": options})
+    assert response.status_code == 400, response.text
+    assert error_code(response) == "bad_options"
+
+
+def test_an_upload_in_x_user_defined_renders(live_server: str) -> None:
+    response = post(
+        live_server,
+        files={"file": ("sample.html", b"<p>Hello from x-user-defined \xe9</p>", "text/html; charset=x-user-defined")},
+        data={"reuse": "false"},
+    )
+    assert response.status_code == 202, response.text
+    assert wait_for_job(live_server, response.json()["id"])["state"] == "SUCCESS"
+
+
+def test_a_raw_body_in_x_user_defined_is_accepted(live_server: str) -> None:
+    response = post(
+        live_server,
+        data=b"<p>raw \x80\xff</p>",
+        headers={"Content-Type": "text/html; charset=x-user-defined"},
+        params={"reuse": "false"},
+    )
+    assert response.status_code == 202, response.text
+
+
+@pytest.mark.parametrize("label", sorted(webencodings.LABELS))
+def test_every_whatwg_label_decodes_as_browsers_do(label: str) -> None:
+    encoding = webencodings.lookup(label)
+    assert encoding is not None
+    text = decode_html(b"<p>plain ascii</p>", label)
+    if encoding.name == "replacement":
+        assert text == "\ufffd"  # what a browser shows for ISO-2022-KR, HZ and the like
+    else:
+        assert "plain ascii" in text
+
+
+def test_x_user_defined_maps_high_bytes_as_browsers_do() -> None:
+    assert decode_html(b"<p>\x80\xff</p>", "x-user-defined") == "<p>\uf780\uf7ff</p>"
+
+
+@pytest.mark.parametrize("label", ["x-no-such-charset", "utf-7", "", "\x00", "a" * 300])
+def test_unknown_labels_fall_back_to_sniffing(label: str) -> None:
+    assert decode_html("<p>café</p>".encode(), label) == "<p>café</p>"
+
+
+def test_a_meta_naming_an_unknown_charset_is_sniffed(live_server: str) -> None:
+    html = '<meta charset="x-klingon"><p>café</p>'.encode()
+    response = post(live_server, files={"file": ("k.html", html, "text/html")}, data={"reuse": "false"})
+    assert response.status_code == 202, response.text
+
+
+def test_json_itself_still_works(live_server: str) -> None:
+    response = post(
+        live_server,
+        data=json.dumps({"html": "<p>fine</p>", "reuse": False}),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 202
