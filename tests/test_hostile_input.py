@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import requests
 import webencodings
 
-from tests.support import wait_for_job
+from tests.support import Process, start_web, wait_for_job
 from webapp.decoding import decode_html
 
 TIMEOUT = 30
@@ -103,3 +104,26 @@ def test_json_itself_still_works(live_server: str) -> None:
         headers={"Content-Type": "application/json"},
     )
     assert response.status_code == 202
+
+
+# Item 10: a request cannot write a line of its own into the log.
+
+FORGED = "[2026-11-30 00:00:00,000: WARNING] webapp.requests job_id=admin DELETE everything 204"
+
+
+def test_a_job_id_with_a_newline_cannot_forge_a_log_line(redis_url: str, worker: Process, tmp_path: Path) -> None:
+    web, base = start_web(redis_url, tmp_path / "web.log")
+    try:
+        for method, path in (
+            ("DELETE", f"/api/jobs/x%0a{FORGED}"),
+            ("GET", f"/api/jobs/x%0d%0a{FORGED}/pdf"),
+            ("GET", f"/api/jobs/x%E2%80%A8{FORGED}/pdf"),
+        ):
+            response = requests.request(method, base + path.replace(" ", "%20"), timeout=TIMEOUT)
+            assert response.status_code == 404
+    finally:
+        web.stop()
+    lines = web.output().splitlines()
+    assert not [line for line in lines if line.startswith(FORGED[:20])], web.output()
+    escaped = [line for line in lines if "job_id=x\\n[2026-11-30" in line]
+    assert escaped, web.output()  # the request was logged, on one line, its newline shown as \n
