@@ -9,7 +9,8 @@ import pytest
 import requests
 import webencodings
 
-from tests.support import Process, start_web, wait_for_job
+from tasks.webhook_http import address_refused
+from tests.support import AppFactory, Process, start_web, wait_for_job
 from webapp.decoding import decode_html
 
 TIMEOUT = 30
@@ -127,3 +128,36 @@ def test_a_job_id_with_a_newline_cannot_forge_a_log_line(redis_url: str, worker:
     assert not [line for line in lines if line.startswith(FORGED[:20])], web.output()
     escaped = [line for line in lines if "job_id=x\\n[2026-11-30" in line]
     assert escaped, web.output()  # the request was logged, on one line, its newline shown as \n
+
+
+# Item 13: IPv6 forms that carry an IPv4 address are judged by the IPv4 address.
+
+TRANSITION_FORMS = [
+    "::7f00:1",  # IPv4-compatible
+    "64:ff9b::7f00:1",  # NAT64
+    "64:ff9b:1::a00:1",  # NAT64, local-use prefix, to 10.0.0.1
+    "2002:7f00:1::1",  # 6to4
+    "::ffff:0:7f00:1",  # IPv4-translated
+    "::ffff:a9fe:a9fe",  # mapped, to 169.254.169.254
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+]
+
+
+@pytest.mark.parametrize("address", TRANSITION_FORMS)
+def test_ipv6_transition_forms_of_private_addresses_are_refused_at_submission(
+    redis_url: str, make_app: AppFactory, address: str
+) -> None:
+    app = make_app(
+        {"REDIS_URL": redis_url.replace("/0", "/3"), "RATE_LIMIT": "100000 per minute", "WEBHOOK_SECRET": "s"}
+    )
+    response = app.test_client().post(
+        "/api/jobs", json={"html": "<p>x</p>", "callback_url": f"http://[{address}]:8080/hook"}
+    )
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["error"]["code"] == "bad_callback_url"
+    assert address_refused(address, allow_private=False)
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:808:808::1", "2606:4700::1111"])
+def test_transition_forms_of_public_addresses_still_pass(address: str) -> None:
+    assert not address_refused(address, allow_private=False)
