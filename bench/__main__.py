@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import bigdoc, overhead, progress, split, streams, throughput
+from bench import bigdoc, linear, overhead, progress, split, streams, throughput
 from bench.report import DOC, RESULTS, Result, save, stamp, table, write_doc
 
 Benchmark = Callable[[Path, bool], Result]
@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "throughput": throughput.run,
     "bigdoc": bigdoc.run,
     "split": split.run,
+    "linear": linear.run,
 }
 
 
