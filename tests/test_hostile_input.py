@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import webencodings
 
 from tasks.webhook_http import address_refused
 from tests.support import AppFactory, Process, start_web, wait_for_job
+from webapp.access import client_identity
 from webapp.decoding import decode_html
 
 TIMEOUT = 30
@@ -161,3 +164,59 @@ def test_ipv6_transition_forms_of_private_addresses_are_refused_at_submission(
 @pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:808:808::1", "2606:4700::1111"])
 def test_transition_forms_of_public_addresses_still_pass(address: str) -> None:
     assert not address_refused(address, allow_private=False)
+
+
+# Items 7 and 8: tokens scope the reuse of stored PDFs and the rate limit.
+
+
+@pytest.fixture(scope="module")
+def token_stack(redis_url: str, worker: Process, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A web of its own with API_TOKENS=a,b, in front of the suite's worker."""
+    web, base = start_web(redis_url, tmp_path_factory.mktemp("tokens") / "web.log", env={"API_TOKENS": "a,b"})
+    yield base
+    web.stop()
+
+
+def as_token(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_stored_pdf_is_no_oracle_for_another_token(token_stack: str) -> None:
+    secret = {"html": f"<p>salary of a's employee: {uuid.uuid4()}</p>"}
+    first = post(token_stack, json=secret, headers=as_token("a"))
+    assert first.status_code == 202
+    assert wait_for_job(token_stack, first.json()["id"])["state"] == "SUCCESS"
+    guess = post(token_stack, json=secret, headers=as_token("b"))
+    assert guess.status_code == 202
+    assert guess.json()["state"] != "SUCCESS", "b learnt that a rendered exactly this"
+    again = post(token_stack, json=secret, headers=as_token("a"))
+    assert again.json()["state"] == "SUCCESS", "a still gets its own PDF back at once"
+    assert wait_for_job(token_stack, guess.json()["id"])["state"] == "SUCCESS"
+
+
+def test_reuse_without_tokens_is_per_client_address(redis_url: str, make_app: AppFactory) -> None:
+    app = make_app({"REDIS_URL": redis_url.replace("/0", "/1")})
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "198.51.100.1"}):
+        one = client_identity()
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "198.51.100.2"}):
+        two = client_identity()
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "198.51.100.2"}, headers=as_token("a")):
+        still_two = client_identity()  # no tokens configured: a header proves nothing
+    assert one != two == still_two
+
+
+def test_failed_authentication_does_not_spend_a_tokens_budget(redis_url: str, make_app: AppFactory) -> None:
+    app = make_app({"REDIS_URL": redis_url.replace("/0", "/1"), "API_TOKENS": "a,b", "RATE_LIMIT": "3 per minute"})
+    client = app.test_client()
+    address = {"REMOTE_ADDR": "203.0.113.77"}  # an address no other test uses
+    for attempt in range(10):
+        wrong = client.post("/api/jobs", json={"html": "<p>x</p>"}, environ_base=address, headers=as_token("z"))
+        assert wrong.status_code in (401, 429), attempt
+    assert wrong.status_code == 429, "unauthenticated attempts are limited, per address"
+    answers = [
+        client.post("/api/jobs", json={"html": f"<p>{n}</p>"}, environ_base=address, headers=as_token("a"))
+        for n in range(4)
+    ]
+    assert [answer.status_code for answer in answers] == [202, 202, 202, 429], "the token has its own budget"
+    other = client.post("/api/jobs", json={"html": "<p>b</p>"}, environ_base=address, headers=as_token("b"))
+    assert other.status_code == 202, "and each token its own"
