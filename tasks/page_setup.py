@@ -16,6 +16,7 @@ _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|px|mm|cm|in)\s*$")
 DEFAULT_MARGIN = 1.0 * UNITS["cm"]
 BAND_MARGIN = 2.5 * UNITS["cm"]  # top/bottom margin that leaves room for a header or footer
 MAX_TEXT = 2000
+MIN_CONTENT = 72.0  # points of page left between the margins, each way
 
 
 class OptionError(ValueError):
@@ -55,8 +56,14 @@ class PageOptions:
             if value is not None and len(value) > MAX_TEXT:
                 raise OptionError(name, f"must be at most {MAX_TEXT} characters")
         options = cls(**raw)
-        options.page_points()
-        options.margins()
+        width, height = options.page_points()
+        top, right, bottom, left = options.margins()
+        if width - left - right < MIN_CONTENT or height - top - bottom < MIN_CONTENT:
+            raise OptionError(
+                "margin",
+                f"the margins leave less than 1 in of the {width / 72:.2f} in x {height / 72:.2f} in page for the "
+                "content; make them smaller or the page larger",
+            )
         return options
 
     def as_dict(self) -> dict[str, str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -220,3 +222,56 @@ def test_failed_authentication_does_not_spend_a_tokens_budget(redis_url: str, ma
     assert [answer.status_code for answer in answers] == [202, 202, 202, 429], "the token has its own budget"
     other = client.post("/api/jobs", json={"html": "<p>b</p>"}, environ_base=address, headers=as_token("b"))
     assert other.status_code == 202, "and each token its own"
+
+
+# Item 11: what can be checked at submission is a 400 naming the field; the rest a FAILURE naming the cause.
+
+
+def test_margins_wider_than_the_page_are_refused_naming_the_field(live_server: str) -> None:
+    response = post(live_server, json={"html": "<p>x</p>", "options": {"margin": "150in"}})
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["field"] == "options.margin"
+    assert "margins leave less than 1 in" in error["message"]
+    fits = post(live_server, json={"html": "<p>x</p>", "options": {"margin": "3in", "page_size": "letter"}})
+    assert fits.status_code == 202
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"index.html": b"<p>x</p>", "d": b"file", "d/e": b"file in a folder of the same name"},
+        {"index.html": b"<p>x</p>", "d/e": b"folder first", "d": b"then a file"},
+        {"index.html": b"<p>x</p>", "img/a.png": b"1", "img//a.png": b"2"},
+    ],
+)
+def test_a_zip_whose_paths_collide_is_refused(live_server: str, files: dict[str, bytes]) -> None:
+    response = post(live_server, files={"file": ("site.zip", zipped(files), "application/zip")})
+    assert response.status_code == 400, response.text
+    assert error_code(response) == "path_conflict"
+
+
+@pytest.mark.parametrize(
+    ("css", "cause"),
+    [
+        ("@page { size: 100000cm 100000cm }", "(@page size); each side must be between 1 in and 200 in"),
+        ("@page { size: 0.1in 0.1in }", "(@page size)"),
+        ("@page { margin: 150in }", "leaves no room for content"),
+    ],
+)
+def test_css_pages_are_bounded_like_the_option_and_fail_naming_the_cause(
+    live_server: str, css: str, cause: str
+) -> None:
+    submitted = post(live_server, json={"html": f"<style>{css}</style><p>x</p>", "reuse": False})
+    assert submitted.status_code == 202
+    job = wait_for_job(live_server, submitted.json()["id"])
+    assert job["state"] == "FAILURE"
+    assert cause in job["error"], job["error"]
