@@ -19,6 +19,7 @@ from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 from tasks import fonts
 from tasks.failures import RenderFailed
 from tasks.fidelity import FidelityReport
+from tasks.image_budget import MAX_DOCUMENT_PIXELS, ServerPolicy
 from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
 
 ELEMENT_NODE = 1
@@ -49,8 +50,9 @@ def server_policy(
     Remote fetches happen only for `allowed_hosts`, and even then never to
     private, loopback or link-local addresses (xhtml2pdf checks every hop).
     """
-    return ResourceAccessPolicy.server(
+    return ServerPolicy.server(
         base_dir,
+        max_document_pixels=MAX_DOCUMENT_PIXELS,
         # The web tier bounds the document's size before it is queued; left
         # on, xhtml2pdf would read the source whole and html5lib's reads of it
         # could no longer be followed.

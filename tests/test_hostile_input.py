@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
+import time
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -13,8 +15,10 @@ import pytest
 import requests
 import webencodings
 
+from tasks.renderer import render_pdf
 from tasks.webhook_http import address_refused
 from tests.support import AppFactory, Process, start_web, wait_for_job
+from tests.test_security import tiny_png
 from webapp.access import client_identity
 from webapp.decoding import decode_html
 
@@ -275,3 +279,27 @@ def test_css_pages_are_bounded_like_the_option_and_fail_naming_the_cause(
     job = wait_for_job(live_server, submitted.json()["id"])
     assert job["state"] == "FAILURE"
     assert cause in job["error"], job["error"]
+
+
+# Item 12: inline images are inside the budget too.
+
+
+def test_inline_image_bombs_are_bounded_per_document(live_server: str) -> None:
+    bombs = "".join(
+        f"<img src='data:image/png;base64,{base64.b64encode(tiny_png(4990, 4990 - n)).decode()}'>" for n in range(60)
+    )
+    assert len(bombs) < 260_000  # the payload: 60 distinct 4990 x 4990 PNGs in 250 KB of HTML
+    started = time.monotonic()
+    submitted = post(live_server, json={"html": "<p>bombs</p>" + bombs, "reuse": False})
+    assert submitted.status_code == 202
+    job = wait_for_job(live_server, submitted.json()["id"], timeout=60)
+    assert job["state"] == "SUCCESS", job["error"]  # the images past the budget are left out, as refused fetches are
+    assert time.monotonic() - started < 30, "60 s before: every image decoded"
+    assert wait_for_job(live_server, post(live_server, json={"html": "<p>next</p>"}).json()["id"])["state"] == "SUCCESS"
+
+
+def test_the_pixel_budget_counts_an_image_once_however_often_it_is_drawn() -> None:
+    logo = f"<img src='data:image/png;base64,{base64.b64encode(tiny_png(3000, 3000)).decode()}'>"
+    result = render_pdf("".join(f"<p>page {n}</p>{logo}<pdf:nextpage />" for n in range(20)))
+    assert result.pages >= 20
+    assert not [warning for warning in result.warnings if "pixels" in warning]
