@@ -76,10 +76,13 @@ OPTION_VALUES = st.fixed_dictionaries(
 
 
 def check(client: FlaskClient, size: int, **request: Any) -> None:
-    """One POST: never a 5xx, every error in the API's shape, and at most a second per MB (one at least)."""
-    started = time.monotonic()
+    """One POST: never a 5xx, every error in the API's shape, and at most a second per MB (one at least).
+
+    CPU seconds, not wall: the machine is shared, and what a request costs the service is its CPU.
+    """
+    started = time.process_time()
     response = client.post("/api/jobs", **request)
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert response.status_code < 500, response.get_data(as_text=True)[:500]
     if response.status_code >= 400:
         error = response.get_json()["error"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import html5lib
@@ -103,6 +104,27 @@ def test_the_scan_is_linear_in_the_worst_inputs(unit: str) -> None:
     # Quadratic would be 16x; the old regex took 12 s for 40 KB of "<a".
     assert large < 8 * max(small, 0.005), (unit, small, large)
     assert large < 5
+
+
+def test_the_web_process_serves_others_while_it_scans_a_large_body(live_server: str) -> None:
+    # A megabyte and a half of "<p>", the costliest tag per byte, then too deep: refused after a long scan.
+    body = "<p>" * (MiB // 2) + "<div>" * 300
+    answer: list[requests.Response] = []
+    other = f"{live_server}/api/jobs/{'0' * 24}"  # another request: a job that does not exist
+    assert requests.get(other, timeout=TIMEOUT).status_code == 404
+    scan = threading.Thread(
+        target=lambda: answer.append(requests.post(f"{live_server}/api/jobs", json={"html": body}, timeout=120))
+    )
+    scan.start()
+    pauses = []
+    while scan.is_alive():
+        started = time.monotonic()
+        assert requests.get(other, timeout=TIMEOUT).status_code == 404
+        pauses.append(time.monotonic() - started)
+        scan.join(0.05)
+    assert answer[0].status_code == 400
+    assert len(pauses) >= 3, "the scan ended too soon to tell"
+    assert max(pauses) < 1.5, pauses
 
 
 def test_an_unclosed_run_of_tags_is_answered_at_once(live_server: str) -> None:

@@ -21,6 +21,9 @@ from webapp.html_elements import (
     VOID,
 )
 
+# Names whose closing does more than leave the stack.
+_NOTABLE = FOREIGN | MARKERS | FORMATTING | {REOPENED}
+
 
 class Dangling:
     """Formatting elements closed by something else than their end tag, since the last cell or caption.
@@ -93,30 +96,36 @@ class OpenElements:
         at[name].append(index)
         for category in CATEGORIES_OF.get(name, ()):
             at[category].append(index)
-        self.foreign += name in FOREIGN
-        if name in MARKERS:
+        if name in FOREIGN:
+            self.foreign += 1
+        elif name in MARKERS:
             self.dangling.append(Dangling())
 
     def pop_to(self, index: int) -> None:
         """Close every element from `index` up; formatting ones above it dangle."""
-        while len(self.names) > index:
-            name, attributes = self.names.pop(), self.attributes.pop()
+        names, attributes, at = self.names, self.attributes, self.at
+        while len(names) > index:
+            name = names.pop()
+            attribute = attributes.pop()
             self.weight -= 1
-            self.at[name].pop()
+            at[name].pop()
             for category in CATEGORIES_OF.get(name, ()):
-                self.at[category].pop()
-            self.foreign -= name in FOREIGN
-            if name in MARKERS and len(self.dangling) > 1:
+                at[category].pop()
+            if name not in _NOTABLE:
+                continue
+            if name in FOREIGN:
+                self.foreign -= 1
+            elif name in MARKERS and len(self.dangling) > 1:
                 self.dangling_total -= self.dangling.pop().total
             elif name == REOPENED:
-                group = self.reopened.pop(len(self.names))
+                group = self.reopened.pop(len(names))
                 self.weight -= group.total - 1
                 before = self.dangling[-1].total
                 self.dangling[-1] = self.dangling[-1].merge(group)
                 self.dangling_total += self.dangling[-1].total - before
-            elif name in FORMATTING and len(self.names) > index:
+            elif name in FORMATTING and len(names) > index:
                 before = self.dangling[-1].total
-                self.dangling[-1].add(name, attributes)
+                self.dangling[-1].add(name, attribute)
                 self.dangling_total += self.dangling[-1].total - before
 
     def reopen(self) -> None:
@@ -131,9 +140,19 @@ class OpenElements:
         self.weight += group.total - 1
 
     def close_if_inside(self, names: tuple[str, ...], *boundaries: str) -> None:
-        found = max(self.nearest(name) for name in names)
-        if found > max(self.nearest(boundary) for boundary in boundaries):
-            self.pop_to(found)
+        """Close the innermost open element of `names` unless a `boundaries` element is open inside it."""
+        at, found = self.at, -1
+        for name in names:
+            open_ = at.get(name)
+            if open_ and open_[-1] > found:
+                found = open_[-1]
+        if found < 0:
+            return
+        for boundary in boundaries:
+            open_ = at.get(boundary)
+            if open_ and open_[-1] > found:
+                return
+        self.pop_to(found)
 
     def table_start(self, name: str) -> None:
         """A table part (or a table) inside a table: the cells, rows and sections it ends, and those it implies."""
