@@ -21,8 +21,13 @@ from webapp.html_elements import (
     VOID,
 )
 
+# Start tags that end an open <select> (and are then read as usual), and the end tags read inside one.
+_SELECT_IN_TABLE = ("caption", "table", "tbody", "tfoot", "thead", "tr", "td", "th")
+SELECT_ENDERS = frozenset(("select", "input", "keygen", "textarea", *_SELECT_IN_TABLE))
+SELECT_BY_ITSELF = frozenset(("select", "input", "keygen", "textarea"))
+SELECT_END_TAGS = frozenset(("option", "optgroup", "select", *_SELECT_IN_TABLE))
 # Names whose closing does more than leave the stack.
-_NOTABLE = FOREIGN | MARKERS | FORMATTING | {REOPENED}
+_NOTABLE = FOREIGN | MARKERS | FORMATTING | {REOPENED, "select"}
 
 
 class Dangling:
@@ -74,6 +79,8 @@ class OpenElements:
         self.dangling = [Dangling()]
         self.dangling_total = 0
         self.foreign = 0
+        # Where the <select> elements parsed as HTML stand: inside one the parser ignores most tags.
+        self.selects: list[int] = []
         # After a <frameset> that opens the page the parser reads nothing but framesets.
         self.frameset = False
         self.frameset_ok = True
@@ -100,6 +107,8 @@ class OpenElements:
             self.foreign += 1
         elif name in MARKERS:
             self.dangling.append(Dangling())
+        elif name == "select" and not self.foreign:
+            self.selects.append(index)
 
     def pop_to(self, index: int) -> None:
         """Close every element from `index` up; formatting ones above it dangle."""
@@ -113,6 +122,8 @@ class OpenElements:
                 at[category].pop()
             if name not in _NOTABLE:
                 continue
+            if self.selects and self.selects[-1] >= len(names):
+                self.selects.pop()
             if name in FOREIGN:
                 self.foreign -= 1
             elif name in MARKERS and len(self.dangling) > 1:
@@ -197,6 +208,19 @@ class OpenElements:
             if name == "frameset":
                 self.push(name)
             return self.depth + (name == "frame")
+        select = self.selects[-1] if self.selects else -1
+        if select >= 0 and not self.foreign:
+            # In a <select> the parser keeps options and ignores other tags; a few end the select first.
+            if name in ("option", "optgroup"):
+                if self.names[-1] == "option" or (name == "optgroup" and self.names[-1] == "optgroup"):
+                    self.pop_to(len(self.names) - 1)
+                self.push(name, attributes)
+                return self.depth
+            if name not in SELECT_ENDERS or (name not in SELECT_BY_ITSELF and self.nearest("table") < 0):
+                return self.depth
+            self.pop_to(select)
+            if name == "select":
+                return self.depth
         if (self.foreign or name in FOREIGN) and attributes.endswith("/"):
             return self.depth + 1  # <path/> in SVG closes itself; <div/> in HTML does not
         if self.foreign and name not in BREAKOUT:
@@ -248,6 +272,8 @@ class OpenElements:
         return self.depth
 
     def _end(self, name: str) -> None:
+        if self.selects and not self.foreign and name not in SELECT_END_TAGS:
+            return  # ignored inside a <select>
         if name == "form":
             return  # the parser takes the form out of the stack and leaves what it holds open
         found = self.nearest("@heading" if name in HEADINGS else name)

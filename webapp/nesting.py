@@ -75,11 +75,16 @@ def nesting_depth(html: str, stop_above: int | None = None) -> int:
             continue
         attributes = html[markup.end() : gt]
         deepest = max(deepest, tree.start(name, attributes))
-        if name == "plaintext" and not tree.frameset and not tree.foreign:
+        in_select = bool(tree.selects) and not tree.foreign  # the parser ignores <plaintext>, <style> there
+        if name == "plaintext" and not tree.frameset and not tree.foreign and not in_select:
             break
         if stop_above is not None and deepest + 2 > stop_above:
             break
-        if name == "noframes" if tree.frameset else name in RAW_TEXT and not tree.foreign:
+        if (
+            name == "noframes"
+            if tree.frameset
+            else name in RAW_TEXT and not tree.foreign and (not in_select or name == "script")
+        ):
             if name not in raw_ends:
                 raw_ends[name] = _Scanner(html, re.compile(f"</{name}[\\s/>]", re.IGNORECASE))
             end = raw_ends[name].next(position)
