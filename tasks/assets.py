@@ -44,8 +44,11 @@ def check_archive(data: bytes, max_unpacked: int, document: str | None = None) -
         if len(entries) > MAX_FILES:
             raise AssetError(413, "too_many_files", f"The archive holds more than {MAX_FILES} files.")
         total = 0
+        files: set[PurePosixPath] = set()
+        folders: set[PurePosixPath] = set()
         for entry in entries:
             _check_entry(entry)
+            _check_unique(PurePosixPath(entry.filename), files, folders)
             total += entry.file_size
             if total > max_unpacked:
                 raise AssetError(
@@ -91,6 +94,19 @@ def _check_entry(entry: zipfile.ZipInfo) -> None:
         raise AssetError(400, "symlink", f"The archive entry {entry.filename!r} is a symbolic link.")
     if entry.file_size > MAX_RATIO * max(entry.compress_size, 1) and entry.file_size > 2**20:
         raise AssetError(413, "zip_bomb", f"The archive entry {entry.filename!r} expands suspiciously much.")
+
+
+def _check_unique(name: PurePosixPath, files: set[PurePosixPath], folders: set[PurePosixPath]) -> None:
+    """Each entry unpacks to a path of its own: no two alike, no file where another needs a folder."""
+    if name in files:
+        raise AssetError(400, "path_conflict", f"The archive holds {str(name)!r} twice.")
+    clash = name if name in folders else next((parent for parent in name.parents if parent in files), None)
+    if clash is not None:
+        raise AssetError(
+            400, "path_conflict", f"The archive holds both a file and a folder named {str(clash)!r}; rename one."
+        )
+    files.add(name)
+    folders.update(name.parents)
 
 
 def _document(names: Iterator[str]) -> str:

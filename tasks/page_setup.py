@@ -25,6 +25,7 @@ MAX_TEXT = 2000
 WRITTEN_FOR = ("auto", "browser", "xhtml2pdf")
 PAGE_FIELDS = ("page_size", "orientation", "margin", "header_html", "footer_html")
 NO_PAGE = DocumentPage()
+MIN_CONTENT = 72.0  # points of page left between the margins, each way
 
 
 class OptionError(ValueError):
@@ -68,8 +69,14 @@ class PageOptions:
         options = cls(**raw)
         if options.written_for not in (None, *WRITTEN_FOR):
             raise OptionError("written_for", f"must be one of {', '.join(WRITTEN_FOR)}")
-        options.page_points()
-        options.margins()
+        width, height = options.page_points()
+        top, right, bottom, left = options.margins()
+        if width - left - right < MIN_CONTENT or height - top - bottom < MIN_CONTENT:
+            raise OptionError(
+                "margin",
+                f"the margins leave less than 1 in of the {width / 72:.2f} in x {height / 72:.2f} in page for the "
+                "content; make them smaller or the page larger",
+            )
         return options
 
     def as_dict(self) -> dict[str, str]:

@@ -8,6 +8,8 @@ from typing import Any
 
 from xhtml2pdf.config.resources import ResourceAccessPolicy, render_budget, use_policy
 
+from tasks.image_budget import MAX_DOCUMENT_PIXELS, ServerPolicy
+
 
 def server_policy(
     *,
@@ -20,8 +22,9 @@ def server_policy(
     Remote fetches happen only for `allowed_hosts`, and even then never to
     private, loopback or link-local addresses (xhtml2pdf checks every hop).
     """
-    return ResourceAccessPolicy.server(
+    return ServerPolicy.server(
         base_dir,
+        max_document_pixels=MAX_DOCUMENT_PIXELS,
         # The web tier bounds the document's size before it is queued; left
         # on, xhtml2pdf would read the source whole and html5lib's reads of it
         # could no longer be followed.

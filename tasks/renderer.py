@@ -19,6 +19,7 @@ from xhtml2pdf.files import pisaFileObject
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
 from tasks import fidelity_sources, fonts, minidom_fix, table_layout
+from tasks.failures import RenderFailed
 from tasks.fidelity import FidelityReport
 from tasks.overflow import FittingDocMixin
 from tasks.policy import server_policy
@@ -30,6 +31,10 @@ if TYPE_CHECKING:  # tasks.page_setup reaches this module through the split's CS
 
 log = logging.getLogger(__name__)
 ELEMENT_NODE = 1
+# A page's sides, in points, as the page_size option bounds them (1 in to 200 in).
+MIN_PAGE_POINTS, MAX_PAGE_POINTS = 72.0, 14400.0
+# The least room a frame must leave for content, in points.
+MIN_FRAME_POINTS = 18.0
 
 
 @dataclass
@@ -155,7 +160,8 @@ _active: contextvars.ContextVar[_Render | None] = contextvars.ContextVar("render
 
 
 class _ReportingDoc(FittingDocMixin, PmlBaseDoc):
-    """xhtml2pdf's document template, with ReportLab's progress hook attached; what fits no page is scaled."""
+    """xhtml2pdf's document template, with ReportLab's progress hook attached; what fits no page is scaled, its
+    pages checked."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,6 +169,28 @@ class _ReportingDoc(FittingDocMixin, PmlBaseDoc):
         if render is not None:
             self.setProgressCallBack(render.tracker.layout_event)
             self.fidelity = render.report
+
+    def addPageTemplates(self, templates: Any) -> None:
+        for template in templates if isinstance(templates, list | tuple) else [templates]:
+            check_page(template.pagesize, [(frame._width, frame._height) for frame in template.frames])
+        super().addPageTemplates(templates)
+
+
+def check_page(size: tuple[float, float], frames: list[tuple[float, float]]) -> None:
+    """Refuse, naming the cause, a page the document's CSS sized past the page_size option's bounds
+    or whose margins leave no room: ReportLab would fail later saying something is larger than a page."""
+    width, height = (float(side) for side in size)
+    if not (MIN_PAGE_POINTS <= width <= MAX_PAGE_POINTS and MIN_PAGE_POINTS <= height <= MAX_PAGE_POINTS):
+        raise RenderFailed(
+            f"The document's CSS asks for a {width / 72:g} in x {height / 72:g} in page (@page size); "
+            "each side must be between 1 in and 200 in."
+        )
+    for frame_width, frame_height in frames:
+        if frame_width < MIN_FRAME_POINTS or frame_height < MIN_FRAME_POINTS:
+            raise RenderFailed(
+                "The document's CSS leaves no room for content on its pages (@page margins, or a @frame, "
+                f"as large as the {width / 72:g} in x {height / 72:g} in page). Make the margins smaller."
+            )
 
 
 _original_loop: Callable[..., Any] = x2p_parser.pisaLoop

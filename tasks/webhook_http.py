@@ -44,14 +44,40 @@ def address_refused(address: str, allow_private: bool) -> bool:
 
     Without `allow_private`, only globally routable unicast addresses are
     called: loopback, private, link-local (cloud metadata), shared, reserved
-    and multicast ranges are refused, IPv4-mapped IPv6 forms included.
+    and multicast ranges are refused, and an IPv6 form that carries an IPv4
+    address (mapped, compatible, translated, NAT64, 6to4, Teredo) is judged
+    by the IPv4 address it reaches.
     """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = embedded_ipv4(ip) or ip
     if ip.is_multicast or ip.is_unspecified:
         return True
     return not allow_private and not ip.is_global
+
+
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packet reaches.
+_IPV4_CARRIERS = (
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible (deprecated): ::7f00:1
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # IPv4-translated (SIIT): ::ffff:0:7f00:1
+    ipaddress.IPv6Network("64:ff9b::/96"),  # NAT64, well-known prefix
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # NAT64, local use
+)
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 transition form reaches, or None for a plain IPv6 address."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in (ipaddress.IPv6Address("::"), ipaddress.IPv6Address("::1")):
+        return None
+    if any(ip in network for network in _IPV4_CARRIERS):
+        return ipaddress.IPv4Address(ip.packed[-4:])
+    return None
 
 
 def literal_refused(host: str, allow_private: bool) -> bool:

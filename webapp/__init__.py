@@ -14,6 +14,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the process environment, or from `environ` (tests)."""
     from webapp import access, errors, events, extensions, health, jobs, logs, metrics, openapi, pages, webhooks
     from webapp.config import load_config
+    from webapp.json_body import BodyJSONProvider
     from webapp.slow_clients import BodyGuard
 
     app = Flask(
@@ -22,7 +23,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     app.config.from_mapping(load_config(environ))
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = BodyJSONProvider(app)
+    app.json.sort_keys = False
 
     extensions.init_app(app)
     errors.init_app(app)

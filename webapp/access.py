@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 
 from flask import Blueprint, Flask, Response, current_app, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
 from webapp.errors import ApiError
 
@@ -16,7 +16,7 @@ def init_app(app: Flask, guarded: Blueprint) -> None:
     # Registered before the limiter's own hook, so it runs after it.
     app.after_request(_retry_after_only_on_errors)
     limiter = Limiter(
-        get_remote_address,
+        client_identity,
         app=app,
         storage_uri=app.config["REDIS_URL"],
         storage_options={"socket_connect_timeout": 2, "socket_timeout": 5},
@@ -39,9 +39,30 @@ def _retry_after_only_on_errors(response: Response) -> Response:
 def require_token() -> None:
     """Ask for `Authorization: Bearer <token>` on submissions and deletions, if tokens are configured."""
     tokens: frozenset[str] = current_app.config["API_TOKENS"]
-    if not tokens or request.method in ("GET", "HEAD", "OPTIONS"):
-        return
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and any(hmac.compare_digest(given.strip(), token) for token in tokens):
+    if not tokens or request.method in ("GET", "HEAD", "OPTIONS") or valid_token() is not None:
         return
     raise ApiError(401, "unauthorized", "This service needs an API token: send 'Authorization: Bearer <token>'.")
+
+
+def valid_token() -> str | None:
+    """The API token the request authenticates with, if tokens are configured and it sent a valid one."""
+    tokens: frozenset[str] = current_app.config["API_TOKENS"]
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if not tokens or scheme.lower() != "bearer":
+        return None
+    given = given.strip()
+    # Compared with every token, in constant time, so the time taken tells nothing.
+    matches = [token for token in tokens if hmac.compare_digest(given.encode(), token.encode())]
+    return matches[0] if matches else None
+
+
+def client_identity() -> str:
+    """Who is asking, for rate limits and reuse: the valid token (hashed), or else the client's address.
+
+    A request without a valid token never counts as the token's holder, so
+    failed attempts from an address do not spend a token's budget there.
+    """
+    token = valid_token()
+    if token is not None:
+        return "token:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+    return "address:" + (request.remote_addr or "unknown")

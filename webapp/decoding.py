@@ -24,13 +24,13 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
     """Decode an HTML file as a browser would: BOM, declared charset, <meta>, then sniffing."""
     if data.startswith(BINARY_MAGIC) or (b"\x00" in data[:1024] and not data.startswith(_utf16_boms())):
         raise ApiError(415, "not_html", "The upload is a binary file, not HTML. Upload a .html file.")
-    for bom, encoding in _BOMS:
+    for bom, codec in _BOMS:
         if data.startswith(bom):
-            return _decode(data[len(bom) :], encoding)
+            return _decode(data[len(bom) :], codec)
     for label in (declared, _meta_charset(data)):
-        codec = _codec(label)
-        if codec is not None:
-            return _decode(data, codec)
+        encoding = _encoding(label)
+        if encoding is not None:
+            return _decode(data, encoding)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -55,25 +55,31 @@ def _meta_charset(data: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def _codec(label: str | None) -> str | None:
-    """Python's codec for a WHATWG encoding label (EUC-KR means cp949, as in browsers)."""
+def _encoding(label: str | None) -> webencodings.Encoding | None:
+    """The WHATWG encoding a label names, as browsers read it (EUC-KR means cp949, x-user-defined works)."""
     if not label:
         return None
     encoding = webencodings.lookup(label)
-    if encoding is None:
-        return None
-    if encoding.name in ("utf-16le", "utf-16be"):
+    if encoding is not None and encoding.name in ("utf-16le", "utf-16be"):
         # A <meta> cannot truthfully claim UTF-16: the bytes that carry it are ASCII.
-        return "utf-8"
-    return str(encoding.codec_info.name)
+        return webencodings.UTF8
+    return encoding
 
 
-def _decode(data: bytes, encoding: str) -> str:
+def _decode(data: bytes, encoding: webencodings.Encoding | str) -> str:
+    if isinstance(encoding, str):
+        codec, name = codecs.lookup(encoding), encoding
+    elif encoding.name == "replacement":
+        # ISO-2022-KR, HZ and the like: browsers show one replacement character, never the bytes.
+        return "\ufffd" if data else ""
+    else:
+        # The codec object, not its name: x-user-defined is webencodings' own, unknown to Python by name.
+        codec, name = encoding.codec_info, encoding.name
     try:
-        return data.decode(encoding)
+        return str(codec.decode(data, "strict")[0])
     except UnicodeDecodeError:
         raise ApiError(
             400,
             "undecodable",
-            f"The file says it is {encoding} but is not valid {encoding}. Save it as UTF-8 or fix its <meta charset>.",
+            f"The file says it is {name} but is not valid {name}. Save it as UTF-8 or fix its <meta charset>.",
         ) from None

@@ -12,6 +12,7 @@ handler is installed by gunicorn.conf.py.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -21,6 +22,8 @@ from flask.logging import default_handler
 
 FORMAT = "[%(asctime)s: %(levelname)s/%(processName)s] %(name)s job_id=%(job_id)s %(message)s"
 NO_JOB = "-"
+# Line breaks and other controls: a request that could put one in a line could forge the next.
+_CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 log = logging.getLogger("webapp.requests")
 _installed = False
@@ -55,7 +58,7 @@ def install_record_factory() -> None:
     def stamped(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make(*args, **kwargs)
         try:
-            record.job_id = current_job_id() or NO_JOB
+            record.job_id = escaped(current_job_id() or NO_JOB)
         except Exception:  # logging must never fail because of this
             record.job_id = NO_JOB
         return record
@@ -64,12 +67,25 @@ def install_record_factory() -> None:
     _installed = True
 
 
+def escaped(text: str) -> str:
+    """`text` with control characters written as escapes (a newline as \\n), so it stays on its line."""
+    return _CONTROL.sub(lambda control: control.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class EscapingFormatter(logging.Formatter):
+    """Messages cannot break their line, whatever a request put in them; a traceback still spans lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escaped(record.message)
+        return super().formatMessage(record)
+
+
 def log_to_stderr(level: int = logging.INFO) -> None:
     """The web process's handler: the app's lines on stderr (gunicorn's log), with their job ids."""
     logger = logging.getLogger("webapp")
     logger.removeHandler(default_handler)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(EscapingFormatter(FORMAT))
     logger.addHandler(handler)
     logger.setLevel(level)
     logger.propagate = False
@@ -82,5 +98,5 @@ def _log_request(response: Response) -> Response:
         g.job_id = response.headers.get("Location", "").rpartition("/")[2] or None
     # A page polls its job's status; those lines are for debugging only.
     level = logging.DEBUG if request.endpoint == "jobs.status" else logging.INFO
-    log.log(level, "%s %s %s", request.method, request.path, response.status_code)
+    log.log(level, "%s %s %s", request.method, escaped(request.path), response.status_code)
     return response

@@ -9,6 +9,7 @@ from flask import Request
 
 from tasks.job import SUCCESS, Job, pdf_url, utc_now
 from tasks.store import JobStore, Snapshot
+from webapp.access import client_identity
 from webapp.errors import ApiError
 from webapp.intake import Submission
 
@@ -22,9 +23,15 @@ def fingerprint(submission: Submission) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
+def _result_key(digest: str) -> str:
+    # Per submitter: a copy answered at once would tell anyone else that this
+    # exact document was rendered here lately (an oracle for guessing its contents).
+    return "result:" + hashlib.sha256(f"{client_identity()}\n{digest}".encode()).hexdigest()
+
+
 def stored_result(store: JobStore, digest: str, job: Job, quota: str = "") -> Job | None:
-    """`job`, created as a copy of a stored PDF of the same content, if one is alive."""
-    bound = store.bound(f"result:{digest}")
+    """`job`, created as a copy of a stored PDF of the same content that the same client submitted, if alive."""
+    bound = store.bound(_result_key(digest))
     previous = store.snapshot(bound) if bound is not None else None
     if previous is None or previous.job["state"] != SUCCESS:
         return None
@@ -41,7 +48,7 @@ def stored_result(store: JobStore, digest: str, job: Job, quota: str = "") -> Jo
 
 
 def remember_result(store: JobStore, digest: str, job_id: str) -> None:
-    store.rebind(f"result:{digest}", job_id)
+    store.rebind(_result_key(digest), job_id)
 
 
 def idempotent_job(store: JobStore, request: Request, digest: str, job: Job) -> Snapshot | None:
@@ -52,8 +59,7 @@ def idempotent_job(store: JobStore, request: Request, digest: str, job: Job) -> 
     if not 0 < len(header) <= MAX_KEY_LENGTH:
         raise ApiError(400, "bad_idempotency_key", f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
     # Keys are per client: the token it authenticates with, or its address.
-    client = request.headers.get("Authorization") or request.remote_addr or ""
-    name = "idem:" + hashlib.sha256(f"{client}\n{header}".encode()).hexdigest()
+    name = "idem:" + hashlib.sha256(f"{client_identity()}\n{header}".encode()).hexdigest()
     binding = f"{job['id']} {digest}"
     bound = store.claim(name, binding)
     if bound == binding:

@@ -1,0 +1,94 @@
+"""How deeply an HTML parser would nest a document's elements, in one linear scan."""
+
+from __future__ import annotations
+
+import re
+
+from webapp.html_elements import RAW_TEXT
+from webapp.html_tree import OpenElements
+
+
+class _Scanner:
+    """Finds the next occurrence of a pattern from a position, remembering it so repeated searches stay linear."""
+
+    def __init__(self, text: str, pattern: re.Pattern[str]) -> None:
+        self.text, self.pattern = text, pattern
+        self.found: tuple[int, int] | None = (-1, -1)
+
+    def next(self, position: int) -> tuple[int, int] | None:
+        """(start, end) of the first match at or after `position`, or None."""
+        if self.found is None:
+            return None
+        if self.found[0] < position:
+            match = self.pattern.search(self.text, position)
+            self.found = match.span() if match else None
+        return self.found
+
+
+_COMMENT_END = re.compile(r"--!?>")
+# What the scan stops at: a start or end tag, or a comment. Other `<` are text.
+_MARKUP = re.compile(r"<(?:(/?)([a-zA-Z][^\s/>]*)|!--)")
+
+
+def nesting_depth(html: str, stop_above: int | None = None) -> int:
+    """How deep html5lib (xhtml2pdf's parser) would nest `html`'s elements, counting <html> and <body>.
+
+    One pass, linear in the size of `html` whatever it holds (unclosed tags, runs of `<`).
+    Follows the parser's rules for implied end tags (<p>, <li>, table parts), the
+    <tbody> and <tr> it adds, end tags it ignores, formatting elements it re-opens,
+    and the text of <script>, <style> and comments; where it simplifies, it counts
+    deeper. Stops early once the depth exceeds `stop_above`.
+    """
+    tree = OpenElements()
+    deepest = 0
+    gt = -1  # where the last search for ">" ended: none after it when -1 came back
+    comment_ends = _Scanner(html, _COMMENT_END)
+    raw_ends: dict[str, _Scanner] = {}
+    position = 0
+    search = _MARKUP.search
+    find = html.find
+    while True:
+        markup = search(html, position)
+        if markup is None:
+            break
+        opening = markup.start()
+        if tree.frameset_ok and html[position:opening].strip():
+            tree.frameset_ok = False  # text: no <frameset> can replace the body any more
+        name = markup.group(2)
+        if name is None:
+            if html.startswith(("<!-->", "<!--->"), opening):
+                position = opening + 4
+                continue
+            end = comment_ends.next(opening + 4)
+            if end is None:
+                break
+            position = end[1]
+            continue
+        if gt < markup.end():
+            gt = find(">", markup.end())
+            if gt < 0:
+                break  # an unfinished tag at the end: the parser drops it
+        position = gt + 1
+        name = name.lower()
+        if markup.group(1):
+            deepest = max(deepest, tree.end(name))
+            continue
+        attributes = html[markup.end() : gt]
+        deepest = max(deepest, tree.start(name, attributes))
+        in_select = bool(tree.selects) and not tree.foreign  # the parser ignores <plaintext>, <style> there
+        if name == "plaintext" and not tree.frameset and not tree.foreign and not in_select:
+            break
+        if stop_above is not None and deepest + 2 > stop_above:
+            break
+        if (
+            name == "noframes"
+            if tree.frameset
+            else name in RAW_TEXT and not tree.foreign and (not in_select or name == "script")
+        ):
+            if name not in raw_ends:
+                raw_ends[name] = _Scanner(html, re.compile(f"</{name}[\\s/>]", re.IGNORECASE))
+            end = raw_ends[name].next(position)
+            if end is None:
+                break
+            position = end[0]
+    return deepest + 2
