@@ -29,12 +29,12 @@ _XHTML2PDF_MARKS = re.compile(
     rf"<pdf:|-pdf-|@frame\b|<pdftoc|<pdf-|<canvas[^>]+type=|{GENERATOR}",
     re.IGNORECASE,
 )
-#: Marks of the web: an HTML5 doctype, a viewport, modern layout and values, an @page rule (with
-#: none of xhtml2pdf's frames: written for a browser's print or WeasyPrint), HTML5's sectioning
-#: elements, a CSS framework's class names.
+#: Marks of the web: an HTML5 doctype, a viewport, modern layout and values, page margin boxes,
+#: HTML5's sectioning elements, a CSS framework's class names. A plain @page is not one: documents
+#: written for xhtml2pdf use it as much.
 _BROWSER_MARKS = re.compile(
     r"^\s*<!doctype\s+html\s*>|<meta[^>]+name=[\"']?viewport|display\s*:\s*(?:inline-)?(?:flex|grid)|var\(--|"
-    r"\d+(?:\.\d+)?rem\b|@(?:top|bottom)-(?:left|center|right)\b|@page\b|<(?:header|footer|section|article|nav|main)[\s>]|"
+    r"\d+(?:\.\d+)?rem\b|@(?:top|bottom)-(?:left|center|right)\b|<(?:header|footer|section|article|nav|main)[\s>]|"
     r"class=[\"'](?:[^\"']*\s)?(?:container(?:-fluid)?|row|col(?:-\w+)*|d-flex|flex|grid|mx-auto|"
     r"(?:[mp][xytblr]?|text|bg|w|h)-[\w/.\[\]-]+)(?:[\s\"'])",
     re.IGNORECASE,
@@ -55,8 +55,8 @@ class Prepared:
 def is_browser_document(html: str, read: Reader = lambda _: None) -> bool:
     """Written for a browser rather than for xhtml2pdf: no xhtml2pdf tags, properties or frames, and
     some mark of the web in the document or the stylesheets it links (an HTML5 doctype, a viewport,
-    flex or grid, custom properties, rem, @page, HTML5's sectioning elements, a CSS framework's
-    class names)."""
+    flex or grid, custom properties, rem, page margin boxes, HTML5's sectioning elements, a CSS
+    framework's class names)."""
     if _XHTML2PDF_MARKS.search(html):
         return False
     if _BROWSER_MARKS.search(html):
