@@ -19,6 +19,7 @@ from typing import Any
 from xhtml2pdf.config.resources import ResourceAccessError, ResourceAccessPolicy
 
 from tasks.fidelity import FidelityReport
+from tasks.image_budget import ServerPolicy
 
 _IDENT = r"-?[A-Za-z][-A-Za-z0-9]*"
 _PROPERTIES = re.compile(r"Ignoring CSS properties xhtml2pdf does not implement: (.+)$")
@@ -78,8 +79,11 @@ def listening(report: FidelityReport) -> Iterator[None]:
 
 
 @dataclass(frozen=True)
-class _ReportingPolicy(ResourceAccessPolicy):
-    """The render's policy, deciding the same, noting each refusal in the report."""
+class _ReportingPolicy(ServerPolicy):
+    """The render's policy, deciding the same, noting each refusal in the report.
+
+    A ServerPolicy, the richest kind a render is given: a plain ResourceAccessPolicy's fields are a
+    subset of its own, and the pixel budget it adds stays off (None) unless the policy had one."""
 
     report: FidelityReport | None = field(default=None, compare=False)
 
