@@ -31,7 +31,10 @@ _NOTABLE = MARKERS | FORMATTING | {REOPENED, "select"}
 FOREIGN_PREFIX = "~"
 FOREIGN_CATEGORIES = ("@scope", "@button", "@list", "@special", "@li_stop", "@dd_stop")
 # Where SVG or MathML content holds HTML again (html5lib 1.1's integration points).
-INTEGRATION_POINTS = frozenset(("mi", "mo", "mn", "ms", "mtext", "annotation-xml", "foreignobject", "desc", "title"))
+INTEGRATION_POINTS = frozenset(
+    [("svg", name) for name in ("foreignobject", "desc", "title")]
+    + [("math", name) for name in ("mi", "mo", "mn", "ms", "mtext", "annotation-xml")]
+)
 _FONT_BREAKOUT = re.compile(r"\b(?:color|face|size)\b", re.IGNORECASE)
 
 
@@ -84,13 +87,14 @@ class OpenElements:
         self.dangling = [Dangling()]
         self.dangling_total = 0
         # Per open element: True for SVG and MathML ones.
-        self.foreign: list[bool] = []
+        self.foreign: list[str | None] = []  # per open element: "svg", "math" or None (HTML)
         # Where the <select> elements parsed as HTML stand: inside one the parser ignores most tags.
         self.selects: list[int] = []
 
     def in_foreign(self) -> bool:
         """Whether the parser reads the next tag as SVG or MathML: the current element is one, not a door to HTML."""
-        return bool(self.foreign) and self.foreign[-1] and self.names[-1] not in INTEGRATION_POINTS
+        space = self.foreign[-1] if self.foreign else None
+        return space is not None and (space, self.names[-1]) not in INTEGRATION_POINTS
 
     @property
     def depth(self) -> int:
@@ -101,8 +105,8 @@ class OpenElements:
         found = self.at.get(key)
         return found[-1] if found else -1
 
-    def push(self, name: str, attributes: str = "", foreign: bool = False) -> None:
-        """Open `name`: an HTML element, or (`foreign`) an SVG or MathML one, which HTML's rules never match."""
+    def push(self, name: str, attributes: str = "", foreign: str | None = None) -> None:
+        """Open `name`: an HTML element, or an SVG or MathML one (`foreign` says which) HTML rules never match."""
         index = len(self.names)
         self.names.append(name)
         self.attributes.append(attributes)
@@ -224,7 +228,7 @@ class OpenElements:
             breakout = name in BREAKOUT and (name != "font" or _FONT_BREAKOUT.search(attributes))
             if not breakout:
                 if not attributes.endswith("/"):  # <path/> closes itself here; <div/> in HTML does not
-                    self.push(name, attributes, foreign=True)
+                    self.push(name, attributes, foreign=self.foreign[-1])
                     return self.depth
                 return self.depth + 1
             while self.in_foreign():  # an HTML tag ends the SVG or MathML it stands in
@@ -246,7 +250,7 @@ class OpenElements:
             self.reopen()
             if attributes.endswith("/"):
                 return self.depth + 1
-            self.push(name, attributes, foreign=True)
+            self.push(name, attributes, foreign=name)
             return self.depth
         if name in ROOTS or name == "frameset":
             return self.depth  # framesets are counted apart (webapp/nesting.py)

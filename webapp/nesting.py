@@ -74,7 +74,7 @@ def nesting_depth(html: str, stop_above: int | None = None) -> int:
             continue
         attributes = html[markup.end() : gt]
         deepest = max(deepest, tree.start(name, attributes))
-        foreign = bool(tree.foreign) and tree.foreign[-1]  # the element just opened is SVG or MathML
+        foreign = bool(tree.foreign) and tree.foreign[-1] is not None  # the element just opened is SVG or MathML
         in_select = bool(tree.selects) and not foreign  # the parser ignores <plaintext>, <style> there
         if name == "plaintext" and not foreign and not in_select:
             break
