@@ -11,6 +11,7 @@ from tests.support import report_html
 from tests.test_nesting import html5lib_depth
 from webapp.decoding import decode_html
 from webapp.nesting import nesting_depth
+from webapp.page_css import check_page_sizes
 
 TITLE = "Web-tier checks on hostile bodies: linear, and how many ms per MB"
 MiB = 2**20
@@ -40,8 +41,9 @@ def cpu_ms(check: Callable[[str], object], text: str) -> float:
 
 
 def web_checks(html: str) -> object:
-    """What the web tier runs on a raw text/html body before queueing it: decode, then the nesting scan."""
+    """What the web tier runs on a raw text/html body before queueing it: decode, @page sizes, nesting."""
     text = decode_html(html.encode("utf-8"), "utf-8")
+    check_page_sizes(text)
     return nesting_depth(text, stop_above=200)
 
 
@@ -72,7 +74,7 @@ def run(directory: Path, quick: bool = False) -> Result:
         info(f"a report ({megabytes:.1f} MB, 40 sections a page)", cpu_ms(web_checks, report) / megabytes, "ms/MB")
     )
     result.details += [
-        "CPU ms per MB of body for decoding plus the nesting scan (webapp/nesting.py), best of two runs:",
+        "CPU ms per MB of body for decoding, the inline @page check and the nesting scan, best of two runs:",
         "",
         *rows,
         "",

@@ -274,8 +274,10 @@ def test_a_zip_whose_paths_collide_is_refused(live_server: str, files: dict[str,
 def test_css_pages_are_bounded_like_the_option_and_fail_naming_the_cause(
     live_server: str, css: str, cause: str
 ) -> None:
-    submitted = post(live_server, json={"html": f"<style>{css}</style><p>x</p>", "reuse": False})
-    assert submitted.status_code == 202
+    # In a stylesheet of the document's own, which only the renderer reads.
+    site = zipped({"index.html": b'<link rel="stylesheet" href="page.css"><p>x</p>', "page.css": css.encode()})
+    submitted = post(live_server, files={"file": ("site.zip", site, "application/zip")}, data={"reuse": "false"})
+    assert submitted.status_code == 202, submitted.text
     job = wait_for_job(live_server, submitted.json()["id"])
     assert job["state"] == "FAILURE"
     assert cause in job["error"], job["error"]
@@ -303,3 +305,21 @@ def test_the_pixel_budget_counts_an_image_once_however_often_it_is_drawn() -> No
     result = render_pdf("".join(f"<p>page {n}</p>{logo}<pdf:nextpage />" for n in range(20)))
     assert result.pages >= 20
     assert not [warning for warning in result.warnings if "pixels" in warning]
+
+
+@pytest.mark.parametrize(
+    "css",
+    ["@page { size: 100000cm 100000cm }", "@page :first { margin: 1cm; size: 0.5in 3in }", "@PAGE{SIZE:300IN}"],
+)
+def test_an_inline_page_size_past_the_bounds_is_refused_at_submission(live_server: str, css: str) -> None:
+    response = post(live_server, json={"html": f"<style>{css}</style><p>x</p>"})
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "bad_page_size"
+    assert "(@page size)" in error["message"]
+
+
+def test_page_sizes_within_the_bounds_pass(live_server: str) -> None:
+    for css in ("@page { size: a4 landscape }", "@page { size: 8.5in 11in; margin: 1in }", "@page { size: 200in }"):
+        response = post(live_server, json={"html": f"<style>{css}</style><p>x</p>", "reuse": False})
+        assert response.status_code == 202, (css, response.text)

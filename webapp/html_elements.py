@@ -63,10 +63,6 @@ BREAKOUT = frozenset(
         "menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var font"
     )
 )
-FRAMESET_NOT_OK = frozenset(
-    _WORDS("pre listing li dd dt button applet marquee object xmp table area br embed img keygen wbr input hr")
-    + _WORDS("textarea iframe select")
-)
 # End tags and the scope their element must be in; the rest stop at a special element.
 END_SCOPE = dict.fromkeys(
     _WORDS(

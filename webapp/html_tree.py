@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from webapp.html_elements import (
@@ -12,7 +13,6 @@ from webapp.html_elements import (
     END_SCOPE,
     FOREIGN,
     FORMATTING,
-    FRAMESET_NOT_OK,
     HEADINGS,
     MARKERS,
     REOPENED,
@@ -27,7 +27,15 @@ SELECT_ENDERS = frozenset(("select", "input", "keygen", "textarea", *_SELECT_IN_
 SELECT_BY_ITSELF = frozenset(("select", "input", "keygen", "textarea"))
 SELECT_END_TAGS = frozenset(("option", "optgroup", "select", *_SELECT_IN_TABLE))
 # Names whose closing does more than leave the stack.
-_NOTABLE = FOREIGN | MARKERS | FORMATTING | {REOPENED, "select"}
+_NOTABLE = MARKERS | FORMATTING | {REOPENED, "select"}
+FOREIGN_PREFIX = "~"
+FOREIGN_CATEGORIES = ("@scope", "@button", "@list", "@special", "@li_stop", "@dd_stop")
+# Where SVG or MathML content holds HTML again (html5lib 1.1's integration points).
+INTEGRATION_POINTS = frozenset(
+    [("svg", name) for name in ("foreignobject", "desc", "title")]
+    + [("math", name) for name in ("mi", "mo", "mn", "ms", "mtext", "annotation-xml")]
+)
+_FONT_BREAKOUT = re.compile(r"\b(?:color|face|size)\b", re.IGNORECASE)
 
 
 class Dangling:
@@ -78,12 +86,15 @@ class OpenElements:
         self.at: defaultdict[str, list[int]] = defaultdict(list)
         self.dangling = [Dangling()]
         self.dangling_total = 0
-        self.foreign = 0
+        # Per open element: True for SVG and MathML ones.
+        self.foreign: list[str | None] = []  # per open element: "svg", "math" or None (HTML)
         # Where the <select> elements parsed as HTML stand: inside one the parser ignores most tags.
         self.selects: list[int] = []
-        # After a <frameset> that opens the page the parser reads nothing but framesets.
-        self.frameset = False
-        self.frameset_ok = True
+
+    def in_foreign(self) -> bool:
+        """Whether the parser reads the next tag as SVG or MathML: the current element is one, not a door to HTML."""
+        space = self.foreign[-1] if self.foreign else None
+        return space is not None and (space, self.names[-1]) not in INTEGRATION_POINTS
 
     @property
     def depth(self) -> int:
@@ -94,20 +105,26 @@ class OpenElements:
         found = self.at.get(key)
         return found[-1] if found else -1
 
-    def push(self, name: str, attributes: str = "") -> None:
+    def push(self, name: str, attributes: str = "", foreign: str | None = None) -> None:
+        """Open `name`: an HTML element, or an SVG or MathML one (`foreign` says which) HTML rules never match."""
         index = len(self.names)
         self.names.append(name)
         self.attributes.append(attributes)
+        self.foreign.append(foreign)
         self.weight += 1
         at = self.at
+        if foreign:
+            # Filed apart, and a wall to every HTML scope: counting deeper is the safe side.
+            at[FOREIGN_PREFIX + name].append(index)
+            for category in FOREIGN_CATEGORIES:
+                at[category].append(index)
+            return
         at[name].append(index)
         for category in CATEGORIES_OF.get(name, ()):
             at[category].append(index)
-        if name in FOREIGN:
-            self.foreign += 1
-        elif name in MARKERS:
+        if name in MARKERS:
             self.dangling.append(Dangling())
-        elif name == "select" and not self.foreign:
+        elif name == "select":
             self.selects.append(index)
 
     def pop_to(self, index: int) -> None:
@@ -117,6 +134,11 @@ class OpenElements:
             name = names.pop()
             attribute = attributes.pop()
             self.weight -= 1
+            if self.foreign.pop():
+                at[FOREIGN_PREFIX + name].pop()
+                for category in FOREIGN_CATEGORIES:
+                    at[category].pop()
+                continue
             at[name].pop()
             for category in CATEGORIES_OF.get(name, ()):
                 at[category].pop()
@@ -124,9 +146,7 @@ class OpenElements:
                 continue
             if self.selects and self.selects[-1] >= len(names):
                 self.selects.pop()
-            if name in FOREIGN:
-                self.foreign -= 1
-            elif name in MARKERS and len(self.dangling) > 1:
+            if name in MARKERS and len(self.dangling) > 1:
                 self.dangling_total -= self.dangling.pop().total
             elif name == REOPENED:
                 group = self.reopened.pop(len(names))
@@ -204,12 +224,17 @@ class OpenElements:
 
     def start(self, name: str, attributes: str) -> int:
         """Open `name` as the parser would; the depth this reached."""
-        if self.frameset:
-            if name == "frameset":
-                self.push(name)
-            return self.depth + (name == "frame")
+        if self.in_foreign():
+            breakout = name in BREAKOUT and (name != "font" or _FONT_BREAKOUT.search(attributes))
+            if not breakout:
+                if not attributes.endswith("/"):  # <path/> closes itself here; <div/> in HTML does not
+                    self.push(name, attributes, foreign=self.foreign[-1])
+                    return self.depth
+                return self.depth + 1
+            while self.in_foreign():  # an HTML tag ends the SVG or MathML it stands in
+                self.pop_to(len(self.names) - 1)
         select = self.selects[-1] if self.selects else -1
-        if select >= 0 and not self.foreign:
+        if select >= 0:
             # In a <select> the parser keeps options and ignores other tags; a few end the select first.
             if name in ("option", "optgroup"):
                 if self.names[-1] == "option" or (name == "optgroup" and self.names[-1] == "optgroup"):
@@ -221,22 +246,14 @@ class OpenElements:
             self.pop_to(select)
             if name == "select":
                 return self.depth
-        if (self.foreign or name in FOREIGN) and attributes.endswith("/"):
-            return self.depth + 1  # <path/> in SVG closes itself; <div/> in HTML does not
-        if self.foreign and name not in BREAKOUT:
-            self.push(name, attributes)  # in SVG or MathML every other name is an element of its own
+        if name in FOREIGN:
+            self.reopen()
+            if attributes.endswith("/"):
+                return self.depth + 1
+            self.push(name, attributes, foreign=name)
             return self.depth
-        if name in ROOTS:
-            self.frameset_ok &= name != "body" or not self.names
-            return self.depth
-        if name == "frameset":
-            if self.frameset_ok:
-                self.pop_to(0)
-                self.frameset = True
-                self.push(name)
-            return self.depth
-        if name in FRAMESET_NOT_OK:
-            self.frameset_ok = False
+        if name in ROOTS or name == "frameset":
+            return self.depth  # framesets are counted apart (webapp/nesting.py)
         if name in VOID:
             self.reopen()
             return self.depth + 1
@@ -272,7 +289,16 @@ class OpenElements:
         return self.depth
 
     def _end(self, name: str) -> None:
-        if self.selects and not self.foreign and name not in SELECT_END_TAGS:
+        if self.foreign and self.foreign[-1]:
+            # In SVG or MathML an end tag closes the innermost element of its name above any HTML one.
+            found = self.nearest(FOREIGN_PREFIX + name)
+            html = len(self.foreign) - 1
+            while html >= 0 and self.foreign[html]:
+                html -= 1
+            if found > html:
+                self.pop_to(found)
+                return
+        if self.selects and name not in SELECT_END_TAGS:
             return  # ignored inside a <select>
         if name == "form":
             return  # the parser takes the form out of the stack and leaves what it holds open

@@ -19,6 +19,7 @@ from webapp.decoding import decode_html
 from webapp.errors import ApiError
 from webapp.nesting import nesting_depth
 from webapp.offload import off_the_loop
+from webapp.page_css import check_page_sizes
 
 MAX_PARTS = 100
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -73,6 +74,8 @@ def read_submission(request: Request, max_html_bytes: int, max_depth: int) -> Su
             "html_too_large",
             f"The HTML is larger than the {max_html_bytes // 1024} KiB this service converts.",
         )
+    for document in documents:
+        check_page_sizes(document)
     texts = (*documents, submission.options.header_html or "", submission.options.footer_html or "")
     if off_the_loop(_deepest, texts, max_depth) > max_depth:
         # html5lib's parse of deep nesting is quadratic (5,000 levels: 15 s)

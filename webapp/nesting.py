@@ -26,6 +26,7 @@ class _Scanner:
 
 
 _COMMENT_END = re.compile(r"--!?>")
+_FRAMESET = re.compile("<frameset", re.IGNORECASE)
 # What the scan stops at: a start or end tag, or a comment. Other `<` are text.
 _MARKUP = re.compile(r"<(?:(/?)([a-zA-Z][^\s/>]*)|!--)")
 
@@ -52,8 +53,6 @@ def nesting_depth(html: str, stop_above: int | None = None) -> int:
         if markup is None:
             break
         opening = markup.start()
-        if tree.frameset_ok and html[position:opening].strip():
-            tree.frameset_ok = False  # text: no <frameset> can replace the body any more
         name = markup.group(2)
         if name is None:
             if html.startswith(("<!-->", "<!--->"), opening):
@@ -75,20 +74,19 @@ def nesting_depth(html: str, stop_above: int | None = None) -> int:
             continue
         attributes = html[markup.end() : gt]
         deepest = max(deepest, tree.start(name, attributes))
-        in_select = bool(tree.selects) and not tree.foreign  # the parser ignores <plaintext>, <style> there
-        if name == "plaintext" and not tree.frameset and not tree.foreign and not in_select:
+        foreign = bool(tree.foreign) and tree.foreign[-1] is not None  # the element just opened is SVG or MathML
+        in_select = bool(tree.selects) and not foreign  # the parser ignores <plaintext>, <style> there
+        if name == "plaintext" and not foreign and not in_select:
             break
         if stop_above is not None and deepest + 2 > stop_above:
             break
-        if (
-            name == "noframes"
-            if tree.frameset
-            else name in RAW_TEXT and not tree.foreign and (not in_select or name == "script")
-        ):
+        if name in RAW_TEXT and not foreign and (not in_select or name == "script"):
             if name not in raw_ends:
                 raw_ends[name] = _Scanner(html, re.compile(f"</{name}[\\s/>]", re.IGNORECASE))
             end = raw_ends[name].next(position)
             if end is None:
                 break
             position = end[0]
-    return deepest + 2
+    # A <frameset> that replaces the body makes the parser read nothing but framesets, and
+    # whether it does depends on what came before: each one is counted as a level instead.
+    return max(deepest, sum(1 for _ in _FRAMESET.finditer(html))) + 2
