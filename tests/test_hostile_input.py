@@ -280,7 +280,7 @@ def test_css_pages_are_bounded_like_the_option_and_fail_naming_the_cause(
     assert submitted.status_code == 202, submitted.text
     job = wait_for_job(live_server, submitted.json()["id"])
     assert job["state"] == "FAILURE"
-    assert cause in job["error"], job["error"]
+    assert cause in job["error"]["message"], job["error"]
 
 
 # Item 12: inline images are inside the budget too.

@@ -321,7 +321,7 @@ def test_a_failing_document_shows_its_error(tab: Tab, live_server: str) -> None:
     tab.page.goto(f"/jobs/{job['id']}")
     expect_finished(tab.page, "Failed")
     error = api_job(live_server, job["id"])["error"]
-    assert error["code"] == "layout"
+    assert error["code"] == "bad_font"
     message = error["message"]
     expect(tab.page.locator("#job-error")).to_have_text(message)
     assert UNRENDERABLE_MESSAGE in message
