@@ -236,3 +236,10 @@ def test_space_a_browser_keeps_is_kept_at_the_top_and_in_empty_blocks() -> None:
     # 1cm page margin + 36pt (3rem) above the first line; 52.5pt (70px) kept by the empty block.
     assert first[2] > 28.35 + 36
     assert second[2] - first[2] > 52.5
+
+
+def test_a_hanging_section_number_keeps_its_space_and_stays_on_the_page() -> None:
+    css = ".secno { float: left; white-space: nowrap; width: 3em; margin-left: -4em } li { list-style: none }"
+    body = '<ul><li><span class="secno">2.7.1</span> Reflecting <code>content</code> attributes</li></ul>'
+    text = pdf_text(render_pdf(page(body, css)).pdf)
+    assert "2.7.1 Reflecting content attributes" in " ".join(text.split())

@@ -193,6 +193,12 @@ def _compute(
                 style.own[name] = value
             elif name not in _GRID and not name.startswith(_SCREEN_ONLY):
                 report.ignore(name)
+    if style.cascaded.get("float", "none") != "none":
+        # xhtml2pdf does not float: a float pulled into the margin (a hanging section number) stays
+        # in the flow, where its negative margin would drag it over the text before it.
+        for side in ("margin-left", "margin-right"):
+            if style.own.get(side, "").startswith("-"):
+                del style.own[side]
     if "font-size" in declared and declared["font-size"][-1][0]:
         style.own["font-size"] = values.fmt(font_pt)
     return style

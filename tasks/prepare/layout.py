@@ -24,6 +24,7 @@ _BLOCKS = frozenset("div section article main header footer nav aside form body"
 #: What stays on a narrowed block itself; the rest of its box goes to the table cell that holds its content.
 _OUTSIDE = ("margin", "width", "max-width", "min-width", "display", "float", "position")
 _POINTS = re.compile(r"([\d.]+)pt")
+_LEADING_SPACE = re.compile(r"^\s+")
 
 
 def apply(
@@ -53,6 +54,12 @@ def apply(
                 _set_display(element, "block")
             elif style.grid_columns:
                 report.ignore("grid-template-columns")
+    for element in root.iter():
+        style = computed.get(element)
+        if style is not None and style.cascaded.get("white-space") == "nowrap" and element.tail:
+            # xhtml2pdf swallows the space after an element that may not wrap: "2.1 Scope" became
+            # "2.1Scope". A non-breaking one survives, and a browser would not break there either.
+            element.tail = _LEADING_SPACE.sub("\u00a0", element.tail, count=1)
     # Then, with every table in place, the blocks that must become one, and the empty ones that hold space.
     for element in list(root.iter(*_BLOCKS)):
         style = computed.get(element)
