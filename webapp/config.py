@@ -95,6 +95,10 @@ def celery_settings(env: Mapping[str, str], redis_url: str, render_limit: int) -
         # as a job that has ended takes no further state.
         "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
+        # Task events, for Flower and `celery events`: each task's state as it
+        # happens (a few small messages per job), and when the web tier sends it.
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
     }
 
 
