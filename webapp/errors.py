@@ -14,15 +14,19 @@ RETRY_AFTER_SECONDS = 5
 class ApiError(Exception):
     """An error answered as `{"error": {"code", "message"}}` with `status`.
 
-    `field` names the request field at fault (`options.margin`), when one is.
+    `field` names the request field at fault (`options.margin`), when one is;
+    `headers` go with the answer (`Retry-After`).
     """
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.headers = headers or {}
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
@@ -40,6 +44,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError) -> Response:
         response = error_response(exc.status, exc.code, exc.message, exc.field)
+        response.headers.update(exc.headers)
         if exc.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="pdf"'
         return response

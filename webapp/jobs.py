@@ -25,7 +25,7 @@ from tasks.job import (
     utc_now,
 )
 from tasks.store import JobStore, Snapshot
-from webapp import reuse, splitting
+from webapp import backpressure, reuse, splitting
 from webapp.access import require_token
 from webapp.disposition import content_disposition
 from webapp.errors import ApiError
@@ -107,6 +107,7 @@ def submit() -> Response:
     if copied is not None:
         deliver_if_ended(copied)
         return _accepted(to_json(copied), job["id"])
+    backpressure.refuse_when_full()  # only new renders add to the queue: repeats and copies above do not
     fields = batch.part_fields(submission.parts) if submission.parts else None
     if submission.parts:
         job["progress"]["total"] = len(submission.parts)  # current/total count parts from the start
