@@ -119,15 +119,30 @@ def submit() -> Response:
     celery: Celery = current_app.extensions["celery"]
     try:
         if route is None:
-            batch.dispatch(celery, job["id"], len(submission.parts))
+            queued = batch.dispatch(celery, job["id"], len(submission.parts))
+            parts = [f"{job['id']}.{index}" for index in range(len(submission.parts))]
         else:
-            celery.send_task(route.task, args=route.args, task_id=job["id"])
+            queued, parts = celery.send_task(route.task, args=route.args, task_id=job["id"]), []
+        _let_go(celery, [queued.id, *parts])
     except Exception:
         store.delete(job["id"])
         raise
     _count_submitted(store)
     reuse.remember_result(store, digest, job["id"])
     return _accepted(to_json(job), job["id"])
+
+
+def _let_go(celery: Celery, task_ids: list[str]) -> None:
+    """Stop listening for Celery's results of the tasks just queued: the job store says how a job went.
+
+    Sending a task subscribes this process to its result; left to the garbage
+    collector, the unsubscribe ran in AsyncResult.__del__, at any later time,
+    and opened a Redis connection there that nothing closed.
+    """
+    consumer = getattr(celery.backend, "result_consumer", None)
+    if consumer is not None:
+        for task_id in task_ids:
+            consumer.cancel_for(task_id)
 
 
 def _count_submitted(store: JobStore) -> None:
