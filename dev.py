@@ -8,6 +8,7 @@ into it, and, when `REDIS_URL` is not set, starts a private Redis (the
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import socket
@@ -162,16 +163,17 @@ def wait_for_port(port: int, timeout: float) -> None:
 
 
 def wait_healthy(url: str, timeout: float, children: list[subprocess.Popen[bytes]]) -> bool:
+    """Wait until the web server answers and a worker answers it: only then can a job be converted."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and all(child.poll() is None for child in children):
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
+                if response.status == 200 and json.load(response).get("workers", 0) >= 1:
                     return True
-        except OSError:
+        except (OSError, ValueError):
             pass
         time.sleep(0.2)
-    print(f"the service did not become healthy at {url} within {timeout} s", file=sys.stderr)
+    print(f"the service did not become healthy, with a worker, at {url} within {timeout} s", file=sys.stderr)
     return False
 
 

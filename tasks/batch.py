@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from celery import Celery, Task, chord, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
+from celery.result import AsyncResult
 from flask import current_app
 
 from tasks.failures import describe, part_failed, timed_out, too_many_pages, worker_lost
@@ -33,13 +34,14 @@ def part_fields(parts: Sequence[tuple[str, str]]) -> dict[str, str | int]:
     return fields
 
 
-def dispatch(celery: Celery, job_id: str, count: int, merge: str = "tasks.merge_parts") -> None:
+def dispatch(celery: Celery, job_id: str, count: int, merge: str = "tasks.merge_parts") -> AsyncResult:
     """Queue every part on whatever workers are free, and the task `merge` (tasks/join.py) once all are done."""
     header = [
         celery.signature(convert_part.name, args=[job_id, index], task_id=f"{job_id}.{index}", immutable=True)
         for index in range(count)
     ]
-    chord(header, app=celery)(celery.signature(merge, args=[job_id], immutable=True))
+    result: AsyncResult = chord(header, app=celery)(celery.signature(merge, args=[job_id], immutable=True))
+    return result
 
 
 @shared_task(bind=True, ignore_result=False, name="tasks.convert_part")

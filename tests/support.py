@@ -171,8 +171,12 @@ def start_worker(redis_url: str, log: Path, *extra: str, env: dict[str, str] | N
     command = [str(BIN / "celery"), "-A", "wsgi:celery_app", "worker", "--loglevel", "INFO"]
     command += ["--without-gossip", "--without-mingle", *extra]
     worker = Process(command, log, {"REDIS_URL": redis_url, **(env or {})})
-    wait_until(lambda: "ready." in worker.output() or not worker.alive(), 60, "the Celery worker")
-    assert worker.alive(), worker.output()
+    try:
+        wait_until(lambda: "ready." in worker.output() or not worker.alive(), 60, "the Celery worker")
+        assert worker.alive(), worker.output()
+    except BaseException:
+        worker.stop()  # never left running after the test that wanted it
+        raise
     return worker
 
 
@@ -195,8 +199,12 @@ def start_web(redis_url: str, log: Path, env: dict[str, str] | None = None) -> t
     settings.update(env or {})
     web = Process(command, log, settings)
     base = f"http://127.0.0.1:{port}"
-    wait_until(lambda: _connects(port) or not web.alive(), 60, "gunicorn")
-    assert web.alive(), web.output()
+    try:
+        wait_until(lambda: _connects(port) or not web.alive(), 60, "gunicorn")
+        assert web.alive(), web.output()
+    except BaseException:
+        web.stop()
+        raise
     return web, base
 
 

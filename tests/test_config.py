@@ -36,6 +36,13 @@ def test_limits_are_configurable() -> None:
     assert config["ALLOWED_HOSTS"] == frozenset({"a.example", "b.example"})
 
 
+def test_bursts_are_queued_by_default_and_bounded_by_the_queue() -> None:
+    config = load_config({})
+    assert config["RATE_LIMIT"] == "", "per-client limits are opt-in"
+    assert config["MAX_QUEUED_JOBS"] == 1000
+    assert config["TRUSTED_PROXY_COUNT"] == 0, "X-Forwarded-For is ignored unless proxies are trusted"
+
+
 def test_a_bad_number_says_which_setting() -> None:
     with pytest.raises(ValueError, match="RENDER_TIME_LIMIT"):
         load_config({"RENDER_TIME_LIMIT": "five"})

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis import Redis
 
 from tests.support import AppFactory, report_html, start_web, start_worker, submit_job, wait_for_job
 
@@ -71,3 +72,50 @@ def test_too_many_submissions_get_429_with_retry_after(redis_url: str, make_app:
     assert answers[3].get_json()["error"]["code"] == "too_many_requests"
     other = client.post("/api/jobs", json={"html": "<p>x</p>"}, environ_base={"REMOTE_ADDR": "203.0.113.8"})
     assert other.status_code == 202, "the limit is per client"
+
+
+def empty_database(redis_url: str) -> str:
+    """Database 4 of the suite's Redis, emptied: no worker consumes it, so its queue holds only this test's jobs."""
+    url = redis_url.replace("/0", "/4")
+    with Redis.from_url(url) as redis:
+        redis.flushdb()
+    return url
+
+
+def test_a_burst_from_one_address_is_accepted_by_default(redis_url: str, make_app: AppFactory) -> None:
+    """The queue absorbs bursts: 200 submissions at once from one backend are all queued."""
+    client = make_app({"REDIS_URL": empty_database(redis_url), "MAX_QUEUED_JOBS": "1000"}).test_client()  # defaults
+    answers = [client.post("/api/jobs", json={"html": f"<p>burst {n}</p>"}).status_code for n in range(200)]
+    assert answers == [202] * 200
+
+
+def test_past_the_queue_bound_new_jobs_get_503_with_retry_after(redis_url: str, make_app: AppFactory) -> None:
+    client = make_app({"REDIS_URL": empty_database(redis_url), "MAX_QUEUED_JOBS": "3"}).test_client()
+    keyed = {"Idempotency-Key": "first"}
+    first = client.post("/api/jobs", json={"html": "<p>0</p>"}, headers=keyed)
+    answers = [first] + [client.post("/api/jobs", json={"html": f"<p>{n}</p>"}) for n in (1, 2, 3)]
+    assert [answer.status_code for answer in answers] == [202, 202, 202, 503]
+    assert answers[3].headers["Retry-After"] == "30"
+    error = answers[3].get_json()["error"]
+    assert error["code"] == "queue_full" and "3 jobs are waiting" in error["message"]
+    again = client.post("/api/jobs", json={"html": "<p>0</p>"}, headers=keyed)
+    assert again.status_code == 202 and again.get_json()["id"] == first.get_json()["id"], "a retry adds no work"
+
+
+@pytest.mark.parametrize(("proxies", "limited"), [("0", True), ("1", False)])
+def test_x_forwarded_for_names_the_client_only_behind_trusted_proxies(
+    redis_url: str, make_app: AppFactory, proxies: str, limited: bool
+) -> None:
+    settings = {"REDIS_URL": empty_database(redis_url), "RATE_LIMIT": "2 per minute", "TRUSTED_PROXY_COUNT": proxies}
+    client = make_app(settings).test_client()
+    environ = {"REMOTE_ADDR": "10.0.0.2"}  # the load balancer
+    answers = [
+        client.post(
+            "/api/jobs",
+            json={"html": f"<p>{n}</p>"},
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+            environ_base=environ,
+        ).status_code
+        for n in range(3)
+    ]
+    assert answers == ([202, 202, 429] if limited else [202, 202, 202])

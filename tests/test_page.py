@@ -42,7 +42,11 @@ from tests.test_security import tiny_png
 CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 60_000
 HTTP_TIMEOUT = 10
-VIEWPORTS: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
+VIEWPORTS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 860},
+    "phone": {"width": 390, "height": 844},
+    "small phone": {"width": 375, "height": 667},
+}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SSE_HEADERS = {"Content-Type": "text/event-stream"}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -69,7 +73,7 @@ class Tab:
     """A page in its own browser context that remembers every JavaScript error it sees."""
 
     def __init__(self, browser: Browser, base: str, viewport: str = "desktop") -> None:
-        phone = viewport == "phone"
+        phone = viewport != "desktop"
         self.context = browser.new_context(
             base_url=base,
             viewport=VIEWPORTS[viewport],
@@ -410,6 +414,37 @@ def test_api_errors_are_shown_beside_the_form(tab: Tab) -> None:
     assert page.url.endswith("/")
     # A keyboard user stays where they were, ready to fix the form and send it again.
     expect(convert).to_be_focused()
+
+
+@pytest.mark.parametrize("where", ["start", "running job", "finished job", "unknown job"])
+def test_every_page_fits_a_375_px_screen_with_its_header_link(
+    browser: Browser, live_server: str, screenshots: Path, where: str
+) -> None:
+    tab = Tab(browser, live_server, "small phone")
+    page = tab.page
+    try:
+        if where == "start":
+            page.goto("/")
+        elif where == "unknown job":
+            tab.expected_failures.append("/jobs/no-such-job")
+            page.goto("/jobs/no-such-job")
+        else:
+            job = submit(live_server, report_html(120 if where == "running job" else 1))
+            page.goto(f"/jobs/{job['id']}")
+            if where == "running job":
+                wait_for_percent(page, 1)
+            else:
+                expect_finished(page, "Done")
+        page.screenshot(path=screenshots / f"375px-{where.replace(' ', '-')}.png", full_page=True)
+        link = page.get_by_role("navigation", name="Main").get_by_role("link", name="New conversion")
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"the page is {width} px wide: it scrolls sideways"
+    finally:
+        tab.close()
+    assert tab.errors == [], tab.errors
 
 
 def test_an_unknown_job_says_so(tab: Tab) -> None:

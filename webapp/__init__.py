@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +24,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     app.config.from_mapping(load_config(environ))
+    if app.config["TRUSTED_PROXY_COUNT"] > 0:
+        # The client's address from X-Forwarded-For, as many hops back as proxies are trusted; never otherwise.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXY_COUNT"])  # type: ignore[method-assign]
     app.json = BodyJSONProvider(app)
     app.json.sort_keys = False
 

@@ -25,7 +25,8 @@ def init_app(app: Flask, guarded: Blueprint) -> None:
         # With Redis down the request fails with a clean 503 on its own.
         swallow_errors=True,
     )
-    limiter.limit(lambda: current_app.config["RATE_LIMIT"], methods=["POST"])(guarded)
+    if app.config["RATE_LIMIT"]:  # opt-in
+        limiter.limit(lambda: current_app.config["RATE_LIMIT"], methods=["POST"])(guarded)
     app.extensions["limiter"] = limiter
 
 

@@ -46,7 +46,13 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SPLIT_MAX_PARTS": max(_int(env, "SPLIT_MAX_PARTS", 8), 1),
         "WORKER_MEMORY_MB": _int(env, "WORKER_MEMORY_MB", 2048),
         "API_TOKENS": frozenset(token.strip() for token in env.get("API_TOKENS", "").split(",") if token.strip()),
-        "RATE_LIMIT": env.get("RATE_LIMIT", "120 per minute"),
+        # Per-client submission limits are opt-in: the queue absorbs bursts, and
+        # MAX_QUEUED_JOBS bounds it (webapp/backpressure.py).
+        "RATE_LIMIT": env.get("RATE_LIMIT", "").strip(),
+        "MAX_QUEUED_JOBS": _int(env, "MAX_QUEUED_JOBS", 1000),
+        # Proxies in front of the service that append to X-Forwarded-For; 0: the
+        # header is ignored and the client is the connection's address.
+        "TRUSTED_PROXY_COUNT": _int(env, "TRUSTED_PROXY_COUNT", 0),
         "ALLOWED_HOSTS": frozenset(
             host.strip().lower() for host in env.get("ALLOWED_HOSTS", "").split(",") if host.strip()
         ),
@@ -106,6 +112,10 @@ def celery_settings(env: Mapping[str, str], redis_url: str, render_limit: int) -
         # as a job that has ended takes no further state.
         "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
+        # Task events, for Flower and `celery events`: each task's state as it
+        # happens (a few small messages per job), and when the web tier sends it.
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
     }
 
 

@@ -14,7 +14,8 @@ RETRY_AFTER_SECONDS = 5
 class ApiError(Exception):
     """An error answered as `{"error": {"code", "message"}}` with `status`.
 
-    `field` names the request field at fault (`options.margin`), when one is.
+    `field` names the request field at fault (`options.margin`), when one is;
+    `headers` go with the answer (`Retry-After`).
     """
 
     def __init__(

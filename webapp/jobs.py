@@ -25,7 +25,7 @@ from tasks.job import (
     utc_now,
 )
 from tasks.store import JobStore, Snapshot
-from webapp import reuse, splitting
+from webapp import backpressure, reuse, splitting
 from webapp.access import require_token
 from webapp.disposition import content_disposition
 from webapp.errors import ApiError
@@ -109,6 +109,7 @@ def submit() -> Response:
     if copied is not None:
         deliver_if_ended(copied)
         return _accepted(to_json(copied), job["id"])
+    backpressure.refuse_when_full()  # only new renders add to the queue: repeats and copies above do not
     fields: dict[str, str | int] = batch.part_fields(submission.parts) if submission.parts else {}
     if submission.parts:
         job["progress"]["total"] = len(submission.parts)  # current/total count parts from the start
@@ -122,15 +123,30 @@ def submit() -> Response:
     celery: Celery = current_app.extensions["celery"]
     try:
         if route is None:
-            batch.dispatch(celery, job["id"], len(submission.parts))
+            queued = batch.dispatch(celery, job["id"], len(submission.parts))
+            parts = [f"{job['id']}.{index}" for index in range(len(submission.parts))]
         else:
-            celery.send_task(route.task, args=route.args, task_id=job["id"])
+            queued, parts = celery.send_task(route.task, args=route.args, task_id=job["id"]), []
+        _let_go(celery, [queued.id, *parts])
     except Exception:
         store.delete(job["id"])
         raise
     _count_submitted(store)
     reuse.remember_result(store, digest, job["id"])
     return _accepted(to_json(job), job["id"])
+
+
+def _let_go(celery: Celery, task_ids: list[str]) -> None:
+    """Stop listening for Celery's results of the tasks just queued: the job store says how a job went.
+
+    Sending a task subscribes this process to its result; left to the garbage
+    collector, the unsubscribe ran in AsyncResult.__del__, at any later time,
+    and opened a Redis connection there that nothing closed.
+    """
+    consumer = getattr(celery.backend, "result_consumer", None)
+    if consumer is not None:
+        for task_id in task_ids:
+            consumer.cancel_for(task_id)
 
 
 def _count_submitted(store: JobStore) -> None:

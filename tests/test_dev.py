@@ -1,0 +1,47 @@
+"""`python3 dev.py run` as the README's first command: the URL it prints is ready to convert."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+
+import requests
+
+from tests.support import ROOT, free_port
+
+TIMEOUT = 10
+START_SECONDS = 120
+
+
+def test_run_prints_the_url_once_a_worker_answers() -> None:
+    env = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
+    env |= {"PORT": str(free_port()), "WEB_CONCURRENCY": "1", "WORKER_CONCURRENCY": "1"}
+    command = [sys.executable, str(ROOT / "dev.py"), "run"]
+    run = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    found: list[str] = []
+
+    def read() -> None:
+        assert run.stdout is not None
+        for line in run.stdout:
+            if match := re.search(r"The service is running: (\S+)", line):
+                found.append(match.group(1))
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        reader.join(START_SECONDS)
+        assert found, "dev.py run printed no URL"
+        health = requests.get(f"{found[0]}/healthz", timeout=TIMEOUT).json()
+        assert health["workers"] >= 1, f"the URL came before a worker: {health}"
+    finally:
+        os.killpg(run.pid, signal.SIGINT)
+        try:
+            run.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.communicate(timeout=10)
