@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from flask import Request, current_app
 from redis import Redis
 
 from tasks.store import KEY_PREFIX
+from webapp.access import client_identity
 from webapp.errors import ApiError
 from webapp.intake import Submission
 
@@ -45,16 +43,6 @@ def stored_bytes(submission: Submission) -> int:
     return size + (len(submission.assets.archive) if submission.assets else 0)
 
 
-def client_key(request: Request) -> str:
-    """The quota's key for whoever sent `request`: its API token when it has a valid one, else its address."""
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    given = given.strip()
-    tokens: frozenset[str] = current_app.config["API_TOKENS"]
-    if scheme.lower() == "bearer" and any(hmac.compare_digest(given, token) for token in tokens):
-        return QUOTA_PREFIX + "token:" + hashlib.sha256(given.encode()).hexdigest()[:32]
-    return QUOTA_PREFIX + "addr:" + (request.remote_addr or "")
-
-
 def admit(redis: Redis, request: Request, job_id: str, size: int) -> str:
     """Enter job `job_id`'s `size` bytes under its client's quota and return the quota's key; or refuse.
 
@@ -68,7 +56,7 @@ def admit(redis: Redis, request: Request, job_id: str, size: int) -> str:
         raise ApiError(
             413, "over_storage_quota", f"This submission stores {_mib(size)}; a client may store {_mib(limit)} at most."
         )
-    quota = client_key(request)
+    quota = QUOTA_PREFIX + client_identity()
     args = [job_id, size, limit, KEY_PREFIX, current_app.config["RESULT_TTL"]]
     admitted, used = redis.register_script(_ADMIT)(keys=[quota], args=args)
     if not admitted:
