@@ -243,3 +243,9 @@ def test_a_hanging_section_number_keeps_its_space_and_stays_on_the_page() -> Non
     body = '<ul><li><span class="secno">2.7.1</span> Reflecting <code>content</code> attributes</li></ul>'
     text = pdf_text(render_pdf(page(body, css)).pdf)
     assert "2.7.1 Reflecting content attributes" in " ".join(text.split())
+
+
+def test_generated_content_keeps_attr() -> None:
+    css = "a.ref::after { content: ' (' attr(href) ')' }"
+    text = pdf_text(render_pdf(page('<p><a class="ref" href="https://example.com/spec">the spec</a></p>', css)).pdf)
+    assert "the spec (https://example.com/spec)" in " ".join(text.split())

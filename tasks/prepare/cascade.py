@@ -225,7 +225,9 @@ def _resolved(name: str, value: str, context: values.Context) -> str | None:
     if name == "font-weight":
         return _weight(value.lower())
     resolved = values.resolve_lengths(value, context)
-    if resolved is None or _UNREADABLE.search(resolved):
+    # xhtml2pdf reads attr() (and counters) in generated content itself.
+    unreadable = _UNREADABLE.search(resolved.replace("attr(", "")) if name == "content" and resolved else None
+    if resolved is None or (unreadable if name == "content" else _UNREADABLE.search(resolved)):
         return None
     return values.normalise_colors(resolved)
 
