@@ -245,7 +245,7 @@ def _substitute(value: str, custom: dict[str, str], depth: int = MAX_VAR_DEPTH) 
         return value
     out, position = [], 0
     while (found := _VAR.search(value, position)) is not None:
-        end = _closing_from(value, found.start() + 3)
+        end = values.closing(value, found.start() + 3)
         if end < 0:
             break
         name = found.group(1)
@@ -260,19 +260,6 @@ def _substitute(value: str, custom: dict[str, str], depth: int = MAX_VAR_DEPTH) 
         position = end + 1
     out.append(value[position:])
     return "".join(out)
-
-
-def _closing_from(text: str, opening: int) -> int:
-    """The index of the parenthesis that closes the one at `opening`, or -1."""
-    depth = 0
-    for index in range(opening, len(text)):
-        if text[index] == "(":
-            depth += 1
-        elif text[index] == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-    return -1
 
 
 def _kind(value: str) -> str:

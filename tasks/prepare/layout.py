@@ -14,6 +14,7 @@ from lxml import html as lxml_html
 
 from tasks.fidelity import FidelityReport
 from tasks.prepare.cascade import Computed
+from tasks.prepare.stylesheets import remove
 
 _TRACKS = re.compile(r"repeat\(\s*(\d+)\s*,([^()]*(?:\([^()]*\)[^()]*)*)\)")
 _SPAN = re.compile(r"span\s+(\d+)")
@@ -360,13 +361,5 @@ def _gap(style: dict[str, str], axis: str) -> str | None:
 
 
 def _drop(element: lxml_html.HtmlElement) -> None:
-    parent = element.getparent()
-    if parent is None or element.tag in ("html", "body"):
-        return
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
+    if element.getparent() is not None and element.tag not in ("html", "body"):
+        remove(element)

@@ -142,7 +142,7 @@ def gather(root: lxml_html.HtmlElement, read: Reader, report: FidelityReport) ->
         else:
             text = element.text or ""
         wanted = media.matches(element.get("media") or "")
-        _remove(element)
+        remove(element)
         if text and wanted:
             yield _inline_imports(rebase(text, href) if element.tag == "link" else text, read, report, MAX_IMPORT_DEPTH)
 
@@ -175,7 +175,8 @@ def rebase(css: str, href: str) -> str:
     return _IMPORT_STRING.sub(replace, _URL.sub(replace, css))
 
 
-def _remove(element: lxml_html.HtmlElement) -> None:
+def remove(element: lxml_html.HtmlElement) -> None:
+    """Take `element` out of the document, keeping the text that follows it."""
     parent = element.getparent()
     if parent is None:
         return

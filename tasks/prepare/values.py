@@ -68,7 +68,7 @@ def resolve_lengths(value: str, context: Context) -> str | None:
     """
     masked, saved = _mask(value)
     while (match := _CALC.search(masked)) is not None:
-        end = _closing(masked, match.end() - 1)
+        end = closing(masked, match.end() - 1)
         if end < 0:
             return None
         result = evaluate(masked[match.end() : end], context)
@@ -219,7 +219,8 @@ def _hsl(hue: float, saturation: float, lightness: float) -> list[float]:
     return [red * 255, green * 255, blue * 255]
 
 
-def _closing(text: str, opening: int) -> int:
+def closing(text: str, opening: int) -> int:
+    """The index of the parenthesis that closes the one at `opening`, or -1."""
     depth = 0
     for index in range(opening, len(text)):
         if text[index] == "(":
