@@ -249,3 +249,13 @@ def test_generated_content_keeps_attr() -> None:
     css = "a.ref::after { content: ' (' attr(href) ')' }"
     text = pdf_text(render_pdf(page('<p><a class="ref" href="https://example.com/spec">the spec</a></p>', css)).pdf)
     assert "the spec (https://example.com/spec)" in " ".join(text.split())
+
+
+def test_wrapping_flex_items_sized_by_the_flex_shorthand_make_rows() -> None:
+    css = "dl { display: flex; flex-wrap: wrap } dt { width: 30% } dd { flex: 1 70%; margin: 0 }"
+    body = "<dl><dt>First</dt><dd>one</dd><dt>Second</dt><dd>two</dd><dt>Third</dt><dd>three</dd></dl>"
+    runs = text_runs(render_pdf(page(body, css)).pdf)
+    first, one, second, third = (run(runs, word) for word in ("First", "one", "Second", "Third"))
+    assert first[2] == pytest.approx(one[2], abs=1) and one[1] > first[1]
+    assert first[2] < second[2] < third[2]
+    assert second[1] == pytest.approx(first[1], abs=1)

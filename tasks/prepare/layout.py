@@ -19,7 +19,6 @@ from tasks.prepare.stylesheets import remove
 _TRACKS = re.compile(r"repeat\(\s*(\d+)\s*,([^()]*(?:\([^()]*\)[^()]*)*)\)")
 _SPAN = re.compile(r"span\s+(\d+)")
 _PERCENT = re.compile(r"^\s*([\d.]+)%\s*$")
-_FLEX_BASIS = re.compile(r"^\s*[\d.]+\s+[\d.]+\s+([\d.]+%)\s*$")
 MAX_COLUMNS = 24
 _BLOCKS = frozenset("div section article main header footer nav aside form body".split())
 #: What stays on a narrowed block itself; the rest of its box goes to the table cell that holds its content.
@@ -307,8 +306,9 @@ def _item_width(style: Computed | None) -> str | None:
         value = style.own.get(name, "")
         if _PERCENT.match(value) or value.endswith("pt"):
             return value.strip()
-    found = _FLEX_BASIS.match(style.own.get("flex", ""))
-    return found.group(1) if found else None
+    # The flex shorthand's basis is its last part when that is a length: `70%`, `1 70%`, `0 0 120pt`.
+    parts = style.own.get("flex", "").split()
+    return parts[-1] if parts and (_PERCENT.match(parts[-1]) or parts[-1].endswith("pt")) else None
 
 
 def _span(style: Computed | None, columns: int) -> int:
