@@ -259,3 +259,14 @@ def test_wrapping_flex_items_sized_by_the_flex_shorthand_make_rows() -> None:
     assert first[2] == pytest.approx(one[2], abs=1) and one[1] > first[1]
     assert first[2] < second[2] < third[2]
     assert second[1] == pytest.approx(first[1], abs=1)
+
+
+def test_preformatted_text_wider_than_the_page_shrinks_as_chromium_prints_it() -> None:
+    token = "sha512-" + "x" * 100
+    runs = text_runs(render_pdf(page(f"<pre>{token}</pre><p>After</p>")).pdf)
+    line = run(runs, "sha512-")
+    assert line[0] == token, "the long line kept whole, not cut at the page edge"
+    # 13px monospace (9.75pt) made small enough for the line to fit A4 less 1 cm margins.
+    assert line[3] < 9.75 and line[3] * 0.6 * len(token) <= 540
+    longest = text_runs(render_pdf(page(f"<pre>{'y' * 400}</pre>")).pdf)
+    assert min(size for *_, size in longest) == pytest.approx(9.75 / 1.5, abs=0.05), "no smaller than Chromium's"

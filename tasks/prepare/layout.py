@@ -20,6 +20,10 @@ _TRACKS = re.compile(r"repeat\(\s*(\d+)\s*,([^()]*(?:\([^()]*\)[^()]*)*)\)")
 _SPAN = re.compile(r"span\s+(\d+)")
 _PERCENT = re.compile(r"^\s*([\d.]+)%\s*$")
 MAX_COLUMNS = 24
+#: A monospace face's advance width, in ems (Courier's and most others').
+MONOSPACE_ADVANCE = 0.6
+#: How far Chromium shrinks a printed page whose content is too wide (Blink's printing maximum).
+CHROMIUM_MAX_SHRINK = 1.5
 _BLOCKS = frozenset("div section article main header footer nav aside form body".split())
 #: What stays on a narrowed block itself; the rest of its box goes to the table cell that holds its content.
 _OUTSIDE = ("margin", "width", "max-width", "min-width", "display", "float", "position")
@@ -60,6 +64,8 @@ def apply(
             # xhtml2pdf swallows the space after an element that may not wrap: "2.1 Scope" became
             # "2.1Scope". A non-breaking one survives, and a browser would not break there either.
             element.tail = _LEADING_SPACE.sub("\u00a0", element.tail, count=1)
+    for pre in root.iter("pre"):
+        _fit_preformatted(pre, computed.get(pre), page_width)
     # Then, with every table in place, the blocks that must become one, and the empty ones that hold space.
     for element in list(root.iter(*_BLOCKS)):
         style = computed.get(element)
@@ -72,6 +78,19 @@ def apply(
             # of its own, and a table inside a table cell loses all its columns but the first.
             _set_style(element, {name: None for name in ("width", "max-width") if style.own.get(name) == "100%"})
             _narrow(element, style, page_width)
+
+
+def _fit_preformatted(pre: lxml_html.HtmlElement, style: Computed | None, page_width: float) -> None:
+    """Preformatted text wider than the page in smaller type, as Chromium's print shrinks what
+    overflows (by at most its factor of 1.5); what is still too wide wraps."""
+    if style is None:
+        return
+    longest = max((len(line) for line in pre.text_content().expandtabs(8).splitlines()), default=0)
+    needed = longest * MONOSPACE_ADVANCE * style.font_pt
+    if needed <= page_width:
+        return
+    size = max(style.font_pt * page_width / needed, style.font_pt / CHROMIUM_MAX_SHRINK)
+    _set_style(pre, {"font-size": f"{size:.2f}pt"})
 
 
 def _is_empty(element: lxml_html.HtmlElement) -> bool:
