@@ -1,8 +1,10 @@
-"""Flex rows and grids as the tables they look like; flex columns as the blocks they stack.
+"""Boxes xhtml2pdf would lay out unlike a browser, rewritten into ones it lays out alike.
 
+Flex rows and grids become the tables they look like and flex columns the blocks they stack:
 xhtml2pdf lays out flex containers itself, but a table with percentage widths inside one loses
-all its columns but the first, and its items get less than their max-content width: a table
-nests, keeps its columns, and sizes its cells the way a browser sizes flex items closely enough.
+all its columns but the first, and its items get less than their max-content width. Blocks
+narrower than the page become tables of their width; empty blocks and the first block's top
+margin keep their room as spacers; over-wide preformatted text shrinks as Chromium's print does.
 """
 
 from __future__ import annotations
