@@ -270,3 +270,8 @@ def test_preformatted_text_wider_than_the_page_shrinks_as_chromium_prints_it() -
     assert line[3] < 9.75 and line[3] * 0.6 * len(token) <= 540
     longest = text_runs(render_pdf(page(f"<pre>{'y' * 400}</pre>")).pdf)
     assert min(size for *_, size in longest) == pytest.approx(9.75 / 1.5, abs=0.05), "no smaller than Chromium's"
+
+
+def test_a_style_attribute_outranks_any_selector() -> None:
+    html = page('<div id="a"><div id="b"><p id="c" style="color: blue">x</p></div></div>', "#a #b p#c { color: red }")
+    assert 'style="color: #0000ff"' in prepare(html).html or 'style="color: blue"' in prepare(html).html

@@ -69,6 +69,7 @@ class Computed:
 
 
 ROOT = Computed(font_pt=values.ROOT_FONT_PT)
+_INLINE_SPECIFICITY = (1 << 30, 0, 0)
 
 
 def apply(
@@ -130,7 +131,8 @@ def _cascade(
             ranked.append(((int(declaration.important), origin, specificity, order), origin, declaration))
     if inline:
         for declaration in parse_declarations(tinycss2.parse_component_value_list(inline)):
-            ranked.append(((int(declaration.important), 1, (1, 0, 0), 0), 1, declaration))
+            # A style attribute outranks every selector, however many ids it has.
+            ranked.append(((int(declaration.important), 1, _INLINE_SPECIFICITY, 0), 1, declaration))
     ranked.sort(key=lambda item: item[0])
     declared: dict[str, list[tuple[int, str]]] = {}
     for _, origin, declaration in ranked:
