@@ -274,4 +274,4 @@ def test_preformatted_text_wider_than_the_page_shrinks_as_chromium_prints_it() -
 
 def test_a_style_attribute_outranks_any_selector() -> None:
     html = page('<div id="a"><div id="b"><p id="c" style="color: blue">x</p></div></div>', "#a #b p#c { color: red }")
-    assert 'style="color: #0000ff"' in prepare(html).html or 'style="color: blue"' in prepare(html).html
+    assert '<p id="c" style="color: blue">' in prepare(html).html
