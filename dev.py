@@ -101,7 +101,7 @@ def test(pytest_args: list[str]) -> int:
         [str(BIN / "mypy")],
         # The CJK fonts made TrueType once per machine (minutes the first time, nothing after), so that
         # no test's render pays for it within its deadline.
-        [str(BIN / "python"), "-m", "tasks.cjk_fonts"],
+        [str(BIN / "python"), "-m", "tasks.fonts.cjk"],
         [str(BIN / "python"), "-m", "pytest", *pytest_args],
     ):
         print("$", " ".join(Path(step[0]).name if i == 0 else part for i, part in enumerate(step)), flush=True)

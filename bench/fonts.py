@@ -15,9 +15,11 @@ import pypdf
 from pypdf.generic import DictionaryObject
 
 from bench.documents import TEXT, pages_html
-from tasks import cjk_fonts, font_families, fonts
-from tasks.policy import server_policy
-from tasks.renderer import render_pdf
+from tasks.fonts import cjk as cjk_fonts
+from tasks.fonts import fallback as fonts
+from tasks.fonts import families as font_families
+from tasks.render.policy import server_policy
+from tasks.render.renderer import render_pdf
 
 LETTER_LINES = (
     "존경하는 고객님께,",

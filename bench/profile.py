@@ -40,7 +40,7 @@ WORKER_BUCKETS: list[Bucket] = [
     ("progress: JobStore.advance (Lua publish; the last one stores the PDF)", has("JobStore.advance")),
     ("progress: hooks and tracker (no I/O)", has("ProgressTracker", "_Render.element", "_ReportingSource.read")),
     ("page count: pypdf re-reads the PDF", has("pypdf/")),
-    ("font fallback's own work (tasks/fonts.py)", own("tasks/fonts.py", "xhtml2pdf/")),
+    ("font fallback's own work (tasks/fonts/fallback.py)", own("tasks/fonts/fallback.py", "xhtml2pdf/")),
     ("xhtml2pdf + ReportLab: the render itself", has("pisaDocument")),
     ("task setup: job store reads, attempts", has("convert (tasks/convert.py)")),
     ("Celery: trace, acks, pool IPC", has("celery/", "billiard/", "kombu/")),

@@ -101,9 +101,9 @@ class Renders:
 def compare_renders(redis_url: str, pages: int, rounds: int) -> Renders:
     """In a worker-like process: render_pdf alone, through a Reporter, and with only the job store's publish."""
     from tasks.convert import convert
-    from tasks.job import PROGRESS, new_job, new_job_id, utc_now
-    from tasks.progress import Progress
-    from tasks.renderer import render_pdf
+    from tasks.job.record import PROGRESS, new_job, new_job_id, utc_now
+    from tasks.render.progress import Progress
+    from tasks.render.renderer import render_pdf
     from tasks.reporting import Reporter
 
     html = pages_html(pages)
@@ -154,8 +154,8 @@ def publish_costs(redis_url: str, calls: int, blocks: int) -> dict[str, tuple[fl
     from flask_sse import sse
 
     from tasks.convert import convert
-    from tasks.job import PROGRESS, channel, new_job, new_job_id
-    from tasks.progress import Progress
+    from tasks.job.record import PROGRESS, channel, new_job, new_job_id
+    from tasks.render.progress import Progress
     from tasks.reporting import Reporter
 
     with _app(redis_url) as app:

@@ -12,7 +12,7 @@ from pathlib import Path
 from bench.client import Api, ApiError, watch
 from bench.report import Result, at_most, info
 from bench.stack import Stack
-from tasks.split import plan
+from tasks.split.plan import plan
 from tests.support import SseEvent, pdf_text
 
 TITLE = "long documents in parallel: one report split across the worker processes vs rendered whole"

@@ -14,14 +14,14 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from celery.result import AsyncResult
 from flask import current_app
 
-from tasks.failures import describe, part_failed, timed_out, too_many_pages, worker_lost
-from tasks.fidelity import FidelityReport
-from tasks.interrupt import Cancellable
-from tasks.job import FAILURE, PROGRESS, to_json
+from tasks.job.record import FAILURE, PROGRESS, to_json
+from tasks.job.store import key
 from tasks.part_render import SPLIT_FIELD, render_part
-from tasks.progress import Progress
+from tasks.render.failures import describe, part_failed, timed_out, too_many_pages, worker_lost
+from tasks.render.fidelity import FidelityReport
+from tasks.render.interrupt import Cancellable
+from tasks.render.progress import Progress
 from tasks.reporting import JobEnded, Reporter, open_job
-from tasks.store import key
 
 log = logging.getLogger(__name__)
 

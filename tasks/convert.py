@@ -13,17 +13,17 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from tasks.assets import unpacked
-from tasks.failures import describe, pdf_too_large, timed_out, too_many_pages, worker_lost
-from tasks.interrupt import Cancellable
-from tasks.job import Job
-from tasks.page_setup import PageOptions
-from tasks.policy import policy_for
+from tasks.job.record import Job
+from tasks.job.store import JobStore
 from tasks.prepare import Prepared
-from tasks.progress import Progress, ProgressCallback
-from tasks.renderer import RenderResult, prepare_document, render_pdf
+from tasks.render.assets import unpacked
+from tasks.render.failures import describe, pdf_too_large, timed_out, too_many_pages, worker_lost
+from tasks.render.interrupt import Cancellable
+from tasks.render.page_setup import PageOptions
+from tasks.render.policy import policy_for
+from tasks.render.progress import Progress, ProgressCallback
+from tasks.render.renderer import RenderResult, prepare_document, render_pdf
 from tasks.reporting import JobEnded, open_job
-from tasks.store import JobStore
 
 log = logging.getLogger(__name__)
 

@@ -16,18 +16,18 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from flask import current_app
 
 from tasks.batch import parts_fidelity, report_part
-from tasks.failures import RenderFailed, describe, part_failed, pdf_too_large, timed_out, too_many_pages
-from tasks.interrupt import Cancellable
-from tasks.job import PROGRESS, Job
-from tasks.merge import PartUnreadable, merge_pdfs
+from tasks.job.record import PROGRESS, Job
+from tasks.job.store import key
 from tasks.part_render import SPLIT_FIELD, render_part
-from tasks.progress import Progress
-from tasks.renderer import RenderResult
+from tasks.render.failures import RenderFailed, describe, part_failed, pdf_too_large, timed_out, too_many_pages
+from tasks.render.interrupt import Cancellable
+from tasks.render.merge import PartUnreadable, merge_pdfs
+from tasks.render.progress import Progress
+from tasks.render.renderer import RenderResult
 from tasks.reporting import JobEnded, Reporter, open_job
-from tasks.split import overlay_html
+from tasks.split.plan import overlay_html
+from tasks.split.stamp import SplitMismatch, joined_pages, stamp
 from tasks.split_job import MISMATCH, OVERLAY_FIELD
-from tasks.stamp import SplitMismatch, joined_pages, stamp
-from tasks.store import key
 
 log = logging.getLogger(__name__)
 

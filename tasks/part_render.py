@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from tasks.convert import job_files, written_for
-from tasks.page_setup import PageOptions
-from tasks.policy import policy_for
-from tasks.progress import ProgressCallback
-from tasks.renderer import RenderResult, render_pdf
-from tasks.store import JobStore, key
+from tasks.job.store import JobStore, key
+from tasks.render.page_setup import PageOptions
+from tasks.render.policy import policy_for
+from tasks.render.progress import ProgressCallback
+from tasks.render.renderer import RenderResult, render_pdf
 
 # Set on a job rendered in parts of one document (tasks/split_job.py): how many parts.
 SPLIT_FIELD = "split"

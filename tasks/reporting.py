@@ -12,12 +12,12 @@ from flask import current_app
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from tasks.failures import RenderFailed
-from tasks.job import FAILURE, PROGRESS, RETRY, STARTED, SUCCESS, Job, is_terminal, pdf_url, utc_now
-from tasks.metrics import record_render
-from tasks.progress import Progress
-from tasks.renderer import RenderResult
-from tasks.store import JobStore
+from tasks.job.metrics import record_render
+from tasks.job.record import FAILURE, PROGRESS, RETRY, STARTED, SUCCESS, Job, is_terminal, pdf_url, utc_now
+from tasks.job.store import JobStore
+from tasks.render.failures import RenderFailed
+from tasks.render.progress import Progress
+from tasks.render.renderer import RenderResult
 
 OUTAGE_GRACE_SECONDS = 60
 CELERY_STATE_INTERVAL = 0.5
@@ -81,7 +81,7 @@ class Reporter:
         self._observe(result)
 
     def _observe(self, result: RenderResult) -> None:
-        """Log the render and add it to the render histograms (tasks/metrics.py)."""
+        """Log the render and add it to the render histograms (tasks/job/metrics.py)."""
         seconds = time.monotonic() - self.began
         log.info("rendered %d page(s) in %.2f s", result.pages, seconds)
         try:

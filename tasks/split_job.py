@@ -21,14 +21,14 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.batch import dispatch, part_fields
 from tasks.convert import convert, limit_memory, prepared_html
-from tasks.failures import worker_lost
-from tasks.interrupt import Cancellable
-from tasks.job import STARTED, Job, to_json
+from tasks.job.record import STARTED, Job, to_json
+from tasks.job.store import key
 from tasks.part_render import SPLIT_FIELD
-from tasks.policy import policy_for
+from tasks.render.failures import worker_lost
+from tasks.render.interrupt import Cancellable
+from tasks.render.policy import policy_for
 from tasks.reporting import JobEnded, open_job
-from tasks.split import MIN_PART_BYTES, Plan, plan
-from tasks.store import key
+from tasks.split.plan import MIN_PART_BYTES, Plan, plan
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from typing import Any
 from celery import Task, shared_task
 from flask import current_app
 
-from tasks.job import Job, is_terminal
-from tasks.store import JobStore, key
-from tasks.webhook_http import Refused, post, signature
-from tasks.webhook_slots import acquire, release
+from tasks.delivery.http import Refused, post, signature
+from tasks.delivery.slots import acquire, release
+from tasks.job.record import Job, is_terminal
+from tasks.job.store import JobStore, key
 
 log = logging.getLogger(__name__)
 

@@ -361,7 +361,7 @@ def assert_one_story(jobs: list[dict[str, Any]], parts: int) -> None:
 
 
 # A font that is no font: ReportLab raises TTFError and the render fails (what is too large
-# for a page is scaled instead: tasks/overflow.py).
+# for a page is scaled instead: tasks/render/overflow.py).
 BROKEN_FONT = '<style>@font-face {font-family: Broken; src: url("data:font/ttf;base64,AAAAAAAAAAAA")}</style>'
 UNRENDERABLE_HTML = f"<html><body><p>Before</p>{BROKEN_FONT}</body></html>"
 UNRENDERABLE_MESSAGE = "font in the document could not be read"

@@ -12,11 +12,11 @@ import pytest
 import requests
 
 from tasks.batch import part_fields
-from tasks.failures import RenderFailed
-from tasks.job import new_job, new_job_id
+from tasks.job.record import new_job, new_job_id
+from tasks.job.store import JobStore, key
 from tasks.join import merge_parts
-from tasks.renderer import render_pdf
-from tasks.store import JobStore, key
+from tasks.render.failures import RenderFailed
+from tasks.render.renderer import render_pdf
 from tests.support import (
     BROKEN_FONT,
     UNRENDERABLE_MESSAGE,

@@ -9,9 +9,9 @@ import pytest
 import requests
 from redis import Redis
 
-from tasks.interrupt import Cancellable
+from tasks.job.store import key
+from tasks.render.interrupt import Cancellable
 from tasks.reporting import JobEnded
-from tasks.store import key
 from tests.support import Stack, get_job, private_stack, submit_job, wait_for_job, wait_until
 
 TIMEOUT = 10

@@ -6,8 +6,8 @@ import pytest
 from reportlab.pdfbase.ttfonts import TTFError
 from reportlab.platypus.doctemplate import LayoutError
 
-from tasks.assets import AssetError
-from tasks.failures import describe, part_failed, pdf_too_large, timed_out, too_many_pages, worker_lost
+from tasks.render.assets import AssetError
+from tasks.render.failures import describe, part_failed, pdf_too_large, timed_out, too_many_pages, worker_lost
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from tasks.fidelity import FidelityReport
-from tasks.fidelity_sources import read_warning, shown
-from tasks.policy import server_policy
-from tasks.renderer import render_pdf
+from tasks.render.fidelity import FidelityReport
+from tasks.render.fidelity_sources import read_warning, shown
+from tasks.render.policy import server_policy
+from tasks.render.renderer import render_pdf
 from tests.support import submit_job, wait_for_job
 from tests.test_overflow import UNSPLITTABLE_TABLE
 

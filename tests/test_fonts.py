@@ -23,9 +23,10 @@ from PIL import Image, ImageChops
 from pypdf.generic import DictionaryObject
 from xhtml2pdf.opentype import FontConversionError
 
-from tasks import cjk_fonts, webfonts
-from tasks.policy import server_policy
-from tasks.renderer import RenderResult, render_pdf
+from tasks.fonts import cjk as cjk_fonts
+from tasks.fonts import webfonts
+from tasks.render.policy import server_policy
+from tasks.render.renderer import RenderResult, render_pdf
 from tests.support import pdf_text
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdffonts") is None, reason="needs poppler-utils (pdffonts, pdftoppm)")

@@ -15,8 +15,8 @@ import pytest
 import requests
 import webencodings
 
-from tasks.renderer import render_pdf
-from tasks.webhook_http import address_refused
+from tasks.delivery.http import address_refused
+from tasks.render.renderer import render_pdf
 from tests.support import AppFactory, Process, start_web, wait_for_job
 from tests.test_security import tiny_png
 from webapp.access import client_identity

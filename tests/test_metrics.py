@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 
-from tasks import metrics
+from tasks.job import metrics
 from tests.support import (
     UNRENDERABLE_HTML,
     Process,

@@ -7,7 +7,7 @@ import re
 
 import pypdf
 
-from tasks.renderer import render_pdf
+from tasks.render.renderer import render_pdf
 from tests.support import pdf_text, report_html
 
 WORDS = "alpha beta gamma delta epsilon zeta eta theta " * 8

@@ -11,10 +11,10 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from tasks.page_setup import OptionError, PageOptions
-from tasks.policy import server_policy
 from tasks.prepare import is_browser_document, prepare
-from tasks.renderer import render_pdf, stylesheet_reader
+from tasks.render.page_setup import OptionError, PageOptions
+from tasks.render.policy import server_policy
+from tasks.render.renderer import render_pdf, stylesheet_reader
 from tests.support import pdf_pages, pdf_text, report_html, xhtml2pdf_alone
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "xhtml2pdf"

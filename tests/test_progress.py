@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasks.progress import LAYOUT_END, PARSE_END, Progress, ProgressTracker
+from tasks.render.progress import LAYOUT_END, PARSE_END, Progress, ProgressTracker
 
 
 class FakeClock:

@@ -7,8 +7,8 @@ import time
 import pytest
 from reportlab.pdfbase.ttfonts import TTFError
 
-from tasks.progress import Progress
-from tasks.renderer import render_pdf
+from tasks.render.progress import Progress
+from tasks.render.renderer import render_pdf
 from tests.support import UNRENDERABLE_HTML, pdf_pages, pdf_text, report_html, xhtml2pdf_alone
 
 

@@ -13,8 +13,8 @@ import reportlab
 from pypdf.generic import DictionaryObject
 from xhtml2pdf.util import font_has_glyph
 
-from tasks import fonts
-from tasks.renderer import RenderResult, render_pdf
+from tasks.fonts import fallback as fonts
+from tasks.render.renderer import RenderResult, render_pdf
 from tests.support import pdf_text, report_html
 
 BOX = "\u25a0"

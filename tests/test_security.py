@@ -17,8 +17,8 @@ import pytest
 import requests
 from reportlab.pdfbase.ttfonts import TTFError
 
-from tasks.policy import server_policy
-from tasks.renderer import render_pdf
+from tasks.render.policy import server_policy
+from tasks.render.renderer import render_pdf
 from tests.support import pdf_text, report_html, submit_job, wait_for_job
 
 TIMEOUT = 10

@@ -12,10 +12,10 @@ from typing import Any
 import pypdf
 import pytest
 
-from tasks import split_checks
-from tasks.renderer import render_pdf
-from tasks.split import overlay_html, plan
-from tasks.stamp import joined_pages, stamp
+from tasks.render.renderer import render_pdf
+from tasks.split import checks as split_checks
+from tasks.split.plan import overlay_html, plan
+from tasks.split.stamp import joined_pages, stamp
 
 TEXT = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. " * 5
 HEAD = """<html><head><meta charset="utf-8"><title>Split report</title><style>

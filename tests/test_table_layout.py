@@ -7,8 +7,8 @@ import io
 import pypdf
 import pytest
 
-from tasks.renderer import render_pdf
-from tasks.table_layout import auto_layout
+from tasks.render.renderer import render_pdf
+from tasks.render.table_layout import auto_layout
 from tests.support import pdf_text
 
 

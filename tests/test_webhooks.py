@@ -18,7 +18,7 @@ import pytest
 import requests
 from flask import Flask
 
-from tasks.webhook_http import address_refused, url_problem
+from tasks.delivery.http import address_refused, url_problem
 from tests.support import AppFactory, Process, report_html, start_web, start_webhook_worker, start_worker, wait_until
 
 SECRET = "test-webhook-secret"

@@ -9,8 +9,8 @@ from flask import Response, current_app, request
 from flask_sse import Message, ServerSentEventsBlueprint
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from tasks.job import channel, is_terminal
-from tasks.store import Snapshot
+from tasks.job.record import channel, is_terminal
+from tasks.job.store import Snapshot
 from webapp.hub import DISCONNECTED, Event, EventHub
 from webapp.jobs import find_job
 

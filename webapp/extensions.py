@@ -6,7 +6,7 @@ from celery import Celery, Task
 from flask import Flask
 from redis import BlockingConnectionPool, Redis
 
-from tasks.store import JobStore
+from tasks.job.store import JobStore
 from webapp.hub import EventHub
 
 

@@ -13,8 +13,8 @@ from pathlib import PurePosixPath, PureWindowsPath
 from flask import Request, current_app
 from werkzeug.datastructures import FileStorage
 
-from tasks.assets import AssetError, Bundle, check_archive, pack
-from tasks.page_setup import OptionError, PageOptions
+from tasks.render.assets import AssetError, Bundle, check_archive, pack
+from tasks.render.page_setup import OptionError, PageOptions
 from webapp.decoding import decode_html
 from webapp.errors import ApiError
 from webapp.nesting import nesting_depth

@@ -10,8 +10,9 @@ from celery import Celery
 from flask import Blueprint, Response, current_app, request, send_file
 from redis.exceptions import RedisError
 
-from tasks import batch, metrics
-from tasks.job import (
+from tasks import batch
+from tasks.job import metrics
+from tasks.job.record import (
     FAILURE,
     PROGRESS,
     RETRY,
@@ -24,7 +25,7 @@ from tasks.job import (
     to_json,
     utc_now,
 )
-from tasks.store import JobStore, Snapshot
+from tasks.job.store import JobStore, Snapshot
 from webapp import backpressure, reuse, splitting
 from webapp.access import require_token
 from webapp.disposition import content_disposition

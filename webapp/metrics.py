@@ -2,7 +2,7 @@
 
 Any web process can answer a scrape with the service's totals, whichever
 process or machine did the work: job counters and render histograms live in
-Redis (tasks/metrics.py); jobs submitted are counted when the API queues a
+Redis (tasks/job/metrics.py); jobs submitted are counted when the API queues a
 job's render (webapp/jobs.py); queue depth comes from the broker and workers alive
 from a ping, both global by nature. Open event streams are per process, so
 each web process writes its own count into a Redis hash when it changes and
@@ -26,8 +26,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from redis import Redis
 from redis.exceptions import RedisError
 
-from tasks import metrics
-from tasks.job import FAILURE, REVOKED, SUCCESS
+from tasks.job import metrics
+from tasks.job.record import FAILURE, REVOKED, SUCCESS
 from webapp.health import live_workers
 from webapp.hub import EventHub
 

@@ -19,7 +19,7 @@ def check_page_sizes(html: str) -> None:
 
     Linear: each `@page` rule's block is read once, and the scan goes on after it.
     Sizes it cannot read (keywords, relative units, CSS from files) are left to the renderer,
-    which refuses them the same way (tasks/renderer.py).
+    which refuses them the same way (tasks/render/renderer.py).
     """
     position = 0
     while (rule := _AT_PAGE.search(html, position)) is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Request, current_app
 from redis import Redis
 
-from tasks.store import KEY_PREFIX
+from tasks.job.store import KEY_PREFIX
 from webapp.access import client_identity
 from webapp.errors import ApiError
 from webapp.intake import Submission
@@ -18,7 +18,7 @@ MiB = 1024 * 1024
 # KEYS[1]: the client's hash of job id -> bytes stored for it. Entries of jobs
 # that are gone (deleted, expired) are dropped, the rest summed; the new job is
 # entered if it fits. The job store keeps the entry true as the job ends
-# (tasks/store.py: its PDF's size, or nothing).
+# (tasks/job/store.py: its PDF's size, or nothing).
 _ADMIT = """
 local used = 0
 local entries = redis.call('HGETALL', KEYS[1])

@@ -7,8 +7,8 @@ import json
 
 from flask import Request
 
-from tasks.job import SUCCESS, Job, pdf_url, utc_now
-from tasks.store import JobStore, Snapshot
+from tasks.job.record import SUCCESS, Job, pdf_url, utc_now
+from tasks.job.store import JobStore, Snapshot
 from webapp.access import client_identity
 from webapp.errors import ApiError
 from webapp.intake import Submission

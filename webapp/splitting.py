@@ -10,7 +10,7 @@ from flask import Flask, Request, current_app
 from flask.blueprints import BlueprintSetupState
 
 from tasks.convert import convert
-from tasks.split import MIN_PART_BYTES, html_size
+from tasks.split.plan import MIN_PART_BYTES, html_size
 from tasks.split_job import split_render
 from webapp import capacity
 from webapp.errors import ApiError

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Request, current_app
 
-from tasks.job import Job, is_terminal
-from tasks.store import JobStore
-from tasks.webhook_http import literal_refused, url_problem
+from tasks.delivery.http import literal_refused, url_problem
+from tasks.job.record import Job, is_terminal
+from tasks.job.store import JobStore
 from tasks.webhooks import schedule_delivery, webhook_record
 from webapp.errors import ApiError
 

@@ -54,7 +54,7 @@ class Rendered:
 
 def service_takes_prepare() -> bool:
     """Whether the service's renderer has the preparation stage's `written_for` option (issue 14)."""
-    from tasks.renderer import render_pdf
+    from tasks.render.renderer import render_pdf
 
     return "written_for" in inspect.signature(render_pdf).parameters
 
@@ -66,8 +66,8 @@ def _quiet() -> None:
 
 def _render_service(path: str, base: str, written_for: str = PREPARE) -> Rendered:
     """Render as the worker does for a zip upload: decoded as the web tier decodes, reads inside `base`."""
-    from tasks.policy import policy_for
-    from tasks.renderer import render_pdf
+    from tasks.render.policy import policy_for
+    from tasks.render.renderer import render_pdf
     from webapp.config import load_config
     from webapp.decoding import decode_html
 
@@ -112,7 +112,7 @@ def _render_stock(path: str, base: str) -> Rendered:
 def _prepare_cost(pages: int, rounds: int) -> dict[str, list[float]]:
     """CPU seconds of the service's renderer on the benchmarks' `pages`-page report, per `written_for` mode."""
     from bench.documents import pages_html
-    from tasks.renderer import render_pdf
+    from tasks.render.renderer import render_pdf
 
     html = pages_html(pages)
     modes = ["xhtml2pdf", PREPARE, "browser"]

@@ -15,9 +15,9 @@ from importlib import resources
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.fidelity import FidelityReport
 from tasks.prepare import cascade, layout, pages, svg
 from tasks.prepare.stylesheets import Reader, compiled, gather
+from tasks.render.fidelity import FidelityReport
 
 #: auto: decide by `is_browser_document`; browser: always prepare; xhtml2pdf: render as written.
 MODES = ("auto", "browser", "xhtml2pdf")

@@ -14,9 +14,9 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.fidelity import FidelityReport
 from tasks.prepare.cascade import Computed
 from tasks.prepare.stylesheets import remove
+from tasks.render.fidelity import FidelityReport
 
 _TRACKS = re.compile(r"repeat\(\s*(\d+)\s*,([^()]*(?:\([^()]*\)[^()]*)*)\)")
 _SPAN = re.compile(r"span\s+(\d+)")

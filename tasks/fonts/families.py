@@ -8,7 +8,7 @@ from xhtml2pdf import default as x2p_default
 # font-family list until a family is known, so these decide the lists that name no generic family
 # (`"Segoe UI", Roboto`, `Menlo, Consolas`), which fell to Helvetica with a warning even when
 # monospace or serif was meant. A document's own @font-face of the same name still wins. CJK
-# families map to the face of their kind: their Hangul, kana and Han come from tasks/cjk_fonts.py.
+# families map to the face of their kind: their Hangul, kana and Han come from tasks/fonts/cjk.py.
 SANS = """-apple-system, BlinkMacSystemFont, Segoe UI, Segoe UI Variable, Roboto, Helvetica Neue, Arial Nova,
     Inter, Noto Sans, Liberation Sans, Arimo, Nimbus Sans, DejaVu Sans, Open Sans, Lato, Source Sans Pro,
     Source Sans 3, Ubuntu, Cantarell, Fira Sans, Droid Sans, Oxygen, Oxygen-Sans, Tahoma, Trebuchet MS,

@@ -136,7 +136,7 @@ def truetype_file(source: Path) -> Path:
 
 
 def warm() -> None:
-    """Convert every installed face now, one per core (`python -m tasks.cjk_fonts`), so no render waits."""
+    """Convert every installed face now, one per core (`python -m tasks.fonts.cjk`), so no render waits."""
     sources = [path for language in PACKAGES for serif in (False, True) if (path := _source(language, serif))]
 
     def convert(source: Path) -> None:

@@ -19,10 +19,12 @@ from xhtml2pdf import context as x2p_context
 from xhtml2pdf.util import font_has_glyph, set_asian_fonts
 from xhtml2pdf.xhtml2pdf_reportlab import PmlTableOfContents
 
-from tasks import cjk_fonts, font_families, webfonts
+from tasks.fonts import cjk as cjk_fonts
+from tasks.fonts import families as font_families
+from tasks.fonts import webfonts
 
 #: ReportLab's CJK faces (sans, serif), the last resort when no installed Noto face
-#: (tasks/cjk_fonts.py) has a run's characters: not embedded, so the viewer must have a font.
+#: (tasks/fonts/cjk.py) has a run's characters: not embedded, so the viewer must have a font.
 CID_FACES: dict[str, tuple[str, str]] = {
     "ko": ("HYGothic-Medium", "HYSMyeongJo-Medium"),
     "ja": ("HeiseiKakuGo-W5", "HeiseiMin-W3"),

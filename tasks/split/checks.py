@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from tasks.split_css import PageRules, Styles
-from tasks.split_dom import NEXTPAGE, Item, name
+from tasks.split.css import PageRules, Styles
+from tasks.split.dom import NEXTPAGE, Item, name
 
 TOC = "the document has a table of contents (<pdf:toc>)"
 TEMPLATES = "it switches page templates (<pdf:nexttemplate>, <pdf:nextpage name>, -pdf-next-page)"

@@ -7,7 +7,7 @@ that starts its first chapter, as in the whole, and the empty page that break
 leaves at its front is dropped when the parts are joined: the first page of a
 document is not laid out like a page after a break (a heading's top margin is
 kept on the first, dropped after a break). Page numbers in headers and
-footers are drawn afterwards by an overlay document (tasks/stamp.py).
+footers are drawn afterwards by an overlay document (tasks/split/stamp.py).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from typing import Any
 
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from tasks.policy import guarded, server_policy
-from tasks.split_checks import blocker, link_spans
-from tasks.split_css import Styles, document_css, split_page_rules
-from tasks.split_dom import (
+from tasks.render.policy import guarded, server_policy
+from tasks.split.checks import blocker, link_spans
+from tasks.split.css import Styles, document_css, split_page_rules
+from tasks.split.dom import (
     NEXTPAGE,
     Item,
     assemble,
@@ -35,7 +35,7 @@ from tasks.split_dom import (
     title_of,
     to_html,
 )
-from tasks.split_outline import open_levels, outline_levels, seeds
+from tasks.split.outline import open_levels, outline_levels, seeds
 
 # A part smaller than this is not worth a task of its own. A split costs about
 # 0.4 s whatever the size (parsing on a worker, the trips through the queue,

@@ -6,7 +6,7 @@ from reportlab.pdfbase.ttfonts import TTFError
 from reportlab.platypus.doctemplate import LayoutError
 from xhtml2pdf.config.resources import RenderLimitError
 
-from tasks.assets import AssetError
+from tasks.render.assets import AssetError
 
 # A failed job's `error`: the same {"code", "message"} shape as every HTTP error.
 Failure = dict[str, str]

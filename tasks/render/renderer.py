@@ -18,16 +18,17 @@ from xhtml2pdf.context import getDirName
 from xhtml2pdf.files import pisaFileObject
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
-from tasks import fidelity_sources, fonts, minidom_fix, table_layout
-from tasks.failures import RenderFailed
-from tasks.fidelity import FidelityReport
-from tasks.overflow import FittingDocMixin
-from tasks.policy import server_policy
+from tasks.fonts import fallback as fonts
 from tasks.prepare import Prepared, Reader, prepare
-from tasks.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
+from tasks.render import fidelity_sources, minidom_fix, table_layout
+from tasks.render.failures import RenderFailed
+from tasks.render.fidelity import FidelityReport
+from tasks.render.overflow import FittingDocMixin
+from tasks.render.policy import server_policy
+from tasks.render.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
 
-if TYPE_CHECKING:  # tasks.page_setup reaches this module through the split's CSS reader
-    from tasks.page_setup import PageOptions
+if TYPE_CHECKING:  # tasks.render.page_setup reaches this module through the split's CSS reader
+    from tasks.render.page_setup import PageOptions
 
 log = logging.getLogger(__name__)
 ELEMENT_NODE = 1

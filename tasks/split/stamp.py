@@ -9,7 +9,7 @@ from typing import Any, cast
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Fit, NameObject
 
-from tasks.split_outline import SEED
+from tasks.split.outline import SEED
 
 _FORM = NameObject("/X2PFrames")
 
@@ -27,7 +27,7 @@ def stamp(parts: Sequence[bytes], overlay: bytes | None = None) -> tuple[bytes, 
     """The parts' PDFs as one, each page over the overlay's page of the same number; and its page count.
 
     Each part after the first begins with the empty page its leading page
-    break leaves (tasks/split.py): it is dropped (and checked empty, when the
+    break leaves (tasks/split/plan.py): it is dropped (and checked empty, when the
     parts draw no headers or footers). The overlay
     goes beneath: in the single render, xhtml2pdf draws static frames before
     the body, so text comes out in the same order. Each part's bookmarks are

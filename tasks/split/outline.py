@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.split_css import Styles
-from tasks.split_dom import HEADINGS, Item, name
+from tasks.split.css import Styles
+from tasks.split.dom import HEADINGS, Item, name
 
 # The text of the entries a part opens with, on the empty page that is dropped.
 SEED = "x2p-outline-seed"
@@ -74,7 +74,7 @@ def seeds(stack: list[Level]) -> str:
     """Bookmarks that stand for `stack` at the start of a part, on the empty page that is dropped.
 
     The part's bookmarks nest under them as under the ones they stand for;
-    and each says whether the one it stands for is open (tasks/stamp.py).
+    and each says whether the one it stands for is open (tasks/split/stamp.py).
     """
     return "".join(
         f'<div style="-pdf-outline: true; -pdf-outline-level: {level}; '

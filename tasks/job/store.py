@@ -9,9 +9,9 @@ from typing import Any
 
 from redis import Redis
 
-from tasks.assets import Bundle
-from tasks.job import Job, channel, is_terminal, to_json
-from tasks.metrics import COUNTS_KEY
+from tasks.job.metrics import COUNTS_KEY
+from tasks.job.record import Job, channel, is_terminal, to_json
+from tasks.render.assets import Bundle
 
 # One Redis hash per job holds everything about it (record, HTML, PDF, event
 # counter), so one TTL covers it all and one DEL removes it.
@@ -23,7 +23,7 @@ KEY_PREFIX = "pdfjob:"
 # and two events never share an id. The message is flask-sse's
 # `Message.to_dict()` shape, with the job JSON as ready-made string data.
 # The step that makes a job final also counts it by its state (KEYS[2],
-# tasks/metrics.py): once per job, whichever process ended it. Given a
+# tasks/job/metrics.py): once per job, whichever process ended it. Given a
 # percent (ARGV[8]), a step that would not move the bar forward is dropped
 # (0): parts of one job rendering at once report out of order. An ended job
 # needs its input no more: its HTML, assets and parts go at once, and its

@@ -10,8 +10,8 @@ from types import TracebackType
 from redis import Redis
 from redis.exceptions import RedisError
 
+from tasks.job.store import key
 from tasks.reporting import JobEnded
-from tasks.store import key
 
 log = logging.getLogger(__name__)
 # How often the watchdog looks at the job: a cancel stops the render within about this.

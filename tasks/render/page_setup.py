@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 
 from reportlab.lib import pagesizes
 
-from tasks.page_rules import DocumentPage, document_page, expand_sides, nested_blocks
+from tasks.render.page_rules import DocumentPage, document_page, expand_sides, nested_blocks
 
 # Points per unit, as CSS defines them.
 UNITS = {"pt": 1.0, "px": 0.75, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}

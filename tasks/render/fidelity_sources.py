@@ -18,8 +18,8 @@ from typing import Any
 
 from xhtml2pdf.config.resources import ResourceAccessError, ResourceAccessPolicy
 
-from tasks.fidelity import FidelityReport
-from tasks.image_budget import ServerPolicy
+from tasks.render.fidelity import FidelityReport
+from tasks.render.image_budget import ServerPolicy
 
 _IDENT = r"-?[A-Za-z][-A-Za-z0-9]*"
 _PROPERTIES = re.compile(r"Ignoring CSS properties xhtml2pdf does not implement: (.+)$")

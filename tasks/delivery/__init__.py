@@ -1,0 +1,1 @@
+"""Webhook delivery: vetted HTTP POSTs, and a per-receiver bound on deliveries in flight."""
