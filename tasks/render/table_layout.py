@@ -1,10 +1,12 @@
-"""Tables as browsers lay them out: automatic columns sized by their content, rows and row spans cut across pages."""
+"""Tables as browsers lay them out: automatic columns sized by their content, rows and row spans cut across pages.
+
+tasks/render/patches.py has xhtml2pdf's <table> build `ContentSizedTable` and `table_cell`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from xhtml2pdf import tables as x2p_tables
 from xhtml2pdf.builders.flex import table_column_widths
 from xhtml2pdf.xhtml2pdf_reportlab import PmlKeepInFrame, PmlTable, _CellPart
 
@@ -135,7 +137,7 @@ def _declared(width: Width, total: float) -> float | None:
     return float(width)
 
 
-def _cell(maxWidth: float = 0, maxHeight: float = 0, mode: str = "shrink", content: Any = None) -> PmlKeepInFrame:
+def table_cell(maxWidth: float = 0, maxHeight: float = 0, mode: str = "shrink", content: Any = None) -> PmlKeepInFrame:
     """A table cell's box: cut across pages when taller than a page (a `_CellPart`), never shrunk to a height.
 
     Shrunk to the column's width still, when something in it is wider. Other
@@ -144,9 +146,3 @@ def _cell(maxWidth: float = 0, maxHeight: float = 0, mode: str = "shrink", conte
     if mode == "shrink":
         return _CellPart(content)
     return PmlKeepInFrame(maxWidth=maxWidth, maxHeight=maxHeight, mode=mode, content=content)
-
-
-def install() -> None:
-    """Have xhtml2pdf's <table> build these tables and cells (it looks both up by name)."""
-    x2p_tables.PmlTable = ContentSizedTable
-    x2p_tables.PmlKeepInFrame = _cell
