@@ -16,8 +16,7 @@ from pypdf.generic import DictionaryObject
 
 from bench.documents import TEXT, pages_html
 from tasks.fonts import cjk as cjk_fonts
-from tasks.fonts import fallback as fonts
-from tasks.fonts import families as font_families
+from tasks.render import patches
 from tasks.render.policy import server_policy
 from tasks.render.renderer import render_pdf
 
@@ -44,12 +43,11 @@ def cid_faces() -> Iterator[None]:
     """The renderer as it was: ReportLab's non-embedded CID faces, no family aliases."""
     original = cjk_fonts.face
     cjk_fonts.face = lambda language, serif: None
-    font_families.uninstall()
     try:
-        yield
+        with patches.without_family_aliases():
+            yield
     finally:
         cjk_fonts.face = original
-        font_families.install()
 
 
 @contextmanager
@@ -84,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fonts", description=__doc__)
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args(argv)
-    fonts.install()
+    patches.install()
     cjk_fonts.face("ko", False)  # registered up front: the first-use cost is measured on its own
     documents = {
         "Korean letter (1 page)": korean_letter(),

@@ -51,19 +51,11 @@ _CONVERT = (
 )
 
 
-def install() -> None:
-    """Make xhtml2pdf draw a CID face a document names (`font-family: HYGothic-Medium`) with the
-    embedded Noto face of its language and style: a CID face shows only where the viewer has a font."""
-    x2p_context.pisaContext.getFontNames = _font_names
+def font_names(self: Any, names: Any) -> list[str]:
+    """xhtml2pdf's faces for a font-family list, an embedded face in place of each CID face.
 
-
-def uninstall() -> None:
-    """Leave CID faces to xhtml2pdf again."""
-    x2p_context.pisaContext.getFontNames = _original_font_names
-
-
-def _font_names(self: Any, names: Any) -> list[str]:
-    """xhtml2pdf's faces for a font-family list, an embedded face in place of each CID face."""
+    In place of xhtml2pdf's `pisaContext.getFontNames` (tasks/render/patches.py): a CID face a document
+    names (`font-family: HYGothic-Medium`) shows only where the viewer has a font."""
     resolved = _original_font_names(self, names)
     if not any(font in CID_STAND_INS for font in resolved):
         return resolved

@@ -1,4 +1,8 @@
-"""Fallback fonts, so Hangul, kana, Han, Hebrew and Arabic come out as text, not boxes."""
+"""Fallback fonts, so Hangul, kana, Han, Hebrew and Arabic come out as text, not boxes.
+
+The functions xhtml2pdf and ReportLab call instead of their own (`by_coverage`, `shape_frag_text`, `toc_entry`,
+`to_unicode_cmap`) are put in by tasks/render/patches.py.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +24,6 @@ from xhtml2pdf.util import font_has_glyph, set_asian_fonts
 from xhtml2pdf.xhtml2pdf_reportlab import PmlTableOfContents
 
 from tasks.fonts import cjk as cjk_fonts
-from tasks.fonts import families as font_families
-from tasks.fonts import webfonts
 
 #: ReportLab's CJK faces (sans, serif), the last resort when no installed Noto face
 #: (tasks/fonts/cjk.py) has a run's characters: not embedded, so the viewer must have a font.
@@ -73,31 +75,6 @@ def configure(font_dirs: Iterable[str | os.PathLike[str]] = ()) -> None:
     _faces.clear()
 
 
-def install() -> None:
-    """Hook xhtml2pdf's per-fragment font split, Arabic shaping and TOC entries, and ReportLab's
-    ToUnicode CMaps; teach xhtml2pdf common font families and embedded stand-ins for CID faces, and
-    check web fonts before they are unpacked.
-    Cheap to call again; does nothing to text its fonts can draw."""
-    x2p_context.pisaContext._byCoverage = _by_coverage
-    x2p_context.shape_frag_text = _shape
-    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
-    PmlTableOfContents.addEntry = _toc_entry
-    font_families.install()
-    cjk_fonts.install()
-    webfonts.install()
-
-
-def uninstall() -> None:
-    """Put xhtml2pdf's own functions back (for measuring and testing)."""
-    x2p_context.pisaContext._byCoverage = _original_by_coverage
-    x2p_context.shape_frag_text = _original_shape
-    ttfonts.makeToUnicodeCMap = _original_cmap
-    PmlTableOfContents.addEntry = _original_toc_entry
-    font_families.uninstall()
-    cjk_fonts.uninstall()
-    webfonts.uninstall()
-
-
 def fallback_faces(*, configured_only: bool = False) -> list[str]:
     """The regular faces of the fallback TTFs, registered with ReportLab on first use."""
     if "configured" not in _faces:
@@ -134,7 +111,7 @@ def _styled(face: str, frag: Any) -> str:
     return styles.get((bold, italic)) or styles.get((bold, 0)) or face
 
 
-def _by_coverage(self: Any, frag: Any) -> list[Any]:
+def by_coverage(self: Any, frag: Any) -> list[Any]:
     """xhtml2pdf's split of a fragment by font coverage, with fallback fonts for what it lacks."""
     text = getattr(frag, "text", None)
     # Exactly str: <pdf:pagenumber> and friends carry objects that must stay whole.
@@ -156,7 +133,7 @@ def _by_coverage(self: Any, frag: Any) -> list[Any]:
     return parts
 
 
-def _toc_entry(self: Any, level: int, text: str, page: Any, key: Any = None) -> None:
+def toc_entry(self: Any, level: int, text: str, page: Any, key: Any = None) -> None:
     """A <pdf:toc> entry, its text marked up with the faces its style's font lacks."""
     if _FOREIGN.search(text):
         style = self.levelStyles[min(level, len(self.levelStyles) - 1)]
@@ -262,14 +239,14 @@ def _is_serif(font_name: str) -> bool:
     return any(mark in lowered for mark in _SERIF) and "sans" not in lowered
 
 
-def _shape(text: str, font_name: str | None = None) -> str | None:
+def shape_frag_text(text: str, font_name: str | None = None) -> str | None:
     """xhtml2pdf's Arabic shaping, for the fallback face when the fragment's cannot draw Arabic."""
     if font_name is not None and _ARABIC.search(text) and not font_has_glyph(font_name, _ARABIC_BEH):
         font_name = next((face for face in fallback_faces() if font_has_glyph(face, _ARABIC_BEH)), font_name)
     return _original_shape(text, font_name)
 
 
-def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """ReportLab's ToUnicode CMap, reading back Arabic letters as typed, not in the joined forms
     the reshaper drew, and code points past U+FFFF (emoji, rare Han) as UTF-16, not five hex digits."""
     cmap = _original_cmap(fontname, subset)

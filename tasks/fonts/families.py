@@ -1,8 +1,9 @@
-"""Common system and web font families, mapped to the built-in PDF face of the same kind and metrics."""
+"""Common system and web font families, mapped to the built-in PDF face of the same kind and metrics.
+
+tasks/render/patches.py adds them to xhtml2pdf's table of known families.
+"""
 
 from __future__ import annotations
-
-from xhtml2pdf import default as x2p_default
 
 # Families a stylesheet names for system or web fonts the service does not have. xhtml2pdf walks a
 # font-family list until a family is known, so these decide the lists that name no generic family
@@ -40,21 +41,3 @@ def aliases() -> dict[str, str]:
     for families, face in ((SANS, "Helvetica"), (SERIF, "Times-Roman"), (MONO, "Courier")):
         table.update({family.strip().lower(): face for family in families.split(",")})
     return table
-
-
-_added: dict[str, str] = {}
-
-
-def install() -> None:
-    """Add the aliases to xhtml2pdf's table of known families (every new document copies it)."""
-    table = x2p_default.DEFAULT_FONT
-    for family, face in aliases().items():
-        if family not in table:
-            table[family] = _added[family] = face
-
-
-def uninstall() -> None:
-    """Take the aliases out of xhtml2pdf's table again."""
-    for family in _added:
-        x2p_default.DEFAULT_FONT.pop(family, None)
-    _added.clear()

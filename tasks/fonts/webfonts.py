@@ -23,17 +23,10 @@ _WOFF_ENTRY = struct.Struct(">4sLLLL")
 _original_to_truetype: Callable[[bytes], bytes] = x2p_context.to_truetype
 
 
-def install() -> None:
-    """Check every OpenType/WOFF/WOFF2 font xhtml2pdf converts for @font-face."""
-    x2p_context.to_truetype = checked_to_truetype
-
-
-def uninstall() -> None:
-    x2p_context.to_truetype = _original_to_truetype
-
-
 def checked_to_truetype(data: bytes) -> bytes:
-    """xhtml2pdf's conversion, after `check` (its FontConversionError makes xhtml2pdf skip the font)."""
+    """xhtml2pdf's conversion, after `check` (its FontConversionError makes xhtml2pdf skip the font).
+
+    xhtml2pdf converts every OpenType/WOFF/WOFF2 font for @font-face with this (tasks/render/patches.py)."""
     check(data)
     return _original_to_truetype(data)
 

@@ -13,14 +13,10 @@ from xml.dom import minidom
 _original_unlink = minidom.Attr.unlink
 
 
-def _unlink(self: minidom.Attr) -> None:
+def unlink_attr(self: minidom.Attr) -> None:
+    """minidom's `Attr.unlink`, tolerating the pair (put in by tasks/render/patches.py)."""
     filed: dict[tuple[str | None, str], minidom.Attr] | None = getattr(self.ownerElement, "_attrsNS", None)
     if filed is not None and (self.namespaceURI, self.localName) not in filed:
         # The other attribute of the pair took the key with it: file this one back for a moment.
         filed[(self.namespaceURI, self.localName)] = self
     _original_unlink(self)
-
-
-def install() -> None:
-    """Make minidom's attribute unlink tolerate the pair (idempotent)."""
-    minidom.Attr.unlink = _unlink  # type: ignore[method-assign]

@@ -1,10 +1,12 @@
-"""Tables as browsers lay them out: automatic columns sized by their content, rows and row spans cut across pages."""
+"""Tables as browsers lay them out: automatic columns sized by their content, rows and row spans cut across pages.
+
+tasks/render/patches.py has xhtml2pdf's <table> build `ContentSizedTable` and `table_cell`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from xhtml2pdf import tables as x2p_tables
 from xhtml2pdf.builders.flex import table_column_widths
 from xhtml2pdf.xhtml2pdf_reportlab import PmlKeepInFrame, PmlTable, _CellPart
 
@@ -96,26 +98,35 @@ def auto_layout(declared: list[Width], lows: list[float], highs: list[float], to
     widths = [_declared(width, total) for width in declared]
     auto = [i for i, width in enumerate(widths) if width is None]
     room = total - sum(width for width in widths if width is not None)
-    low, high = sum(lows[i] for i in auto), sum(highs[i] for i in auto)
     result = [0.0 if width is None else width for width in widths]
     for i in auto:
-        if room >= high:
-            # What is left over goes to the auto columns by their content, as Chromium does.
-            extra = (room - high) * (highs[i] / high if high > 0 else 1 / len(auto))
-            result[i] = highs[i] + extra
-        elif room > low:
-            result[i] = lows[i] + (highs[i] - lows[i]) * (room - low) / (high - low)
-        else:
-            result[i] = lows[i]
-    if room < low:
-        # The declared columns give way to what the others cannot do without.
-        declared_sum = sum(result[i] for i in range(len(result)) if i not in auto)
-        scale = max(total - low, 0.0) / declared_sum if declared_sum > 0 else 0.0
-        for i in range(len(result)):
-            if i not in auto:
-                result[i] = max(result[i] * scale, lows[i] if isinstance(declared[i], str) else 0.0)
+        result[i] = _auto_width(i, auto, lows, highs, room)
+    if room < sum(lows[i] for i in auto):
+        _give_way(result, auto, declared, lows, total)
     # An empty column still needs a width ReportLab can lay a cell out in.
     return [max(width, MIN_COLUMN) for width in result]
+
+
+def _auto_width(i: int, auto: list[int], lows: list[float], highs: list[float], room: float) -> float:
+    """The width of automatic column `i` when the automatic columns `auto` share `room`."""
+    low, high = sum(lows[j] for j in auto), sum(highs[j] for j in auto)
+    if room >= high:
+        # What is left over goes to the auto columns by their content, as Chromium does.
+        extra = (room - high) * (highs[i] / high if high > 0 else 1 / len(auto))
+        return highs[i] + extra
+    if room > low:
+        return lows[i] + (highs[i] - lows[i]) * (room - low) / (high - low)
+    return lows[i]
+
+
+def _give_way(result: list[float], auto: list[int], declared: list[Width], lows: list[float], total: float) -> None:
+    """Shrink the declared columns of `result` to what the automatic ones cannot do without."""
+    low = sum(lows[i] for i in auto)
+    declared_sum = sum(result[i] for i in range(len(result)) if i not in auto)
+    scale = max(total - low, 0.0) / declared_sum if declared_sum > 0 else 0.0
+    for i in range(len(result)):
+        if i not in auto:
+            result[i] = max(result[i] * scale, lows[i] if isinstance(declared[i], str) else 0.0)
 
 
 def _declared(width: Width, total: float) -> float | None:
@@ -126,7 +137,7 @@ def _declared(width: Width, total: float) -> float | None:
     return float(width)
 
 
-def _cell(maxWidth: float = 0, maxHeight: float = 0, mode: str = "shrink", content: Any = None) -> PmlKeepInFrame:
+def table_cell(maxWidth: float = 0, maxHeight: float = 0, mode: str = "shrink", content: Any = None) -> PmlKeepInFrame:
     """A table cell's box: cut across pages when taller than a page (a `_CellPart`), never shrunk to a height.
 
     Shrunk to the column's width still, when something in it is wider. Other
@@ -135,9 +146,3 @@ def _cell(maxWidth: float = 0, maxHeight: float = 0, mode: str = "shrink", conte
     if mode == "shrink":
         return _CellPart(content)
     return PmlKeepInFrame(maxWidth=maxWidth, maxHeight=maxHeight, mode=mode, content=content)
-
-
-def install() -> None:
-    """Have xhtml2pdf's <table> build these tables and cells (it looks both up by name)."""
-    x2p_tables.PmlTable = ContentSizedTable
-    x2p_tables.PmlKeepInFrame = _cell

@@ -120,12 +120,6 @@ class Styles:
         attrs: Mapping[str, Any] = CSSCollect(node, self.context)
         return attrs
 
-    @staticmethod
-    def forget(node: Any) -> None:
-        """Drop what xhtml2pdf cached on `node`, after its style attribute changed."""
-        for cached in ("cssStyle", "cssAttrs", "cssElement"):
-            node.__dict__.pop(cached, None)
-
     def page_break(self, node: Any, side: str) -> str | None:
         """`always`, `left`, `right`, `avoid` or None: what `page-break-<side>` asks of `node`."""
         value: str | None = pageBreakValue(self.of(node), side)

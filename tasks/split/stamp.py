@@ -9,6 +9,7 @@ from typing import Any, cast
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Fit, NameObject
 
+from tasks.render.patches import add_object
 from tasks.split.outline import SEED
 
 _FORM = NameObject("/X2PFrames")
@@ -128,11 +129,11 @@ def _draw_beneath(writer: PdfWriter, page: PageObject, under: PageObject) -> Non
     # Copies: ReportLab may share one resource dictionary between pages.
     resources = DictionaryObject(cast(DictionaryObject, page["/Resources"].get_object()))
     xobjects = DictionaryObject(cast(DictionaryObject, resources.get("/XObject", DictionaryObject()).get_object()))
-    xobjects[_FORM] = writer._add_object(form.flate_encode())
+    xobjects[_FORM] = add_object(writer, form.flate_encode())
     resources[NameObject("/XObject")] = xobjects
     page[NameObject("/Resources")] = resources
     call = DecodedStreamObject()
     call.set_data(b"q " + _FORM.encode() + b" Do Q\n")
     contents: Any = page.get("/Contents")
     existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
-    page[NameObject("/Contents")] = ArrayObject([writer._add_object(call), *existing])
+    page[NameObject("/Contents")] = ArrayObject([add_object(writer, call), *existing])

@@ -1,0 +1,91 @@
+"""What xhtml2pdf runs, during a render, in place of its parser loop and document template.
+
+xhtml2pdf has no progress API: its parse is silent and the ReportLab document it builds is out of
+reach, so tasks/render/patches.py puts these in by name. They count elements and attach ReportLab's
+progress hook for the render in progress in this context, scale what fits no page, and refuse pages
+no content fits; outside `render_pdf` they behave as xhtml2pdf's own.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from typing import Any
+
+from xhtml2pdf import parser as x2p_parser
+from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
+
+from tasks.render.failures import RenderFailed
+from tasks.render.fidelity import FidelityReport
+from tasks.render.overflow import FittingDocMixin
+from tasks.render.progress import ProgressTracker
+
+ELEMENT_NODE = 1
+# A page's sides, in points, as the page_size option bounds them (1 in to 200 in).
+MIN_PAGE_POINTS, MAX_PAGE_POINTS = 72.0, 14400.0
+# The least room a frame must leave for content, in points.
+MIN_FRAME_POINTS = 18.0
+
+
+class ActiveRender:
+    """The render in progress in this context: its tracker, element count and fidelity report."""
+
+    def __init__(self, tracker: ProgressTracker, expected: int, report: FidelityReport) -> None:
+        self.tracker = tracker
+        self.report = report
+        self.expected = expected
+        self.visited = 0
+
+    def element(self) -> None:
+        self.visited += 1
+        if self.visited % 16 == 0:
+            self.tracker.parsing(self.visited, self.expected)
+
+
+active: contextvars.ContextVar[ActiveRender | None] = contextvars.ContextVar("render", default=None)
+
+
+class ReportingDoc(FittingDocMixin, PmlBaseDoc):
+    """xhtml2pdf's document template, with ReportLab's progress hook attached; what fits no page is scaled, its
+    pages checked."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        render = active.get()
+        if render is not None:
+            self.setProgressCallBack(render.tracker.layout_event)
+            self.fidelity = render.report
+
+    def addPageTemplates(self, templates: Any) -> None:
+        for template in templates if isinstance(templates, list | tuple) else [templates]:
+            check_page(template.pagesize, [(frame._width, frame._height) for frame in template.frames])
+        super().addPageTemplates(templates)
+
+
+def check_page(size: tuple[float, float], frames: list[tuple[float, float]]) -> None:
+    """Refuse, naming the cause, a page the document's CSS sized past the page_size option's bounds
+    or whose margins leave no room: ReportLab would fail later saying something is larger than a page."""
+    width, height = (float(side) for side in size)
+    if not (MIN_PAGE_POINTS <= width <= MAX_PAGE_POINTS and MIN_PAGE_POINTS <= height <= MAX_PAGE_POINTS):
+        raise RenderFailed(
+            f"The document's CSS asks for a {width / 72:g} in x {height / 72:g} in page (@page size); "
+            "each side must be between 1 in and 200 in."
+        )
+    for frame_width, frame_height in frames:
+        if frame_width < MIN_FRAME_POINTS or frame_height < MIN_FRAME_POINTS:
+            raise RenderFailed(
+                "The document's CSS leaves no room for content on its pages (@page margins, or a @frame, "
+                f"as large as the {width / 72:g} in x {height / 72:g} in page). Make the margins smaller."
+            )
+
+
+_original_loop: Callable[..., Any] = x2p_parser.pisaLoop
+
+
+def counting_loop(node: Any, context: Any, **kw: Any) -> Any:
+    """xhtml2pdf's parser loop, counting the elements it visits for the render in progress."""
+    # pisaLoop recurses through its module global, so every element comes here.
+    render = active.get()
+    if render is not None and node.nodeType == ELEMENT_NODE:
+        render.element()
+    return _original_loop(node, context, **kw)

@@ -1,0 +1,134 @@
+"""Every change the service makes to xhtml2pdf, ReportLab and minidom, made by one call to `install()`.
+
+The changes are process-wide and reach into the libraries' insides, so they hold only for the versions
+they were written for: importing this module checks the installed ones against `WRITTEN_FOR` and
+refuses to go on with any other. The replacements live with the domain they serve (fonts, tables,
+progress); this module is where the libraries are changed. tests/test_patches.py proves each one
+still does its job.
+
+Beyond the names `install` replaces, these lean on library internals, guarded by the same check:
+- tasks/render/table_layout.py: ContentSizedTable overrides ReportLab Table's `_wrapInside`, `_calc`,
+  `_getFirstPossibleSplitRowPosition` and reads `_colWidths`, `_cellStyles`, `_spanCmds`,
+  `_normWidth`, `_frame`; `table_cell` builds xhtml2pdf's private `_CellPart`.
+- tasks/render/overflow.py: FittingDocMixin overrides BaseDocTemplate's `handle_flowable`,
+  `handle_keepWithNext` and `handle_frameEnd` and reads a frame's `_aH`, `_atTop`, a flowable's
+  `_postponed`; tasks/render/hooks.py reads a frame's `_width` and `_height`.
+- tasks/render/minidom_fix.py reads an element's `_attrsNS`.
+- tasks/render/fidelity_sources.py reads the text of xhtml2pdf's warnings; tasks/split/css.py runs
+  xhtml2pdf's cascade (`pisaContext`, `CSSCollect`, `pageBreakValue`) outside a render;
+  tasks/prepare/cascade.py reads xhtml2pdf's `SUPPORTED_PROPERTIES`.
+- `add_object` below: pypdf's `PdfWriter._add_object`, for tasks/split/stamp.py.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from xml.dom import minidom
+
+from pypdf import PdfWriter
+from pypdf.generic import IndirectObject, PdfObject
+from reportlab.pdfbase import ttfonts
+from xhtml2pdf import context as x2p_context
+from xhtml2pdf import default as x2p_default
+from xhtml2pdf import document as x2p_document
+from xhtml2pdf import parser as x2p_parser
+from xhtml2pdf import tables as x2p_tables
+from xhtml2pdf.xhtml2pdf_reportlab import PmlTableOfContents
+
+from tasks.fonts import cjk, fallback, families, webfonts
+from tasks.render import hooks, minidom_fix, table_layout
+
+#: The distributions the patches reach into, and the versions they were written for (requirements.txt pins them).
+WRITTEN_FOR: dict[str, str] = {"xhtml2pdf": "0.2.28", "reportlab": "5.1.0", "pypdf": "7.1.0", "html5lib": "1.1"}
+
+
+def installed_versions() -> dict[str, str | None]:
+    """The installed version of each distribution in `WRITTEN_FOR`; None for one that is not installed."""
+    found: dict[str, str | None] = {}
+    for name in WRITTEN_FOR:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def check_versions(found: Mapping[str, str | None]) -> None:
+    """Raise RuntimeError naming the first library in `found` not at the version the patches were written for."""
+    for name, expected in WRITTEN_FOR.items():
+        version = found.get(name)
+        if version != expected:
+            raise RuntimeError(
+                f"tasks/render/patches.py was written for {name} {expected}, but {name} "
+                f"{version or '(not installed)'} is installed: check each patch against it (tests/test_patches.py), "
+                "then update WRITTEN_FOR and the pin in requirements.txt"
+            )
+
+
+check_versions(installed_versions())
+
+_installed = False
+_added_families: dict[str, str] = {}
+
+
+def install() -> None:
+    """Make every change below to the libraries, once per process: later calls do nothing."""
+    global _installed
+    if _installed:
+        return
+    # Progress: xhtml2pdf has no progress API. Its parser loop recurses through this module global, so
+    # the counting loop sees every element; the document template it builds gets ReportLab's progress
+    # hook, scales what fits no page instead of failing with LayoutError, and refuses impossible pages.
+    x2p_parser.pisaLoop = hooks.counting_loop
+    x2p_document.PmlBaseDoc = hooks.ReportingDoc
+    # Fonts: a fragment xhtml2pdf would draw in a face that lacks its characters is cut into runs, each
+    # in a face that has them (Noto CJK, DejaVu); Arabic is shaped for the face that draws it.
+    x2p_context.pisaContext._byCoverage = fallback.by_coverage
+    x2p_context.shape_frag_text = fallback.shape_frag_text
+    # <pdf:toc> entries are drawn as paragraphs in the TOC's style: their text gets the same faces.
+    PmlTableOfContents.addEntry = fallback.toc_entry
+    # ReportLab's ToUnicode CMap maps Arabic presentation forms back to the letters typed, and code
+    # points past U+FFFF as UTF-16 (it wrote five hex digits, which readers reject): text extracts.
+    ttfonts.makeToUnicodeCMap = fallback.to_unicode_cmap
+    # A CID face a document names is drawn in the embedded Noto face of its kind, not left to the viewer.
+    x2p_context.pisaContext.getFontNames = cjk.font_names
+    # Common system and web font families stand for the built-in face of their kind (every document
+    # copies this table): `Menlo, Consolas` is monospace, not Helvetica with a warning.
+    _add_family_aliases()
+    # A WOFF/WOFF2 font is measured before xhtml2pdf unpacks it: a compression bomb is refused.
+    x2p_context.to_truetype = webfonts.checked_to_truetype
+    # <table> builds tables whose automatic columns are sized by content, and cells that are cut
+    # across pages rather than shrunk to one (xhtml2pdf looks both names up in its tables module).
+    x2p_tables.PmlTable = table_layout.ContentSizedTable
+    x2p_tables.PmlKeepInFrame = table_layout.table_cell
+    # An element with both `lang` and `xml:lang` (every XHTML 1.0 page's <html>) made minidom's
+    # unlink raise KeyError after the document was read; html5lib files both under one key.
+    minidom.Attr.unlink = minidom_fix.unlink_attr  # type: ignore[method-assign]
+    _installed = True
+
+
+def _add_family_aliases() -> None:
+    table = x2p_default.DEFAULT_FONT
+    for family, face in families.aliases().items():
+        if family not in table:
+            table[family] = _added_families[family] = face
+
+
+@contextmanager
+def without_family_aliases() -> Iterator[None]:
+    """xhtml2pdf's own table of font families while inside (for measuring the renderer as it was)."""
+    install()
+    for family in _added_families:
+        x2p_default.DEFAULT_FONT.pop(family, None)
+    try:
+        yield
+    finally:
+        x2p_default.DEFAULT_FONT.update(_added_families)
+
+
+def add_object(writer: PdfWriter, obj: PdfObject) -> IndirectObject:
+    """`obj` as an indirect object of `writer`: pypdf has no public call for a new one (a form XObject,
+    a content stream) but the private one its own methods use."""
+    return writer._add_object(obj)
