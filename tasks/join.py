@@ -20,7 +20,7 @@ from tasks.finish import Finish
 from tasks.job.record import PROGRESS, SPLIT, Job, Parts
 from tasks.job.store import PartsToJoin
 from tasks.part_render import render_part
-from tasks.parts import MERGE_TASK, parts_fidelity, report_join
+from tasks.parts import parts_fidelity, report_join
 from tasks.render.failures import part_missing, part_unreadable, split_mismatch
 from tasks.render.interrupt import Cancellable
 from tasks.render.merge import PartUnreadable, merge_pdfs
@@ -33,7 +33,7 @@ from tasks.split.stamp import SplitMismatch, joined_pages, stamp
 log = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, ignore_result=False, name=MERGE_TASK)
+@shared_task(bind=True, ignore_result=False, name="tasks.merge_parts")
 def merge_parts(self: Task, job_id: str, kind: Parts) -> Job | None:
     """Join the job's parts in order into its PDF: with bookmarks per part (a batch), or under one overlay (a split)."""
     config = current_app.config

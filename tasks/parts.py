@@ -10,7 +10,6 @@ the tasks' arguments (`tasks.job.record.Parts`).
 from __future__ import annotations
 
 import json
-import logging
 import os
 import socket
 
@@ -28,8 +27,7 @@ from tasks.render.interrupt import Cancellable
 from tasks.render.progress import Progress
 from tasks.reporting import JobEnded, Reporter, open_job
 
-log = logging.getLogger(__name__)
-
+# The chord's body, tasks/join.py (named, not imported: join imports this module).
 MERGE_TASK = "tasks.merge_parts"
 
 
