@@ -9,15 +9,15 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from celery import Task, shared_task
-from celery.exceptions import Ignore, SoftTimeLimitExceeded
+from celery.exceptions import Ignore
 from flask import current_app
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
+from tasks.finish import Finish
 from tasks.job.record import Job
 from tasks.job.store import JobStore
 from tasks.prepare import Prepared
 from tasks.render.assets import unpacked
-from tasks.render.failures import describe, pdf_too_large, timed_out, too_many_pages, worker_lost
 from tasks.render.interrupt import Cancellable
 from tasks.render.page_setup import PageOptions
 from tasks.render.policy import policy_for
@@ -31,37 +31,29 @@ log = logging.getLogger(__name__)
 @shared_task(bind=True, ignore_result=False, name="tasks.convert")
 def convert(self: Task, job_id: str) -> Job | None:
     """Render job `job_id`; its state, progress and PDF go to the job store."""
+    return render_whole(self, job_id)
+
+
+def render_whole(task: Task, job_id: str) -> Job | None:
+    """Render job `job_id` in one piece, as `task` (`tasks.convert`, or a split that decided not to split)."""
     config = current_app.config
-    reporter = open_job(self, job_id)
+    reporter = open_job(task, job_id)
+    finish = Finish(reporter, config)
     store = reporter.store
     try:
         attempts = store.count_attempt(job_id)
-        if attempts > config["MAX_ATTEMPTS"]:
-            reporter.fail(worker_lost(attempts - 1))
+        with finish.guard():
+            finish.check_attempts(attempts)
         reporter.started(retrying=attempts > 1)
         limit_memory(config["WORKER_MEMORY_MB"])
-        max_pages = config["MAX_PAGES"]
 
         def on_progress(step: Progress) -> None:
-            if step.pages > max_pages:
-                raise too_many_pages(max_pages)
+            finish.check_pages(step.pages)
             reporter.progress(step)
 
-        try:
+        with finish.guard("render"):
             result = _render(store, job_id, config, on_progress)
-        except JobEnded:
-            raise
-        except SoftTimeLimitExceeded:
-            reporter.fail(timed_out(config["RENDER_TIME_LIMIT"]))
-        except Exception as exc:
-            log.warning("job %s failed to render", job_id, exc_info=True)
-            reporter.fail(describe(exc))
-        if result.pages > max_pages:
-            reporter.fail(too_many_pages(max_pages))
-        if len(result.pdf) > config["MAX_PDF_BYTES"]:
-            reporter.fail(pdf_too_large(len(result.pdf), config["MAX_PDF_BYTES"]))
-        reporter.storing(result)
-        reporter.succeeded(result)
+        finish.succeed(result)
     except JobEnded:
         log.info("job %s was cancelled or deleted while it ran", job_id)
         raise Ignore() from None

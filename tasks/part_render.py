@@ -6,27 +6,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from tasks.convert import job_files, written_for
-from tasks.job.store import JobStore, key
+from tasks.job.record import BATCH, Parts
+from tasks.job.store import JobStore
 from tasks.render.page_setup import PageOptions
 from tasks.render.policy import policy_for
 from tasks.render.progress import ProgressCallback
 from tasks.render.renderer import RenderResult, render_pdf
 
-# Set on a job rendered in parts of one document (tasks/split_job.py): how many parts.
-SPLIT_FIELD = "split"
-
 
 def render_part(
-    store: JobStore, job_id: str, html: str, config: Mapping[str, Any], on_progress: ProgressCallback
+    store: JobStore, job_id: str, kind: Parts, html: str, config: Mapping[str, Any], on_progress: ProgressCallback
 ) -> RenderResult:
-    """Render `html`, one part of job `job_id`.
+    """Render `html`, one part of job `job_id`, a `kind` of job.
 
     A part of a split document is a whole document already (prepared and given its page
     options before it was cut) and may use the job's images, CSS and
     fonts, unpacked beside it as for a single render. A batch's document gets
     the job's page options.
     """
-    if store.redis.hget(key(job_id), SPLIT_FIELD) is None:
+    if kind == BATCH:
         options = PageOptions(**store.options(job_id))
         return render_pdf(
             html, on_progress, policy=policy_for(config), options=options, written_for=written_for(options)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import NoReturn
 
 from celery import Task
 from celery.exceptions import Ignore
@@ -12,7 +11,6 @@ from flask import current_app
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from tasks.job.metrics import record_render
 from tasks.job.record import FAILURE, PROGRESS, RETRY, STARTED, SUCCESS, Job, is_terminal, pdf_url, utc_now
 from tasks.job.store import JobStore
 from tasks.render.failures import RenderFailed
@@ -54,7 +52,6 @@ class Reporter:
         self.task = task
         self.store = store
         self.job = job
-        self.began = time.monotonic()
         self._celery_told: tuple[float, object] = (float("-inf"), None)
 
     def started(self, retrying: bool = False, total: int = 0) -> None:
@@ -78,26 +75,10 @@ class Reporter:
         total = self.job["progress"].get("total", 0)  # what it counted all along: every unit is done
         progress = {"percent": 100.0, "stage": "done", "pages": result.pages, "current": total, "total": total}
         self.write(SUCCESS, progress, pdf=result.pdf)
-        self._observe(result)
-
-    def _observe(self, result: RenderResult) -> None:
-        """Log the render and add it to the render histograms (tasks/job/metrics.py)."""
-        seconds = time.monotonic() - self.began
-        log.info("rendered %d page(s) in %.2f s", result.pages, seconds)
-        try:
-            record_render(self.store.redis, seconds, result.pages)
-        except RedisError:
-            # The job has succeeded already: a lost observation must not fail it.
-            log.warning("could not record the render in the metrics", exc_info=True)
 
     def failed(self, failure: RenderFailed) -> None:
         self.job["error"] = failure.error
         self.write(FAILURE, {**self.job["progress"], "stage": "failed"})
-
-    def fail(self, failure: RenderFailed) -> NoReturn:
-        """End the job as `FAILURE` and raise `failure`: Celery's own record says the same words."""
-        self.failed(failure)
-        raise failure
 
     def write(self, state: str, progress: dict[str, object], pdf: bytes = b"", forward_only: bool = False) -> None:
         """Make `state` the job's state, on both transports; `JobEnded` if the job ended meanwhile."""

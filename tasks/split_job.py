@@ -4,27 +4,24 @@ The web tier queues `tasks.split_render` for a document that may gain from
 a split (webapp/splitting.py). It parses the document on a worker (0.2-0.4 s
 for a 120-page report: too long to block a gevent web process), then either
 renders it whole right there, saying why in the job's `render`, or stores the
-parts in the job's record and queues them as batch parts (`tasks.convert_part`,
-tasks/batch.py) under a chord whose body, `tasks.merge_parts` (tasks/join.py),
-draws the page numbers and joins them.
+parts in the job's record and queues them in the chord every job rendered in
+parts uses (tasks/parts.py), as a split: `tasks.convert_part` per part, then
+`tasks.merge_parts` (tasks/join.py), which draws the page numbers and joins them.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import Ignore
 from flask import current_app
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from tasks.batch import dispatch, part_fields
-from tasks.convert import convert, limit_memory, prepared_html
-from tasks.job.record import STARTED, Job, to_json
-from tasks.job.store import key
-from tasks.part_render import SPLIT_FIELD
-from tasks.render.failures import worker_lost
+from tasks.convert import limit_memory, prepared_html, render_whole
+from tasks.finish import Finish
+from tasks.job.record import SPLIT, STARTED, Job
+from tasks.parts import dispatch
 from tasks.render.interrupt import Cancellable
 from tasks.render.policy import policy_for
 from tasks.reporting import JobEnded, open_job
@@ -32,18 +29,9 @@ from tasks.split.plan import MIN_PART_BYTES, Plan, plan
 
 log = logging.getLogger(__name__)
 
-OVERLAY_FIELD = "split:overlay"
-#: What preparing the whole document reported, before it was cut: the base of the job's fidelity report.
-PREPARED_FIELD = "split:fidelity"
-ATTEMPTS_FIELD = "split:attempts"
-QUEUED_FIELD = "split:queued"
 # The joining step's share of the bar: drawing the page numbers and joining
 # took about a tenth of the parts' time on a 120-page report, joining alone a thirtieth.
 JOIN_SHARE = {True: 0.10, False: 0.03}
-MISMATCH = (
-    "The parts of this document did not line up when joined. Submit it again with "
-    '"split": "never" to render it in one piece.'
-)
 
 
 @shared_task(bind=True, ignore_result=False, name="tasks.split_render")
@@ -52,43 +40,31 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
     config = current_app.config
     reporter = open_job(self, job_id)
     store = reporter.store
-    record = key(job_id)
-    if store.redis.hget(record, QUEUED_FIELD):
+    if store.split_queued(job_id):
         raise Ignore()  # an earlier delivery queued the parts already
-    attempts = int(store.redis.hincrby(record, ATTEMPTS_FIELD, 1))
+    attempts = store.count_split_attempt(job_id)
+    finish = Finish(reporter, config)
     try:
-        if attempts > config["MAX_ATTEMPTS"]:
-            reporter.fail(worker_lost(attempts - 1))
+        with finish.guard():
+            finish.check_attempts(attempts)
         limit_memory(config["WORKER_MEMORY_MB"])
         prepared = prepared_html(store, job_id, config)
-        html = prepared.html
         with Cancellable(store.redis, job_id):
-            cut = _plan(html, mode, processes, config["SPLIT_MAX_PARTS"], policy_for(config))
+            cut = _plan(prepared.html, mode, processes, config["SPLIT_MAX_PARTS"], policy_for(config))
         if not cut.split:
             reporter.job["render"] = {"path": "single", "reason": _said(cut.reason, mode)}
             reporter.write(STARTED, {"percent": 0.0, "stage": "parsing", "pages": 0, "current": 0, "total": 0})
-            # The single render's own task body, as this task: no second trip through the queue.
-            result: Job | None = convert.run.__func__(self, job_id)
-            return result
+            return render_whole(self, job_id)  # as this task: no second trip through the queue
         count = len(cut.parts)
-        fields: dict[Any, Any] = part_fields([(part.name, part.html) for part in cut.parts])
-        body = sum(int(fields[f"part:{index}:weight"]) for index in range(count))
-        share = JOIN_SHARE[cut.overlay is not None]
-        fields |= {
-            PREPARED_FIELD: to_json(prepared.report.as_dict()),
-            "parts": count + 1,  # the join is the last "part" of the bar
-            f"part:{count}:name": "page numbers" if cut.overlay else "joining",
-            f"part:{count}:weight": max(int(body * share / (1 - share)), 1),
-            SPLIT_FIELD: count,
-            OVERLAY_FIELD: cut.overlay or "",
-        }
-        store.redis.hset(record, mapping=fields)
+        parts = [(part.name, part.html) for part in cut.parts]
+        join_share = JOIN_SHARE[cut.overlay is not None]
+        store.store_split(job_id, parts, cut.overlay, prepared.report.as_dict(), join_share)
         reporter.job["render"] = {"path": "split", "parts": count}
         reporter.started(retrying=attempts > 1, total=count)
     except JobEnded:
         raise Ignore() from None
-    dispatch(self.app, job_id, count)
-    store.redis.hset(record, QUEUED_FIELD, 1)
+    dispatch(self.app, job_id, count, SPLIT)
+    store.mark_split_queued(job_id)
     return reporter.job
 
 
@@ -106,9 +82,3 @@ def _plan(html: str, mode: str, processes: int, max_parts: int, policy: Resource
 def _said(reason: str | None, mode: str) -> str:
     reason = reason or "it has nothing to split"
     return f'split "always" was asked, but {reason}' if mode == "always" else reason
-
-
-def _text(value: bytes | str | None) -> str:
-    if value is None:
-        return ""
-    return value.decode() if isinstance(value, bytes) else value

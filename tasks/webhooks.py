@@ -15,13 +15,13 @@ import random
 import time
 from typing import Any
 
-from celery import Task, shared_task
+from celery import Celery, Task, shared_task
 from flask import current_app
 
 from tasks.delivery.http import Refused, post, signature
 from tasks.delivery.slots import acquire, release
 from tasks.job.record import Job, is_terminal
-from tasks.job.store import JobStore, key
+from tasks.job.store import JobStore
 
 log = logging.getLogger(__name__)
 
@@ -34,28 +34,19 @@ MAX_RETRY_DELAY_SECONDS = 3600.0
 BUSY_RETRY_SECONDS = 1.0
 USER_AGENT = "html2pdf-live-webhook/1"
 
-# The job record is final once the job has ended (JobStore.advance takes no
-# further state), so the delivery's progress is written into it directly:
-# without a new event, and only if the job still exists (a DELETE wins).
-_SAVE = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'json', ARGV[1])
-return 1
-"""
-
 
 def webhook_record(url: str) -> dict[str, Any]:
     """The `webhook` object of a new job's JSON: nothing sent yet."""
     return {"url": url, "state": PENDING, "attempts": 0, "last_status": None, "last_error": None}
 
 
-def schedule_delivery(job: Job) -> None:
-    """Queue the webhook of a job that has just ended, if it has one (the job store's end hook)."""
+def schedule_delivery(celery: Celery, job: Job) -> None:
+    """Queue the webhook of a job that has just ended, if it has one (the job store's `on_end`)."""
     hook = job.get("webhook")
     if not hook or hook.get("state") != PENDING:
         return
     try:
-        current_app.extensions["celery"].send_task(DELIVER_TASK, args=[job["id"]])
+        celery.send_task(DELIVER_TASK, args=[job["id"]])
     except Exception:
         # The job's end is stored already; a lost delivery must not undo it.
         log.warning("could not queue the webhook of job %s", job["id"], exc_info=True)
@@ -91,8 +82,8 @@ def deliver_webhook(self: Task, job_id: str) -> None:
         attempt(job, config["WEBHOOK_SECRET"], config["WEBHOOK_ALLOW_PRIVATE"], config["WEBHOOK_MAX_ATTEMPTS"])
     finally:
         release(store.redis, hook["url"], slot)
-    if not _save(store, job):
-        return
+    if not store.rewrite_ended(job):
+        return  # deleted meanwhile
     if hook["state"] == PENDING:
         raise self.retry(countdown=retry_delay(config["WEBHOOK_RETRY_DELAY"], hook["attempts"]))
 
@@ -134,9 +125,3 @@ def _network_error(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError):
         return "the callback refused the connection"
     return f"could not reach the callback ({type(exc).__name__})"
-
-
-def _save(store: JobStore, job: Job) -> bool:
-    """Write the job's record with its updated `webhook`; False if the job is gone."""
-    text = json.dumps(job, separators=(",", ":"))
-    return bool(store.redis.eval(_SAVE, 1, key(job["id"]), text))

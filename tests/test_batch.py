@@ -11,9 +11,8 @@ import pypdf
 import pytest
 import requests
 
-from tasks.batch import part_fields
-from tasks.job.record import new_job, new_job_id
-from tasks.job.store import JobStore, key
+from tasks.job.record import BATCH, new_job, new_job_id
+from tasks.job.store import JobStore, key, part_fields
 from tasks.join import merge_parts
 from tasks.render.failures import RenderFailed
 from tasks.render.renderer import render_pdf
@@ -172,7 +171,7 @@ def test_joining_a_batch_has_the_guards_of_every_render(
     if appendix is not None:
         store.redis.hset(key(job["id"]), "part:1:pdf", appendix)
     with pytest.raises(RenderFailed):
-        merge_parts(job["id"])
+        merge_parts(job["id"], BATCH)
     snapshot = store.snapshot(job["id"])
     assert snapshot is not None
     ended = snapshot.job

@@ -11,6 +11,8 @@ from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
 
+from tasks.job.metrics import text
+
 KEY = "pdfworkers"
 HEARTBEAT_SECONDS = 10.0
 # A worker killed without its shutdown (SIGKILL) stops counting after this.
@@ -57,7 +59,7 @@ def worker_processes(redis: Redis) -> int:
     now = time.time()
     total = 0
     for value in redis.hgetall(KEY).values():
-        processes, _, seen = (value.decode() if isinstance(value, bytes) else str(value)).partition(" ")
+        processes, _, seen = text(value).partition(" ")
         if now - float(seen or 0) < STALE_SECONDS:
             total += int(processes)
     return total

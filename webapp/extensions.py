@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from celery import Celery, Task
 from flask import Flask
 from redis import BlockingConnectionPool, Redis
 
 from tasks.job.store import JobStore
+from tasks.webhooks import schedule_delivery
 from webapp.hub import EventHub
 
 
@@ -25,9 +28,10 @@ def init_app(app: Flask) -> None:
     )
     redis = Redis(connection_pool=pool)
     app.extensions["redis"] = redis
-    app.extensions["job_store"] = JobStore(redis, app.config["RESULT_TTL"])
+    celery = celery_init_app(app)
+    # Whichever process ends a job (worker, cancel, lost-job check) queues its webhook.
+    app.extensions["job_store"] = JobStore(redis, app.config["RESULT_TTL"], on_end=partial(schedule_delivery, celery))
     app.extensions["event_hub"] = EventHub(redis)
-    celery_init_app(app)
 
 
 def celery_init_app(app: Flask) -> Celery:

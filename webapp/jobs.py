@@ -10,9 +10,9 @@ from celery import Celery
 from flask import Blueprint, Response, current_app, request, send_file
 from redis.exceptions import RedisError
 
-from tasks import batch
 from tasks.job import metrics
 from tasks.job.record import (
+    BATCH,
     FAILURE,
     PROGRESS,
     RETRY,
@@ -25,7 +25,8 @@ from tasks.job.record import (
     to_json,
     utc_now,
 )
-from tasks.job.store import JobStore, Snapshot
+from tasks.job.store import JobStore, Snapshot, part_fields
+from tasks.parts import dispatch
 from webapp import backpressure, reuse, splitting
 from webapp.access import require_token
 from webapp.disposition import content_disposition
@@ -111,7 +112,7 @@ def submit() -> Response:
         deliver_if_ended(copied)
         return _accepted(to_json(copied), job["id"])
     backpressure.refuse_when_full()  # only new renders add to the queue: repeats and copies above do not
-    fields: dict[str, str | int] = batch.part_fields(submission.parts) if submission.parts else {}
+    fields: dict[str, str | int] = part_fields(submission.parts) if submission.parts else {}
     if submission.parts:
         job["progress"]["total"] = len(submission.parts)  # current/total count parts from the start
     if quota:
@@ -124,7 +125,7 @@ def submit() -> Response:
     celery: Celery = current_app.extensions["celery"]
     try:
         if route is None:
-            queued = batch.dispatch(celery, job["id"], len(submission.parts))
+            queued = dispatch(celery, job["id"], len(submission.parts), BATCH)
             parts = [f"{job['id']}.{index}" for index in range(len(submission.parts))]
         else:
             queued, parts = celery.send_task(route.task, args=route.args, task_id=job["id"]), []

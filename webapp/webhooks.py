@@ -9,7 +9,6 @@ from flask import Flask, Request, current_app
 
 from tasks.delivery.http import literal_refused, url_problem
 from tasks.job.record import Job, is_terminal
-from tasks.job.store import JobStore
 from tasks.webhooks import schedule_delivery, webhook_record
 from webapp.errors import ApiError
 
@@ -17,11 +16,8 @@ FIELD = "callback_url"
 
 
 def init_app(app: Flask) -> None:
-    """Queue a job's webhook when it ends, whichever process ends it (worker, cancel, lost-job check)."""
-    import tasks.webhooks  # noqa: F401  (registers the delivery task with Celery)
-
-    store: JobStore = app.extensions["job_store"]
-    store.on_end = schedule_delivery
+    """Register the delivery task with Celery (the job store queues a webhook as its job ends: extensions.py)."""
+    import tasks.webhooks  # noqa: F401
 
 
 def read_callback(request: Request) -> dict[str, Any] | None:
@@ -55,7 +51,7 @@ def read_callback(request: Request) -> dict[str, Any] | None:
 def deliver_if_ended(job: Job) -> None:
     """Queue the webhook of a job that was created already ended (a stored result reused)."""
     if is_terminal(job):
-        schedule_delivery(job)
+        schedule_delivery(current_app.extensions["celery"], job)
 
 
 def _given(request: Request) -> str | None:

@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 Job = dict[str, Any]
+
+# What a job rendered in parts is made of, said in its tasks' arguments:
+# a batch's documents (each given the job's page options, joined with a
+# bookmark each) or the pieces of one split document (prepared whole before
+# the cut, joined under one set of page numbers).
+Parts = Literal["batch", "split"]
+BATCH: Parts = "batch"
+SPLIT: Parts = "split"
 
 PENDING = "PENDING"
 STARTED = "STARTED"

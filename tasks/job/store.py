@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
 
-from tasks.job.metrics import COUNTS_KEY
+from tasks.job.metrics import COUNTS_KEY, text
 from tasks.job.record import Job, channel, is_terminal, to_json
 from tasks.render.assets import Bundle
 
 # One Redis hash per job holds everything about it (record, HTML, PDF, event
-# counter), so one TTL covers it all and one DEL removes it.
+# counter), so one TTL covers it all and one DEL removes it. This module is
+# the only one that reads or writes its fields:
+#   json, seq, final, percent   the job's JSON, its event counter, ended, the bar's last percent
+#   html, options, assets, document, pdf, quota, attempts
+#   parts                        how many parts a job rendered in parts has
+#   part:<n>:name|html|weight    a part as queued; its share of the bar
+#   part:<n>:attempts|worker     deliveries of the part; who rendered it last
+#   part:<n>:pct|pages           its progress; its PDF's pages
+#   part:<n>:pdf|fidelity        its PDF and fidelity report, until the join
+#   join:weight|pct              a split's joining step as a share of the bar, and its progress
+#   split:fidelity               what preparing a split document whole reported
+#   split:overlay                the page numbers drawn over a split's joined parts
+#   split:attempts|queued        deliveries of the split's analysis; its parts are queued
 KEY_PREFIX = "pdfjob:"
 
 # Writes a new state of a job and publishes it, atomically: the event id is
@@ -64,6 +76,15 @@ redis.call('PUBLISH', ARGV[1],
 return seq
 """
 
+# The job record is final once the job has ended (`advance` takes no further
+# state), so a webhook's delivery progress is written into it directly:
+# without a new event, and only if the job still exists (a DELETE wins).
+_REWRITE_ENDED = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'json', ARGV[1])
+return 1
+"""
+
 # A new job made from a stored result: the PDF is copied inside Redis, and
 # counted against the client's stored bytes (ARGV[3], its quota's key, if any).
 _COPY = """
@@ -81,9 +102,6 @@ return 1
 """
 NAME_PREFIX = "pdfname:"
 
-REFUSED_ENDED = -1
-REFUSED_GONE = -2
-
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -98,20 +116,74 @@ class Snapshot:
         return loaded
 
 
+@dataclass(frozen=True)
+class PartToRender:
+    """One part of a job as a worker takes it: its name, its HTML, and how many times it was delivered."""
+
+    name: str
+    html: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class PartsProgress:
+    """Where each part of a job stands, for its bar: share (weight), percent done, pages laid out; and the join's."""
+
+    weights: list[float]
+    percents: list[float]
+    pages: list[int]
+    join_weight: float
+    join_percent: float
+
+
+@dataclass(frozen=True)
+class PartsToJoin:
+    """What the join of a job's parts reads: their names and PDFs in order (None: missing), a split's overlay."""
+
+    names: list[str]
+    pdfs: list[bytes | None]
+    overlay: str
+
+
+@dataclass(frozen=True)
+class PartReports:
+    """The fidelity reports of a job's parts (JSON text, or None) with each one's pages; a split's as prepared whole."""
+
+    prepared: str | None
+    parts: list[tuple[str | None, int]]
+
+
 def key(job_id: str) -> str:
     return KEY_PREFIX + job_id
 
 
-class JobStore:
-    """Reads and writes jobs; every entry expires `ttl` seconds after its last state."""
+def part_fields(parts: Sequence[tuple[str, str]]) -> dict[str, str | int]:
+    """The job-record fields holding `parts` (name, HTML), weighted by size for the progress bar."""
+    fields: dict[str, str | int] = {"parts": len(parts)}
+    for index, (name, html) in enumerate(parts):
+        fields |= {f"part:{index}:name": name, f"part:{index}:html": html, f"part:{index}:weight": max(len(html), 1)}
+    return fields
 
-    def __init__(self, redis: Redis, ttl: int) -> None:
+
+def has_ended(redis: Redis, job_id: str) -> bool:
+    """Whether job `job_id` has ended, or is gone (deleted, expired); for a watchdog holding only a client."""
+    state, final = redis.hmget(key(job_id), ["json", "final"])
+    return state is None or final == b"1"
+
+
+class JobStore:
+    """Reads and writes jobs; every entry expires `ttl` seconds after its last state.
+
+    `on_end` is called with a job once it has ended, by whichever process ended it (webhooks).
+    """
+
+    def __init__(self, redis: Redis, ttl: int, on_end: Callable[[Job], None] | None = None) -> None:
         self.redis = redis
         self.ttl = ttl
+        self.on_end = on_end
         self._advance = redis.register_script(_ADVANCE)
-        # Called with a job once it has ended, by whichever process ended it (webhooks).
-        self.on_end: Callable[[Job], None] | None = None
         self._copy = redis.register_script(_COPY)
+        self._rewrite_ended = redis.register_script(_REWRITE_ENDED)
 
     def create(
         self,
@@ -140,7 +212,7 @@ class JobStore:
         archive, document = self.redis.hmget(key(job_id), ["assets", "document"])
         if not isinstance(archive, bytes) or document is None:
             return None
-        return Bundle(archive, _text(document))
+        return Bundle(archive, text(document))
 
     def options(self, job_id: str) -> dict[str, str]:
         data = self.redis.hget(key(job_id), "options")
@@ -152,11 +224,11 @@ class JobStore:
         if self.redis.set(NAME_PREFIX + name, job_id, nx=True, ex=self.ttl):
             return job_id
         bound = self.redis.get(NAME_PREFIX + name)
-        return job_id if bound is None else _text(bound)
+        return job_id if bound is None else text(bound)
 
     def bound(self, name: str) -> str | None:
         value = self.redis.get(NAME_PREFIX + name)
-        return None if value is None else _text(value)
+        return None if value is None else text(value)
 
     def rebind(self, name: str, job_id: str) -> None:
         self.redis.set(NAME_PREFIX + name, job_id, ex=self.ttl)
@@ -173,11 +245,11 @@ class JobStore:
         data, seq = self.redis.hmget(key(job_id), ["json", "seq"])
         if data is None:
             return None
-        return Snapshot(_text(data), int(seq or 0))
+        return Snapshot(text(data), int(seq or 0))
 
     def html(self, job_id: str) -> str | None:
         data = self.redis.hget(key(job_id), "html")
-        return None if data is None else _text(data)
+        return None if data is None else text(data)
 
     def pdf(self, job_id: str) -> bytes | None:
         data = self.redis.hget(key(job_id), "pdf")
@@ -191,8 +263,8 @@ class JobStore:
     def advance(self, job: Job, pdf: bytes = b"", forward_only: bool = False) -> int:
         """Store and publish `job`'s new state; return its event id.
 
-        Returns `REFUSED_ENDED` when the job had already ended (it was
-        cancelled, say) and `REFUSED_GONE` when it was deleted or expired.
+        Returns -1 when the job had already ended (it was cancelled, say)
+        and -2 when it was deleted or expired.
         With `forward_only`, a running job's step whose percent is not above
         the last one stored is dropped, returning 0.
         """
@@ -213,9 +285,104 @@ class JobStore:
             self.on_end(job)
         return seq
 
+    def rewrite_ended(self, job: Job) -> bool:
+        """Replace an ended job's JSON (its webhook's progress) without an event; False if the job is gone."""
+        return bool(self._rewrite_ended(keys=[key(job["id"])], args=[to_json(job)]))
+
     def delete(self, job_id: str) -> bool:
         return bool(self.redis.delete(key(job_id)))
 
+    # A job rendered in parts (tasks/parts.py): a batch's documents, or a split document's pieces.
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
+    def claim_part(self, job_id: str, index: int, worker: str) -> PartToRender:
+        """Part `index` of job `job_id`, counting one more delivery of it, to `worker` (host:pid)."""
+        record, prefix = key(job_id), f"part:{index}:"
+        name, html = self.redis.hmget(record, [prefix + "name", prefix + "html"])
+        attempts = int(self.redis.hincrby(record, prefix + "attempts", 1))
+        self.redis.hset(record, prefix + "worker", worker)
+        return PartToRender(_text_or_empty(name), _text_or_empty(html), attempts)
+
+    def store_part_pdf(self, job_id: str, index: int, pdf: bytes, fidelity: Mapping[str, Any]) -> None:
+        """Keep part `index`'s PDF and fidelity report until the join."""
+        prefix = f"part:{index}:"
+        self.redis.hset(key(job_id), mapping={prefix + "pdf": pdf, prefix + "fidelity": to_json(fidelity)})
+
+    def part_progress(self, job_id: str, index: int, percent: float, pages: int) -> PartsProgress:
+        """Record part `index`'s progress; return every part's."""
+        self.redis.hset(key(job_id), mapping={f"part:{index}:pct": percent, f"part:{index}:pages": pages})
+        return self._parts_progress(job_id)
+
+    def join_progress(self, job_id: str, percent: float) -> PartsProgress:
+        """Record the join's progress; return every part's."""
+        self.redis.hset(key(job_id), "join:pct", percent)
+        return self._parts_progress(job_id)
+
+    def _parts_progress(self, job_id: str) -> PartsProgress:
+        record = key(job_id)
+        count = int(self.redis.hget(record, "parts") or 0)
+        fields = [f"part:{part}:{field}" for part in range(count) for field in ("weight", "pct", "pages")]
+        weight, percent, *values = (
+            float(value or 0) for value in self.redis.hmget(record, ["join:weight", "join:pct", *fields])
+        )
+        return PartsProgress(values[0::3], values[1::3], [int(pages) for pages in values[2::3]], weight, percent)
+
+    def parts_to_join(self, job_id: str) -> PartsToJoin:
+        record = key(job_id)
+        count = int(self.redis.hget(record, "parts") or 0)
+        fields = [f"part:{index}:{field}" for index in range(count) for field in ("name", "pdf")]
+        overlay, *values = self.redis.hmget(record, ["split:overlay", *fields])
+        pdfs = [data if isinstance(data, bytes) else None for data in values[1::2]]
+        return PartsToJoin([_text_or_empty(name) for name in values[0::2]], pdfs, _text_or_empty(overlay))
+
+    def part_reports(self, job_id: str) -> PartReports:
+        record = key(job_id)
+        count = int(self.redis.hget(record, "parts") or 0)
+        fields = [f"part:{index}:{field}" for index in range(count) for field in ("fidelity", "pages")]
+        prepared, *values = self.redis.hmget(record, ["split:fidelity", *fields])
+        parts = [
+            (None if data is None else text(data), int(float(pages or 0)))
+            for data, pages in zip(values[0::2], values[1::2], strict=True)
+        ]
+        return PartReports(None if prepared is None else text(prepared), parts)
+
+    def drop_part_pdfs(self, job_id: str, count: int) -> None:
+        """Forget the parts' PDFs once joined."""
+        self.redis.hdel(key(job_id), *(f"part:{index}:pdf" for index in range(count)))
+
+    # A split document (tasks/split_job.py): its analysis runs once, then its parts are queued.
+
+    def split_queued(self, job_id: str) -> bool:
+        """Whether an earlier delivery of the split's analysis queued its parts already."""
+        return bool(self.redis.hget(key(job_id), "split:queued"))
+
+    def count_split_attempt(self, job_id: str) -> int:
+        """Count one more delivery of the split's analysis to a worker; return the total."""
+        return int(self.redis.hincrby(key(job_id), "split:attempts", 1))
+
+    def store_split(
+        self,
+        job_id: str,
+        parts: Sequence[tuple[str, str]],
+        overlay: str | None,
+        prepared: Mapping[str, Any],
+        join_share: float,
+    ) -> None:
+        """Store a split document's `parts` (name, HTML), the page numbers drawn over them, what preparing it reported.
+
+        The join takes `join_share` of the bar, the parts the rest.
+        """
+        fields: dict[Any, Any] = part_fields(parts)
+        body = sum(int(fields[f"part:{index}:weight"]) for index in range(len(parts)))
+        fields |= {
+            "split:fidelity": to_json(prepared),
+            "join:weight": max(int(body * join_share / (1 - join_share)), 1),
+            "split:overlay": overlay or "",
+        }
+        self.redis.hset(key(job_id), mapping=fields)
+
+    def mark_split_queued(self, job_id: str) -> None:
+        self.redis.hset(key(job_id), "split:queued", 1)
+
+
+def _text_or_empty(value: bytes | str | None) -> str:
+    return "" if value is None else text(value)

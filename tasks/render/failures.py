@@ -110,3 +110,26 @@ def timed_out(seconds: float) -> RenderFailed:
 def part_failed(index: int, name: str, reason: RenderFailed) -> RenderFailed:
     """Part `index` (from 0) of a many-part job failed: the job's failure names the part."""
     return RenderFailed(f"Part {index + 1} ({name}) failed: {reason}", "part_failed")
+
+
+def part_missing(index: int, name: str) -> RenderFailed:
+    """Part `index`'s PDF is not there for the join."""
+    return part_failed(index, name, RenderFailed(PART_MISSING))
+
+
+def part_unreadable(index: int, name: str) -> RenderFailed:
+    """Part `index`'s PDF could not be read for the join."""
+    return part_failed(index, name, RenderFailed(PART_UNREADABLE))
+
+
+def split_mismatch() -> RenderFailed:
+    """The parts of a split document did not line up when joined."""
+    return RenderFailed(SPLIT_MISMATCH, "split_mismatch")
+
+
+PART_MISSING = "its PDF is missing (it was not rendered, or it was lost). Submit the document again."
+PART_UNREADABLE = "its PDF could not be read for the join. Submit the document again."
+SPLIT_MISMATCH = (
+    "The parts of this document did not line up when joined. Submit it again with "
+    '"split": "never" to render it in one piece.'
+)

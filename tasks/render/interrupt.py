@@ -10,7 +10,7 @@ from types import TracebackType
 from redis import Redis
 from redis.exceptions import RedisError
 
-from tasks.job.store import key
+from tasks.job.store import has_ended
 from tasks.reporting import JobEnded
 
 log = logging.getLogger(__name__)
@@ -68,14 +68,12 @@ class Cancellable:
             raise JobEnded(self._job_id) from None
 
     def _watch(self) -> None:
-        record = key(self._job_id)
         while not self._done.wait(self._poll):
             try:
-                state, final = self._redis.hmget(record, ["json", "final"])
+                if not has_ended(self._redis, self._job_id):
+                    continue
             except RedisError:
                 continue  # Redis away: the render's own next write waits for it (tasks/reporting.py)
-            if state is not None and final != b"1":  # neither gone nor ended
-                continue
             with self._lock:
                 if not self._done.is_set():
                     self._fired = True
