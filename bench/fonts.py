@@ -67,7 +67,7 @@ def font_bytes(pdf: bytes) -> int:
 
 def first_use_seconds() -> float:
     """Registering the Korean sans face from the cache, in a fresh process (once per worker process)."""
-    code = "import time; from tasks import cjk_fonts; t = time.perf_counter(); cjk_fonts.face('ko', False); "
+    code = "import time; from tasks.fonts import cjk; t = time.perf_counter(); cjk.face('ko', False); "
     code += "print(time.perf_counter() - t)"
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
