@@ -10,7 +10,7 @@ from types import TracebackType
 
 from bench.documents import pages_html
 from bench.stack import cpu_of
-from tests.support import xhtml2pdf_alone
+from harness.pdf import xhtml2pdf_alone
 
 
 def render_alone(html: str) -> tuple[float, float, int]:

@@ -17,7 +17,8 @@ from bench.client import Api, watch
 from bench.documents import pages_html
 from bench.report import Result, at_most, info
 from bench.stack import Stack
-from tests.support import SseEvent, pdf_pages
+from harness.pdf import pdf_pages
+from harness.sse import SseEvent
 from webapp.config import load_config
 
 TITLE = "big document: progress all the way, worker memory, no time-out at the defaults"

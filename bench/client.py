@@ -8,7 +8,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.support import SseEvent, SseStream
+from harness.sse import SseEvent, SseStream
 
 # gunicorn closes an idle keep-alive connection after 5 s (gunicorn.conf.py).
 IDLE_RECONNECT = 4.0

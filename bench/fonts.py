@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import subprocess
 import sys
@@ -11,10 +10,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
-import pypdf
-from pypdf.generic import DictionaryObject
-
 from bench.documents import TEXT, pages_html
+from harness.pdf import page_fonts
 from tasks.fonts import cjk as cjk_fonts
 from tasks.render import patches
 from tasks.render.policy import server_policy
@@ -58,16 +55,11 @@ def embedded() -> Iterator[None]:
 def font_bytes(pdf: bytes) -> int:
     """Bytes of the embedded TrueType font files in `pdf`, uncompressed (the PDF stores them deflated)."""
     sizes: dict[int, int] = {}
-    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
-        resources = page["/Resources"].get_object()
-        assert isinstance(resources, DictionaryObject)
-        font_dict = resources["/Font"].get_object()
-        assert isinstance(font_dict, DictionaryObject)
-        for reference in font_dict.values():
-            descriptor = reference.get_object().get("/FontDescriptor")
-            stream = descriptor.get_object().get("/FontFile2") if descriptor is not None else None
-            if stream is not None:
-                sizes[stream.idnum] = len(stream.get_object().get_data())
+    for font in page_fonts(pdf):
+        descriptor = font.get("/FontDescriptor")
+        stream = descriptor.get_object().get("/FontFile2") if descriptor is not None else None
+        if stream is not None:
+            sizes[stream.idnum] = len(stream.get_object().get_data())
     return sum(sizes.values())
 
 

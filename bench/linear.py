@@ -7,8 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.report import Result, at_most, info
-from tests.support import report_html
-from tests.test_nesting import html5lib_depth
+from harness.documents import html5lib_depth, report_html
 from webapp.decoding import decode_html
 from webapp.nesting import nesting_depth
 from webapp.page_css import check_page_sizes

@@ -14,7 +14,7 @@ from bench.documents import pages_html
 from bench.report import Result, at_most, info
 from bench.stack import Stack
 from bench.timeline import timeline
-from tests.support import pdf_pages
+from harness.pdf import pdf_pages
 
 TITLE = "service overhead: submit → SSE end → PDF, over xhtml2pdf alone"
 

@@ -17,7 +17,7 @@ from typing import Any
 from bench.documents import pages_html
 from bench.report import Result, at_most, info
 from bench.stack import Stack
-from tests.support import close_app
+from harness.apps import close_app
 
 TITLE = "progress cost: update_state + JobStore.advance per step, against no callback"
 

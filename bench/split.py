@@ -12,8 +12,9 @@ from pathlib import Path
 from bench.client import Api, ApiError, watch
 from bench.report import Result, at_most, info
 from bench.stack import Stack
+from harness.pdf import pdf_text
+from harness.sse import SseEvent
 from tasks.split.plan import plan
-from tests.support import SseEvent, pdf_text
 
 TITLE = "long documents in parallel: one report split across the worker processes vs rendered whole"
 TEXT = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore. " * 5

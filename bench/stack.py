@@ -15,7 +15,7 @@ from types import TracebackType
 import psutil  # type: ignore[import-untyped, unused-ignore]
 from redis import Redis
 
-from tests.support import BIN, Process, RedisServer, free_port, start_worker, wait_until
+from harness.processes import BIN, Process, RedisServer, free_port, start_worker, wait_until
 
 DEADLINE = 60.0
 # The benchmarks measure capacity, not the per-client submission limit: one

@@ -20,7 +20,8 @@ from bench.documents import pages_html
 from bench.overhead import _epoch
 from bench.report import Result, at_most, info
 from bench.stack import Stack
-from tests.support import Process, SseStream, wait_until
+from harness.processes import Process, wait_until
+from harness.sse import SseStream
 
 TITLE = "live streams: many SSE clients on one gunicorn gevent worker"
 MiB = 2**20

@@ -18,7 +18,8 @@ from bench.client import Api
 from bench.documents import pages_html
 from bench.report import Result, at_least, info
 from bench.stack import Stack
-from tests.support import pdf_pages, wait_until
+from harness.pdf import pdf_pages
+from harness.processes import wait_until
 
 TITLE = "throughput: jobs/s with 1 and 2 worker processes; 500 queued jobs drain"
 

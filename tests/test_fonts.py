@@ -23,6 +23,7 @@ from PIL import Image, ImageChops
 from pypdf.generic import DictionaryObject
 from xhtml2pdf.opentype import FontConversionError
 
+from harness.pdf import page_fonts
 from tasks.fonts import cjk as cjk_fonts
 from tasks.fonts import webfonts
 from tasks.render.policy import server_policy
@@ -54,17 +55,10 @@ def word_fonts(pdf: bytes) -> dict[str, str]:
 def embedded_fonts(pdf: bytes) -> dict[str, bool]:
     """Base font name as written (with any subset prefix) -> whether the PDF carries its file."""
     fonts: dict[str, bool] = {}
-    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
-        resources = page["/Resources"].get_object()
-        assert isinstance(resources, DictionaryObject)
-        font_dict = resources["/Font"].get_object()
-        assert isinstance(font_dict, DictionaryObject)
-        for reference in font_dict.values():
-            font = reference.get_object()
-            assert isinstance(font, DictionaryObject)
-            descriptor = font.get("/FontDescriptor")
-            files = descriptor.get_object().keys() if descriptor is not None else set()
-            fonts[str(font["/BaseFont"]).lstrip("/")] = bool({"/FontFile", "/FontFile2", "/FontFile3"} & set(files))
+    for font in page_fonts(pdf):
+        descriptor = font.get("/FontDescriptor")
+        files = descriptor.get_object().keys() if descriptor is not None else set()
+        fonts[str(font["/BaseFont"]).lstrip("/")] = bool({"/FontFile", "/FontFile2", "/FontFile3"} & set(files))
     return fonts
 
 

@@ -5,29 +5,17 @@ from __future__ import annotations
 import threading
 import time
 
-import html5lib
 import pytest
 import requests
-from html5lib import treebuilders
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.documents import html5lib_depth
 from tests.support import wait_for_job
 from webapp.nesting import nesting_depth
 
 TIMEOUT = 30
 MiB = 2**20
-
-
-def html5lib_depth(html: str) -> int:
-    """How deep xhtml2pdf's parser nests `html`, walked as xhtml2pdf's own depth check walks it."""
-    document = html5lib.HTMLParser(tree=treebuilders.getTreeBuilder("dom")).parse(html)
-    stack, deepest = [(document, 0)], 0
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in node.childNodes if child.nodeType == child.ELEMENT_NODE)
-    return deepest
 
 
 # Documents as people write them: blocks, lists, tables and inline markup, end tags

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import pypdf
 import pytest
 import reportlab
-from pypdf.generic import DictionaryObject
 from xhtml2pdf.util import font_has_glyph
 
+from harness.pdf import page_fonts
 from tasks.fonts import fallback as fonts
 from tasks.render.renderer import RenderResult, render_pdf
 from tests.support import pdf_text, report_html
@@ -33,15 +31,7 @@ def render(body: str, lang: str = "", head: str = "") -> RenderResult:
 
 def fonts_used(pdf: bytes) -> set[str]:
     """The base font names a PDF's pages draw with, subset prefixes dropped."""
-    names = set()
-    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
-        resources = page["/Resources"].get_object()
-        assert isinstance(resources, DictionaryObject)
-        font_dict = resources["/Font"].get_object()
-        assert isinstance(font_dict, DictionaryObject)
-        for font in font_dict.values():
-            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+")[-1])
-    return names
+    return {str(font["/BaseFont"]).lstrip("/").split("+")[-1] for font in page_fonts(pdf)}
 
 
 def text_of(result: RenderResult) -> str:

@@ -15,7 +15,7 @@ from importlib import resources
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.prepare import cascade, layout, pages, svg
+from tasks.prepare import blocks, cascade, layout, pages, svg
 from tasks.prepare.stylesheets import Reader, compiled, gather
 from tasks.render.fidelity import FidelityReport
 
@@ -79,7 +79,7 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     page = pages.read_page(sheet.page_rules, report)
     computed = cascade.apply(root, sheet, report, page.content_width, page.content_height)
     layout.apply(root, computed, report, page.content_width)
-    layout.keep_top_margin(root)
+    blocks.keep_top_margin(root)
     svg.apply(root, computed)
     head = root.find("head")
     if head is None:

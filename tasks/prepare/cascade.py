@@ -48,6 +48,8 @@ _OF_THE_WIDTH = ("margin", "padding", "text-indent")
 _PERCENT = re.compile(r"(-?\d*\.?\d+)%")
 _WIDE = {"inherit", "initial", "unset", "revert", "revert-layer"}
 MAX_VAR_DEPTH = 8
+#: Property → its (origin, value) candidates, as `_cascade` ranks them.
+Declared = dict[str, list[tuple[int, str]]]
 
 
 @dataclass
@@ -118,7 +120,7 @@ def _inline(declarations: dict[str, str]) -> str:
 
 def _cascade(
     matches: list[tuple[tuple[int, int, int], int, str | None, Any]], pseudo: str | None, inline: str | None
-) -> dict[str, list[tuple[int, str]]]:
+) -> Declared:
     """Property → its (origin, value) candidates, the winner last: origin 0 browser, 1 author.
 
     The losers stay because a stylesheet's fallbacks (`color: #b58; color: lab(…)`) end in a
@@ -134,76 +136,114 @@ def _cascade(
             # A style attribute outranks every selector, however many ids it has.
             ranked.append(((int(declaration.important), 1, _INLINE_SPECIFICITY, 0), 1, declaration))
     ranked.sort(key=lambda item: item[0])
-    declared: dict[str, list[tuple[int, str]]] = {}
+    declared: Declared = {}
     for _, origin, declaration in ranked:
         declared.setdefault(declaration.name, []).append((origin, declaration.value))
     return declared
 
 
 def _compute(
-    declared: dict[str, list[tuple[int, str]]],
+    declared: Declared,
     parent: Computed,
     root_pt: float,
     page: tuple[float, float],
     report: FidelityReport,
 ) -> Computed:
-    # Shared with the parent unless this element changes them: most elements change neither.
-    custom = parent.custom
-    own_custom = [(name, candidates[-1][1]) for name, candidates in declared.items() if name.startswith("--")]
-    if own_custom:
-        custom = dict(custom)
-        for name, text in own_custom:
-            # `--x: initial` is the guaranteed-invalid value: var(--x, fallback) takes the fallback.
-            if text.strip().lower() == "initial":
-                custom.pop(name, None)
-            else:
-                custom[name] = text
-    inherited = parent.inherited
-    font_pt = parent.font_pt
-    if "font-size" in declared:
-        size = values.font_size(_substitute(declared["font-size"][-1][1], custom), parent.font_pt, root_pt)
-        font_pt = size if size is not None else parent.font_pt
+    custom = _custom_properties(declared, parent.custom)
+    font_pt = _font_pt(declared, custom, parent.font_pt, root_pt)
     context = values.Context(font_pt=font_pt, root_pt=root_pt, page_width_pt=page[0], page_height_pt=page[1])
-    style = Computed(font_pt=font_pt, custom=custom, inherited=inherited)
+    style = Computed(font_pt=font_pt, custom=custom, inherited=parent.inherited)
     for name, candidates in declared.items():
-        if name.startswith("--"):
-            continue
-        origin, raw = candidates[-1]
-        value: str | None = None
-        for candidate_origin, candidate in reversed(candidates):
-            value = _value(name, candidate, custom, parent, context)
-            if value is not None:
-                origin = candidate_origin
-                break
-        if name == "display" and value:
-            style.display = value
-        if name in _GRID and value:
-            style.grid_columns = value if name == "grid-template-columns" else style.grid_columns
-            style.grid_column = value if name != "grid-template-columns" else style.grid_column
-        if value is None:
-            # A var() that resolves to nothing makes the declaration unset, in a browser too.
-            if origin and "var(" not in raw:
-                report.ignore(f"{name}: {_kind(raw)}")
-            continue
-        style.cascaded[name] = value
-        if name in INHERITED and inherited.get(name) != value:
-            if inherited is parent.inherited:
-                inherited = style.inherited = dict(inherited)
-            inherited[name] = value
-        if origin and name not in _SILENT:
-            if name in DRAWN:
-                style.own[name] = value
-            elif name not in _GRID and not name.startswith(_SCREEN_ONLY):
-                report.ignore(name)
+        if not name.startswith("--"):
+            _declare(style, name, candidates, parent, context, report)
     if style.cascaded.get("float", "none") != "none":
-        # xhtml2pdf does not float: a float pulled into the margin (a hanging section number) stays
-        # in the flow, where its negative margin would drag it over the text before it.
-        for side in ("margin-left", "margin-right"):
-            if style.own.get(side, "").startswith("-"):
-                del style.own[side]
+        _keep_float_in_margins(style)
     if "font-size" in declared and declared["font-size"][-1][0]:
         style.own["font-size"] = values.fmt(font_pt)
     return style
+
+
+def _custom_properties(declared: Declared, inherited: dict[str, str]) -> dict[str, str]:
+    """The custom properties (`--x`) an element sees: `inherited`, itself when the element sets none."""
+    # Shared with the parent unless this element changes them: most elements change none.
+    own_custom = [(name, candidates[-1][1]) for name, candidates in declared.items() if name.startswith("--")]
+    if not own_custom:
+        return inherited
+    custom = dict(inherited)
+    for name, text in own_custom:
+        # `--x: initial` is the guaranteed-invalid value: var(--x, fallback) takes the fallback.
+        if text.strip().lower() == "initial":
+            custom.pop(name, None)
+        else:
+            custom[name] = text
+    return custom
+
+
+def _font_pt(declared: Declared, custom: dict[str, str], parent_pt: float, root_pt: float) -> float:
+    """The element's font size in points: its own if it sets one xhtml2pdf can read, else its parent's."""
+    if "font-size" not in declared:
+        return parent_pt
+    size = values.font_size(_substitute(declared["font-size"][-1][1], custom), parent_pt, root_pt)
+    return size if size is not None else parent_pt
+
+
+def _declare(
+    style: Computed,
+    name: str,
+    candidates: list[tuple[int, str]],
+    parent: Computed,
+    context: values.Context,
+    report: FidelityReport,
+) -> None:
+    """Give `style` property `name`: the last of its candidates xhtml2pdf can read, in the cascaded,
+    inherited and own (author's, drawn) values it belongs in; report what is left unread."""
+    raw = candidates[-1][1]
+    origin, value = _readable(name, candidates, style.custom, parent, context)
+    if value is None:
+        # A var() that resolves to nothing makes the declaration unset, in a browser too.
+        if origin and "var(" not in raw:
+            report.ignore(f"{name}: {_kind(raw)}")
+        return
+    _note_layout(style, name, value)
+    style.cascaded[name] = value
+    if name in INHERITED and style.inherited.get(name) != value:
+        if style.inherited is parent.inherited:
+            style.inherited = dict(style.inherited)
+        style.inherited[name] = value
+    if origin and name not in _SILENT:
+        if name in DRAWN:
+            style.own[name] = value
+        elif name not in _GRID and not name.startswith(_SCREEN_ONLY):
+            report.ignore(name)
+
+
+def _readable(
+    name: str, candidates: list[tuple[int, str]], custom: dict[str, str], parent: Computed, context: values.Context
+) -> tuple[int, str | None]:
+    """The origin and resolved value of the last candidate xhtml2pdf can read; the winner's origin
+    and None when it can read none."""
+    for origin, candidate in reversed(candidates):
+        value = _value(name, candidate, custom, parent, context)
+        if value is not None:
+            return origin, value
+    return candidates[-1][0], None
+
+
+def _note_layout(style: Computed, name: str, value: str) -> None:
+    """Keep what the layout stage reads: the display and the grid's columns."""
+    if name == "display" and value:
+        style.display = value
+    if name in _GRID and value:
+        style.grid_columns = value if name == "grid-template-columns" else style.grid_columns
+        style.grid_column = value if name != "grid-template-columns" else style.grid_column
+
+
+def _keep_float_in_margins(style: Computed) -> None:
+    """xhtml2pdf does not float: a float pulled into the margin (a hanging section number) stays
+    in the flow, where its negative margin would drag it over the text before it."""
+    for side in ("margin-left", "margin-right"):
+        if style.own.get(side, "").startswith("-"):
+            del style.own[side]
 
 
 def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, context: values.Context) -> str | None:

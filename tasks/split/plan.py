@@ -21,7 +21,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.render.policy import guarded, server_policy
 from tasks.split.checks import blocker, link_spans
-from tasks.split.css import Styles, document_css, split_page_rules
+from tasks.split.css import PageRules, Styles, document_css, split_page_rules
 from tasks.split.dom import (
     NEXTPAGE,
     Item,
@@ -106,15 +106,57 @@ def plan(
         return _plan(html, parts, min_part_bytes)
 
 
+@dataclass
+class _Reading:
+    """What the plan reads from a parsed document: its styles, its static frames and its body's pieces."""
+
+    document: Any
+    body: Any
+    css: str
+    problems: list[str]
+    page: PageRules
+    styles: Styles
+    static: list[Any]
+    static_ids: set[str]
+    counted: bool  # a static frame shows the page count
+    numbered: bool  # a static frame shows a page number or the count
+    pieces: list[Item]
+
+
 def _plan(html: str, parts: int, min_part_bytes: int) -> Plan:
     document = parse(html)
     bodies = document.getElementsByTagName("body")
     if not bodies:
         return Plan(reason="it has no <body>")
-    body = bodies[0]
+    doc = _read(document, bodies[0])
+    reason = blocker(document, doc.styles, doc.page, doc.static, doc.numbered, doc.pieces)
+    reason = reason or next(iter(doc.problems), None)
+    if reason is not None:
+        return Plan(reason=reason)
+    cuts = _cuts(doc.pieces, doc.styles)
+    if not cuts:
+        return Plan(reason="no chapter starts on a new page at the top level of <body>")
+    spans = link_spans(doc.pieces)
+    linked = {cut for cut in cuts for low, high, _ in spans if low < cut <= high}
+    if len(linked) == len(cuts):
+        target = next(target for low, high, target in spans if any(low < cut <= high for cut in cuts))
+        return Plan(reason=f'a link (href="#{target}") points into another part of the document', places=len(cuts))
+    cuts = {cut: neutral for cut, neutral in cuts.items() if cut not in linked}
+
+    start = doctype(document) + open_tag(document.documentElement) + to_html(_head(document)) + open_tag(doc.body)
+    overlay = _take_overlay(doc, start) if doc.numbered else None
+    _write_pieces(doc)
+    chosen = _choose(doc.pieces, cuts, parts, min_part_bytes)
+    if len(chosen) < 2:
+        size = sum(len(piece.html.encode("utf-8")) for piece in doc.pieces)
+        return Plan(reason=f"it is too short to gain from splitting ({html_size(size)} of HTML)", places=len(cuts))
+    # Every part but the first begins with an empty page, to be dropped (stamp.stamp).
+    return Plan(parts=_build_parts(doc, start, cuts, chosen), overlay=overlay, places=len(cuts))
+
+
+def _read(document: Any, body: Any) -> _Reading:
     css, problems = document_css(document)
     css, page = split_page_rules(css)
-    styles = Styles(css)
     static = [node for node in document.getElementsByTagName("*") if node.getAttribute("id") in page.frame_content]
     counted = any(node.getElementsByTagName("pdf:pagecount") for node in static)
     numbered = counted or any(node.getElementsByTagName("pdf:pagenumber") for node in static)
@@ -122,51 +164,43 @@ def _plan(html: str, parts: int, min_part_bytes: int) -> Plan:
     pieces = list(items(body))
     for piece in pieces:
         piece.residue_only = piece.element and residue_of(piece.node, static_ids) == [piece.node]
-    reason = blocker(document, styles, page, static, numbered, pieces) or next(iter(problems), None)
-    if reason is not None:
-        return Plan(reason=reason)
-    cuts = _cuts(pieces, styles)
-    if not cuts:
-        return Plan(reason="no chapter starts on a new page at the top level of <body>")
-    spans = link_spans(pieces)
-    linked = {cut for cut in cuts for low, high, _ in spans if low < cut <= high}
-    if len(linked) == len(cuts):
-        target = next(target for low, high, target in spans if any(low < cut <= high for cut in cuts))
-        return Plan(reason=f'a link (href="#{target}") points into another part of the document', places=len(cuts))
-    cuts = {cut: neutral for cut, neutral in cuts.items() if cut not in linked}
+    return _Reading(document, body, css, problems, page, Styles(css), static, static_ids, counted, numbered, pieces)
 
-    start = doctype(document) + open_tag(document.documentElement) + to_html(_head(document)) + open_tag(body)
-    overlay = None
-    if numbered:
-        overlay = start + "".join(to_html(node) for piece in pieces for node in residue_of(piece.node, static_ids))
-        for node in static:  # the parts draw no header or footer: the overlay does
-            while node.firstChild is not None:
-                node.removeChild(node.firstChild)
-    for piece in pieces:
+
+def _take_overlay(doc: _Reading, start: str) -> str:
+    """The overlay document (all but its pages) of a document whose headers or footers number
+    its pages; its static frames are emptied, so the parts draw no header or footer: the overlay does."""
+    overlay = start + "".join(to_html(node) for piece in doc.pieces for node in residue_of(piece.node, doc.static_ids))
+    for node in doc.static:
+        while node.firstChild is not None:
+            node.removeChild(node.firstChild)
+    return overlay
+
+
+def _write_pieces(doc: _Reading) -> None:
+    """Each piece's HTML, and the residue (styles, metadata, static frames) every part carries."""
+    for piece in doc.pieces:
         piece.html = open_tag(piece.node) if piece.opens else to_html(piece.node)
-        piece.residue = [to_html(node) for node in residue_of(piece.node, static_ids)] if not piece.opens else []
-    chosen = _choose(pieces, cuts, parts, min_part_bytes)
-    if len(chosen) < 2:
-        size = sum(len(piece.html.encode("utf-8")) for piece in pieces)
-        return Plan(reason=f"it is too short to gain from splitting ({html_size(size)} of HTML)", places=len(cuts))
-    levels = outline_levels(document, css, pieces, styles, static)
+        piece.residue = [to_html(node) for node in residue_of(piece.node, doc.static_ids)] if not piece.opens else []
+
+
+def _build_parts(doc: _Reading, start: str, cuts: dict[int, bool], chosen: list[tuple[int, int]]) -> tuple[Part, ...]:
+    levels = outline_levels(doc.document, doc.css, doc.pieces, doc.styles, doc.static)
     # <pdf:pagecount> puts one more (empty) flowable at the end of the whole's
     # story: a document ending on a page break gets a last, empty page. The
     # last part ends the same way.
-    ending = _FILL if counted else ""
-    built = tuple(
+    ending = _FILL if doc.counted else ""
+    return tuple(
         _part(
             start + seeds(open_levels(levels, low)),
-            pieces,
+            doc.pieces,
             low,
             high,
             cuts.get(low, False),
-            ending if high == len(pieces) else "",
+            ending if high == len(doc.pieces) else "",
         )
         for low, high in chosen
     )
-    # Every part but the first begins with an empty page, to be dropped (stamp.stamp).
-    return Plan(parts=built, overlay=overlay, places=len(cuts))
 
 
 def _head(document: Any) -> Any:

@@ -1,0 +1,105 @@
+"""Blocks xhtml2pdf sizes unlike a browser: narrower than the page, empty, first on the page, too wide.
+
+Blocks narrower than the page become tables of their width; empty blocks and the first block's top
+margin keep their room as spacers; over-wide preformatted text shrinks as Chromium's print does.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from tasks.prepare.cascade import Computed
+from tasks.prepare.inline_style import points, set_style, sides
+
+#: A monospace face's advance width, in ems (Courier's and most others').
+MONOSPACE_ADVANCE = 0.6
+#: How far Chromium shrinks a printed page whose content is too wide (Blink's printing maximum).
+CHROMIUM_MAX_SHRINK = 1.5
+#: What stays on a narrowed block itself; the rest of its box goes to the table cell that holds its content.
+_OUTSIDE = ("margin", "width", "max-width", "min-width", "display", "float", "position")
+
+
+def fit_preformatted(pre: lxml_html.HtmlElement, style: Computed | None, page_width: float) -> None:
+    """Preformatted text wider than the page in smaller type, as Chromium's print shrinks what
+    overflows (by at most its factor of 1.5); what is still too wide wraps."""
+    if style is None:
+        return
+    longest = max((len(line) for line in pre.text_content().expandtabs(8).splitlines()), default=0)
+    needed = longest * MONOSPACE_ADVANCE * style.font_pt
+    if needed <= page_width:
+        return
+    size = max(style.font_pt * page_width / needed, style.font_pt / CHROMIUM_MAX_SHRINK)
+    set_style(pre, {"font-size": f"{size:.2f}pt"})
+
+
+def is_empty(element: lxml_html.HtmlElement) -> bool:
+    """A block with no children and no text (not the body)."""
+    return len(element) == 0 and not (element.text or "").strip() and element.tag != "body"
+
+
+def hold_space(element: lxml_html.HtmlElement, style: Computed) -> None:
+    """An empty block (a logo's box without its logo, a divider) keeps its room: ReportLab drops it.
+
+    Its top and bottom margins collapse into one, as in a browser; with a border or a background it
+    is drawn, and stays as it is."""
+    if any(name.startswith(("border", "background")) for name in style.own):
+        return
+    height = points(style.own.get("height"))
+    top, _, bottom, _ = sides(style.own, "margin")
+    room = max(top, bottom) + (0.0 if height == float("inf") else height)
+    if room > 0:
+        spacer = lxml_html.Element("pdf:spacer")
+        spacer.set("height", f"{room:.2f}pt")
+        spacer.tail = element.tail
+        element.getparent().replace(element, spacer)
+
+
+def keep_top_margin(root: lxml_html.HtmlElement) -> None:
+    """The margin above the document's first block, which a browser keeps at the top of the page and
+    ReportLab drops there, as a spacer: the first block's own margin and those it collapses with."""
+    body = root.find("body")
+    element, margin = body, 0.0
+    while element is not None:
+        declared = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
+        top = sides(declared, "margin")[0]
+        if top > 0:
+            margin = max(margin, top)
+            set_style(element, {"margin-top": "0"})
+        sealed = sides(declared, "padding")[0] > 0 or any(name.startswith(("border", "display")) for name in declared)
+        if (element.text or "").strip() or sealed:
+            break
+        element = next((child for child in element if isinstance(child.tag, str)), None)
+    if body is not None and margin > 0:
+        spacer = lxml_html.Element("pdf:spacer")
+        spacer.set("height", f"{margin:.2f}pt")
+        body.insert(0, spacer)
+
+
+def narrow(element: lxml_html.HtmlElement, style: Computed, page_width: float) -> None:
+    """A block narrower than the page (`max-width: 800px; margin: auto`, a framework's container) as a
+    table of that width, centred when its side margins are auto: xhtml2pdf draws blocks page-wide.
+
+    A padded block holding a table inside a table cell becomes a table cell too, whatever its width:
+    xhtml2pdf drops all but the first column of a percentage-wide table in a padded block there."""
+    width = min(points(style.own.get("max-width")), points(style.own.get("width")))
+    padded = any(name.startswith("padding") and value not in ("0", "0pt") for name, value in style.own.items())
+    nested = padded and element.find(".//table") is not None and next(element.iterancestors("td"), None) is not None
+    if not (0 < width < page_width * 0.98) and not nested:
+        return
+    centred = style.own.get("margin-left") == "auto" and style.own.get("margin-right") == "auto"
+    box = {name: value for name, value in style.own.items() if not name.startswith(_OUTSIDE)}
+    margins = {name: value for name, value in style.own.items() if name.startswith("margin") and value != "auto"}
+    table: lxml_html.HtmlElement = lxml_html.Element("table")
+    table.set("cellpadding", "0")
+    table.set("cellspacing", "0")
+    table.set("width", f"{width:.2f}pt" if width < page_width else "100%")
+    if centred:
+        table.set("align", "center")
+    td = etree.SubElement(etree.SubElement(table, "tr"), "td")
+    td.set("style", "; ".join(f"{name}: {value}" for name, value in {"vertical-align": "top", **box}.items()))
+    td.text, element.text = element.text, None
+    for child in list(element):
+        td.append(child)
+    element.append(table)
+    element.set("style", "; ".join(f"{name}: {value}" for name, value in margins.items()))

@@ -1,0 +1,203 @@
+"""Flex rows and grids as the tables they look like.
+
+xhtml2pdf lays out flex containers itself, but a table with percentage widths inside one loses all its
+columns but the first, and its items get less than their max-content width.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from tasks.prepare.cascade import Computed
+from tasks.prepare.inline_style import set_display
+
+_TRACKS = re.compile(r"repeat\(\s*(\d+)\s*,([^()]*(?:\([^()]*\)[^()]*)*)\)")
+_SPAN = re.compile(r"span\s+(\d+)")
+_PERCENT = re.compile(r"^\s*([\d.]+)%\s*$")
+MAX_COLUMNS = 24
+
+
+def is_row(style: Computed) -> bool:
+    """Whether the flex container lays its items out in a row (else: in a column)."""
+    return style.own.get("flex-direction", "row").startswith("row")
+
+
+def flex_to_table(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
+    """The flex row as a table of one row (several when it wraps), its justification as cell alignment."""
+    style = computed[element].own
+    items = _children(element, computed)
+    if not items:
+        return
+    justify = style.get("justify-content", "")
+    valign = {"center": "middle", "flex-end": "bottom", "end": "bottom"}.get(style.get("align-items", ""), "top")
+    gap = _gap(style, "column")
+    wraps = style.get("flex-wrap", "nowrap").startswith("wrap")
+    rows: list[list[tuple[lxml_html.HtmlElement, str | None]]] = [[]]
+    used = 0.0
+    for item in items:
+        width = _item_width(computed.get(item))
+        share = float(width[:-1]) if width and width.endswith("%") else 0.0
+        if wraps and rows[-1] and used + share > 100.01:
+            rows.append([])
+            used = 0.0
+        rows[-1].append((item, width))
+        used += share
+    table = _table(element, style.get("display") == "inline-flex")
+    set_display(element, "block")
+    for row in rows:
+        tr = etree.SubElement(table, "tr")
+        for index, (item, width) in enumerate(row):
+            align = None
+            if justify in ("space-between", "space-around", "space-evenly") and len(row) > 1:
+                align = "right" if index == len(row) - 1 else ("left" if index == 0 else "center")
+            elif justify in ("flex-end", "end", "right"):
+                align = "right"
+            elif justify == "center":
+                align = "center"
+            _cell(tr, item, width, valign, align, gap if index else None)
+
+
+def _children(
+    element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]
+) -> list[lxml_html.HtmlElement]:
+    """The container's items: its element children, and its loose text as anonymous items."""
+    items = []
+    if element.text and element.text.strip():
+        items.append(_anonymous(element.text))
+    element.text = None
+    for child in list(element):
+        if not isinstance(child.tag, str):
+            continue
+        items.append(child)
+        if child.tail and child.tail.strip():
+            items.append(_anonymous(child.tail))
+        child.tail = None
+    for child in list(element):
+        element.remove(child)
+    return [item for item in items if computed.get(item) is None or computed[item].display != "none"]
+
+
+def _anonymous(text: str) -> lxml_html.HtmlElement:
+    span: lxml_html.HtmlElement = lxml_html.Element("span")
+    span.text = text
+    return span
+
+
+def grid_to_table(
+    element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], columns: int
+) -> None:
+    """The grid as a table of `columns` columns, its items in order, spans as colspans."""
+    style = computed[element].own
+    items = _children(element, computed)
+    table = _table(element, False)
+    gap = _gap(style, "column")
+    row_gap = _gap(style, "row")
+    set_display(element, "block")
+    tr = None
+    used = columns
+    for item in items:
+        span = _span(computed.get(item), columns)
+        if used + span > columns:
+            tr = etree.SubElement(table, "tr")
+            used = 0
+        assert tr is not None
+        cell = _cell(tr, item, f"{100 * span / columns:.4g}%", "top", None, gap if used else None)
+        if span > 1:
+            cell.set("colspan", str(span))
+        if row_gap and len(table) > 1:
+            cell.set("style", cell.get("style", "") + f"; padding-top: {row_gap}")
+        used += span
+
+
+def _table(element: lxml_html.HtmlElement, inline: bool) -> lxml_html.HtmlElement:
+    table: lxml_html.HtmlElement = etree.SubElement(element, "table")
+    table.set("cellpadding", "0")
+    table.set("cellspacing", "0")
+    if not inline:
+        table.set("style", "width: 100%")
+    return table
+
+
+def _cell(
+    tr: lxml_html.HtmlElement,
+    item: lxml_html.HtmlElement,
+    width: str | None,
+    valign: str,
+    align: str | None,
+    gap: str | None,
+) -> lxml_html.HtmlElement:
+    td: lxml_html.HtmlElement = etree.SubElement(tr, "td")
+    declarations = [f"vertical-align: {valign}", "padding: 0"]
+    if width:
+        td.set("width", width)
+    if align:
+        declarations.append(f"text-align: {align}")
+    if gap:
+        declarations.append(f"padding-left: {gap}")
+    td.set("style", "; ".join(declarations))
+    td.append(item)
+    return td
+
+
+def _item_width(style: Computed | None) -> str | None:
+    if style is None:
+        return None
+    for name in ("width", "flex-basis", "max-width"):
+        value = style.own.get(name, "")
+        if _PERCENT.match(value) or value.endswith("pt"):
+            return value.strip()
+    # The flex shorthand's basis is its last part when that is a length: `70%`, `1 70%`, `0 0 120pt`.
+    parts = style.own.get("flex", "").split()
+    return parts[-1] if parts and (_PERCENT.match(parts[-1]) or parts[-1].endswith("pt")) else None
+
+
+def _span(style: Computed | None, columns: int) -> int:
+    if style is None:
+        return 1
+    value = style.grid_column
+    if value.replace(" ", "") in ("1/-1", "1/span" + str(columns)):
+        return columns
+    found = _SPAN.search(value)
+    return min(int(found.group(1)), columns) if found else 1
+
+
+def grid_columns(template: str) -> int:
+    """How many columns `grid-template-columns` makes, 0 when it cannot be told."""
+    template = template.strip()
+    if not template or template == "none":
+        return 0
+    count = 0
+    rest = template
+    for found in _TRACKS.finditer(template):
+        count += int(found.group(1)) * max(len(_split_tracks(found.group(2))), 1)
+        rest = rest.replace(found.group(0), " ")
+    count += len(_split_tracks(rest))
+    return count if count <= MAX_COLUMNS else 0
+
+
+def _split_tracks(text: str) -> list[str]:
+    tracks, depth, current = [], 0, ""
+    for char in text:
+        depth += char == "("
+        depth -= char == ")"
+        if char.isspace() and depth == 0:
+            if current:
+                tracks.append(current)
+            current = ""
+        else:
+            current += char
+    if current:
+        tracks.append(current)
+    return [track for track in tracks if not track.startswith("[")]
+
+
+def _gap(style: dict[str, str], axis: str) -> str | None:
+    value = style.get(f"{axis}-gap") or style.get("gap", "")
+    parts = value.split()
+    if not parts:
+        return None
+    chosen = parts[0] if axis == "row" or len(parts) == 1 else parts[1]
+    return chosen if chosen.endswith("pt") else None

@@ -1,0 +1,46 @@
+"""Reading and writing an element's `style` attribute as the prepare stage writes it (`name: value; …`)."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+
+_POINTS = re.compile(r"([\d.]+)pt")
+
+
+def set_style(element: lxml_html.HtmlElement, changes: dict[str, str | None]) -> None:
+    """Set (or, for None, remove) declarations of the element's `style`."""
+    if not changes:
+        return
+    kept = [part for part in element.get("style", "").split("; ") if part and part.split(":")[0] not in changes]
+    added = [f"{name}: {value}" for name, value in changes.items() if value is not None]
+    element.set("style", "; ".join([*kept, *added]))
+
+
+def set_display(element: lxml_html.HtmlElement, display: str) -> None:
+    """Set the element's `display`."""
+    set_style(element, {"display": display})
+
+
+def sides(declared: dict[str, str], box: str) -> tuple[float, float, float, float]:
+    """Top, right, bottom and left `margin` or `padding` in points, shorthand and longhands (0 where not
+    in points: auto, a percentage of an unknown width)."""
+    values = [0.0, 0.0, 0.0, 0.0]
+    shorthand = [points(part) if part != "0" else 0.0 for part in declared.get(box, "").split()]
+    if shorthand:
+        top, right, bottom, left = (shorthand * 4)[:4] if len(shorthand) == 1 else (shorthand * 2)[:4]
+        if len(shorthand) >= 3:
+            top, right, bottom = shorthand[:3]
+            left = shorthand[3] if len(shorthand) == 4 else right
+        values = [top, right, bottom, left]
+    for index, side in enumerate(("top", "right", "bottom", "left")):
+        if f"{box}-{side}" in declared:
+            values[index] = points(declared[f"{box}-{side}"]) if declared[f"{box}-{side}"] != "0" else 0.0
+    return tuple(0.0 if value == float("inf") else value for value in values)  # type: ignore[return-value]
+
+
+def points(value: str | None) -> float:
+    """A length in points; infinity when `value` is not one (auto, a percentage, nothing)."""
+    found = _POINTS.fullmatch(value.strip()) if value else None
+    return float(found.group(1)) if found else float("inf")
