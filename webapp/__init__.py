@@ -13,7 +13,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the process environment, or from `environ` (tests)."""
-    from webapp import access, errors, events, extensions, health, jobs, logs, metrics, openapi, pages, webhooks
+    from webapp import (
+        access,
+        capacity,
+        errors,
+        events,
+        extensions,
+        health,
+        jobs,
+        logs,
+        metrics,
+        openapi,
+        pages,
+        webhooks,
+    )
     from webapp.config import load_config
     from webapp.json_body import BodyJSONProvider
     from webapp.slow_clients import BodyGuard
@@ -33,7 +46,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     extensions.init_app(app)
     errors.init_app(app)
     logs.init_app(app)
+    capacity.init_app(app)  # in a worker process: Celery's signals register its pool size
     metrics.init_app(app)
+    app.register_blueprint(metrics.bp)
     access.init_app(app, jobs.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(events.bp)
