@@ -13,7 +13,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the process environment, or from `environ` (tests)."""
-    from webapp import access, errors, events, extensions, health, jobs, logs, metrics, openapi, pages, webhooks
+    from webapp import (
+        access,
+        capacity,
+        errors,
+        events,
+        extensions,
+        health,
+        jobs,
+        logs,
+        metrics,
+        openapi,
+        pages,
+    )
     from webapp.config import load_config
     from webapp.json_body import BodyJSONProvider
     from webapp.slow_clients import BodyGuard
@@ -33,20 +45,26 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     extensions.init_app(app)
     errors.init_app(app)
     logs.init_app(app)
+    capacity.init_app(app)  # in a worker process: Celery's signals register its pool size
     metrics.init_app(app)
+    app.register_blueprint(metrics.bp)
     access.init_app(app, jobs.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(events.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(openapi.bp)
-    webhooks.init_app(app)
     config = app.config
     app.wsgi_app = BodyGuard(  # type: ignore[method-assign]
         app.wsgi_app, config["REQUEST_BODY_TIMEOUT"], config["UPLOADS_PER_CLIENT"], config["MAX_CONTENT_LENGTH"]
     )
-    import tasks.convert  # registers the task with Celery
+    # Every Celery task, and the pool's SIGTERM rule (tasks.shutdown), for the app a worker is built from.
+    import tasks.convert
     import tasks.join
-    import tasks.shutdown  # noqa: F401  (pool processes leave SIGTERM to the worker's main process)
+    import tasks.part_render
+    import tasks.parts
+    import tasks.shutdown
+    import tasks.split_job
+    import tasks.webhooks  # noqa: F401
 
     return app

@@ -225,27 +225,11 @@ class OpenElements:
     def start(self, name: str, attributes: str) -> int:
         """Open `name` as the parser would; the depth this reached."""
         if self.in_foreign():
-            breakout = name in BREAKOUT and (name != "font" or _FONT_BREAKOUT.search(attributes))
-            if not breakout:
-                if not attributes.endswith("/"):  # <path/> closes itself here; <div/> in HTML does not
-                    self.push(name, attributes, foreign=self.foreign[-1])
-                    return self.depth
-                return self.depth + 1
-            while self.in_foreign():  # an HTML tag ends the SVG or MathML it stands in
-                self.pop_to(len(self.names) - 1)
-        select = self.selects[-1] if self.selects else -1
-        if select >= 0:
-            # In a <select> the parser keeps options and ignores other tags; a few end the select first.
-            if name in ("option", "optgroup"):
-                if self.names[-1] == "option" or (name == "optgroup" and self.names[-1] == "optgroup"):
-                    self.pop_to(len(self.names) - 1)
-                self.push(name, attributes)
-                return self.depth
-            if name not in SELECT_ENDERS or (name not in SELECT_BY_ITSELF and self.nearest("table") < 0):
-                return self.depth
-            self.pop_to(select)
-            if name == "select":
-                return self.depth
+            reached = self._start_in_foreign(name, attributes)
+            if reached is not None:
+                return reached
+        if self.selects and self._start_in_select(name, attributes):
+            return self.depth
         if name in FOREIGN:
             self.reopen()
             if attributes.endswith("/"):
@@ -259,6 +243,45 @@ class OpenElements:
             return self.depth + 1
         if name in TABLE_PARTS and self.nearest("table") < 0:
             return self.depth  # a table part outside any table is dropped
+        self._close_before(name)
+        if name in CLOSES_P or name in TABLE_PARTS or name == "table":
+            self.push(name, attributes)
+            if name not in TABLE_PARTS and name != "table":
+                self.reopen()  # around the text inside
+        else:
+            self.reopen()
+            self.push(name, attributes)
+        return self.depth
+
+    def _start_in_foreign(self, name: str, attributes: str) -> int | None:
+        """A start tag inside SVG or MathML: the depth it reached there, or None when it ends that content."""
+        breakout = name in BREAKOUT and (name != "font" or _FONT_BREAKOUT.search(attributes))
+        if not breakout:
+            if not attributes.endswith("/"):  # <path/> closes itself here; <div/> in HTML does not
+                self.push(name, attributes, foreign=self.foreign[-1])
+                return self.depth
+            return self.depth + 1
+        while self.in_foreign():  # an HTML tag ends the SVG or MathML it stands in
+            self.pop_to(len(self.names) - 1)
+        return None
+
+    def _start_in_select(self, name: str, attributes: str) -> bool:
+        """A start tag in a <select>: True when the select took it, False when it ended the select and reads as usual.
+
+        The parser keeps options there and ignores other tags; a few end the select first.
+        """
+        if name in ("option", "optgroup"):
+            if self.names[-1] == "option" or (name == "optgroup" and self.names[-1] == "optgroup"):
+                self.pop_to(len(self.names) - 1)
+            self.push(name, attributes)
+            return True
+        if name not in SELECT_ENDERS or (name not in SELECT_BY_ITSELF and self.nearest("table") < 0):
+            return True
+        self.pop_to(self.selects[-1])
+        return name == "select"
+
+    def _close_before(self, name: str) -> None:
+        """Close what a start tag of `name` implicitly ends: an <li>, <dd>, <p>, heading, option or table part."""
         if name == "li":
             self.close_if_inside(("li",), "@li_stop", "@list")
         elif name in ("dd", "dt"):
@@ -271,14 +294,6 @@ class OpenElements:
             self.close_if_inside(("p",), "@button")
         if name in HEADINGS and self.names and self.names[-1] in HEADINGS:
             self.pop_to(len(self.names) - 1)
-        if name in CLOSES_P or name in TABLE_PARTS or name == "table":
-            self.push(name, attributes)
-            if name not in TABLE_PARTS and name != "table":
-                self.reopen()  # around the text inside
-        else:
-            self.reopen()
-            self.push(name, attributes)
-        return self.depth
 
     def end(self, name: str) -> int:
         """Close `name` as the parser would; the depth this reached (a stray </p> makes an empty <p>)."""

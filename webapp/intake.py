@@ -6,7 +6,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath, PureWindowsPath
 
@@ -20,6 +20,10 @@ from webapp.errors import ApiError
 from webapp.nesting import nesting_depth
 from webapp.offload import off_the_loop
 from webapp.page_css import check_page_sizes
+from webapp.splitting import FIELD as SPLIT_FIELD
+from webapp.splitting import check_mode
+from webapp.webhooks import FIELD as CALLBACK_FIELD
+from webapp.webhooks import check_callback
 
 MAX_PARTS = 100
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -30,7 +34,7 @@ _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
 @dataclass(frozen=True)
 class Submission:
-    """The HTML to render, the name its PDF will carry and how its pages look."""
+    """Everything a submission sent, read from the request once: the HTML, how to render it, where to report."""
 
     html: str
     filename: str
@@ -41,30 +45,67 @@ class Submission:
     assets: Bundle | None = None
     # Several documents (name, HTML) to render in parallel and join into one PDF.
     parts: tuple[tuple[str, str], ...] = ()
+    # "auto", "always" or "never": whether the document may render in parts (webapp/splitting.py).
+    split: str = "auto"
+    # Where to POST the job's JSON when it ends, checked (webapp/webhooks.py); None for no webhook.
+    callback_url: str | None = None
+    # The Idempotency-Key header as sent (checked by webapp/reuse.py): a retried POST gets the first one's job.
+    idempotency_key: str | None = None
 
 
 def read_submission(request: Request, max_html_bytes: int, max_depth: int) -> Submission:
-    """The submission in `request`, or an `ApiError` saying what is wrong with it."""
+    """The submission in `request`, or an `ApiError` saying what is wrong with it (the first thing, in field order).
+
+    The body is read once: a form, a JSON object, or raw HTML with its fields in the query string.
+    """
+    fields, body = _named_fields(request)
+    callback_url = check_callback(fields.get(CALLBACK_FIELD))
+    split = check_mode(fields.get(SPLIT_FIELD))
+    submission = replace(
+        _document(request, body),
+        split=split,
+        callback_url=callback_url,
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    _check_documents(submission, max_html_bytes, max_depth)
+    return submission
+
+
+def _named_fields(request: Request) -> tuple[Mapping[str, object], object]:
+    """Where the request's named fields are (the form, the JSON object, or the query string), and its JSON body."""
+    if request.mimetype == "multipart/form-data":
+        return request.form, None
+    if request.mimetype == "application/json":
+        body = request.get_json(silent=True, cache=False)
+        return (body if isinstance(body, dict) else {}), body
+    return request.args, None
+
+
+def _document(request: Request, body: object) -> Submission:
+    """The HTML, its name and its page options, from whichever kind of body the request has."""
     mimetype = request.mimetype
     if mimetype == "multipart/form-data":
-        submission = _from_form(request)
-    elif mimetype == "application/json":
-        submission = _from_json(request)
-    elif mimetype in HTML_TYPES:
+        return _from_form(request)
+    if mimetype == "application/json":
+        return _from_json(body)
+    if mimetype in HTML_TYPES:
         html = decode_html(request.get_data(cache=False), request.mimetype_params.get("charset"))
         options = {name: value for name, value in request.args.items() if name in PageOptions.__dataclass_fields__}
-        submission = Submission(
+        return Submission(
             html,
             pdf_filename(request.args.get("filename")),
             _options(options),
             _flag(request.args.get("reuse"), "reuse"),
         )
-    else:
-        raise ApiError(
-            415,
-            "unsupported_media_type",
-            'Send HTML as multipart/form-data (field \'file\'), as JSON {"html": "..."} or as a text/html body.',
-        )
+    raise ApiError(
+        415,
+        "unsupported_media_type",
+        'Send HTML as multipart/form-data (field \'file\'), as JSON {"html": "..."} or as a text/html body.',
+    )
+
+
+def _check_documents(submission: Submission, max_html_bytes: int, max_depth: int) -> None:
+    """Refuse HTML that is empty, too large, asks for absurd page sizes or nests too deeply."""
     documents = [html for _, html in submission.parts] or [submission.html]
     if not all(html.strip() for html in documents):
         raise ApiError(400, "empty_html", "The HTML is empty: there is nothing to convert.")
@@ -85,7 +126,6 @@ def read_submission(request: Request, max_html_bytes: int, max_depth: int) -> Su
             "too_deeply_nested",
             f"The HTML nests elements more than {max_depth} levels deep. Close its tags or flatten its structure.",
         )
-    return submission
 
 
 def _deepest(texts: tuple[str, ...], max_depth: int) -> int:
@@ -161,8 +201,7 @@ def _checked(check: Callable[[], Bundle]) -> Bundle:
         raise ApiError(exc.status, exc.code, str(exc)) from None
 
 
-def _from_json(request: Request) -> Submission:
-    body = request.get_json(silent=True, cache=False)
+def _from_json(body: object) -> Submission:
     if not isinstance(body, dict):
         raise ApiError(400, "bad_json", 'The body is not a JSON object. Send {"html": "...", "filename": "x.pdf"}.')
     html, name = body.get("html"), body.get("filename")

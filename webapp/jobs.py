@@ -27,18 +27,18 @@ from tasks.job.record import (
 )
 from tasks.job.store import JobStore, Snapshot, part_fields
 from tasks.parts import dispatch
+from tasks.webhooks import webhook_record
 from webapp import backpressure, reuse, splitting
 from webapp.access import require_token
 from webapp.disposition import content_disposition
 from webapp.errors import ApiError
 from webapp.intake import read_submission
 from webapp.quota import admit, stored_bytes
-from webapp.webhooks import deliver_if_ended, read_callback
+from webapp.webhooks import deliver_if_ended
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/jobs")
 log = logging.getLogger(__name__)
 bp.before_request(require_token)
-bp.record_once(splitting.on_register)
 
 # The hard time limit is the soft one plus 30 s; past that and a little more,
 # a job still "running" has lost its worker for good.
@@ -95,15 +95,13 @@ def submit() -> Response:
     made; the same HTML and options as a PDF still stored get a copy of it.
     """
     config = current_app.config
-    callback = read_callback(request)  # first: it leaves a JSON body readable for read_submission
-    split = splitting.read_mode(request)  # also before read_submission, for the same reason
     submission = read_submission(request, config["MAX_HTML_BYTES"], config["MAX_DEPTH"])
     job = new_job(new_job_id(), submission.filename)
-    if callback is not None:
-        job["webhook"] = callback
+    if submission.callback_url is not None:
+        job["webhook"] = webhook_record(submission.callback_url)
     store = job_store()
     digest = reuse.fingerprint(submission)
-    earlier = reuse.idempotent_job(store, request, digest, job)
+    earlier = reuse.idempotent_job(store, submission.idempotency_key, digest, job)
     if earlier is not None:
         return _accepted(earlier.json, earlier.job["id"])
     quota = admit(store.redis, request, job["id"], stored_bytes(submission))
@@ -118,7 +116,7 @@ def submit() -> Response:
     if quota:
         fields["quota"] = quota
     html = "" if submission.parts else submission.html  # a batch's HTML lives in its parts
-    route = None if submission.parts else splitting.route(job["id"], html, split)
+    route = None if submission.parts else splitting.route(job["id"], html, submission.split)
     if route is not None and route.render is not None:
         job["render"] = route.render
     store.create(job, html, submission.options.as_dict(), submission.assets, fields)

@@ -41,12 +41,11 @@ STALE_SECONDS = 30.0
 
 
 def init_app(app: Flask) -> None:
-    """Serve /metrics."""
+    """Build the registry /metrics reads at scrape time, and the census of this process's open streams."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(ServiceCollector(app))
     app.extensions["metrics_registry"] = registry
     app.extensions["stream_census"] = StreamCensus(app.extensions["redis"], app.extensions["event_hub"])
-    app.register_blueprint(bp)
 
 
 @bp.get("/metrics")

@@ -48,20 +48,13 @@ def nesting_depth(html: str, stop_above: int | None = None) -> int:
     position = 0
     search = _MARKUP.search
     find = html.find
-    while True:
-        markup = search(html, position)
-        if markup is None:
-            break
-        opening = markup.start()
+    while (markup := search(html, position)) is not None:
         name = markup.group(2)
         if name is None:
-            if html.startswith(("<!-->", "<!--->"), opening):
-                position = opening + 4
-                continue
-            end = comment_ends.next(opening + 4)
-            if end is None:
+            after = _after_comment(html, markup.start(), comment_ends)
+            if after is None:
                 break
-            position = end[1]
+            position = after
             continue
         if gt < markup.end():
             gt = find(">", markup.end())
@@ -72,15 +65,11 @@ def nesting_depth(html: str, stop_above: int | None = None) -> int:
         if markup.group(1):
             deepest = max(deepest, tree.end(name))
             continue
-        attributes = html[markup.end() : gt]
-        deepest = max(deepest, tree.start(name, attributes))
-        foreign = bool(tree.foreign) and tree.foreign[-1] is not None  # the element just opened is SVG or MathML
-        in_select = bool(tree.selects) and not foreign  # the parser ignores <plaintext>, <style> there
-        if name == "plaintext" and not foreign and not in_select:
+        deepest = max(deepest, tree.start(name, html[markup.end() : gt]))
+        content = _content_of(tree, name)
+        if content == "rest" or (stop_above is not None and deepest + 2 > stop_above):
             break
-        if stop_above is not None and deepest + 2 > stop_above:
-            break
-        if name in RAW_TEXT and not foreign and (not in_select or name == "script"):
+        if content == "raw":
             if name not in raw_ends:
                 raw_ends[name] = _Scanner(html, re.compile(f"</{name}[\\s/>]", re.IGNORECASE))
             end = raw_ends[name].next(position)
@@ -90,3 +79,28 @@ def nesting_depth(html: str, stop_above: int | None = None) -> int:
     # A <frameset> that replaces the body makes the parser read nothing but framesets, and
     # whether it does depends on what came before: each one is counted as a level instead.
     return max(deepest, sum(1 for _ in _FRAMESET.finditer(html))) + 2
+
+
+def _after_comment(html: str, opening: int, comment_ends: _Scanner) -> int | None:
+    """Where the parser reads on after the comment opening at `opening`; None if it never ends."""
+    if html.startswith(("<!-->", "<!--->"), opening):
+        return opening + 4  # an empty comment hides nothing
+    end = comment_ends.next(opening + 4)
+    return None if end is None else end[1]
+
+
+def _content_of(tree: OpenElements, name: str) -> str | None:
+    """How the parser reads on after the start tag `name` just opened in `tree`.
+
+    "rest": everything after it is text (<plaintext>); "raw": text up to its own end tag
+    (<script>, <style>...); None: markup as usual.
+    """
+    foreign = bool(tree.foreign) and tree.foreign[-1] is not None  # the element just opened is SVG or MathML
+    if foreign:
+        return None
+    in_select = bool(tree.selects)  # the parser ignores <plaintext>, <style> there
+    if name == "plaintext" and not in_select:
+        return "rest"
+    if name in RAW_TEXT and (not in_select or name == "script"):
+        return "raw"
+    return None

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Request
-
 from tasks.job.record import SUCCESS, Job, pdf_url, utc_now
 from tasks.job.store import JobStore, Snapshot
 from webapp.access import client_identity
@@ -51,9 +49,8 @@ def remember_result(store: JobStore, digest: str, job_id: str) -> None:
     store.rebind(_result_key(digest), job_id)
 
 
-def idempotent_job(store: JobStore, request: Request, digest: str, job: Job) -> Snapshot | None:
-    """The job an earlier POST with the same Idempotency-Key created, if any; else bind the key to `job`."""
-    header = request.headers.get("Idempotency-Key")
+def idempotent_job(store: JobStore, header: str | None, digest: str, job: Job) -> Snapshot | None:
+    """The job an earlier POST with the same Idempotency-Key (`header`) created, if any; else bind the key to `job`."""
     if header is None:
         return None
     if not 0 < len(header) <= MAX_KEY_LENGTH:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from flask import Flask, Request, current_app
-from flask.blueprints import BlueprintSetupState
+from flask import current_app
 
 from tasks.convert import convert
 from tasks.split.plan import MIN_PART_BYTES, html_size
@@ -32,20 +31,8 @@ class Route:
     render: dict[str, Any] | None = None
 
 
-def on_register(state: BlueprintSetupState) -> None:
-    """Once per app: workers register their processes (webapp/capacity.py)."""
-    capacity.init_app(cast(Flask, state.app))
-
-
-def read_mode(request: Request) -> str:
-    """`split` from the JSON body, the form, or the query string of a raw body; "auto" when absent."""
-    if request.mimetype == "multipart/form-data":
-        value: object = request.form.get(FIELD)
-    elif request.mimetype == "application/json":
-        body = request.get_json(silent=True)  # cached, for read_submission
-        value = body.get(FIELD) if isinstance(body, dict) else None
-    else:
-        value = request.args.get(FIELD)
+def check_mode(value: object) -> str:
+    """The `split` a submission sent (JSON member, form field or query string), checked; "auto" when absent."""
     if value is None:
         return "auto"
     if value not in MODES:
