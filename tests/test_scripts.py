@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from xhtml2pdf.util import font_has_glyph
 from harness.pdf import page_fonts
 from tasks.fonts import fallback as fonts
 from tasks.render.renderer import RenderResult, render_pdf
-from tests.support import pdf_text, report_html
+from tests.support import AppFactory, pdf_text, report_html
 
 BOX = "\u25a0"
 HAS_RTL_FONT = all(any(font_has_glyph(face, char) for face in fonts.fallback_faces()) for char in "\u0628\u05d0")
@@ -163,12 +164,12 @@ def test_characters_past_the_basic_plane_extract_as_themselves() -> None:
 
 
 @pytest.fixture
-def font_dir(tmp_path: Path) -> Iterator[Path]:
-    """A configured font directory holding ReportLab's own Bitstream Vera as 'Fallback'."""
+def font_dir(tmp_path: Path, redis_url: str, make_app: AppFactory) -> Iterator[Path]:
+    """ReportLab's own Bitstream Vera as 'Fallback', in a directory the FONT_DIRS setting names."""
     vera = Path(reportlab.__file__).parent / "fonts"
     shutil.copy(vera / "Vera.ttf", tmp_path / "Fallback-Regular.ttf")
     shutil.copy(vera / "VeraBd.ttf", tmp_path / "Fallback-Bold.ttf")
-    fonts.configure([tmp_path])
+    make_app({"REDIS_URL": redis_url.replace("/0", "/1"), "FONT_DIRS": f"/nonexistent{os.pathsep}{tmp_path}"})
     try:
         yield tmp_path
     finally:

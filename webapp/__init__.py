@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the process environment, or from `environ` (tests)."""
+    from tasks.fonts import fallback as fonts
     from webapp import (
         access,
         capacity,
@@ -43,6 +44,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.json.sort_keys = False
 
     extensions.init_app(app)
+    fonts.configure(app.config["FONT_DIRS"])
     errors.init_app(app)
     logs.init_app(app)
     capacity.init_app(app)  # in a worker process: Celery's signals register its pool size

@@ -45,6 +45,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Most parts one long document is rendered in at once (tasks/split_job.py); 1: no automatic split.
         "SPLIT_MAX_PARTS": max(_int(env, "SPLIT_MAX_PARTS", 8), 1),
         "WORKER_MEMORY_MB": _int(env, "WORKER_MEMORY_MB", 2048),
+        # Directories of *.ttf embedded for characters the built-in fonts lack (tasks/fonts/fallback.py).
+        "FONT_DIRS": tuple(folder for folder in env.get("FONT_DIRS", "").split(os.pathsep) if folder.strip()),
         "API_TOKENS": frozenset(token.strip() for token in env.get("API_TOKENS", "").split(",") if token.strip()),
         # Per-client submission limits are opt-in: the queue absorbs bursts, and
         # MAX_QUEUED_JOBS bounds it (webapp/backpressure.py).

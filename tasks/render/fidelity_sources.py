@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -55,22 +55,22 @@ def read_warning(report: FidelityReport, message: str) -> None:
 
 
 class _Listener(logging.Handler):
-    def __init__(self, report: FidelityReport) -> None:
+    def __init__(self, on_warning: Callable[[str], None]) -> None:
         super().__init__(logging.WARNING)
-        self.report = report
+        self.on_warning = on_warning
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            read_warning(self.report, record.getMessage())
+            self.on_warning(record.getMessage())
         except Exception:  # a report is never worth a failed render
             self.handleError(record)
 
 
 @contextmanager
-def listening(report: FidelityReport) -> Iterator[None]:
-    """While inside, xhtml2pdf's warnings fill `report`."""
+def xhtml2pdf_warnings(on_warning: Callable[[str], None]) -> Iterator[None]:
+    """While inside, each warning xhtml2pdf logs is passed to `on_warning` (`read_warning` fills a report)."""
     logger = logging.getLogger("xhtml2pdf")
-    handler = _Listener(report)
+    handler = _Listener(on_warning)
     logger.addHandler(handler)
     try:
         yield

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -64,8 +62,13 @@ def render_pdf(
     source = html.encode("utf-8")
     report = prepared.report  # the render adds what xhtml2pdf ignored, refused and scaled
     token = active.set(ActiveRender(tracker, _estimate_elements(html), report))
+
+    def on_warning(message: str) -> None:
+        warnings.append(message)
+        fidelity_sources.read_warning(report, message)
+
     try:
-        with _collect_warnings(warnings), fidelity_sources.listening(report):
+        with fidelity_sources.xhtml2pdf_warnings(on_warning):
             pdf = x2p_document.pisaDocument(
                 _ReportingSource(source, tracker),
                 dest_bytes=True,
@@ -130,23 +133,3 @@ class _ReportingSource(io.BytesIO):
         chunk = super().read(size)
         self._tracker.reading(self.tell(), self._size)
         return chunk
-
-
-class _WarningCollector(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(logging.WARNING)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append(record.getMessage())
-
-
-@contextmanager
-def _collect_warnings(sink: list[str]) -> Iterator[None]:
-    logger = logging.getLogger("xhtml2pdf")
-    handler = _WarningCollector(sink)
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
