@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, request
 from kombu.exceptions import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException
 
@@ -49,8 +50,10 @@ def init_app(app: Flask) -> None:
             response.headers["WWW-Authenticate"] = 'Bearer realm="pdf"'
         return response
 
+    # Sentinel's MasterNotFoundError is a ConnectionError; READONLY comes from a demoted primary.
     @app.errorhandler(RedisConnectionError)
     @app.errorhandler(RedisTimeoutError)
+    @app.errorhandler(ReadOnlyError)
     @app.errorhandler(OperationalError)
     def store_unavailable(exc: Exception) -> Response:
         app.logger.warning("storage or broker unavailable: %s", exc)

@@ -31,6 +31,7 @@ from tasks.webhooks import webhook_record
 from webapp import backpressure, reuse, splitting
 from webapp.access import require_token
 from webapp.disposition import content_disposition
+from webapp.durability import await_replicas
 from webapp.errors import ApiError
 from webapp.intake import read_submission
 from webapp.quota import admit, stored_bytes
@@ -159,6 +160,7 @@ def _count_submitted(store: JobStore) -> None:
 
 
 def _accepted(job_json: str, job_id: str) -> Response:
+    await_replicas(job_store().redis)
     response = current_app.response_class(job_json, status=202, mimetype="application/json")
     response.headers["Location"] = f"/api/jobs/{job_id}"
     return response
