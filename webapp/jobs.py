@@ -134,7 +134,18 @@ def submit() -> Response:
         raise
     _count_submitted(store)
     reuse.remember_result(store, digest, job["id"])
-    return _accepted(to_json(job), job["id"])
+    try:
+        return _accepted(to_json(job), job["id"])
+    except ApiError:
+        _forget(store, job["id"])  # not accepted, so not run either: the render finds no record
+        raise
+
+
+def _forget(store: JobStore, job_id: str) -> None:
+    try:
+        store.delete(job_id)
+    except RedisError:
+        log.warning("could not delete job %s, which was not accepted", job_id)
 
 
 def _let_go(celery: Celery, task_ids: list[str]) -> None:

@@ -1,0 +1,153 @@
+"""Losing the Redis primary: Sentinel promotes the replica and the service goes on, nothing lost, nothing twice.
+
+A primary, a replica and three Sentinels; the web and a worker find Redis
+only through the Sentinels. The primary is killed (SIGKILL) mid-render with
+jobs queued behind it, while submissions keep coming and /healthz is polled.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tasks.job.metrics import COUNTS_KEY
+from tasks.job.store import key
+from tests.sentinel_support import (
+    Cluster,
+    Follower,
+    HealthWatch,
+    Host,
+    Network,
+    Submitter,
+    netns_available,
+    safely,
+    sentinel_cluster,
+    start_service,
+)
+from tests.support import HTTP_TIMEOUT, Process, get_job, report_html, submit_job, wait_for_job, wait_until
+
+# A 202 only once a replica holds the job (webapp/durability.py): what makes a failover lose no accepted job.
+SERVICE_ENV = {"REDIS_WAIT_REPLICAS": "1", "REDIS_WAIT_TIMEOUT": "1", "SPLIT_MAX_PARTS": "1"}
+
+
+def submit(base: str, html: str) -> str:
+    job_id: str = submit_job(base, {"html": html, "reuse": False})["id"]
+    return job_id
+
+
+def fail_over(cluster: Cluster, base: str, worker: Process) -> None:
+    """Kill the primary mid-render with jobs queued and submissions arriving; check what the issue promises."""
+    rendering = submit(base, report_html(200))
+    queued = [submit(base, f"<h1>Queued {number}</h1>") for number in range(3)]
+    followers = [Follower(base, job_id) for job_id in [rendering, *queued]]
+    wait_until(
+        lambda: (job := get_job(base, rendering))["state"] == "PROGRESS" and job["progress"]["percent"] > 5,
+        60,
+        "the render to be under way",
+    )
+    health = HealthWatch(base)
+    submitter = Submitter(base)
+    wait_until(lambda: len(submitter.accepted) >= 1, 20, "a submission before the kill")
+    old, new = cluster.primary, cluster.replica
+    old.stop(signal.SIGKILL)
+    killed_at = time.monotonic()
+    try:
+        wait_until(lambda: cluster.master_seen() == new.address, 30, "the Sentinels to promote the replica")
+        promoted_at = time.monotonic()
+        # The old primary comes back (a supervisor restarts it) as the new one's replica: WAIT has a replica again.
+        old.restart_as_replica_of(new)
+        wait_until(lambda: any(when > killed_at for when, _ in submitter.accepted), 45, "a 202 from the new primary")
+        first_accepted = min(when for when, _ in submitter.accepted if when > killed_at)
+        wait_until(lambda: len([1 for when, _ in submitter.accepted if when > killed_at]) >= 3, 30, "more 202s")
+    finally:
+        submitter.finish()
+        health.finish()
+
+    accepted = [rendering, *queued, *(job_id for _, job_id in submitter.accepted)]
+    ended = {job_id: wait_for_job(base, job_id, timeout=90) for job_id in accepted}
+    stored_at = time.monotonic()
+    assert {job_id: job["state"] for job_id, job in ended.items()} == dict.fromkeys(accepted, "SUCCESS")
+    pdf = requests.get(f"{base}/api/jobs/{rendering}/pdf", timeout=HTTP_TIMEOUT)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    for follower in followers:
+        events = follower.wait(60)
+        ids = [event.id or 0 for event in events]
+        assert ids == sorted(set(ids)), f"a repeated or backward event id on {follower.job_id}: {ids}"
+        assert [event.type for event in events].count("end") == 1 and events[-1].type == "end"
+        assert events[-1].job["state"] == "SUCCESS"
+        assert set(follower.statuses) <= {0, 200, 503}, follower.statuses
+
+    # Never a 500: a submission is accepted or refused with Retry-After; /healthz says what is wrong.
+    assert set(submitter.statuses) <= {202, 503}, submitter.statuses
+    assert submitter.missing_retry_after == 0
+    assert {status for status, _ in health.seen} <= {200, 503}, health.seen
+    outages = {state for status, state in health.seen if status == 503}
+    assert outages, "/healthz never said the primary was gone"
+    assert outages <= {"no_primary", "unreachable", "read_only"}, outages
+    assert health.seen[-1] == (200, "ok")
+
+    # Every job ended SUCCESS exactly once: the new primary counted as many endings as it holds ended jobs.
+    redis = new.client()
+    records = [name for name in redis.scan_iter(match=key("*")) if b":" not in name[len(key("")) :]]
+    succeeded = sum(1 for name in records if b'"SUCCESS"' in (redis.hget(name, "json") or b""))
+    assert int(redis.hget(COUNTS_KEY, "SUCCESS") or 0) == succeeded >= len(accepted)
+    assert worker.alive()
+    print(
+        f"\nfailover: promoted {promoted_at - killed_at:.1f} s after the kill; "
+        f"first 202 {first_accepted - killed_at:.1f} s after; every job stored {stored_at - killed_at:.1f} s after; "
+        f"{submitter.statuses.count(503)} submissions answered 503 meanwhile, {len(submitter.accepted)} accepted"
+    )
+
+
+def test_a_killed_primary_is_replaced_and_nothing_is_lost(tmp_path: Path) -> None:
+    loopback = Host()
+    with sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster:
+        env = {**cluster.env, **SERVICE_ENV}
+        worker, _ = start_service("worker", loopback, env, tmp_path / "worker.log", "--concurrency", "1")
+        try:
+            web, base = start_service("web", loopback, env, tmp_path / "web.log")
+            try:
+                assert base is not None
+                fail_over(cluster, base, worker)
+            finally:
+                web.stop()
+        finally:
+            worker.stop()
+
+
+@pytest.fixture
+def network() -> Iterator[Network]:
+    reason = netns_available()
+    if reason is not None:
+        pytest.skip(f"the test needs network namespaces (root and iproute2): {reason}")
+    net = Network(uuid.uuid4().hex[:4])
+    try:
+        yield net
+    finally:
+        net.remove()
+
+
+def test_a_failover_across_hosts(tmp_path: Path, network: Network) -> None:
+    """The same, with the web, the worker and each Redis node on a host (network namespace) of its own."""
+    web_host, worker_host = network.host(2), network.host(3)
+    primary, replica, third = network.host(11), network.host(12), network.host(13)
+    with sentinel_cluster(tmp_path / "redis", primary, replica, [primary, replica, third]) as cluster:
+        env = {**cluster.env, **SERVICE_ENV}
+        worker, _ = start_service("worker", worker_host, env, tmp_path / "worker.log", "--concurrency", "1")
+        try:
+            web, base = start_service("web", web_host, env, tmp_path / "web.log")
+            try:
+                assert base is not None
+                assert safely(lambda: requests.get(f"{base}/healthz", timeout=HTTP_TIMEOUT).status_code) == 200
+                fail_over(cluster, base, worker)
+            finally:
+                web.stop()
+        finally:
+            worker.stop()
