@@ -15,22 +15,25 @@ from pathlib import Path
 
 import pytest
 import requests
+from flask.testing import FlaskClient
 
 from tasks.job.metrics import COUNTS_KEY
 from tasks.job.store import key
 from tests.sentinel_support import (
+    MASTER_NAME,
     Cluster,
     Follower,
     HealthWatch,
     Host,
     Network,
     Submitter,
+    linked,
     netns_available,
     safely,
     sentinel_cluster,
     start_service,
 )
-from tests.support import HTTP_TIMEOUT, Process, get_job, report_html, submit_job, wait_for_job, wait_until
+from tests.support import HTTP_TIMEOUT, AppFactory, Process, get_job, report_html, submit_job, wait_for_job, wait_until
 
 # A 202 only once a replica holds the job (webapp/durability.py): what makes a failover lose no accepted job.
 SERVICE_ENV = {"REDIS_WAIT_REPLICAS": "1", "REDIS_WAIT_TIMEOUT": "1", "SPLIT_MAX_PARTS": "1"}
@@ -151,3 +154,63 @@ def test_a_failover_across_hosts(tmp_path: Path, network: Network) -> None:
                 web.stop()
         finally:
             worker.stop()
+
+
+def post_job(client: FlaskClient, text: str) -> tuple[int, str, float]:
+    """Submit through the app in this process: status, job id (if any), seconds taken."""
+    began = time.monotonic()
+    response = client.post("/api/jobs", json={"html": f"<p>{text}</p>", "reuse": False})
+    assert response.status_code in (202, 503), response.get_data(as_text=True)
+    if response.status_code == 503:
+        assert response.headers["Retry-After"]
+    return response.status_code, (response.get_json() or {}).get("id", ""), time.monotonic() - began
+
+
+def test_a_demoted_primary_is_left_for_the_new_one(tmp_path: Path, make_app: AppFactory) -> None:
+    """A manual failover keeps the old primary running, as a replica: clients that stay on it get READONLY,
+    which must send them to the new primary, not answer 500 or leave them there."""
+    loopback = Host()
+    with sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster:
+        app = make_app({**cluster.env, "RATE_LIMIT": "100000 per minute"})
+        client = app.test_client()
+        assert post_job(client, "before")[0] == 202
+        cluster.sentinels[0].client().sentinel_failover(MASTER_NAME)
+        wait_until(lambda: cluster.master_seen() == cluster.replica.address, 30, "the manual failover")
+        wait_until(lambda: cluster.primary.role() == "slave", 30, "the old primary to become a replica")
+        wait_until(lambda: post_job(client, "after")[0] == 202, 30, "a 202 from the new primary")
+        pool = app.extensions["redis"].connection_pool
+        assert f"{pool.master_address[0]}:{pool.master_address[1]}" == cluster.replica.address
+        assert client.get("/healthz").get_json()["redis"] == "ok"
+        statuses = {post_job(client, f"then {number}")[0] for number in range(5)}
+        assert statuses == {202}
+
+
+def test_a_202_means_a_replica_holds_the_job(tmp_path: Path, make_app: AppFactory) -> None:
+    """The durability claim: with REDIS_WAIT_REPLICAS=1 no 202 is answered for a job only the primary holds."""
+    loopback = Host()
+    with sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster:
+        waiting = make_app({**cluster.env, "REDIS_WAIT_REPLICAS": "1", "REDIS_WAIT_TIMEOUT": "0.5"}).test_client()
+        at_once = make_app(cluster.env).test_client()
+        timings = {
+            name: sorted(post_job(client, name)[2] for _ in range(30))
+            for name, client in (("no WAIT", at_once), ("WAIT 1", waiting))
+        }
+        print("\nsubmission time, median:", {name: f"{1000 * times[15]:.1f} ms" for name, times in timings.items()})
+
+        # A replica that takes no more writes: the job is stored on the primary alone, and refused.
+        cluster.replica.popen.send_signal(signal.SIGSTOP)
+        try:
+            status, _, seconds = post_job(waiting, "unreplicated")
+            assert status == 503 and seconds >= 0.5
+            assert post_job(at_once, "accepted without a replica")[0] == 202  # what the setting is for
+        finally:
+            cluster.replica.popen.send_signal(signal.SIGCONT)
+        # The refused job was deleted, so it never runs behind its 503.
+        primary = cluster.primary.client()
+        stored = [primary.hget(name, "html") or b"" for name in primary.scan_iter(match=key("*"))]
+        assert any(b"accepted without a replica" in html for html in stored)
+        assert not any(b"unreplicated" in html for html in stored)
+        wait_until(lambda: safely(lambda: linked(cluster.replica)), 20, "the replica to catch up")
+        status, job_id, _ = post_job(waiting, "replicated")
+        assert status == 202
+        assert cluster.replica.client().exists(key(job_id))
