@@ -342,15 +342,19 @@ class Network:
         self.tag = tag
         self.bridge = f"br{tag}"
         self.names: list[str] = []
-        self._run("ip", "link", "add", self.bridge, "type", "bridge")
-        self._run("ip", "addr", "add", "10.213.0.1/24", "dev", self.bridge)
-        self._run("ip", "link", "set", self.bridge, "up")
+        try:
+            self._run("ip", "link", "add", self.bridge, "type", "bridge")
+            self._run("ip", "addr", "add", "10.213.0.1/24", "dev", self.bridge)
+            self._run("ip", "link", "set", self.bridge, "up")
+        except BaseException:
+            self.remove()
+            raise
 
     def host(self, number: int) -> Host:
         name = f"pdf{self.tag}h{number}"
         outside, inside = f"v{self.tag}h{number}", f"i{self.tag}h{number}"
         self._run("ip", "netns", "add", name)
-        self.names.append(name)
+        self.names.append(name)  # deleting the namespace deletes its end of the pair, and so the pair
         self._run("ip", "link", "add", outside, "type", "veth", "peer", "name", inside)
         self._run("ip", "link", "set", inside, "netns", name)
         self._run("ip", "link", "set", outside, "master", self.bridge, "up")
