@@ -26,6 +26,7 @@ from tests.sentinel_support import (
     HealthWatch,
     Host,
     Network,
+    RedisNode,
     Submitter,
     linked,
     netns_available,
@@ -166,6 +167,11 @@ def post_job(client: FlaskClient, text: str) -> tuple[int, str, float]:
     return response.status_code, (response.get_json() or {}).get("id", ""), time.monotonic() - began
 
 
+def patterns(node: RedisNode) -> int | None:
+    """Pattern subscriptions on `node`: the event hub's is one."""
+    return safely(node.client().pubsub_numpat)
+
+
 def test_a_demoted_primary_is_left_for_the_new_one(tmp_path: Path, make_app: AppFactory) -> None:
     """A manual failover keeps the old primary running, as a replica: clients that stay on it get READONLY,
     which must send them to the new primary, not answer 500 or leave them there."""
@@ -174,15 +180,40 @@ def test_a_demoted_primary_is_left_for_the_new_one(tmp_path: Path, make_app: App
         app = make_app({**cluster.env, "RATE_LIMIT": "100000 per minute"})
         client = app.test_client()
         assert post_job(client, "before")[0] == 202
+        assert app.extensions["event_hub"].subscribe("job:anything") is not None  # the event subscription is up
         cluster.sentinels[0].client().sentinel_failover(MASTER_NAME)
         wait_until(lambda: cluster.master_seen() == cluster.replica.address, 30, "the manual failover")
         wait_until(lambda: cluster.primary.role() == "slave", 30, "the old primary to become a replica")
+        # Sentinel disconnects the demoted primary's clients: the subscription moves too.
+        wait_until(
+            lambda: patterns(cluster.replica) == 1 and patterns(cluster.primary) == 0,
+            15,
+            "the event subscription to move to the new primary",
+        )
         wait_until(lambda: post_job(client, "after")[0] == 202, 30, "a 202 from the new primary")
         pool = app.extensions["redis"].connection_pool
         assert f"{pool.master_address[0]}:{pool.master_address[1]}" == cluster.replica.address
         assert client.get("/healthz").get_json()["redis"] == "ok"
         statuses = {post_job(client, f"then {number}")[0] for number in range(5)}
         assert statuses == {202}
+
+
+def test_a_stalled_primary_is_left_too(tmp_path: Path, make_app: AppFactory) -> None:
+    """A primary that stops answering without closing its connections (a frozen machine, a partition)
+    is replaced; the event subscription, which would wait on it silently, checks and moves within seconds."""
+    loopback = Host()
+    with sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster:
+        app = make_app({**cluster.env, "RATE_LIMIT": "100000 per minute"})
+        client = app.test_client()
+        assert app.extensions["event_hub"].subscribe("job:anything") is not None
+        assert patterns(cluster.primary) == 1
+        cluster.primary.popen.send_signal(signal.SIGSTOP)
+        try:
+            wait_until(lambda: cluster.master_seen() == cluster.replica.address, 30, "the Sentinels to promote")
+            wait_until(lambda: patterns(cluster.replica) == 1, 15, "the event subscription on the new primary")
+            wait_until(lambda: post_job(client, "after")[0] == 202, 30, "a 202 from the new primary")
+        finally:
+            cluster.primary.popen.send_signal(signal.SIGCONT)
 
 
 def test_a_202_means_a_replica_holds_the_job(tmp_path: Path, make_app: AppFactory) -> None:
