@@ -216,6 +216,28 @@ def test_a_stalled_primary_is_left_too(tmp_path: Path, make_app: AppFactory) -> 
             cluster.primary.popen.send_signal(signal.SIGCONT)
 
 
+def test_a_primary_short_of_replicas_answers_503(tmp_path: Path, make_app: AppFactory) -> None:
+    """With `min-replicas-to-write` (what bounds the writes a cut-off primary takes), its refusals are 503s."""
+    loopback = Host()
+    with sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster:
+        primary = cluster.primary.client()
+        primary.config_set("min-replicas-to-write", 1)
+        primary.config_set("min-replicas-max-lag", 1)
+        client = make_app({**cluster.env, "RATE_LIMIT": "100000 per minute"}).test_client()
+        cluster.replica.popen.send_signal(signal.SIGSTOP)
+        try:
+            health = wait_until(
+                lambda: (answer := client.get("/healthz")).status_code == 503 and answer, 15, "the primary to refuse"
+            )
+            assert health.get_json()["redis"] == "no_replicas" and health.headers["Retry-After"]
+            status, _, _ = post_job(client, "no replica")
+            assert status == 503
+        finally:
+            cluster.replica.popen.send_signal(signal.SIGCONT)
+        wait_until(lambda: client.get("/healthz").status_code == 200, 15, "the replica back")
+        assert post_job(client, "replica back")[0] == 202
+
+
 def test_a_202_means_a_replica_holds_the_job(tmp_path: Path, make_app: AppFactory) -> None:
     """The durability claim: with REDIS_WAIT_REPLICAS=1 no 202 is answered for a job only the primary holds."""
     loopback = Host()

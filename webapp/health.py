@@ -10,7 +10,7 @@ from redis import Redis
 from redis.exceptions import ReadOnlyError
 from redis.sentinel import MasterNotFoundError
 
-from webapp.errors import RETRY_AFTER_SECONDS
+from webapp.errors import RETRY_AFTER_SECONDS, refuses_for_replicas
 
 bp = Blueprint("health", __name__)
 
@@ -37,9 +37,12 @@ PROBE_TTL_MS = 60_000
 
 
 def _outage(exc: Exception) -> str:
-    """What stands in the way: no primary (Sentinel is failing over), a read-only one, or no answer."""
+    """What stands in the way: no primary (Sentinel is failing over), a read-only one, one short of replicas,
+    or no answer."""
     if isinstance(exc, MasterNotFoundError):
         return "no_primary"
+    if refuses_for_replicas(exc):
+        return "no_replicas"
     if isinstance(exc, ReadOnlyError) or "now a slave" in str(exc):
         return "read_only"
     return "unreachable"
