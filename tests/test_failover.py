@@ -7,6 +7,7 @@ jobs queued behind it, while submissions keep coming and /healthz is polled.
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 import uuid
@@ -196,6 +197,9 @@ def test_a_demoted_primary_is_left_for_the_new_one(tmp_path: Path, make_app: App
         assert client.get("/healthz").get_json()["redis"] == "ok"
         statuses = {post_job(client, f"then {number}")[0] for number in range(5)}
         assert statuses == {202}
+        # /metrics reads the queue through the broker's Sentinel connection: no worker takes these jobs.
+        depth = re.search(r"^pdf_queue_depth (\S+)$", client.get("/metrics").get_data(as_text=True), re.MULTILINE)
+        assert depth is not None and float(depth.group(1)) >= 6
 
 
 def test_a_stalled_primary_is_left_too(tmp_path: Path, make_app: AppFactory) -> None:
