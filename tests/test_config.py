@@ -6,6 +6,7 @@ import pytest
 
 from webapp import create_app
 from webapp.config import load_config
+from webapp.redis_client import limiter_storage, target_from
 
 
 def test_everything_derives_from_redis_url() -> None:
@@ -59,3 +60,39 @@ def test_the_queue_and_the_worker_concurrency_are_configurable() -> None:
     celery = load_config({"CELERY_QUEUE": "pdf-eu", "WORKER_CONCURRENCY": "3"})["CELERY"]
     assert celery["task_default_queue"] == "pdf-eu"
     assert celery["worker_concurrency"] == 3
+
+
+def test_sentinel_settings_reach_every_client() -> None:
+    config = load_config(
+        {
+            "REDIS_URL": "redis://:secret@ignored:1/2",
+            "REDIS_SENTINELS": "s1:26379, s2:26380",
+            "REDIS_MASTER_NAME": "pdf",
+        }
+    )
+    assert config["REDIS_SENTINELS"] == (("s1", 26379), ("s2", 26380))
+    celery = config["CELERY"]
+    assert (
+        celery["broker_url"]
+        == celery["result_backend"]
+        == "sentinel://:secret@s1:26379/2;sentinel://:secret@s2:26380/2"
+    )
+    for options in (celery["broker_transport_options"], celery["result_backend_transport_options"]):
+        assert options["master_name"] == "pdf"
+    uri, options = limiter_storage(target_from(config))
+    assert uri == "redis+sentinel://s1:26379,s2:26380/pdf"
+    assert options["db"] == 2 and options["password"] == "secret" and options["use_replicas"] is False
+    # The Sentinels have no password of their own here: they are not sent the primary's.
+    assert options["sentinel_kwargs"]["password"] is None
+
+
+def test_without_sentinels_nothing_changes() -> None:
+    config = load_config({"REDIS_URL": "redis://cache:6380/2"})
+    assert config["REDIS_SENTINELS"] == ()
+    assert "master_name" not in config["CELERY"]["broker_transport_options"]
+    assert limiter_storage(target_from(config)) == ("redis://cache:6380/2", {})
+
+
+def test_a_malformed_sentinel_list_is_refused() -> None:
+    with pytest.raises(ValueError, match="host:port"):
+        load_config({"REDIS_SENTINELS": "s1:port"})

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 
+import pytest
 import requests
 
 from tests.support import ROOT, free_port
@@ -17,10 +18,11 @@ TIMEOUT = 10
 START_SECONDS = 120
 
 
-def test_run_prints_the_url_once_a_worker_answers() -> None:
+@pytest.mark.parametrize("flags", [[], ["--sentinel"]], ids=["one Redis", "Sentinel"])
+def test_run_prints_the_url_once_a_worker_answers(flags: list[str]) -> None:
     env = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
     env |= {"PORT": str(free_port()), "WEB_CONCURRENCY": "1", "WORKER_CONCURRENCY": "1"}
-    command = [sys.executable, str(ROOT / "dev.py"), "run"]
+    command = [sys.executable, str(ROOT / "dev.py"), "run", *flags]
     run = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
     found: list[str] = []
 

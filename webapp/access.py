@@ -9,17 +9,19 @@ from flask import Blueprint, Flask, Response, current_app, request
 from flask_limiter import Limiter
 
 from webapp.errors import ApiError
+from webapp.redis_client import limiter_storage, target_from
 
 
 def init_app(app: Flask, guarded: Blueprint) -> None:
     """Rate-limit submissions made through `guarded`."""
     # Registered before the limiter's own hook, so it runs after it.
     app.after_request(_retry_after_only_on_errors)
+    storage_uri, storage_options = limiter_storage(target_from(app.config))
     limiter = Limiter(
         client_identity,
         app=app,
-        storage_uri=app.config["REDIS_URL"],
-        storage_options={"socket_connect_timeout": 2, "socket_timeout": 5},
+        storage_uri=storage_uri,
+        storage_options={"socket_connect_timeout": 2, "socket_timeout": 5, **storage_options},
         strategy="moving-window",
         headers_enabled=True,
         # With Redis down the request fails with a clean 503 on its own.

@@ -6,6 +6,14 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from webapp.redis_client import (
+    DEFAULT_MASTER_NAME,
+    RedisTarget,
+    celery_transport_options,
+    celery_url,
+    parse_sentinels,
+)
+
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 MiB = 1024 * 1024
 
@@ -15,15 +23,29 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
 
     `REDIS_URL` is the knob most deployments touch: the broker, the result
     backend, job storage and the event channels all derive from it unless
-    `CELERY_BROKER_URL` or `CELERY_RESULT_BACKEND` say otherwise.
+    `CELERY_BROKER_URL` or `CELERY_RESULT_BACKEND` say otherwise. With
+    `REDIS_SENTINELS` every one of them finds the primary through Sentinel.
     """
     env = os.environ if environ is None else environ
     redis_url = env.get("REDIS_URL") or DEFAULT_REDIS_URL
+    target = RedisTarget(
+        redis_url,
+        parse_sentinels(env.get("REDIS_SENTINELS", "")),
+        env.get("REDIS_MASTER_NAME") or DEFAULT_MASTER_NAME,
+        env.get("REDIS_SENTINEL_PASSWORD", ""),
+    )
     max_html = _int(env, "MAX_HTML_BYTES", 10 * MiB)
     max_upload = _int(env, "MAX_UPLOAD_BYTES", 20 * MiB)
     render_limit = _int(env, "RENDER_TIME_LIMIT", 300)
     config: dict[str, Any] = {
         "REDIS_URL": redis_url,
+        "REDIS_SENTINELS": target.sentinels,
+        "REDIS_MASTER_NAME": target.master_name,
+        "REDIS_SENTINEL_PASSWORD": target.sentinel_password,
+        # A 202 only once the job's record and queue message are on this many replicas
+        # (Redis WAIT), or a 503 after REDIS_WAIT_TIMEOUT seconds: 0 answers at once.
+        "REDIS_WAIT_REPLICAS": _int(env, "REDIS_WAIT_REPLICAS", 0),
+        "REDIS_WAIT_TIMEOUT": float(env.get("REDIS_WAIT_TIMEOUT") or "1"),
         "MAX_HTML_BYTES": max_html,
         # Room for multipart framing and a JSON envelope around the HTML;
         # the HTML itself is measured again after decoding.
@@ -70,23 +92,26 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 5),
         # Deliveries in flight to one receiver (host and port) at once, across every webhook worker.
         "WEBHOOK_PER_RECEIVER": max(_int(env, "WEBHOOK_PER_RECEIVER", 2), 1),
-        "CELERY": celery_settings(env, redis_url, render_limit),
+        "CELERY": celery_settings(env, target, render_limit),
     }
     return config
 
 
-def celery_settings(env: Mapping[str, str], redis_url: str, render_limit: int) -> dict[str, Any]:
+def celery_settings(env: Mapping[str, str], target: RedisTarget, render_limit: int) -> dict[str, Any]:
     """Celery's settings: late acks, no prefetch, time limits, JSON only."""
     hard_limit = render_limit + 30
     # A message unacknowledged for this long is handed to another worker:
     # shorter than a render and the same job runs twice.
     visibility = max(3600, 2 * hard_limit)
+    sentinel = celery_transport_options(target)  # empty without Sentinel
+    broker = env.get("CELERY_BROKER_URL")
+    backend = env.get("CELERY_RESULT_BACKEND")
     transport = {"visibility_timeout": visibility, "socket_timeout": 10, "socket_connect_timeout": 5}
     return {
-        "broker_url": env.get("CELERY_BROKER_URL") or redis_url,
-        "result_backend": env.get("CELERY_RESULT_BACKEND") or redis_url,
-        "broker_transport_options": transport,
-        "result_backend_transport_options": {"visibility_timeout": visibility},
+        "broker_url": broker or celery_url(target),
+        "result_backend": backend or celery_url(target),
+        "broker_transport_options": {**transport, **({} if broker else sentinel)},
+        "result_backend_transport_options": {"visibility_timeout": visibility, **({} if backend else sentinel)},
         "broker_connection_retry_on_startup": True,
         # Several deployments (or test runs) can share one RabbitMQ vhost by
         # giving each its own queue.

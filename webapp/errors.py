@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, request
 from kombu.exceptions import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ReadOnlyError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException
 
@@ -49,8 +50,10 @@ def init_app(app: Flask) -> None:
             response.headers["WWW-Authenticate"] = 'Bearer realm="pdf"'
         return response
 
+    # Sentinel's MasterNotFoundError is a ConnectionError; READONLY comes from a demoted primary.
     @app.errorhandler(RedisConnectionError)
     @app.errorhandler(RedisTimeoutError)
+    @app.errorhandler(ReadOnlyError)
     @app.errorhandler(OperationalError)
     def store_unavailable(exc: Exception) -> Response:
         app.logger.warning("storage or broker unavailable: %s", exc)
@@ -62,11 +65,23 @@ def init_app(app: Flask) -> None:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
+    @app.errorhandler(ResponseError)
+    def refused_by_redis(exc: ResponseError) -> Response:
+        # A primary short of the replicas `min-replicas-to-write` asks for refuses writes for now.
+        if not refuses_for_replicas(exc):
+            raise exc
+        return store_unavailable(exc)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response | HTTPException:
         if not _wants_json():
             return exc
         return error_response(exc.code or 500, _snake(exc.name), _message(exc))
+
+
+def refuses_for_replicas(exc: Exception) -> bool:
+    """Whether Redis refused a write for want of replicas (`min-replicas-to-write`), in a script or not."""
+    return isinstance(exc, ResponseError) and "NOREPLICAS" in str(exc)
 
 
 def _wants_json() -> bool:

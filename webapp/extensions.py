@@ -6,11 +6,11 @@ from functools import partial
 
 from celery import Celery, Task
 from flask import Flask
-from redis import BlockingConnectionPool, Redis
 
 from tasks.job.store import JobStore
 from tasks.webhooks import schedule_delivery
 from webapp.hub import EventHub
+from webapp.redis_client import redis_for, target_from
 
 
 def init_app(app: Flask) -> None:
@@ -18,15 +18,15 @@ def init_app(app: Flask) -> None:
     # A bounded pool that waits for a free connection rather than failing:
     # a web process serving a thousand streams must not open a thousand
     # connections (redis-py's default pool answers MaxConnectionsError).
-    pool = BlockingConnectionPool.from_url(
-        app.config["REDIS_URL"],
-        max_connections=app.config["REDIS_MAX_CONNECTIONS"],
+    # The worker side uses this client too: its tasks run in the app's context.
+    redis = redis_for(
+        target_from(app.config),
+        app.config["REDIS_MAX_CONNECTIONS"],
         timeout=5,
         socket_timeout=5,
         socket_connect_timeout=2,
         health_check_interval=30,
     )
-    redis = Redis(connection_pool=pool)
     app.extensions["redis"] = redis
     celery = celery_init_app(app)
     # Whichever process ends a job (worker, cancel, lost-job check) queues its webhook.

@@ -7,8 +7,10 @@ import time
 from celery import Celery
 from flask import Blueprint, Response, current_app, jsonify
 from redis import Redis
+from redis.exceptions import ReadOnlyError
+from redis.sentinel import MasterNotFoundError
 
-from webapp.errors import RETRY_AFTER_SECONDS
+from webapp.errors import RETRY_AFTER_SECONDS, refuses_for_replicas
 
 bp = Blueprint("health", __name__)
 
@@ -20,13 +22,30 @@ _workers_seen: dict[str, tuple[float, int]] = {}
 def healthz() -> Response:
     redis: Redis = current_app.extensions["redis"]
     try:
-        redis.ping()
-    except Exception:
-        response = jsonify(status="unavailable", redis="unreachable", workers=None)
+        # A write, not a PING: a demoted primary still answers PING.
+        redis.set(PROBE_KEY, "1", px=PROBE_TTL_MS)
+    except Exception as exc:
+        response = jsonify(status="unavailable", redis=_outage(exc), workers=None)
         response.status_code = 503
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return jsonify(status="ok", redis="ok", workers=live_workers(current_app.extensions["celery"]))
+
+
+PROBE_KEY = "healthz:probe"
+PROBE_TTL_MS = 60_000
+
+
+def _outage(exc: Exception) -> str:
+    """What stands in the way: no primary (Sentinel is failing over), a read-only one, one short of replicas,
+    or no answer."""
+    if isinstance(exc, MasterNotFoundError):
+        return "no_primary"
+    if refuses_for_replicas(exc):
+        return "no_replicas"
+    if isinstance(exc, ReadOnlyError) or "now a slave" in str(exc):
+        return "read_only"
+    return "unreachable"
 
 
 def live_workers(celery: Celery) -> int:

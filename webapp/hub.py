@@ -12,12 +12,17 @@ from dataclasses import dataclass
 from flask_sse import Message
 from redis import Redis
 from redis.client import PubSub
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.sentinel import SentinelConnectionPool
 
 log = logging.getLogger(__name__)
 
 CHANNEL_PATTERN = "job:*"
+# With Sentinel, how often the subscription checks it is still on the primary: a primary
+# demoted by a failover, or cut off from the others, goes on serving it and never says so.
+PRIMARY_CHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -108,10 +113,14 @@ class EventHub:
                 self._await_confirmation(pubsub)
                 self._ready.set()
                 backoff = 0.1
+                checked = time.monotonic()
                 while not self._closed:
                     message = pubsub.get_message(timeout=1.0)
                     if message is not None and message["type"] == "pmessage":
                         self._dispatch(message["channel"].decode(), message["data"])
+                    if time.monotonic() - checked >= PRIMARY_CHECK_SECONDS:
+                        checked = time.monotonic()
+                        self._check_primary(pubsub)
             except (RedisError, OSError) as exc:
                 log.warning("event subscription lost (%s); reconnecting", exc)
             finally:
@@ -120,6 +129,16 @@ class EventHub:
                 pubsub.close()
             time.sleep(backoff)
             backoff = min(backoff * 2, 2.0)
+
+    def _check_primary(self, pubsub: PubSub) -> None:
+        """Raise if the Sentinels name another primary than the one the subscription is on."""
+        pool = self._redis.connection_pool
+        connection = pubsub.connection
+        if not isinstance(pool, SentinelConnectionPool) or connection is None:
+            return
+        primary = pool.get_master_address()
+        if (connection.host, connection.port) != tuple(primary):
+            raise RedisConnectionError(f"the subscription's Redis is no longer the primary, {primary} is")
 
     @staticmethod
     def _await_confirmation(pubsub: PubSub, timeout: float = 5.0) -> None:

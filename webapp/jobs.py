@@ -31,6 +31,7 @@ from tasks.webhooks import webhook_record
 from webapp import backpressure, reuse, splitting
 from webapp.access import require_token
 from webapp.disposition import content_disposition
+from webapp.durability import await_replicas
 from webapp.errors import ApiError
 from webapp.intake import read_submission
 from webapp.quota import admit, stored_bytes
@@ -133,7 +134,18 @@ def submit() -> Response:
         raise
     _count_submitted(store)
     reuse.remember_result(store, digest, job["id"])
-    return _accepted(to_json(job), job["id"])
+    try:
+        return _accepted(to_json(job), job["id"])
+    except ApiError:
+        _forget(store, job["id"])  # not accepted, so not run either: the render finds no record
+        raise
+
+
+def _forget(store: JobStore, job_id: str) -> None:
+    try:
+        store.delete(job_id)
+    except RedisError:
+        log.warning("could not delete job %s, which was not accepted", job_id)
 
 
 def _let_go(celery: Celery, task_ids: list[str]) -> None:
@@ -159,6 +171,7 @@ def _count_submitted(store: JobStore) -> None:
 
 
 def _accepted(job_json: str, job_id: str) -> Response:
+    await_replicas(job_store().redis)
     response = current_app.response_class(job_json, status=202, mimetype="application/json")
     response.headers["Location"] = f"/api/jobs/{job_id}"
     return response
