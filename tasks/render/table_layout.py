@@ -98,32 +98,31 @@ def auto_layout(declared: list[Width], lows: list[float], highs: list[float], to
     widths = [_declared(width, total) for width in declared]
     auto = [i for i, width in enumerate(widths) if width is None]
     room = total - sum(width for width in widths if width is not None)
+    low, high = sum(lows[i] for i in auto), sum(highs[i] for i in auto)
     result = [0.0 if width is None else width for width in widths]
     for i in auto:
-        result[i] = _auto_width(i, auto, lows, highs, room)
-    if room < sum(lows[i] for i in auto):
-        _give_way(result, auto, declared, lows, total)
+        result[i] = _auto_width(lows[i], highs[i], low, high, room, len(auto))
+    if room < low:
+        _give_way(result, set(auto), declared, lows, total - low)
     # An empty column still needs a width ReportLab can lay a cell out in.
     return [max(width, MIN_COLUMN) for width in result]
 
 
-def _auto_width(i: int, auto: list[int], lows: list[float], highs: list[float], room: float) -> float:
-    """The width of automatic column `i` when the automatic columns `auto` share `room`."""
-    low, high = sum(lows[j] for j in auto), sum(highs[j] for j in auto)
+def _auto_width(own_low: float, own_high: float, low: float, high: float, room: float, count: int) -> float:
+    """The width of an automatic column when `count` of them, needing `low` to `high` in all, share `room`."""
     if room >= high:
         # What is left over goes to the auto columns by their content, as Chromium does.
-        extra = (room - high) * (highs[i] / high if high > 0 else 1 / len(auto))
-        return highs[i] + extra
+        extra = (room - high) * (own_high / high if high > 0 else 1 / count)
+        return own_high + extra
     if room > low:
-        return lows[i] + (highs[i] - lows[i]) * (room - low) / (high - low)
-    return lows[i]
+        return own_low + (own_high - own_low) * (room - low) / (high - low)
+    return own_low
 
 
-def _give_way(result: list[float], auto: list[int], declared: list[Width], lows: list[float], total: float) -> None:
-    """Shrink the declared columns of `result` to what the automatic ones cannot do without."""
-    low = sum(lows[i] for i in auto)
-    declared_sum = sum(result[i] for i in range(len(result)) if i not in auto)
-    scale = max(total - low, 0.0) / declared_sum if declared_sum > 0 else 0.0
+def _give_way(result: list[float], auto: set[int], declared: list[Width], lows: list[float], left: float) -> None:
+    """Shrink the declared columns of `result` into `left`, what the automatic ones `auto` leave of the width."""
+    declared_sum = sum(width for i, width in enumerate(result) if i not in auto)
+    scale = max(left, 0.0) / declared_sum if declared_sum > 0 else 0.0
     for i in range(len(result)):
         if i not in auto:
             result[i] = max(result[i] * scale, lows[i] if isinstance(declared[i], str) else 0.0)
