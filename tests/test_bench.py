@@ -12,7 +12,7 @@ from bench.report import Result, table
 
 # Fidelity compares against Chromium's print and reads PDFs with poppler's pdftotext; its quick
 # run takes ~12 s with both. Its measures are tested on their own in test_bench_fidelity.py.
-NEEDS_CHROMIUM = {"fidelity": "needs Chromium and pdftotext; its metrics are tested in test_bench_fidelity.py"}
+NEEDS_CHROMIUM = {"fidelity": "not smoke-run here (Chromium prints each document): see test_bench_fidelity.py"}
 
 
 @pytest.mark.parametrize(
