@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from tasks.job.record import FAILURE, PROGRESS, RETRY, STARTED, SUCCESS, Job, is_terminal, pdf_url, utc_now
-from tasks.job.store import JobStore
+from tasks.job.store import JobStore, replicated
 from tasks.render.failures import RenderFailed
 from tasks.render.progress import Progress
 from tasks.render.renderer import RenderResult
@@ -36,7 +36,8 @@ def open_job(task: Task, job_id: str) -> Reporter:
     snapshot = store.snapshot(job_id)
     if snapshot is None or is_terminal(snapshot.job):
         raise Ignore()
-    return Reporter(task, store, snapshot.job)
+    config = current_app.config
+    return Reporter(task, store, snapshot.job, config["REDIS_WAIT_REPLICAS"], config["REDIS_WAIT_TIMEOUT"])
 
 
 class Reporter:
@@ -46,13 +47,20 @@ class Reporter:
     own record, which only `AsyncResult` readers see, takes a step at most every
     `CELERY_STATE_INTERVAL` seconds or when the stage changes: `update_state`
     costs two round trips, twice the publish, and was half of all progress cost.
+
+    With `replicas`, the job's end is written until that many replicas hold it
+    (each wait up to `replica_timeout` seconds): a primary demoted before it
+    copied the write takes the write with it, so it is written again on the new one.
     """
 
-    def __init__(self, task: Task, store: JobStore, job: Job) -> None:
+    def __init__(self, task: Task, store: JobStore, job: Job, replicas: int = 0, replica_timeout: float = 1.0) -> None:
         self.task = task
         self.store = store
         self.job = job
+        self.replicas = replicas
+        self.replica_timeout = replica_timeout
         self._celery_told: tuple[float, object] = (float("-inf"), None)
+        self._event_id = 0  # the last this reporter handed out
 
     def started(self, retrying: bool = False, total: int = 0) -> None:
         """The render begins; again, after a worker was lost, when `retrying`; `total` parts, if in parts."""
@@ -83,6 +91,14 @@ class Reporter:
     def write(self, state: str, progress: dict[str, object], pdf: bytes = b"", forward_only: bool = False) -> None:
         """Make `state` the job's state, on both transports; `JobEnded` if the job ended meanwhile."""
         self.job.update(state=state, progress=progress, updated_at=utc_now())
+        if self._store(pdf, forward_only) < 0:
+            raise JobEnded(self.job["id"])
+        if is_terminal(self.job) and self.replicas > 0:
+            self._until_replicated(pdf)
+
+    def _store(self, pdf: bytes, forward_only: bool) -> int:
+        """`JobStore.advance` of the job as it is now, waiting out a Redis restart."""
+        state = self.job["state"]
         # Through a Redis restart the render waits at its next step rather
         # than failing a job that would have succeeded a few seconds later.
         deadline = time.monotonic() + OUTAGE_GRACE_SECONDS
@@ -92,14 +108,29 @@ class Reporter:
                     # Celery reads a RETRY result as an exception: its own record says PROGRESS.
                     self.task.update_state(state=PROGRESS if state == RETRY else state, meta=self.job)
                     self._celery_told = (time.monotonic(), self.job["progress"].get("stage"))
-                written = self.store.advance(self.job, pdf, forward_only)
+                written = self.store.advance(self.job, pdf, forward_only, after=self._event_id)
                 break
             except (RedisError, OperationalError):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
-        if written < 0:
-            raise JobEnded(self.job["id"])
+        self._event_id = max(self._event_id, written)
+        return written
+
+    def _until_replicated(self, pdf: bytes) -> None:
+        """Write the job's end again until the replicas hold it, or give up after `OUTAGE_GRACE_SECONDS`."""
+        deadline = time.monotonic() + OUTAGE_GRACE_SECONDS
+        while not self._replicated():
+            if time.monotonic() > deadline:
+                log.warning("job %s ended, but no %d replica(s) acknowledged its end", self.job["id"], self.replicas)
+                return
+            self._store(pdf, forward_only=False)  # -1: the primary holds the end already
+
+    def _replicated(self) -> bool:
+        try:
+            return replicated(self.store.redis, self.replicas, self.replica_timeout)
+        except RedisError:
+            return False
 
     def _celery_due(self, state: str) -> bool:
         if state not in (STARTED, RETRY, PROGRESS) or self.task.request.called_directly:

@@ -30,11 +30,9 @@ from tests.support import (
 
 T = TypeVar("T")
 MASTER_NAME = "pdf"
-# At 1000 ms a loaded 2-core machine starved the new primary of CPU while it forked for its first
-# full sync: the Sentinels declared it down too and failed back, and the render's final write, taken
-# by the node being demoted, was lost (split brain: 1 fresh-clone run in 4). A real limit of Redis'
-# asynchronous replication (README, "Running it highly available"), not what these tests are about.
-DOWN_AFTER_MS = 3000
+# Short, so a failover takes seconds. On a loaded machine the new primary can be starved of CPU
+# for longer (forking for its first full sync) and failed away from too: the tests must hold then.
+DOWN_AFTER_MS = 1000
 FAILOVER_TIMEOUT_MS = 5000
 
 

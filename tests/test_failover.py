@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,9 @@ from flask.testing import FlaskClient
 
 from tasks.job.metrics import COUNTS_KEY
 from tasks.job.store import key
+from tasks.render.progress import Progress
+from tasks.render.renderer import RenderResult
+from tasks.reporting import open_job
 from tests.sentinel_support import (
     MASTER_NAME,
     Cluster,
@@ -200,6 +204,42 @@ def test_a_demoted_primary_is_left_for_the_new_one(tmp_path: Path, make_app: App
         # /metrics reads the queue through the broker's Sentinel connection: no worker takes these jobs.
         depth = re.search(r"^pdf_queue_depth (\S+)$", client.get("/metrics").get_data(as_text=True), re.MULTILINE)
         assert depth is not None and float(depth.group(1)) >= 6
+
+
+def test_a_jobs_end_lost_with_a_demoted_primary_is_written_again(tmp_path: Path, make_app: AppFactory) -> None:
+    """Redis replicates asynchronously: a render's end taken by a primary that is demoted before its replica
+    copied it is lost when the old primary resyncs. The worker writes a job's end until a replica holds it,
+    on whichever node is primary by then, with event ids above those the lost steps handed out."""
+    loopback = Host()
+    with sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster:
+        app = make_app({**cluster.env, "REDIS_WAIT_REPLICAS": "1", "REDIS_WAIT_TIMEOUT": "0.5"})
+        status, job_id, _ = post_job(app.test_client(), "ending")
+        assert status == 202
+        old, new = cluster.primary, cluster.replica
+        # The replica is cut off (a partition): it holds the job, and from here on the old primary writes alone.
+        new.client().replicaof("NO", "ONE")
+        with app.app_context():
+            reporter = open_job(app.extensions["celery"].tasks["tasks.convert"], job_id)
+        reporter.started()
+        reporter.progress(Progress("layout", 50.0, pages=1))
+        lost_ids = int(old.client().hget(key(job_id), "seq") or 0)
+        result = RenderResult(b"%PDF-1.4 the end", 1)
+        ending = threading.Thread(target=reporter.succeeded, args=(result,), daemon=True)
+        ending.start()
+        wait_until(lambda: old.client().hget(key(job_id), "final") == b"1", 10, "the end on the old primary")
+
+        # The failover: the Sentinels name the cut-off node, and the old primary resyncs from it.
+        for sentinel in cluster.sentinels:
+            sentinel.client().sentinel_remove(MASTER_NAME)
+            sentinel.client().sentinel_monitor(MASTER_NAME, loopback.address, new.port, 2)
+        old.client().replicaof(loopback.address, new.port)
+        ending.join(timeout=30)
+        assert not ending.is_alive(), "the end was never acknowledged by a replica"
+
+        assert new.client().hget(key(job_id), "pdf") == result.pdf
+        assert b'"SUCCESS"' in (new.client().hget(key(job_id), "json") or b"")
+        assert int(new.client().hget(key(job_id), "seq") or 0) > lost_ids
+        wait_until(lambda: old.client().hget(key(job_id), "pdf") == result.pdf, 10, "the replica to hold the end")
 
 
 def test_a_stalled_primary_is_left_too(tmp_path: Path, make_app: AppFactory) -> None:

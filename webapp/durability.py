@@ -12,29 +12,19 @@ from __future__ import annotations
 from flask import current_app
 from redis import Redis
 
+from tasks.job.store import replicated
 from webapp.errors import RETRY_AFTER_SECONDS, ApiError
-
-# WAIT counts what the replicas hold up to this connection's own last write:
-# a small write on the same connection covers every earlier write, on any
-# connection (the broker's too), as the replication stream is one sequence.
-FENCE_KEY = "replication:fence"
 
 
 def await_replicas(redis: Redis) -> None:
     """Return once `REDIS_WAIT_REPLICAS` replicas hold every write so far; `ApiError` 503 if they do not in time."""
     wanted: int = current_app.config["REDIS_WAIT_REPLICAS"]
-    if wanted <= 0:
+    if wanted <= 0 or replicated(redis, wanted, current_app.config["REDIS_WAIT_TIMEOUT"]):
         return
-    timeout_ms = int(current_app.config["REDIS_WAIT_TIMEOUT"] * 1000)
-    with redis.pipeline(transaction=False) as pipe:
-        pipe.set(FENCE_KEY, "1", px=60_000)
-        pipe.wait(wanted, timeout_ms)
-        _, acknowledged = pipe.execute()
-    if int(acknowledged) < wanted:
-        raise ApiError(
-            503,
-            "not_replicated",
-            f"The job was stored but not yet copied to {wanted} Redis replica(s), so it may not survive a "
-            "failover. Send it again (with the same Idempotency-Key to get the same job).",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+    raise ApiError(
+        503,
+        "not_replicated",
+        f"The job was stored but not yet copied to {wanted} Redis replica(s), so it may not survive a "
+        "failover. Send it again (with the same Idempotency-Key to get the same job).",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )

@@ -39,7 +39,9 @@ KEY_PREFIX = "pdfjob:"
 # percent (ARGV[8]), a step that would not move the bar forward is dropped
 # (0): parts of one job rendering at once report out of order. An ended job
 # needs its input no more: its HTML, assets and parts go at once, and its
-# client's stored bytes (tasks/quota.py) hold its PDF only, or nothing.
+# client's stored bytes (tasks/quota.py) hold its PDF only, or nothing. The
+# event id is at least ARGV[10]: a writer that saw its steps lost with a
+# demoted primary goes on above the ids it already handed out.
 _ADVANCE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end
 if redis.call('HGET', KEYS[1], 'final') == '1' then return -1 end
@@ -48,6 +50,10 @@ if ARGV[8] ~= '' then
   redis.call('HSET', KEYS[1], 'percent', ARGV[8])
 end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+if seq < tonumber(ARGV[10]) then
+  seq = tonumber(ARGV[10])
+  redis.call('HSET', KEYS[1], 'seq', seq)
+end
 redis.call('HSET', KEYS[1], 'json', ARGV[2])
 if ARGV[4] == '1' then
   redis.call('HSET', KEYS[1], 'final', '1')
@@ -101,6 +107,10 @@ end
 return 1
 """
 NAME_PREFIX = "pdfname:"
+# WAIT counts what the replicas hold up to this connection's own last write:
+# a small write on the same connection covers every earlier write, on any
+# connection (the broker's too), as the replication stream is one sequence.
+FENCE_KEY = "replication:fence"
 
 
 @dataclass(frozen=True)
@@ -163,6 +173,15 @@ def part_fields(parts: Sequence[tuple[str, str]]) -> dict[str, str | int]:
     for index, (name, html) in enumerate(parts):
         fields |= {f"part:{index}:name": name, f"part:{index}:html": html, f"part:{index}:weight": max(len(html), 1)}
     return fields
+
+
+def replicated(redis: Redis, replicas: int, timeout: float) -> bool:
+    """Whether `replicas` replicas hold every write the primary took so far, waiting up to `timeout` seconds."""
+    with redis.pipeline(transaction=False) as pipe:
+        pipe.set(FENCE_KEY, "1", px=60_000)
+        pipe.wait(replicas, int(timeout * 1000))
+        _, acknowledged = pipe.execute()
+    return int(acknowledged) >= replicas
 
 
 def has_ended(redis: Redis, job_id: str) -> bool:
@@ -260,8 +279,8 @@ class JobStore:
         """Count one more delivery of the job to a worker; return the total."""
         return int(self.redis.hincrby(key(job_id), "attempts", 1))
 
-    def advance(self, job: Job, pdf: bytes = b"", forward_only: bool = False) -> int:
-        """Store and publish `job`'s new state; return its event id.
+    def advance(self, job: Job, pdf: bytes = b"", forward_only: bool = False, after: int = 0) -> int:
+        """Store and publish `job`'s new state; return its event id, which is above `after`.
 
         Returns -1 when the job had already ended (it was cancelled, say)
         and -2 when it was deleted or expired.
@@ -279,6 +298,7 @@ class JobStore:
             job["state"],
             str(job["progress"]["percent"]) if forward_only and not final else "",
             job["id"],
+            after + 1,
         ]
         seq = int(self._advance(keys=[key(job["id"]), COUNTS_KEY], args=args))
         if final and seq > 0 and self.on_end is not None:
