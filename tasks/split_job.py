@@ -48,7 +48,8 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
         with finish.guard():
             finish.check_attempts(attempts)
         limit_memory(config["WORKER_MEMORY_MB"])
-        prepared = prepared_html(store, job_id, config)
+        with finish.guard("prepare it"):
+            prepared = prepared_html(store, job_id, config)
         with Cancellable(store.redis, job_id):
             cut = _plan(prepared.html, mode, processes, config["SPLIT_MAX_PARTS"], policy_for(config))
         if not cut.split:

@@ -13,12 +13,11 @@ from pathlib import PurePosixPath, PureWindowsPath
 from flask import Request, current_app
 from werkzeug.datastructures import FileStorage
 
+from tasks.nesting.scan import nesting_depth
 from tasks.render.assets import AssetError, Bundle, check_archive, pack
 from tasks.render.page_setup import OptionError, PageOptions
 from webapp.decoding import decode_html
 from webapp.errors import ApiError
-from webapp.nesting import nesting_depth
-from webapp.offload import off_the_loop
 from webapp.page_css import check_page_sizes
 from webapp.splitting import FIELD as SPLIT_FIELD
 from webapp.splitting import check_mode
@@ -105,7 +104,12 @@ def _document(request: Request, body: object) -> Submission:
 
 
 def _check_documents(submission: Submission, max_html_bytes: int, max_depth: int) -> None:
-    """Refuse HTML that is empty, too large, asks for absurd page sizes or nests too deeply."""
+    """Refuse HTML that is empty, too large or asks for absurd page sizes, and header or footer HTML nested too deeply.
+
+    Every check on the documents is linear at C speed: how deeply a document nests is found
+    by the worker before it parses it (tasks/render/renderer.py), as the scan that finds it
+    looks at each tag from Python. The header and footer are short (`MAX_TEXT`), so cheap to scan here.
+    """
     documents = [html for _, html in submission.parts] or [submission.html]
     if not all(html.strip() for html in documents):
         raise ApiError(400, "empty_html", "The HTML is empty: there is nothing to convert.")
@@ -117,19 +121,15 @@ def _check_documents(submission: Submission, max_html_bytes: int, max_depth: int
         )
     for document in documents:
         check_page_sizes(document)
-    texts = (*documents, submission.options.header_html or "", submission.options.footer_html or "")
-    if off_the_loop(_deepest, texts, max_depth) > max_depth:
-        # html5lib's parse of deep nesting is quadratic (5,000 levels: 15 s)
-        # and only then would xhtml2pdf refuse it: refuse it here, cheaply.
-        raise ApiError(
-            400,
-            "too_deeply_nested",
-            f"The HTML nests elements more than {max_depth} levels deep. Close its tags or flatten its structure.",
-        )
-
-
-def _deepest(texts: tuple[str, ...], max_depth: int) -> int:
-    return max(nesting_depth(text, stop_above=max_depth) for text in texts)
+    options = submission.options
+    for name, fragment in (("header_html", options.header_html), ("footer_html", options.footer_html)):
+        if fragment and nesting_depth(fragment, stop_above=max_depth) > max_depth:
+            raise ApiError(
+                400,
+                "too_deeply_nested",
+                f"The option {name} nests elements more than {max_depth} levels deep. "
+                "Close its tags or flatten its structure.",
+            )
 
 
 def _from_form(request: Request) -> Submission:

@@ -69,6 +69,13 @@ def too_many_pages(limit: int) -> LimitExceeded:
     )
 
 
+def too_deeply_nested(limit: int) -> LimitExceeded:
+    return LimitExceeded(
+        f"The HTML nests elements more than {limit} levels deep. Close its tags or flatten its structure.",
+        "too_deeply_nested",
+    )
+
+
 def pdf_too_large(size: int, limit: int) -> LimitExceeded:
     return LimitExceeded(
         f"The PDF would be {size // 2**20} MiB, more than the {limit // 2**20} MiB this service keeps. "

@@ -15,6 +15,7 @@ def server_policy(
     *,
     allowed_hosts: frozenset[str] = frozenset(),
     max_render_seconds: float = 300,
+    max_depth: int = 200,
     base_dir: str | None = None,
 ) -> ResourceAccessPolicy:
     """xhtml2pdf's policy for untrusted HTML: every limit on, no disk, no network.
@@ -32,6 +33,7 @@ def server_policy(
         allow_remote=bool(allowed_hosts),
         allowed_hosts=allowed_hosts or None,
         max_render_seconds=max_render_seconds,
+        max_depth=max_depth,
     )
 
 
@@ -42,6 +44,7 @@ def policy_for(config: Mapping[str, Any], base_dir: str | None = None) -> Resour
         # A backstop behind Celery's soft time limit, which fires first and
         # lets the job say how long it was allowed.
         max_render_seconds=config["RENDER_TIME_LIMIT"] + 15,
+        max_depth=config["MAX_DEPTH"],
         base_dir=base_dir,
     )
 

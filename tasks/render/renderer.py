@@ -13,8 +13,10 @@ from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessPolicy
 from xhtml2pdf.context import getDirName
 from xhtml2pdf.files import pisaFileObject
 
+from tasks.nesting.scan import nesting_depth
 from tasks.prepare import Prepared, Reader, prepare
 from tasks.render import fidelity_sources, patches
+from tasks.render.failures import too_deeply_nested
 from tasks.render.fidelity import FidelityReport
 from tasks.render.hooks import ActiveRender, active
 from tasks.render.policy import server_policy
@@ -89,7 +91,12 @@ def prepare_document(html: str, written_for: str, *, policy: ResourceAccessPolic
     """The preparation stage, reading the document's stylesheets through `policy` as xhtml2pdf would.
 
     A document the stage cannot handle is rendered as written, saying so: preparing is there to
-    make a render better, never to make it fail."""
+    make a render better, never to make it fail. A document nested deeper than `policy.max_depth`
+    fails it before anything parses it: html5lib's parse of deep nesting is quadratic (5,000
+    levels: 15 s), and only after it would xhtml2pdf refuse the document."""
+    limit = policy.max_depth
+    if limit is not None and nesting_depth(html, stop_above=limit) > limit:
+        raise too_deeply_nested(limit)
     try:
         return prepare(html, written_for, stylesheet_reader(policy, path))
     except (RecursionError, MemoryError, RenderLimitError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from webapp.html_elements import (
+from tasks.nesting.elements import (
     ARK,
     BREAKOUT,
     CATEGORIES_OF,
@@ -237,7 +237,7 @@ class OpenElements:
             self.push(name, attributes, foreign=name)
             return self.depth
         if name in ROOTS or name == "frameset":
-            return self.depth  # framesets are counted apart (webapp/nesting.py)
+            return self.depth  # framesets are counted apart (tasks/nesting/scan.py)
         if name in VOID:
             self.reopen()
             return self.depth + 1

@@ -1,4 +1,4 @@
-"""The element sets of html5lib 1.1's tree builder (xhtml2pdf's parser), for webapp/html_tree.py."""
+"""The element sets of html5lib 1.1's tree builder (xhtml2pdf's parser), for tasks/nesting/tree.py."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from webapp.html_elements import RAW_TEXT
-from webapp.html_tree import OpenElements
+from tasks.nesting.elements import RAW_TEXT
+from tasks.nesting.tree import OpenElements
 
 
 class _Scanner:
