@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,20 +103,25 @@ class RedisServer(Process):
 
     def start(self) -> None:
         super().start()
-        wait_until(lambda: _connects(self.port), 10, f"redis-server on port {self.port}")
+        wait_until(lambda: connects("127.0.0.1", self.port), 10, f"redis-server on port {self.port}")
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
 
-def _connects(port: int) -> bool:
+def connects(host: str, port: int) -> bool:
+    """Whether something listens on `host`:`port`."""
     with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        sock.settimeout(1)
+        return sock.connect_ex((host, port)) == 0
 
 
-def start_worker(redis_url: str, log: Path, *extra: str, env: dict[str, str] | None = None) -> Process:
-    command = [str(BIN / "celery"), "-A", "wsgi:celery_app", "worker", "--loglevel", "INFO"]
+def start_worker(
+    redis_url: str, log: Path, *extra: str, env: dict[str, str] | None = None, enter: Sequence[str] = ()
+) -> Process:
+    """A Celery render worker, once it is ready; `enter` prefixes its command (a network namespace's)."""
+    command = [*enter, str(BIN / "celery"), "-A", "wsgi:celery_app", "worker", "--loglevel", "INFO"]
     command += ["--without-gossip", "--without-mingle", *extra]
     worker = Process(command, log, {"REDIS_URL": redis_url, **(env or {})})
     try:
@@ -136,24 +141,31 @@ def start_webhook_worker(redis_url: str, log: Path, env: dict[str, str] | None =
     )
 
 
-def start_web(redis_url: str, log: Path, env: dict[str, str] | None = None) -> tuple[Process, str]:
-    port = free_port()
-    command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "1", "wsgi:app"]
-    settings = {"REDIS_URL": redis_url, "HOST": "127.0.0.1", "PORT": str(port), "RATE_LIMIT": "100000 per minute"}
+def start_web(
+    redis_url: str,
+    log: Path,
+    env: dict[str, str] | None = None,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    enter: Sequence[str] = (),
+) -> tuple[Process, str]:
+    """gunicorn on `host` (a free port unless given), once it listens; its base URL."""
+    port = port or free_port()
+    command = [*enter, str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "1", "wsgi:app"]
+    settings = {"REDIS_URL": redis_url, "HOST": host, "PORT": str(port), "RATE_LIMIT": "100000 per minute"}
     # A server that lives through the whole suite would be recycled after ~1,000
     # requests (gunicorn.conf.py), ending the streams of whichever test runs then;
     # that hand-over has its own test (test_shutdown.py).
     settings["GUNICORN_CMD_ARGS"] = "--max-requests 0"
     settings.update(env or {})
     web = Process(command, log, settings)
-    base = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: _connects(port) or not web.alive(), 60, "gunicorn")
+        wait_until(lambda: connects(host, port) or not web.alive(), 60, "gunicorn")
         assert web.alive(), web.output()
     except BaseException:
         web.stop()
         raise
-    return web, base
+    return web, f"http://{host}:{port}"
 
 
 @dataclass

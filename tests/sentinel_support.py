@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -18,13 +17,14 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from tests.support import (
-    BIN,
     HTTP_TIMEOUT,
     Process,
     SseEvent,
     SseStream,
     free_port,
     redis_server_binary,
+    start_web,
+    start_worker,
     wait_until,
 )
 
@@ -34,12 +34,6 @@ MASTER_NAME = "pdf"
 # for longer (forking for its first full sync) and failed away from too: the tests must hold then.
 DOWN_AFTER_MS = 1000
 FAILOVER_TIMEOUT_MS = 5000
-
-
-def connects(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(1)
-        return sock.connect_ex((host, port)) == 0
 
 
 @dataclass
@@ -189,31 +183,21 @@ def sentinel_cluster(root: Path, primary: Host, replica: Host, sentinels: list[H
             node.stop()
 
 
-def start_service(kind: str, host: Host, env: dict[str, str], log: Path, *extra: str) -> tuple[Process, str | None]:
-    """The web (gunicorn) or a render worker on `host`; the web's base URL."""
-    if kind == "web":
-        port = free_port() if not host.enter else 8000
-        command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "1", "wsgi:app"]
-        settings = {"HOST": host.address, "PORT": str(port), "RATE_LIMIT": "100000 per minute"}
-        settings["GUNICORN_CMD_ARGS"] = "--max-requests 0"
-        web = Process([*host.enter, *command], log, {**settings, **env})
-        try:
-            wait_until(lambda: connects(host.address, port) or not web.alive(), 60, "gunicorn")
-            assert web.alive(), web.output()
-        except BaseException:
-            web.stop()
-            raise
-        return web, f"http://{host.address}:{port}"
-    command = [str(BIN / "celery"), "-A", "wsgi:celery_app", "worker", "--loglevel", "INFO"]
-    command += ["--without-gossip", "--without-mingle", *extra]
-    worker = Process([*host.enter, *command], log, env)
+@contextmanager
+def service(env: dict[str, str], logs: Path, web_host: Host, worker_host: Host) -> Iterator[tuple[str, Process]]:
+    """A render worker of one process on `worker_host` and the web on `web_host`, finding Redis through
+    `env`'s Sentinels: the web's base URL and the worker; both stopped after."""
+    url = env["REDIS_URL"]
+    worker = start_worker(url, logs / "worker.log", "--concurrency", "1", env=env, enter=worker_host.enter)
     try:
-        wait_until(lambda: "ready." in worker.output() or not worker.alive(), 60, "the Celery worker")
-        assert worker.alive(), worker.output()
-    except BaseException:
+        port = 8000 if web_host.enter else None
+        web, base = start_web(url, logs / "web.log", env, web_host.address, port, web_host.enter)
+        try:
+            yield base, worker
+        finally:
+            web.stop()
+    finally:
         worker.stop()
-        raise
-    return worker, None
 
 
 @dataclass

@@ -37,7 +37,7 @@ from tests.sentinel_support import (
     netns_available,
     safely,
     sentinel_cluster,
-    start_service,
+    service,
 )
 from tests.support import HTTP_TIMEOUT, AppFactory, Process, get_job, report_html, submit_job, wait_for_job, wait_until
 
@@ -117,18 +117,11 @@ def fail_over(cluster: Cluster, base: str, worker: Process) -> None:
 
 def test_a_killed_primary_is_replaced_and_nothing_is_lost(tmp_path: Path) -> None:
     loopback = Host()
-    with sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster:
-        env = {**cluster.env, **SERVICE_ENV}
-        worker, _ = start_service("worker", loopback, env, tmp_path / "worker.log", "--concurrency", "1")
-        try:
-            web, base = start_service("web", loopback, env, tmp_path / "web.log")
-            try:
-                assert base is not None
-                fail_over(cluster, base, worker)
-            finally:
-                web.stop()
-        finally:
-            worker.stop()
+    with (
+        sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster,
+        service({**cluster.env, **SERVICE_ENV}, tmp_path, loopback, loopback) as (base, worker),
+    ):
+        fail_over(cluster, base, worker)
 
 
 @pytest.fixture
@@ -147,19 +140,12 @@ def test_a_failover_across_hosts(tmp_path: Path, network: Network) -> None:
     """The same, with the web, the worker and each Redis node on a host (network namespace) of its own."""
     web_host, worker_host = network.host(2), network.host(3)
     primary, replica, third = network.host(11), network.host(12), network.host(13)
-    with sentinel_cluster(tmp_path / "redis", primary, replica, [primary, replica, third]) as cluster:
-        env = {**cluster.env, **SERVICE_ENV}
-        worker, _ = start_service("worker", worker_host, env, tmp_path / "worker.log", "--concurrency", "1")
-        try:
-            web, base = start_service("web", web_host, env, tmp_path / "web.log")
-            try:
-                assert base is not None
-                assert safely(lambda: requests.get(f"{base}/healthz", timeout=HTTP_TIMEOUT).status_code) == 200
-                fail_over(cluster, base, worker)
-            finally:
-                web.stop()
-        finally:
-            worker.stop()
+    with (
+        sentinel_cluster(tmp_path / "redis", primary, replica, [primary, replica, third]) as cluster,
+        service({**cluster.env, **SERVICE_ENV}, tmp_path, web_host, worker_host) as (base, worker),
+    ):
+        assert safely(lambda: requests.get(f"{base}/healthz", timeout=HTTP_TIMEOUT).status_code) == 200
+        fail_over(cluster, base, worker)
 
 
 def post_job(client: FlaskClient, text: str) -> tuple[int, str, float]:
