@@ -102,6 +102,16 @@ def test_more_columns_than_their_padding_leaves_room_for_render_with_less_paddin
     ]
 
 
+@pytest.mark.parametrize("written_for", ["browser", "xhtml2pdf"])
+def test_an_empty_column_in_a_table_that_fits_is_not_reported(written_for: str) -> None:
+    # xhtml2pdf makes an empty column exactly as wide as its padding; the report once said the table had
+    # "more columns than fit the page".
+    html = "<style>td { padding: 8px }</style><table><tr><td></td><td>x</td><td>y</td></tr></table>"
+    result = render_pdf(f"<html><body>{html}</body></html>", written_for=written_for)
+
+    assert result.fidelity.degraded == []
+
+
 def test_the_room_left_goes_to_automatic_columns_by_their_content() -> None:
     assert auto_layout([None, None], [10, 20], [50, 150], 400) == [100, 300]
 

@@ -81,7 +81,8 @@ class ContentSizedTable(PmlTable):
                 if padding > room:
                     style.leftPadding *= room / padding
                     style.rightPadding *= room / padding
-                    narrowed = True
+                    # xhtml2pdf makes an empty column as wide as its padding: MIN_COLUMN less is no news.
+                    narrowed = narrowed or padding > widths[column]
         doc: Any = getattr(getattr(self, "canv", None), "_doctemplate", None)
         report = getattr(doc, "fidelity", None)
         if narrowed and report is not None:
