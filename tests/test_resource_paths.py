@@ -117,7 +117,7 @@ def test_the_split_analysis_asks_the_policy_it_is_given(secret_file: Path) -> No
     canary = Canary()
     try:
         html = chapters(f"<style>@import url(http://127.0.0.1:{canary.port}/import.css);</style>")
-        config = {"ALLOWED_HOSTS": frozenset({"127.0.0.1"}), "RENDER_TIME_LIMIT": 30}
+        config = {"ALLOWED_HOSTS": frozenset({"127.0.0.1"}), "RENDER_TIME_LIMIT": 30, "MAX_DEPTH": 200}
         plan(html, 2, 0)
         plan(html, 2, 0, policy_for(config))
         assert canary.paths == []
