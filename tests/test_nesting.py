@@ -151,10 +151,3 @@ def test_a_deep_header_or_footer_is_refused_at_submission(live_server: str, name
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "too_deeply_nested"
     assert name in response.json()["error"]["message"]
-
-
-def test_the_deepest_accepted_document_renders(live_server: str) -> None:
-    response = requests.post(
-        f"{live_server}/api/jobs", json={"html": "<div>" * 198 + "deep", "reuse": False}, timeout=TIMEOUT
-    )
-    assert wait_for_job(live_server, response.json()["id"])["state"] == "SUCCESS"
