@@ -3,7 +3,6 @@ and the nesting scan a worker runs before html5lib parses."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import TypeVar
 
 from bench.report import Result, at_most, info
 from harness.documents import html5lib_depth, report_html
-from tasks.nesting.scan import nesting_depth
+from tasks.nesting.scan import MARKUP, nesting_depth
 from webapp.decoding import decode_html
 from webapp.page_css import check_page_sizes
 
@@ -35,8 +34,6 @@ WORST = {
 }
 # At most this many ms of CPU per MB (issue 11).
 TARGET_MS_PER_MB = 50
-# Every tag (or comment opening) the nesting scan stops at, as it finds them (tasks/nesting/scan.py).
-_MARKUP = re.compile(r"<(?:(/?)([a-zA-Z][^\s/>]*)|!--)")
 
 
 def cpu_ms(check: Callable[[T], object], text: T) -> float:
@@ -60,7 +57,7 @@ def depth_scan(html: str) -> int:
 
 def find_tags(html: str) -> int:
     """Only find each tag, with C's regex engine and nothing done per tag: the floor of a scan written in Python."""
-    return sum(1 for _ in _MARKUP.finditer(html))
+    return sum(1 for _ in MARKUP.finditer(html))
 
 
 def per_mb(check: Callable[[T], object], unit: T, sizes: tuple[float, ...]) -> list[float]:

@@ -28,7 +28,7 @@ class _Scanner:
 _COMMENT_END = re.compile(r"--!?>")
 _FRAMESET = re.compile("<frameset", re.IGNORECASE)
 # What the scan stops at: a start or end tag, or a comment. Other `<` are text.
-_MARKUP = re.compile(r"<(?:(/?)([a-zA-Z][^\s/>]*)|!--)")
+MARKUP = re.compile(r"<(?:(/?)([a-zA-Z][^\s/>]*)|!--)")
 
 
 def nesting_depth(html: str, stop_above: int | None = None) -> int:
@@ -46,7 +46,7 @@ def nesting_depth(html: str, stop_above: int | None = None) -> int:
     comment_ends = _Scanner(html, _COMMENT_END)
     raw_ends: dict[str, _Scanner] = {}
     position = 0
-    search = _MARKUP.search
+    search = MARKUP.search
     find = html.find
     while (markup := search(html, position)) is not None:
         name = markup.group(2)
