@@ -160,12 +160,16 @@ def test_a_font_that_cannot_be_converted_leaves_the_cid_face_to_stand_in(
 # --- @font-face ------------------------------------------------------------------------------------------
 
 
-def make_font(name: str, chars: str, *, flavor: str | None = None) -> bytes:
-    """A real OpenType font with PostScript (CFF) outlines: a filled box per character of `chars`."""
+def make_font(name: str, chars: str, *, flavor: str | None = None, swap: str = "") -> bytes:
+    """A real OpenType font with PostScript (CFF) outlines: a filled box per character of `chars`, each
+    of its own height; the two characters of `swap` are drawn with each other's glyph."""
     order = [".notdef", *(f"g{ord(char)}" for char in chars)]
     builder = FontBuilder(1000, isTTF=False)
     builder.setupGlyphOrder(order)
-    builder.setupCharacterMap({ord(char): f"g{ord(char)}" for char in chars})
+    cmap = {ord(char): f"g{ord(char)}" for char in chars}
+    if swap:
+        cmap[ord(swap[0])], cmap[ord(swap[1])] = cmap[ord(swap[1])], cmap[ord(swap[0])]
+    builder.setupCharacterMap(cmap)
     strings = {}
     for index, glyph in enumerate(order):
         pen = T2CharStringPen(600, None)
@@ -287,3 +291,42 @@ def test_a_documents_own_font_face_wins_over_the_built_in_stand_in() -> None:
     head = f"<style>@font-face {{ font-family: Roboto; src: url(data:font/otf;base64,{data}) }}</style>"
     result = render("<p style='font-family: Roboto, sans-serif'>Roboto</p>", lang="en", head=head)
     assert word_fonts(result.pdf)["Roboto"] == "OwnRoboto"
+
+
+# --- One document's fonts never reach another's ----------------------------------------------------------------
+
+INVOICE = "<p>Invoice 1001</p><p>Amount due 1,117.00</p>"
+
+
+def poisoned_face(family: str) -> str:
+    """A stylesheet declaring `family` as a font that draws 1 as 7 and 7 as 1 (issue 19, item 1)."""
+    data = base64.b64encode(make_font("Poison", "0123456789,. AInvoicemountdue", swap="17")).decode()
+    return f"<style>@font-face {{ font-family: {family}; src: url(data:font/otf;base64,{data}) }}</style>"
+
+
+@needs_poppler
+@pytest.mark.parametrize("family", ["helvetica", "Times-Roman", "Arial", "NotoSansKR-Regular"])
+def test_a_documents_font_face_is_gone_when_its_render_ends(family: str, tmp_path: Path) -> None:
+    before = render(INVOICE, lang="en")
+    poisoned = render(f"<p style='font-family: {family}'>Invoice 1001</p>", lang="en", head=poisoned_face(family))
+    assert "Poison" in word_fonts(poisoned.pdf).values(), "the document draws with its own font"
+    after = render(INVOICE, lang="en")
+    assert word_fonts(after.pdf) == word_fonts(before.pdf) == {word: "Helvetica" for word in INVOICE_WORDS}
+    assert not any(embedded_fonts(after.pdf).values())
+    assert page_image(after.pdf, tmp_path / "after") == page_image(before.pdf, tmp_path / "before")
+    korean = render("<p>안녕하세요 1001</p>")
+    assert word_fonts(korean.pdf)["안녕하세요"] == "NotoSansKR-Regular"
+
+
+INVOICE_WORDS = ("Invoice", "1001", "Amount", "due", "1,117.00")
+
+
+def page_image(pdf: bytes, stem: Path) -> bytes:
+    """Page 1 drawn by pdftoppm, as RGB pixels."""
+    stem.with_suffix(".pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "72", "-f", "1", "-l", "1", "-png", "-singlefile", str(stem.with_suffix(".pdf")), str(stem)],
+        check=True,
+        timeout=60,
+    )
+    return Image.open(stem.with_suffix(".png")).convert("RGB").tobytes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lxml import etree
 from reportlab.pdfbase.ttfonts import TTFError
 from reportlab.platypus.doctemplate import LayoutError
 from xhtml2pdf.config.resources import RenderLimitError
@@ -10,6 +11,20 @@ from tasks.render.assets import AssetError
 
 # A failed job's `error`: the same {"code", "message"} shape as every HTTP error.
 Failure = dict[str, str]
+
+#: What a library raises on input it cannot handle. A step the render can do without (the preparation
+#: stage, a split's analysis) catches these and goes on; never `Exception`, which would take a time
+#: limit, a cancel or a shutdown (Celery's are Exceptions) for a bad document and carry on past it.
+INPUT_FAULTS: tuple[type[Exception], ...] = (
+    ArithmeticError,
+    AssertionError,
+    AttributeError,
+    LookupError,
+    OSError,
+    TypeError,
+    ValueError,
+    etree.LxmlError,
+)
 
 # xhtml2pdf's and ReportLab's messages can quote fetched files or the
 # document's internals: they go to the worker log, never to the user.

@@ -37,7 +37,7 @@ from xhtml2pdf import parser as x2p_parser
 from xhtml2pdf import tables as x2p_tables
 from xhtml2pdf.xhtml2pdf_reportlab import PmlTableOfContents
 
-from tasks.fonts import cjk, fallback, families, webfonts
+from tasks.fonts import cjk, fallback, families, scope, webfonts
 from tasks.render import hooks, minidom_fix, table_layout
 
 #: The distributions the patches reach into, and the versions they were written for (requirements.txt pins them).
@@ -99,6 +99,9 @@ def install() -> None:
     _add_family_aliases()
     # A WOFF/WOFF2 font is measured before xhtml2pdf unpacks it: a compression bomb is refused.
     x2p_context.to_truetype = webfonts.checked_to_truetype
+    # A document's @font-face is registered for its own render only (tasks/fonts/scope.py): ReportLab's
+    # font tables are process-wide, and one job's `helvetica` had become every later job's.
+    x2p_context.pisaContext.loadFont = scope.loading_font(x2p_context.pisaContext.loadFont)
     # <table> builds tables whose automatic columns are sized by content, and cells that are cut
     # across pages rather than shrunk to one (xhtml2pdf looks both names up in its tables module).
     x2p_tables.PmlTable = table_layout.ContentSizedTable

@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING
 
 import pypdf
 from xhtml2pdf import document as x2p_document
-from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessPolicy
+from xhtml2pdf.config.resources import ResourceAccessPolicy
 from xhtml2pdf.context import getDirName
 from xhtml2pdf.files import pisaFileObject
 
+from tasks.fonts.scope import document_fonts
 from tasks.nesting.scan import nesting_depth
 from tasks.prepare import Prepared, Reader, prepare
 from tasks.render import fidelity_sources, patches
-from tasks.render.failures import too_deeply_nested
+from tasks.render.failures import INPUT_FAULTS, too_deeply_nested
 from tasks.render.fidelity import FidelityReport
 from tasks.render.hooks import ActiveRender, active
 from tasks.render.policy import server_policy
@@ -58,6 +59,23 @@ def render_pdf(
     tracker = ProgressTracker(on_progress or _ignore)
     tracker.stage("parsing", 0.0)
     policy = policy or server_policy()
+    with document_fonts():  # nothing of the document's @font-face outlives its render
+        report, pdf, warnings = _render(html, tracker, policy, path, options, written_for)
+    tracker.stage("writing", max(tracker.percent, LAYOUT_END))
+    pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    tracker.stage("rendered", WRITE_END)
+    return RenderResult(pdf=pdf, pages=pages, warnings=warnings, fidelity=report)
+
+
+def _render(
+    html: str,
+    tracker: ProgressTracker,
+    policy: ResourceAccessPolicy,
+    path: str,
+    options: PageOptions | None,
+    written_for: str,
+) -> tuple[FidelityReport, bytes, list[str]]:
+    """The prepared document laid out by xhtml2pdf: the fidelity report, the PDF and xhtml2pdf's warnings."""
     prepared = prepare_document(html, written_for, policy=policy, path=path)
     html = options.apply(prepared.html) if options else prepared.html
     warnings: list[str] = []
@@ -81,10 +99,7 @@ def render_pdf(
             )
     finally:
         active.reset(token)
-    tracker.stage("writing", max(tracker.percent, LAYOUT_END))
-    pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
-    tracker.stage("rendered", WRITE_END)
-    return RenderResult(pdf=pdf, pages=pages, warnings=warnings, fidelity=report)
+    return report, pdf, warnings
 
 
 def prepare_document(html: str, written_for: str, *, policy: ResourceAccessPolicy, path: str = "") -> Prepared:
@@ -99,9 +114,7 @@ def prepare_document(html: str, written_for: str, *, policy: ResourceAccessPolic
         raise too_deeply_nested(limit)
     try:
         return prepare(html, written_for, stylesheet_reader(policy, path))
-    except (RecursionError, MemoryError, RenderLimitError):
-        raise
-    except Exception:
+    except INPUT_FAULTS:
         log.warning("the document could not be prepared as a browser would; rendering it as written", exc_info=True)
         prepared = Prepared(html)
         prepared.report.degrade("the document could not be read as a browser would read it: rendered as written")

@@ -19,6 +19,7 @@ from typing import Any
 
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
+from tasks.fonts.scope import document_fonts
 from tasks.render.policy import guarded, server_policy
 from tasks.split.checks import blocker, link_spans
 from tasks.split.css import PageRules, Styles, document_css, split_page_rules
@@ -102,7 +103,7 @@ def plan(
     Reading the document's CSS can reach for files and URLs (`@import`): it
     asks `policy` (by default: nothing may be read), as a render would.
     """
-    with guarded(policy or server_policy()):
+    with guarded(policy or server_policy()), document_fonts():
         return _plan(html, parts, min_part_bytes)
 
 
