@@ -23,6 +23,16 @@ def report_html(sections: int = 40, paragraphs: int = 6) -> str:
     return "".join(parts)
 
 
+def slow_preparation_html(rules: int = 3000, paragraphs: int = 6000) -> str:
+    """A valid browser document whose cascade is long only because it is large: `rules` class rules over
+    `paragraphs` paragraphs (the defaults: about 330 KB, tens of seconds to prepare on these machines)."""
+    css = "".join(f".c{rule} em {{ color: #{rule % 999:03d} }}\n" for rule in range(rules))
+    body = "".join(
+        f"<p class='c{index % rules}'>Paragraph <em>{index}</em> of the body.</p>" for index in range(paragraphs)
+    )
+    return f"<!doctype html><html><head><style>{css}</style></head><body>{body}</body></html>"
+
+
 def html5lib_depth(html: str) -> int:
     """How deep xhtml2pdf's parser nests `html`, walked as xhtml2pdf's own depth check walks it."""
     document = html5lib.HTMLParser(tree=treebuilders.getTreeBuilder("dom")).parse(html)

@@ -18,7 +18,6 @@ from tasks.job.record import Job
 from tasks.job.store import JobStore
 from tasks.prepare import Prepared
 from tasks.render.assets import unpacked
-from tasks.render.interrupt import Cancellable
 from tasks.render.page_setup import PageOptions
 from tasks.render.policy import policy_for
 from tasks.render.progress import Progress, ProgressCallback
@@ -51,7 +50,7 @@ def render_whole(task: Task, job_id: str) -> Job | None:
             finish.check_pages(step.pages)
             reporter.progress(step)
 
-        with finish.guard("render"):
+        with finish.guard("render"), finish.watched():
             result = _render(store, job_id, config, on_progress)
         finish.succeed(result)
     except JobEnded:
@@ -63,7 +62,7 @@ def render_whole(task: Task, job_id: str) -> Job | None:
 def _render(store: JobStore, job_id: str, config: Mapping[str, Any], on_progress: ProgressCallback) -> RenderResult:
     """Render the job's HTML with its page options, its assets unpacked beside it."""
     options = PageOptions(**store.options(job_id))
-    with job_files(store, job_id, config) as (policy, path), Cancellable(store.redis, job_id):
+    with job_files(store, job_id, config) as (policy, path):
         html = store.html(job_id) or ""
         return render_pdf(
             html, on_progress, policy=policy, path=path, options=options, written_for=written_for(options)

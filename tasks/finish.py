@@ -30,6 +30,7 @@ from tasks.render.failures import (
     too_many_pages,
     worker_lost,
 )
+from tasks.render.interrupt import Cancellable
 from tasks.render.renderer import RenderResult
 from tasks.reporting import JobEnded, Reporter
 
@@ -62,6 +63,10 @@ class RenderPolicy:
     def reason(self, exc: BaseException) -> RenderFailed:
         """Why the render failed, in words for the user."""
         return timed_out(self.time_limit) if isinstance(exc, SoftTimeLimitExceeded) else describe(exc)
+
+    def watched(self) -> Cancellable:
+        """A block that stops when the job ends (a cancel) or runs past the render's time limit."""
+        return Cancellable(self.reporter.store.redis, self.reporter.job["id"], self.time_limit)
 
     @contextmanager
     def guard(self, doing: str = "render") -> Iterator[None]:

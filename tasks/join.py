@@ -22,7 +22,6 @@ from tasks.job.store import PartsToJoin
 from tasks.part_render import render_part
 from tasks.parts import parts_fidelity, report_join
 from tasks.render.failures import part_missing, part_unreadable, split_mismatch
-from tasks.render.interrupt import Cancellable
 from tasks.render.merge import PartUnreadable, merge_pdfs
 from tasks.render.progress import Progress
 from tasks.render.renderer import RenderResult
@@ -43,7 +42,7 @@ def merge_parts(self: Task, job_id: str, kind: Parts) -> Job | None:
     parts = store.parts_to_join(job_id)
     try:
         reporter.write(PROGRESS, {**reporter.job["progress"], "stage": "writing"}, forward_only=True)
-        with finish.guard("join its parts"), Cancellable(store.redis, job_id):
+        with finish.guard("join its parts"), finish.watched():
             pdf, pages = _joined(reporter, config, kind, parts)
         finish.succeed(RenderResult(pdf=pdf, pages=pages, fidelity=parts_fidelity(reporter, kind)))
         store.drop_part_pdfs(job_id, len(parts.names))

@@ -23,7 +23,6 @@ from tasks.job.record import PROGRESS, SPLIT, Parts
 from tasks.job.store import PartsProgress
 from tasks.part_render import render_part
 from tasks.render.fidelity import FidelityReport
-from tasks.render.interrupt import Cancellable
 from tasks.render.progress import Progress
 from tasks.reporting import JobEnded, Reporter, open_job
 
@@ -56,7 +55,7 @@ def convert_part(self: Task, job_id: str, index: int, kind: Parts) -> int:
     try:
         with finish.guard():
             finish.check_attempts(part.attempts)
-            with Cancellable(store.redis, job_id):
+            with finish.watched():
                 result = render_part(store, job_id, kind, part.html, config, on_progress)
             finish.check_pages(result.pages)
             store.store_part_pdf(job_id, index, result.pdf, result.fidelity.as_dict())

@@ -22,7 +22,7 @@ from tasks.convert import limit_memory, prepared_html, render_whole
 from tasks.finish import Finish
 from tasks.job.record import SPLIT, STARTED, Job
 from tasks.parts import dispatch
-from tasks.render.interrupt import Cancellable
+from tasks.render.failures import INPUT_FAULTS
 from tasks.render.policy import policy_for
 from tasks.reporting import JobEnded, open_job
 from tasks.split.plan import MIN_PART_BYTES, Plan, plan
@@ -48,9 +48,10 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
         with finish.guard():
             finish.check_attempts(attempts)
         limit_memory(config["WORKER_MEMORY_MB"])
-        with finish.guard("prepare it"):
+        # Preparing and analysing run under the watchdog, as a render does: a cancel or the time limit
+        # stops them even inside a library's `except Exception`.
+        with finish.guard("prepare it"), finish.watched():
             prepared = prepared_html(store, job_id, config)
-        with Cancellable(store.redis, job_id):
             cut = _plan(prepared.html, mode, processes, config["SPLIT_MAX_PARTS"], policy_for(config))
         if not cut.split:
             reporter.job["render"] = {"path": "single", "reason": _said(cut.reason, mode)}
@@ -75,7 +76,7 @@ def _plan(html: str, mode: str, processes: int, max_parts: int, policy: Resource
     parts = min(max(max_parts, 2), max(processes, 2))
     try:
         return plan(html, parts, 0 if mode == "always" else MIN_PART_BYTES, policy)
-    except Exception:
+    except INPUT_FAULTS:
         log.warning("could not analyse the document for a split", exc_info=True)
         return Plan(reason="the document could not be analysed for a split")
 

@@ -11,7 +11,7 @@ import requests
 from flask import Flask
 
 from harness.apps import close_app
-from harness.documents import report_html
+from harness.documents import report_html, slow_preparation_html
 from harness.pdf import pdf_pages, pdf_text, xhtml2pdf_alone
 from harness.processes import (
     BIN,
@@ -53,6 +53,7 @@ __all__ = [
     "private_stack",
     "redis_server_binary",
     "report_html",
+    "slow_preparation_html",
     "start_web",
     "start_webhook_worker",
     "start_worker",

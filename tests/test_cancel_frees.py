@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 
@@ -10,9 +11,10 @@ import requests
 from redis import Redis
 
 from tasks.job.store import key
+from tasks.render.failures import RenderFailed
 from tasks.render.interrupt import Cancellable
 from tasks.reporting import JobEnded
-from tests.support import Stack, get_job, private_stack, submit_job, wait_for_job, wait_until
+from tests.support import Stack, get_job, private_stack, slow_preparation_html, submit_job, wait_for_job, wait_until
 
 TIMEOUT = 10
 # One paragraph of about 9 MB: ReportLab breaks it into lines in one call that lasts minutes,
@@ -47,6 +49,32 @@ def test_a_cancel_in_one_long_layout_call_frees_the_worker_at_once(stack: Stack)
 
 def test_a_cancel_while_parsing_frees_the_worker_at_once(stack: Stack) -> None:
     cancel_in(stack, "parsing")
+
+
+def test_a_cancel_while_a_split_prepares_frees_the_worker_at_once(stack: Stack) -> None:
+    # Issue 19, item 4: the split's preparation ran before its watchdog, so a cancel waited for it.
+    job = submit_job(stack.base, {"html": slow_preparation_html(), "reuse": False, "split": "always"})
+    wait_until(lambda: f"tasks.split_render[{job['id']}]" in stack.worker.output(), 30, "the split task to start", 0.1)
+    response = requests.post(f"{stack.base}/api/jobs/{job['id']}/cancel", timeout=TIMEOUT)
+    assert response.status_code == 202
+    cancelled = time.monotonic()
+    after = submit_job(stack.base, {"html": "<p>After the cancel</p>", "reuse": False})
+    wait_for_job(stack.base, after["id"], "STARTED", "PROGRESS", "SUCCESS", timeout=2)
+    assert time.monotonic() - cancelled < 2.5
+    assert get_job(stack.base, job["id"])["state"] == "REVOKED"
+
+
+def test_the_watchdog_stops_a_block_at_its_time_limit_whatever_it_catches(redis: Redis) -> None:
+    redis.hset(key("running"), mapping={"json": "{}"})
+    started = time.monotonic()
+    with pytest.raises(RenderFailed) as failed, Cancellable(redis, "running", time_limit=0.3, poll=0.01):
+        while time.monotonic() - started < 10:
+            # A library that takes every Exception for its own (Celery's soft limit is one).
+            with contextlib.suppress(Exception):
+                sum(range(1000))
+    assert failed.value.code == "render_timeout"
+    assert time.monotonic() - started < 2
+    redis.delete(key("running"))
 
 
 def test_the_watchdog_interrupts_only_inside_its_block(redis: Redis) -> None:

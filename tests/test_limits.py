@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,15 @@ from typing import Any
 import pytest
 from redis import Redis
 
-from tests.support import AppFactory, report_html, start_web, start_worker, submit_job, wait_for_job
+from tests.support import (
+    AppFactory,
+    report_html,
+    slow_preparation_html,
+    start_web,
+    start_worker,
+    submit_job,
+    wait_for_job,
+)
 
 TIMEOUT = 10
 
@@ -37,6 +46,18 @@ def test_a_render_past_the_time_limit_fails_saying_so(strict_stack: str) -> None
     assert job["error"]["code"] == "render_timeout"
     assert "took longer than 2 s" in job["error"]["message"]
     assert ended(strict_stack, "<p>quick one</p>")["state"] == "SUCCESS"
+
+
+def test_the_time_limit_is_never_taken_for_a_document_the_preparation_could_not_read(strict_stack: str) -> None:
+    # Issue 19, item 3: the preparation stage caught Celery's soft limit as a failure to prepare and
+    # rendered the document as written, past the limit, to SUCCESS.
+    for split in ("never", "always"):
+        job = submit_job(strict_stack, {"html": slow_preparation_html(), "reuse": False, "split": split})
+        submitted = time.monotonic()
+        ended = wait_for_job(strict_stack, job["id"], timeout=60)
+        assert ended["state"] == "FAILURE", (split, ended)
+        assert ended["error"]["code"] == "render_timeout", (split, ended)
+        assert time.monotonic() - submitted < 2 + 10, "stopped at its limit, not at the hard one"
 
 
 def test_a_document_past_the_page_limit_fails_saying_so(strict_stack: str) -> None:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import time
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from reportlab.pdfbase.ttfonts import TTFError
 
+from tasks.prepare import prepare
+from tasks.render import renderer
+from tasks.render.policy import server_policy
 from tasks.render.progress import Progress
-from tasks.render.renderer import render_pdf
+from tasks.render.renderer import prepare_document, render_pdf
+from tasks.reporting import JobEnded
 from tests.support import UNRENDERABLE_HTML, pdf_pages, pdf_text, report_html, xhtml2pdf_alone
 
 
@@ -75,3 +80,33 @@ def test_an_xhtml_page_with_lang_and_xml_lang_renders() -> None:
     # What the W3C asks of every XHTML 1.0 page; xhtml2pdf's DOM cleanup raised KeyError on it.
     html = '<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="de" lang="de"><body><p>Grüße</p></body></html>'
     assert "Grüße" in pdf_text(render_pdf(html).pdf)
+
+
+@pytest.mark.parametrize("stop", [SoftTimeLimitExceeded, JobEnded, KeyboardInterrupt])
+def test_a_limit_or_cancel_during_preparation_is_never_taken_for_a_bad_document(
+    stop: type[BaseException], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 19, item 3: "could not be prepared; rendering it as written" swallowed Celery's soft limit.
+    def read(_href: str) -> str:
+        raise stop("x") if stop is JobEnded else stop()
+
+    with pytest.raises(stop):
+        prepare(BROWSER_PAGE, "browser", read)  # the stage itself lets it through
+    monkeypatch.setattr(renderer, "stylesheet_reader", lambda policy, path="": read)
+    with pytest.raises(stop):
+        prepare_document(BROWSER_PAGE, "browser", policy=server_policy())
+
+
+def test_a_document_the_preparation_cannot_read_is_rendered_as_written_saying_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def read(_href: str) -> str:
+        raise ValueError("not a stylesheet")
+
+    monkeypatch.setattr(renderer, "stylesheet_reader", lambda policy, path="": read)
+    prepared = prepare_document(BROWSER_PAGE, "browser", policy=server_policy())
+    assert prepared.html == BROWSER_PAGE
+    assert prepared.report.as_dict()["degraded"], prepared.report.as_dict()
+
+
+BROWSER_PAGE = "<!doctype html><html><head><link rel=stylesheet href=site.css></head><body><p>x</p></body></html>"

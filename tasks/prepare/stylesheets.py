@@ -123,7 +123,7 @@ def lower(css: str) -> str:
         return lightningcss.process_stylesheet(
             css, parser_flags=_FLAGS, browsers_list=_TARGETS, minify=True, error_recovery=True
         )
-    except Exception:  # lightningcss raises plain exceptions on input it cannot recover from
+    except ValueError:  # what lightningcss raises on input it cannot recover from
         return css
 
 

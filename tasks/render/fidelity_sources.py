@@ -18,6 +18,7 @@ from typing import Any
 
 from xhtml2pdf.config.resources import ResourceAccessError, ResourceAccessPolicy
 
+from tasks.render.failures import INPUT_FAULTS
 from tasks.render.fidelity import FidelityReport
 from tasks.render.image_budget import ServerPolicy
 
@@ -62,7 +63,7 @@ class _Listener(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             self.on_warning(record.getMessage())
-        except Exception:  # a report is never worth a failed render
+        except INPUT_FAULTS:  # a report is never worth a failed render (but a time limit stops it)
             self.handleError(record)
 
 

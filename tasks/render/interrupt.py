@@ -1,16 +1,18 @@
-"""Stop a render the moment its job ends: a watchdog thread raises into the rendering thread."""
+"""Stop a render the moment its job ends or its time is up: a watchdog thread raises into the rendering thread."""
 
 from __future__ import annotations
 
 import ctypes
 import logging
 import threading
+import time
 from types import TracebackType
 
 from redis import Redis
 from redis.exceptions import RedisError
 
 from tasks.job.store import has_ended
+from tasks.render.failures import timed_out
 from tasks.reporting import JobEnded
 
 log = logging.getLogger(__name__)
@@ -23,8 +25,16 @@ class Interrupted(BaseException):
     xhtml2pdf or ReportLab (there are many) swallows it; it leaves the block as `JobEnded`."""
 
 
+class OutOfTime(Interrupted):
+    """Raised into the rendering thread past the block's time limit; it leaves the block as `timed_out`.
+
+    Celery's own soft limit is an `Exception` raised from a signal handler, wherever the process is:
+    any `except Exception` on the way (the libraries have many) turns it into a render that goes on."""
+
+
 class Cancellable:
-    """A block of work on job `job_id` that stops within ~POLL_SECONDS of the job ending.
+    """A block of work on job `job_id` that stops within ~POLL_SECONDS of the job ending, or of
+    `time_limit` seconds passing since it was entered.
 
     The progress callback notices a cancel only between two calls, and one
     ReportLab call (breaking one 9 MB paragraph into lines, say) can last
@@ -36,18 +46,22 @@ class Cancellable:
     disarms it first, so the exception never lands outside it.
     """
 
-    def __init__(self, redis: Redis, job_id: str, poll: float = POLL_SECONDS) -> None:
+    def __init__(self, redis: Redis, job_id: str, time_limit: float | None = None, poll: float = POLL_SECONDS) -> None:
         self._redis = redis
         self._job_id = job_id
+        self._time_limit = time_limit
+        self._deadline = float("inf")
         self._poll = poll
         self._lock = threading.Lock()
         self._done = threading.Event()
-        self._fired = False
+        self._fired: type[Interrupted] | None = None
         self._target = 0
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> Cancellable:
         self._target = threading.get_ident()
+        if self._time_limit is not None:
+            self._deadline = time.monotonic() + self._time_limit
         self._thread = threading.Thread(target=self._watch, name=f"cancel-watch {self._job_id}", daemon=True)
         self._thread.start()
         return self
@@ -60,26 +74,34 @@ class Cancellable:
                 self._done.set()
                 if self._fired:  # fired but perhaps not raised yet: take it back
                     _raise_in(self._target, None)
-        except Interrupted:
-            raise JobEnded(self._job_id) from None
+        except Interrupted as pending:
+            kind = type(pending)
         if self._thread is not None:
             self._thread.join(5)
+        if kind is not None and issubclass(kind, OutOfTime):
+            raise timed_out(self._time_limit or 0) from None
         if kind is not None and issubclass(kind, Interrupted):
             raise JobEnded(self._job_id) from None
 
     def _watch(self) -> None:
         while not self._done.wait(self._poll):
+            if time.monotonic() >= self._deadline:
+                self._fire(OutOfTime, "ran past its time limit")
+                return
             try:
                 if not has_ended(self._redis, self._job_id):
                     continue
             except RedisError:
                 continue  # Redis away: the render's own next write waits for it (tasks/reporting.py)
-            with self._lock:
-                if not self._done.is_set():
-                    self._fired = True
-                    _raise_in(self._target, Interrupted)
-                    log.info("job %s ended while it rendered: interrupting the render", self._job_id)
+            self._fire(Interrupted, "ended while it rendered")
             return
+
+    def _fire(self, exception: type[Interrupted], why: str) -> None:
+        with self._lock:
+            if not self._done.is_set():
+                self._fired = exception
+                _raise_in(self._target, exception)
+                log.info("job %s %s: interrupting the render", self._job_id, why)
 
 
 def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:

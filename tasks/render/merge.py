@@ -6,6 +6,11 @@ import io
 from collections.abc import Sequence
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
+
+from tasks.render.failures import INPUT_FAULTS
+
+_UNREADABLE: tuple[type[Exception], ...] = (PyPdfError, *INPUT_FAULTS)
 
 
 class PartUnreadable(ValueError):
@@ -27,7 +32,7 @@ def merge_pdfs(parts: Sequence[tuple[str, bytes]], bookmarks: bool = True) -> tu
     for index, (name, data) in enumerate(parts):
         try:
             writer.append(io.BytesIO(data), outline_item=name if bookmarks else None)
-        except Exception as exc:
+        except _UNREADABLE as exc:
             raise PartUnreadable(index) from exc
     first = PdfReader(io.BytesIO(parts[0][1])).metadata
     if first is not None:
