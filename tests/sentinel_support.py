@@ -71,7 +71,7 @@ class RedisNode(Process):
         else:
             command = [redis_server_binary(), "--port", str(self.port), "--bind", host.address]
             command += ["--protected-mode", "no", "--dir", str(directory), "--save", ""]
-            # The durability the README asks for: an append-only file on every node.
+            # The durability docs/operations.md asks for: an append-only file on every node.
             command += ["--appendonly", "yes", "--appendfsync", "everysec"]
             if replica_of is not None:
                 command += ["--replicaof", replica_of.host.address, str(replica_of.port)]

@@ -16,7 +16,7 @@ TIMEOUT = 10
 
 @pytest.fixture
 def flower(redis_url: str, live_server: str, tmp_path: Path) -> Iterator[str]:
-    """`celery -A wsgi:celery_app flower` on the suite's broker, as the README runs it; yields its URL.
+    """`celery -A wsgi:celery_app flower` on the suite's broker, as docs/operations.md runs it; yields its URL.
 
     Flower would otherwise ask the workers to turn their events on itself:
     with that off, it sees tasks only if the service's own settings send them.
