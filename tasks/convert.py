@@ -14,7 +14,7 @@ from flask import current_app
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.finish import Finish
-from tasks.job.record import Job
+from tasks.job.record import Job, receipt
 from tasks.job.store import JobStore
 from tasks.prepare import Prepared
 from tasks.render.assets import unpacked
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 @shared_task(bind=True, ignore_result=False, name="tasks.convert")
 def convert(self: Task, job_id: str) -> Job | None:
-    """Render job `job_id`; its state, progress and PDF go to the job store."""
+    """Render job `job_id`; its state, progress and PDF go to the job store, its receipt to Celery's result."""
     return render_whole(self, job_id)
 
 
@@ -56,7 +56,7 @@ def render_whole(task: Task, job_id: str) -> Job | None:
     except JobEnded:
         log.info("job %s was cancelled or deleted while it ran", job_id)
         raise Ignore() from None
-    return reporter.job
+    return receipt(reporter.job)
 
 
 def _render(store: JobStore, job_id: str, config: Mapping[str, Any], on_progress: ProgressCallback) -> RenderResult:

@@ -95,9 +95,14 @@ class Finish(RenderPolicy):
         self.began = time.monotonic()
 
     def fail(self, failure: RenderFailed) -> NoReturn:
-        """End the job as `FAILURE` and raise `failure`: Celery's own record says the same words."""
+        """End the job as `FAILURE` and raise `failure`: Celery's own record says the same words.
+
+        Raised without the exception it replaces: Celery keeps the traceback
+        with the result for RESULT_TTL, and a library's message can quote the
+        document (at any length); that one goes to the worker's log only.
+        """
         self.reporter.failed(failure)
-        raise failure
+        raise failure from None
 
     def succeed(self, result: RenderResult) -> None:
         """Store the job's PDF and end it as `SUCCESS`, unless the PDF is past the limits; observe the render."""

@@ -17,7 +17,7 @@ from celery.exceptions import Ignore
 from flask import current_app
 
 from tasks.finish import Finish
-from tasks.job.record import PROGRESS, SPLIT, Job, Parts
+from tasks.job.record import PROGRESS, SPLIT, Job, Parts, receipt
 from tasks.job.store import PartsToJoin
 from tasks.part_render import render_part
 from tasks.parts import parts_fidelity, report_join
@@ -48,7 +48,7 @@ def merge_parts(self: Task, job_id: str, kind: Parts) -> Job | None:
         store.drop_part_pdfs(job_id, len(parts.names))
     except JobEnded:
         raise Ignore() from None
-    return reporter.job
+    return receipt(reporter.job)
 
 
 def _joined(reporter: Reporter, config: Mapping[str, Any], kind: Parts, parts: PartsToJoin) -> tuple[bytes, int]:

@@ -20,8 +20,9 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.convert import limit_memory, prepared_html, render_whole
 from tasks.finish import Finish
-from tasks.job.record import SPLIT, STARTED, Job
+from tasks.job.record import SPLIT, STARTED, Job, receipt
 from tasks.parts import dispatch
+from tasks.render.bounds import clip
 from tasks.render.failures import INPUT_FAULTS
 from tasks.render.policy import policy_for
 from tasks.reporting import JobEnded, open_job
@@ -67,7 +68,7 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
         raise Ignore() from None
     dispatch(self.app, job_id, count, SPLIT)
     store.mark_split_queued(job_id)
-    return reporter.job
+    return receipt(reporter.job)
 
 
 def _plan(html: str, mode: str, processes: int, max_parts: int, policy: ResourceAccessPolicy) -> Plan:
@@ -82,5 +83,6 @@ def _plan(html: str, mode: str, processes: int, max_parts: int, policy: Resource
 
 
 def _said(reason: str | None, mode: str) -> str:
-    reason = reason or "it has nothing to split"
+    """Why the document renders whole, as the job's `render` says it; a reason can quote a link's target."""
+    reason = clip(reason or "it has nothing to split")
     return f'split "always" was asked, but {reason}' if mode == "always" else reason

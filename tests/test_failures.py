@@ -7,6 +7,7 @@ from reportlab.pdfbase.ttfonts import TTFError
 from reportlab.platypus.doctemplate import LayoutError
 
 from tasks.render.assets import AssetError
+from tasks.render.bounds import MAX_MESSAGE, MAX_TEXT, json_size
 from tasks.render.failures import describe, part_failed, pdf_too_large, timed_out, too_many_pages, worker_lost
 
 
@@ -40,3 +41,11 @@ def test_limits_and_lost_workers_say_which() -> None:
     failed = part_failed(1, "Appendix", describe(LayoutError("x"))).error
     assert failed["code"] == "part_failed"
     assert failed["message"].startswith("Part 2 (Appendix) failed: Something in the document is taller")
+
+
+def test_a_message_quoting_the_document_is_cut_short() -> None:
+    name = "😀" * 100_000
+    failed = part_failed(1, name, describe(AssetError(400, "unsafe_path", f"The entry {name!r} points outside."))).error
+    assert json_size(failed["message"]) <= MAX_MESSAGE
+    assert json_size(failed["message"].split(") failed:")[0]) <= MAX_TEXT + len("Part 2 (")
+    assert failed["message"].startswith("Part 2 (😀") and failed["code"] == "part_failed"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from tasks.render.bounds import MAX_ENTRIES, MAX_TEXT, clip, json_size
 from tasks.render.fidelity import FidelityReport
 from tasks.render.fidelity_sources import read_warning, shown
 from tasks.render.policy import server_policy
@@ -64,6 +65,30 @@ def test_warnings_count_each_feature_and_ignore_text_that_is_not_a_name() -> Non
         "display: flex": 1,
         "CSS rules that could not be parsed": 1,
     }
+
+
+def test_notes_are_clipped_in_json_bytes_with_an_ellipsis() -> None:
+    assert clip("box-shadow") == "box-shadow"
+    for text in ("a" * 400_000, "é" * 300, "😀" * 300, "\x00" * 300, '"' * 300):
+        clipped = clip(text)
+        assert json_size(clipped) <= MAX_TEXT
+        assert clipped.endswith("…") and text.startswith(clipped[:-1]) and len(clipped) > 10
+
+
+def test_each_list_keeps_its_first_notes_and_counts_the_rest() -> None:
+    report = FidelityReport()
+    for index in range(MAX_ENTRIES + 5):
+        report.ignore(f"{index}-" + "a" * 400_000)
+        report.block(f"https://example.com/{index}/" + "b" * 10_000)
+        report.degrade(f"change {index}")
+    report.ignore("0-" + "a" * 400_000, 2)  # one that is listed already counts there
+    data = report.as_dict()
+
+    assert [len(data[name]) for name in ("ignored_css", "blocked_resources", "degraded")] == [MAX_ENTRIES] * 3
+    assert data["omitted"] == {"ignored_css": 5, "blocked_resources": 5, "degraded": 5}
+    assert data["ignored_css"][clip("0-" + "a" * 400_000)] == 3
+    assert all(json_size(feature) <= MAX_TEXT for feature in data["ignored_css"])
+    assert FidelityReport.from_dict(data).as_dict() == data
 
 
 def test_the_job_json_carries_the_report_of_every_part_with_pages_of_the_whole(live_server: str) -> None:

@@ -1,6 +1,7 @@
 """Fuzzing POST /api/jobs: whatever the body, content type, charset, JSON, form or zip, no 5xx and no stall.
 
-CI runs a bounded number of examples per shape; `FUZZ_EXAMPLES=2000` runs more.
+CI runs a bounded number of examples per shape; `FUZZ_EXAMPLES=2000` runs more. What the
+worker does with a document (its stylesheets prepared, rendered) is fuzzed in tests/test_fuzz_prepare.py.
 """
 
 from __future__ import annotations

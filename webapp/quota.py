@@ -1,4 +1,4 @@
-"""Stored bytes per client: a job's input until it ends, its PDF after; a submission past the quota is refused."""
+"""Stored bytes per client: a job's input until it ends, its record (PDF, JSON) after; past the quota it is refused."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ MiB = 1024 * 1024
 # KEYS[1]: the client's hash of job id -> bytes stored for it. Entries of jobs
 # that are gone (deleted, expired) are dropped, the rest summed; the new job is
 # entered if it fits. The job store keeps the entry true as the job ends
-# (tasks/job/store.py: its PDF's size, or nothing).
+# (tasks/job/store.py: the size of what its record keeps, the PDF and the JSON).
 _ADMIT = """
 local used = 0
 local entries = redis.call('HGETALL', KEYS[1])
@@ -37,9 +37,9 @@ return {1, used}
 
 
 def stored_bytes(submission: Submission) -> int:
-    """What a submission puts in Redis until its job ends: its HTML, its parts' HTML, its assets."""
+    """What a submission puts in Redis until its job ends: its HTML, its parts' names and HTML, its assets."""
     size = len(submission.html.encode("utf-8")) if not submission.parts else 0
-    size += sum(len(html.encode("utf-8")) for _, html in submission.parts)
+    size += sum(len(name.encode("utf-8")) + len(html.encode("utf-8")) for name, html in submission.parts)
     return size + (len(submission.assets.archive) if submission.assets else 0)
 
 

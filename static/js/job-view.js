@@ -106,14 +106,20 @@ function showDownload(job) {
    Every entry is the document's own text (a URL, a property name): set as text, never as markup. */
 function showFidelity(fidelity) {
   const report = fidelity || {};
+  const omitted = report.omitted || {};
   const css = Object.entries(report.ignored_css || {})
     .map(([feature, count]) => (count > 1 ? feature + " (" + count + "×)" : feature));
   const filled = [
-    fill("fidelity-degraded", report.degraded || []),
-    fill("fidelity-css", css),
-    fill("fidelity-blocked", report.blocked_resources || []),
+    fill("fidelity-degraded", withRest(report.degraded || [], omitted.degraded)),
+    fill("fidelity-css", withRest(css, omitted.ignored_css)),
+    fill("fidelity-blocked", withRest(report.blocked_resources || [], omitted.blocked_resources)),
   ];
   el("job-fidelity").hidden = !filled.some(Boolean);
+}
+
+/* A list the service cut (at 20 notes) ends with how many it left out. */
+function withRest(items, rest) {
+  return rest > 0 ? [...items, "and " + rest + " more"] : items;
 }
 
 function fill(id, items) {

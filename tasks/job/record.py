@@ -59,6 +59,15 @@ def to_json(value: object) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def receipt(job: Job) -> Job:
+    """What a task returns, so what Celery's result backend keeps: the job without its fidelity report.
+
+    The report is the part of the record a document fills; the job store
+    holds it once, counted against its client's storage (webapp/quota.py).
+    """
+    return {name: value for name, value in job.items() if name != "fidelity"}
+
+
 def is_terminal(job: Job) -> bool:
     return job["state"] in TERMINAL_STATES
 

@@ -29,6 +29,21 @@ from tasks.render.assets import Bundle
 #   split:attempts|queued        deliveries of the split's analysis; its parts are queued
 KEY_PREFIX = "pdfjob:"
 
+# What a job's record stores, in bytes: every field's name and value (its
+# JSON, its PDF, its parts' names and reports, its counters). An ended job's
+# entry in its client's quota (webapp/quota.py) is this, kept true by every
+# script that writes an ended record (each is registered after it): a document can grow the record only
+# within the bounds of tasks/render/bounds.py, and whatever it holds is counted.
+_STORED = """
+local function stored(record)
+  local size = 0
+  for _, name in ipairs(redis.call('HKEYS', record)) do
+    size = size + string.len(name) + redis.call('HSTRLEN', record, name)
+  end
+  return size
+end
+"""
+
 # Writes a new state of a job and publishes it, atomically: the event id is
 # the job's own counter, and a job that has ended (or is gone) takes no
 # further state, so a cancel can never be overwritten by a late progress step
@@ -39,7 +54,7 @@ KEY_PREFIX = "pdfjob:"
 # percent (ARGV[8]), a step that would not move the bar forward is dropped
 # (0): parts of one job rendering at once report out of order. An ended job
 # needs its input no more: its HTML, assets and parts go at once, and its
-# client's stored bytes (tasks/quota.py) hold its PDF only, or nothing. The
+# client's stored bytes (webapp/quota.py) hold what stays: its record. The
 # event id is at least ARGV[10]: a writer that saw its steps lost with a
 # demoted primary goes on above the ids it already handed out.
 _ADVANCE = """
@@ -69,12 +84,8 @@ if ARGV[4] == '1' then
   redis.call('HDEL', KEYS[1], 'html', 'assets', 'document', 'split:overlay')
   local quota = redis.call('HGET', KEYS[1], 'quota')
   if quota then
-    if ARGV[7] == 'SUCCESS' then
-      redis.call('HSET', quota, ARGV[9], redis.call('HSTRLEN', KEYS[1], 'pdf'))
-      redis.call('EXPIRE', quota, ARGV[5])
-    else
-      redis.call('HDEL', quota, ARGV[9])
-    end
+    redis.call('HSET', quota, ARGV[9], stored(KEYS[1]))
+    redis.call('EXPIRE', quota, ARGV[5])
   end
 end
 redis.call('PUBLISH', ARGV[1],
@@ -84,15 +95,21 @@ return seq
 
 # The job record is final once the job has ended (`advance` takes no further
 # state), so a webhook's delivery progress is written into it directly:
-# without a new event, and only if the job still exists (a DELETE wins).
+# without a new event, and only if the job still exists (a DELETE wins);
+# its client's quota entry (ARGV[2] names it) follows the record's size.
 _REWRITE_ENDED = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'json', ARGV[1])
+local quota = redis.call('HGET', KEYS[1], 'quota')
+if quota and redis.call('HEXISTS', quota, ARGV[2]) == 1 then
+  redis.call('HSET', quota, ARGV[2], stored(KEYS[1]))
+end
 return 1
 """
 
 # A new job made from a stored result: the PDF is copied inside Redis, and
-# counted against the client's stored bytes (ARGV[3], its quota's key, if any).
+# the copy's record counted against the client's stored bytes (ARGV[3], its
+# quota's key, if any), as an ended job's is.
 _COPY = """
 if redis.call('HGET', KEYS[1], 'final') ~= '1' then return 0 end
 local pdf = redis.call('HGET', KEYS[1], 'pdf')
@@ -101,7 +118,7 @@ redis.call('HSET', KEYS[2], 'json', ARGV[1], 'seq', 1, 'final', '1', 'pdf', pdf)
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 if ARGV[3] ~= '' then
   redis.call('HSET', KEYS[2], 'quota', ARGV[3])
-  redis.call('HSET', ARGV[3], ARGV[4], string.len(pdf))
+  redis.call('HSET', ARGV[3], ARGV[4], stored(KEYS[2]))
   redis.call('EXPIRE', ARGV[3], ARGV[2])
 end
 return 1
@@ -200,9 +217,9 @@ class JobStore:
         self.redis = redis
         self.ttl = ttl
         self.on_end = on_end
-        self._advance = redis.register_script(_ADVANCE)
-        self._copy = redis.register_script(_COPY)
-        self._rewrite_ended = redis.register_script(_REWRITE_ENDED)
+        self._advance = redis.register_script(_STORED + _ADVANCE)
+        self._copy = redis.register_script(_STORED + _COPY)
+        self._rewrite_ended = redis.register_script(_STORED + _REWRITE_ENDED)
 
     def create(
         self,
@@ -255,7 +272,7 @@ class JobStore:
     def copy_result(self, source_id: str, job: Job, quota: str = "") -> bool:
         """Create `job` as an ended copy of job `source_id`'s PDF, if that is still stored.
 
-        `quota` is the key of the stored bytes of the client it is for (tasks/quota.py).
+        `quota` is the key of the stored bytes of the client it is for (webapp/quota.py).
         """
         args = [to_json(job), self.ttl, quota, job["id"]]
         return bool(self._copy(keys=[key(source_id), key(job["id"])], args=args))
@@ -307,7 +324,7 @@ class JobStore:
 
     def rewrite_ended(self, job: Job) -> bool:
         """Replace an ended job's JSON (its webhook's progress) without an event; False if the job is gone."""
-        return bool(self._rewrite_ended(keys=[key(job["id"])], args=[to_json(job)]))
+        return bool(self._rewrite_ended(keys=[key(job["id"])], args=[to_json(job), job["id"]]))
 
     def delete(self, job_id: str) -> bool:
         return bool(self.redis.delete(key(job_id)))

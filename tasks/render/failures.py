@@ -8,6 +8,7 @@ from reportlab.platypus.doctemplate import LayoutError
 from xhtml2pdf.config.resources import RenderLimitError
 
 from tasks.render.assets import AssetError
+from tasks.render.bounds import MAX_MESSAGE, clip
 
 # A failed job's `error`: the same {"code", "message"} shape as every HTTP error.
 Failure = dict[str, str]
@@ -62,10 +63,10 @@ _MESSAGES: list[tuple[type[BaseException], str, str]] = [
 
 
 class RenderFailed(Exception):
-    """A render ended with a stable `code` and a message that is safe to show to the user."""
+    """A render ended with a stable `code` and a message that is safe to show to the user (and short)."""
 
     def __init__(self, message: str, code: str = "invalid_document") -> None:
-        super().__init__(message)
+        super().__init__(clip(message, MAX_MESSAGE))  # it can quote the document: an archive entry's name
         self.code = code
 
     @property
@@ -131,7 +132,7 @@ def timed_out(seconds: float) -> RenderFailed:
 
 def part_failed(index: int, name: str, reason: RenderFailed) -> RenderFailed:
     """Part `index` (from 0) of a many-part job failed: the job's failure names the part."""
-    return RenderFailed(f"Part {index + 1} ({name}) failed: {reason}", "part_failed")
+    return RenderFailed(f"Part {index + 1} ({clip(name)}) failed: {reason}", "part_failed")
 
 
 def part_missing(index: int, name: str) -> RenderFailed:
