@@ -18,14 +18,17 @@ import pytest
 from fontTools.fontBuilder import FontBuilder
 from fontTools.misc import sstruct
 from fontTools.pens.t2CharStringPen import T2CharStringPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib.woff2 import WOFF2DirectoryEntry, woff2DirectoryFormat, woff2DirectorySize
 from PIL import Image, ImageChops
 from pypdf.generic import DictionaryObject
+from reportlab.pdfbase.ttfonts import TTFError
 from xhtml2pdf.opentype import FontConversionError
 
 from harness.pdf import page_fonts
 from tasks.fonts import cjk as cjk_fonts
 from tasks.fonts import webfonts
+from tasks.render.failures import describe
 from tasks.render.policy import server_policy
 from tasks.render.renderer import RenderResult, render_pdf
 from tests.support import pdf_text
@@ -330,3 +333,29 @@ def page_image(pdf: bytes, stem: Path) -> bytes:
         timeout=60,
     )
     return Image.open(stem.with_suffix(".png")).convert("RGB").tobytes()
+
+
+def test_a_truetype_font_cut_short_fails_as_an_unreadable_font() -> None:
+    # ReportLab read the cut file past its end and let struct's error out: "invalid_document".
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "H"])
+    builder.setupCharacterMap({ord("H"): "H"})
+    pen = TTGlyphPen(None)
+    pen.moveTo((50, 0))
+    pen.lineTo((50, 500))
+    pen.lineTo((500, 0))
+    pen.closePath()
+    builder.setupGlyf({".notdef": pen.glyph(), "H": pen.glyph()})
+    builder.setupHorizontalMetrics({".notdef": (600, 50), "H": (600, 50)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Cut", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    out = io.BytesIO()
+    builder.save(out)
+    data = base64.b64encode(out.getvalue()[: len(out.getvalue()) // 2]).decode()
+    face = f"@font-face {{ font-family: Cut; src: url(data:font/ttf;base64,{data}) }}"
+    head = f"<style>{face} p {{ font-family: Cut }}</style>"
+    with pytest.raises(TTFError) as raised:
+        render("<p>H</p>", lang="en", head=head)
+    assert describe(raised.value).code == "bad_font"

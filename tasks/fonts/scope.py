@@ -11,12 +11,14 @@ a document font of the same face name is handed the document's font object by Re
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from reportlab.lib import fonts as rl_fonts
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError
 from xhtml2pdf import context as x2p_context
 
 _MISSING = object()
@@ -64,12 +66,15 @@ def forget_document_fonts() -> None:
 
 
 def loading_font(load: Callable[..., bool]) -> Callable[..., bool]:
-    """xhtml2pdf's `pisaContext.loadFont`, journalling what it changes in the process-wide tables."""
+    """xhtml2pdf's `pisaContext.loadFont`, journalling what it changes in the process-wide tables;
+    a font file cut short fails as every unreadable font does (`TTFError`: `bad_font`)."""
 
     def load_font(self: Any, *args: Any, **kwargs: Any) -> bool:
         before = [dict(table) for table in TABLES]
         try:
             return load(self, *args, **kwargs)
+        except struct.error as error:  # ReportLab reads a truncated TrueType file past its end
+            raise TTFError(f"a truncated TrueType font: {error}") from None
         finally:
             for table, snapshot in zip(TABLES, before, strict=True):
                 for key, value in list(table.items()):
