@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, replace
 
 from reportlab.lib import pagesizes
 
+from tasks.document.modes import WRITTEN_FOR
 from tasks.document.units import PAGE_SIDES, POINTS_PER_UNIT, page_fits
 from tasks.render.page_rules import DocumentPage, document_page, expand_sides, nested_blocks
 
@@ -21,7 +22,6 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)?(?:\s*[A-Za-z%]+)?|\S+")
 DEFAULT_MARGIN = 1.0 * POINTS_PER_UNIT["cm"]
 BAND_MARGIN = 2.5 * POINTS_PER_UNIT["cm"]  # top/bottom margin that leaves room for a header or footer
 MAX_TEXT = 2000
-WRITTEN_FOR = ("auto", "browser", "xhtml2pdf")
 PAGE_FIELDS = ("page_size", "orientation", "margin", "header_html", "footer_html")
 NO_PAGE = DocumentPage()
 MIN_CONTENT = 72.0  # points of page left between the margins, each way
