@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.client import Api, ApiError, watch
+from bench.client import Api, watch
 from bench.report import Result, at_most, info
 from bench.stack import Stack
 from harness.pdf import pdf_text
@@ -52,11 +51,8 @@ def report_html(chapters: int) -> str:
 
 def submit(api: Api, html: str, split: str) -> str:
     unique = f"{html}<!-- bench split {time.time_ns()} -->"
-    body = json.dumps({"html": unique, "filename": "report.pdf", "reuse": False, "split": split}).encode()
-    status, data = api.request("POST", "/api/jobs", body, {"Content-Type": "application/json"})
-    if status != 202:
-        raise ApiError(f"POST /api/jobs answered {status}: {data[:200]!r}")
-    job_id: str = json.loads(data)["id"]
+    fields = {"html": unique, "filename": "report.pdf", "reuse": False, "split": split}
+    job_id: str = api.client.submit_json(fields)["id"]
     return job_id
 
 

@@ -93,7 +93,7 @@ def _warm(api: Api) -> None:
     with SseStream(f"{api.base}/api/jobs/{job_id}/events", timeout=30) as stream:
         assert stream.status == 200
         next(stream.events(deadline=30))
-    api.request("DELETE", f"/api/jobs/{job_id}")
+    api.delete(job_id)
 
 
 def run(directory: Path, quick: bool = False) -> Result:

@@ -12,9 +12,8 @@ import uuid
 from contextlib import closing
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import quote
 
-from html2pdf_client.api import Api, ClientError, Reply
+from html2pdf_client.api import Api, ClientError, Reply, job_path
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 EXIT_JOB_FAILED = 1
@@ -85,10 +84,7 @@ def follow(api: Api, job: dict[str, Any], view: ProgressView, deadline: float) -
         except (OSError, http.client.HTTPException, ValueError):
             pass  # the stream broke off: resume from the last event seen
         time.sleep(0.5)
-        reply = api.call("GET", f"/api/jobs/{quote(job['id'], safe='')}")
-        if reply.status != 200:
-            raise ClientError(reply.error())
-        job = reply.json()
+        job = api.job(job["id"])
         view.show(job)
     return job
 
@@ -100,10 +96,7 @@ def convert(api: Api, source: Path, output: Path | None, timeout: float, out: Te
     except OSError as exc:
         raise ClientError(f"cannot read {source}: {exc.strerror}") from None
     body, content_type = multipart(source, html)
-    reply = api.call("POST", "/api/jobs", body, {"Content-Type": content_type})
-    if reply.status != 202:
-        raise ClientError(reply.error())
-    job: dict[str, Any] = reply.json()
+    job = api.submit(body, content_type)
     out.write(f"job {job['id']}\n")
     view = ProgressView(out)
     try:
@@ -117,13 +110,11 @@ def convert(api: Api, source: Path, output: Path | None, timeout: float, out: Te
     if job["state"] == "REVOKED":
         print(f"error: job {job['id']} was cancelled", file=sys.stderr)
         return EXIT_JOB_FAILED
-    pdf = api.call("GET", f"/api/jobs/{quote(job['id'], safe='')}/pdf")
-    if pdf.status != 200:
-        raise ClientError(pdf.error())
+    pdf = api.pdf(job["id"])
     target = output or source.with_suffix(".pdf")
-    target.write_bytes(pdf.body)
+    target.write_bytes(pdf)
     pages = job["pdf"]["pages"]
-    out.write(f"saved {target} ({pages} page{'' if pages == 1 else 's'}, {len(pdf.body)} bytes)\n")
+    out.write(f"saved {target} ({pages} page{'' if pages == 1 else 's'}, {len(pdf)} bytes)\n")
     return 0
 
 
@@ -167,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         api = Api(server, args.token or os.environ.get("PDF_TOKEN"))
         if args.command == "convert":
             return convert(api, args.file, args.output, args.timeout, sys.stdout)
-        path = f"/api/jobs/{quote(args.job_id, safe='')}"
+        path = job_path(args.job_id)
         if args.command == "status":
             return show(api.call("GET", path), sys.stdout)
         if args.command == "cancel":

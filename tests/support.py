@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import requests
 from flask import Flask
 
 from harness.apps import close_app
@@ -28,6 +27,7 @@ from harness.processes import (
     wait_until,
 )
 from harness.sse import SseEvent, SseStream
+from html2pdf_client.api import Api
 
 __all__ = [
     "BIN",
@@ -71,18 +71,13 @@ HTTP_TIMEOUT = 10
 
 
 def submit_job(base: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
-    """POST a JSON submission to a live service; the 202's job JSON."""
-    response = requests.post(f"{base}/api/jobs", json=body, headers=headers or {}, timeout=HTTP_TIMEOUT)
-    assert response.status_code == 202, response.text
-    job: dict[str, Any] = response.json()
-    return job
+    """POST a JSON submission to a live service; the 202's job JSON (the API client raises on any other answer)."""
+    return Api(base, timeout=HTTP_TIMEOUT).submit_json(body, headers)
 
 
 def get_job(base: str, job_id: str) -> dict[str, Any]:
-    response = requests.get(f"{base}/api/jobs/{job_id}", timeout=HTTP_TIMEOUT)
-    assert response.status_code == 200, response.text
-    job: dict[str, Any] = response.json()
-    return job
+    """The job's JSON from a live service (a 200; the API client raises on any other answer)."""
+    return Api(base, timeout=HTTP_TIMEOUT).job(job_id)
 
 
 def wait_for_job(base: str, job_id: str, *states: str, timeout: float = 90) -> dict[str, Any]:

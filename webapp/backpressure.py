@@ -5,11 +5,8 @@ from __future__ import annotations
 from celery import Celery
 from flask import current_app
 
-from webapp.errors import ApiError
+from webapp.errors import QUEUE_RETRY_AFTER_SECONDS, ApiError
 from webapp.metrics import queue_depth
-
-# About the time a worker process takes to clear a few queued jobs: sooner is pointless, later wastes the slot.
-RETRY_AFTER_SECONDS = 30
 
 
 def refuse_when_full() -> None:
@@ -25,5 +22,5 @@ def refuse_when_full() -> None:
             "queue_full",
             f"{depth} jobs are waiting for a worker, as many as this service queues (MAX_QUEUED_JOBS). "
             "Wait for the number of seconds in the Retry-After header, then try again.",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            headers={"Retry-After": str(QUEUE_RETRY_AFTER_SECONDS)},
         )

@@ -13,7 +13,7 @@ from flask import current_app
 from redis import Redis
 
 from tasks.job.store import replicated
-from webapp.errors import RETRY_AFTER_SECONDS, ApiError
+from webapp.errors import STORE_RETRY_AFTER_SECONDS, ApiError
 
 
 def await_replicas(redis: Redis) -> None:
@@ -26,5 +26,5 @@ def await_replicas(redis: Redis) -> None:
         "not_replicated",
         f"The job was stored but not yet copied to {wanted} Redis replica(s), so it may not survive a "
         "failover. Send it again (with the same Idempotency-Key to get the same job).",
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        headers={"Retry-After": str(STORE_RETRY_AFTER_SECONDS)},
     )

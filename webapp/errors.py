@@ -9,7 +9,16 @@ from redis.exceptions import ReadOnlyError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException
 
-RETRY_AFTER_SECONDS = 5
+# Retry-After, in seconds, for each reason a request is turned away for now. They are different waits
+# for different things to pass, tuned apart; two agree today only because both wait on jobs ending.
+#: The job store or broker is unreachable or refuses writes (a Sentinel failover, a demoted primary,
+#: one short of replicas, a submission not yet on a replica): a failover takes a few seconds.
+STORE_RETRY_AFTER_SECONDS = 5
+#: MAX_QUEUED_JOBS already wait: about the time a worker process takes to clear a few queued jobs;
+#: sooner is pointless, later wastes the slot.
+QUEUE_RETRY_AFTER_SECONDS = 30
+#: The client's jobs already store its quota: their bytes go as those jobs end or are deleted.
+QUOTA_RETRY_AFTER_SECONDS = 30
 
 
 class ApiError(Exception):
@@ -62,7 +71,7 @@ def init_app(app: Flask) -> None:
             "unavailable",
             "The job store is unreachable right now. Try again in a few seconds.",
         )
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Retry-After"] = str(STORE_RETRY_AFTER_SECONDS)
         return response
 
     @app.errorhandler(ResponseError)

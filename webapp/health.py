@@ -10,7 +10,7 @@ from redis import Redis
 from redis.exceptions import ReadOnlyError
 from redis.sentinel import MasterNotFoundError
 
-from webapp.errors import RETRY_AFTER_SECONDS, refuses_for_replicas
+from webapp.errors import STORE_RETRY_AFTER_SECONDS, refuses_for_replicas
 
 bp = Blueprint("health", __name__)
 
@@ -27,7 +27,7 @@ def healthz() -> Response:
     except Exception as exc:
         response = jsonify(status="unavailable", redis=_outage(exc), workers=None)
         response.status_code = 503
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Retry-After"] = str(STORE_RETRY_AFTER_SECONDS)
         return response
     return jsonify(status="ok", redis="ok", workers=live_workers(current_app.extensions["celery"]))
 

@@ -7,12 +7,11 @@ from redis import Redis
 
 from tasks.job.store import KEY_PREFIX
 from webapp.access import client_identity
+from webapp.errors import QUOTA_RETRY_AFTER_SECONDS as RETRY_AFTER_SECONDS
 from webapp.errors import ApiError
 from webapp.intake import Submission
 
 QUOTA_PREFIX = "pdfquota:"
-# When other jobs' bytes are in the way, they go as those jobs end or are deleted.
-RETRY_AFTER_SECONDS = 30
 MiB = 1024 * 1024
 
 # KEYS[1]: the client's hash of job id -> bytes stored for it. Entries of jobs

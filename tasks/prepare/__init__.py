@@ -15,12 +15,11 @@ from importlib import resources
 from lxml import etree
 from lxml import html as lxml_html
 
+from tasks.document.modes import WRITTEN_FOR as MODES
 from tasks.prepare import blocks, cascade, layout, pages, svg
 from tasks.prepare.stylesheets import Reader, compiled, gather
 from tasks.render.fidelity import FidelityReport
 
-#: auto: decide by `is_browser_document`; browser: always prepare; xhtml2pdf: render as written.
-MODES = ("auto", "browser", "xhtml2pdf")
 __all__ = ["MODES", "Prepared", "Reader", "is_browser_document", "prepare"]
 GENERATOR = "html2pdf-live prepare"
 BROWSER_DEFAULTS = resources.files(__package__).joinpath("browser.css").read_text(encoding="utf-8")

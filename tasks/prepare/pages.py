@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import tinycss2
 from lxml import html as lxml_html
 
+from tasks.document.units import page_fits
 from tasks.prepare import values
 from tasks.prepare.stylesheets import parse_declarations
 from tasks.render.fidelity import FidelityReport
@@ -160,7 +161,7 @@ def _size(value: str, context: values.Context) -> tuple[float, float] | None:
         width, height = PAGE_SIZES["a4"]
     if landscape and width < height:
         width, height = height, width
-    if not (72 <= width <= 14400 and 72 <= height <= 14400):
+    if not page_fits(width, height):
         return None
     return width, height
 

@@ -6,8 +6,8 @@ import colorsys
 import re
 from dataclasses import dataclass
 
-#: Points per unit, as CSS defines them (1px = 1/96 in = 0.75 pt).
-ABSOLUTE = {"pt": 1.0, "px": 0.75, "pc": 12.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "q": 72 / 101.6}
+from tasks.document.units import POINTS_PER_UNIT as ABSOLUTE
+
 #: A browser's `medium`, and the keywords around it (CSS Fonts 4, in px).
 FONT_KEYWORDS = {
     "xx-small": 9.0,

@@ -15,14 +15,13 @@ from typing import Any
 from xhtml2pdf import parser as x2p_parser
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
+from tasks.document.units import css_page_refused, page_fits
 from tasks.render.failures import RenderFailed
 from tasks.render.fidelity import FidelityReport
 from tasks.render.overflow import FittingDocMixin
 from tasks.render.progress import ProgressTracker
 
 ELEMENT_NODE = 1
-# A page's sides, in points, as the page_size option bounds them (1 in to 200 in).
-MIN_PAGE_POINTS, MAX_PAGE_POINTS = 72.0, 14400.0
 # The least room a frame must leave for content, in points.
 MIN_FRAME_POINTS = 18.0
 
@@ -66,11 +65,8 @@ def check_page(size: tuple[float, float], frames: list[tuple[float, float]]) -> 
     """Refuse, naming the cause, a page the document's CSS sized past the page_size option's bounds
     or whose margins leave no room: ReportLab would fail later saying something is larger than a page."""
     width, height = (float(side) for side in size)
-    if not (MIN_PAGE_POINTS <= width <= MAX_PAGE_POINTS and MIN_PAGE_POINTS <= height <= MAX_PAGE_POINTS):
-        raise RenderFailed(
-            f"The document's CSS asks for a {width / 72:g} in x {height / 72:g} in page (@page size); "
-            "each side must be between 1 in and 200 in."
-        )
+    if not page_fits(width, height):
+        raise RenderFailed(css_page_refused(width, height))
     for frame_width, frame_height in frames:
         if frame_width < MIN_FRAME_POINTS or frame_height < MIN_FRAME_POINTS:
             raise RenderFailed(

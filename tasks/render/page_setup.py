@@ -10,19 +10,18 @@ from dataclasses import asdict, dataclass, replace
 
 from reportlab.lib import pagesizes
 
+from tasks.document.modes import WRITTEN_FOR
+from tasks.document.units import PAGE_SIDES, POINTS_PER_UNIT, page_fits
 from tasks.render.page_rules import DocumentPage, document_page, expand_sides, nested_blocks
 
-# Points per unit, as CSS defines them.
-UNITS = {"pt": 1.0, "px": 0.75, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 PAGE_SIZES = {name: getattr(pagesizes, name.upper()) for name in ("a3", "a4", "a5", "b4", "b5", "letter", "legal")}
 _LENGTH = re.compile(r"(\d+(?:\.\d+)?)(pt|px|mm|cm|in)")
 # One length as written, a number and whatever word follows it kept together, so an error
 # quotes "2 cm" (CSS allows no space there) rather than "2".
 _TOKEN = re.compile(r"\d+(?:\.\d+)?(?:\s*[A-Za-z%]+)?|\S+")
-DEFAULT_MARGIN = 1.0 * UNITS["cm"]
-BAND_MARGIN = 2.5 * UNITS["cm"]  # top/bottom margin that leaves room for a header or footer
+DEFAULT_MARGIN = 1.0 * POINTS_PER_UNIT["cm"]
+BAND_MARGIN = 2.5 * POINTS_PER_UNIT["cm"]  # top/bottom margin that leaves room for a header or footer
 MAX_TEXT = 2000
-WRITTEN_FOR = ("auto", "browser", "xhtml2pdf")
 PAGE_FIELDS = ("page_size", "orientation", "margin", "header_html", "footer_html")
 NO_PAGE = DocumentPage()
 MIN_CONTENT = 72.0  # points of page left between the margins, each way
@@ -104,8 +103,8 @@ class PageOptions:
             raise OptionError("orientation", "must be 'portrait' or 'landscape'")
         if self.orientation is not None and (self.orientation == "landscape") != (width > height):
             width, height = height, width
-        if not (72 <= width <= 14400 and 72 <= height <= 14400):
-            raise OptionError("page_size", "each side must be between 1 in and 200 in")
+        if not page_fits(width, height):
+            raise OptionError("page_size", PAGE_SIDES)
         return width, height
 
     def margins(self, own: DocumentPage = NO_PAGE) -> tuple[float, float, float, float]:
@@ -191,14 +190,14 @@ def _length(text: str) -> float:
     if text.strip() == "0":
         return 0.0
     match = _LENGTH.fullmatch(text.strip().lower())
-    return float(match.group(1)) * UNITS[match.group(2)] if match else DEFAULT_MARGIN
+    return float(match.group(1)) * POINTS_PER_UNIT[match.group(2)] if match else DEFAULT_MARGIN
 
 
 def _points(text: str, field: str) -> float:
     match = _LENGTH.fullmatch(text)
     if match is None:
         raise OptionError(field, f"{text!r} is not a length such as '2cm', '15mm', '1in' or '72pt'")
-    return float(match.group(1)) * UNITS[match.group(2)]
+    return float(match.group(1)) * POINTS_PER_UNIT[match.group(2)]
 
 
 def _frame(name: str, left: float, right: float, position: str, height: float) -> str:
