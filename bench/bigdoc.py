@@ -19,11 +19,12 @@ from bench.report import Result, at_most, info
 from bench.stack import Stack
 from harness.pdf import pdf_pages
 from harness.sse import SseEvent
+from tasks.document.stages import Stage
 from webapp.config import load_config
 
 TITLE = "big document: progress all the way, worker memory, no time-out at the defaults"
 MiB = 2**20
-STAGES = ("parsing", "layout", "writing", "storing", "done")
+STAGES = (Stage.PARSING, Stage.LAYOUT, Stage.WRITING, Stage.STORING, Stage.DONE)
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ class Renders:
 def compare_renders(redis_url: str, pages: int, rounds: int) -> Renders:
     """In a worker-like process: render_pdf alone, through a Reporter, and with only the job store's publish."""
     from tasks.convert import convert
-    from tasks.job.record import PROGRESS, new_job, new_job_id, utc_now
+    from tasks.job.record import PROGRESS, Job, advanced, new_job_id, queued
     from tasks.render.progress import Progress
     from tasks.render.renderer import render_pdf
     from tasks.reporting import Reporter
@@ -111,18 +111,17 @@ def compare_renders(redis_url: str, pages: int, rounds: int) -> Renders:
     with _app(redis_url) as app:
         store = app.extensions["job_store"]
 
-        def reporter(job: dict[str, Any]) -> Callable[[Progress], None]:
+        def reporter(job: Job) -> Callable[[Progress], None]:
             return Reporter(convert, store, job).progress
 
-        def advance_only(job: dict[str, Any]) -> Callable[[Progress], None]:
+        def advance_only(job: Job) -> Callable[[Progress], None]:
             def publish(step: Progress) -> None:
-                job.update(state=PROGRESS, progress=step.as_dict(), updated_at=utc_now())
-                store.advance(job)
+                store.advance(advanced(job, step.as_dict()))
 
             return publish
 
         def measure(arm: str) -> None:
-            job = new_job(new_job_id(), "bench.pdf")
+            job = queued(new_job_id(), "bench.pdf")
             store.create(job, html)
             convert.push_request(id=job["id"], called_directly=False)
             callback = {NONE: None, REPORTER: reporter, ADVANCE: advance_only}[arm]
@@ -154,20 +153,21 @@ def publish_costs(redis_url: str, calls: int, blocks: int) -> dict[str, tuple[fl
     from flask_sse import sse
 
     from tasks.convert import convert
-    from tasks.job.record import PROGRESS, channel, new_job, new_job_id
+    from tasks.document.stages import Stage
+    from tasks.job.record import PROGRESS, advanced, channel, new_job_id, queued
     from tasks.render.progress import Progress
     from tasks.reporting import Reporter
 
     with _app(redis_url) as app:
         store = app.extensions["job_store"]
         redis = app.extensions["redis"]
-        job = new_job(new_job_id(), "bench.pdf")
+        job = queued(new_job_id(), "bench.pdf")
         store.create(job, "<p>x</p>")
-        job.update(state=PROGRESS)
+        job = advanced(job, job["progress"])
         text = store.snapshot(job["id"]).json
         convert.push_request(id=job["id"], called_directly=False)
-        reporter = Reporter(convert, store, dict(job))
-        step = Progress("layout", 50.0, 3, 10, 20)
+        reporter = Reporter(convert, store, job)
+        step = Progress(Stage.LAYOUT, 50.0, 3, 10, 20)
         variants: dict[str, Callable[[], object]] = {
             "JobStore.advance (Lua)": lambda: store.advance(job),
             "update_state (result backend)": lambda: convert.update_state(state=PROGRESS, meta=job),

@@ -14,7 +14,7 @@ from flask import current_app
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.finish import Finish
-from tasks.job.record import Job, receipt
+from tasks.job.record import Receipt, receipt
 from tasks.job.store import JobStore
 from tasks.prepare import Prepared
 from tasks.render.assets import unpacked
@@ -28,12 +28,12 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, ignore_result=False, name="tasks.convert")
-def convert(self: Task, job_id: str) -> Job | None:
+def convert(self: Task, job_id: str) -> Receipt | None:
     """Render job `job_id`; its state, progress and PDF go to the job store, its receipt to Celery's result."""
     return render_whole(self, job_id)
 
 
-def render_whole(task: Task, job_id: str) -> Job | None:
+def render_whole(task: Task, job_id: str) -> Receipt | None:
     """Render job `job_id` in one piece, as `task` (`tasks.convert`, or a split that decided not to split)."""
     config = current_app.config
     reporter = open_job(task, job_id)

@@ -20,7 +20,6 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from redis.exceptions import RedisError
 
 from tasks.job.metrics import record_render
-from tasks.job.record import FAILURE
 from tasks.render.failures import (
     RenderFailed,
     describe,
@@ -137,7 +136,6 @@ class FinishPart(RenderPolicy):
 
     def fail(self, failure: RenderFailed) -> NoReturn:
         """End the job as `FAILURE` unless it has ended already (cancelled, or another part failed first)."""
-        self.reporter.job["error"] = part_failed(self.index, self.name, failure).error
         with contextlib.suppress(JobEnded):
-            self.reporter.write(FAILURE, {**self.reporter.job["progress"], "stage": "failed"})
+            self.reporter.failed(part_failed(self.index, self.name, failure))
         raise Ignore() from None

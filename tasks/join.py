@@ -16,8 +16,9 @@ from celery import Task, shared_task
 from celery.exceptions import Ignore
 from flask import current_app
 
+from tasks.document.stages import Stage
 from tasks.finish import Finish
-from tasks.job.record import PROGRESS, SPLIT, Job, Parts, receipt
+from tasks.job.record import SPLIT, Parts, Receipt, advanced, receipt
 from tasks.job.store import PartsToJoin
 from tasks.part_render import render_part
 from tasks.parts import parts_fidelity, report_join
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, ignore_result=False, name="tasks.merge_parts")
-def merge_parts(self: Task, job_id: str, kind: Parts) -> Job | None:
+def merge_parts(self: Task, job_id: str, kind: Parts) -> Receipt | None:
     """Join the job's parts in order into its PDF: with bookmarks per part (a batch), or under one overlay (a split)."""
     config = current_app.config
     reporter = open_job(self, job_id)
@@ -41,7 +42,7 @@ def merge_parts(self: Task, job_id: str, kind: Parts) -> Job | None:
     store = reporter.store
     parts = store.parts_to_join(job_id)
     try:
-        reporter.write(PROGRESS, {**reporter.job["progress"], "stage": "writing"}, forward_only=True)
+        reporter.commit(advanced(reporter.job, {**reporter.job["progress"], "stage": Stage.WRITING}), forward_only=True)
         with finish.guard("join its parts"), finish.watched():
             pdf, pages = _joined(reporter, config, kind, parts)
         finish.succeed(RenderResult(pdf=pdf, pages=pages, fidelity=parts_fidelity(reporter, kind)))

@@ -18,8 +18,9 @@ from celery.exceptions import Ignore
 from celery.result import AsyncResult
 from flask import current_app
 
+from tasks.document.stages import Stage
 from tasks.finish import FinishPart
-from tasks.job.record import PROGRESS, SPLIT, Parts
+from tasks.job.record import SPLIT, Parts, advanced, progress
 from tasks.job.store import PartsProgress
 from tasks.part_render import render_part
 from tasks.render.fidelity import FidelityReport
@@ -81,15 +82,15 @@ def parts_fidelity(reporter: Reporter, kind: Parts) -> FidelityReport:
 
 def report_part(reporter: Reporter, kind: Parts, index: int, percent: float, pages: int) -> None:
     """Part `index` is `percent` done with `pages` laid out: move the job's bar."""
-    _report(reporter, kind, reporter.store.part_progress(reporter.job["id"], index, percent, pages), "layout")
+    _report(reporter, kind, reporter.store.part_progress(reporter.job["id"], index, percent, pages), Stage.LAYOUT)
 
 
 def report_join(reporter: Reporter, kind: Parts, percent: float) -> None:
     """The join (a split's page numbers) is `percent` done: move the job's bar."""
-    _report(reporter, kind, reporter.store.join_progress(reporter.job["id"], percent), "writing")
+    _report(reporter, kind, reporter.store.join_progress(reporter.job["id"], percent), Stage.WRITING)
 
 
-def _report(reporter: Reporter, kind: Parts, parts: PartsProgress, stage: str) -> None:
+def _report(reporter: Reporter, kind: Parts, parts: PartsProgress, stage: Stage) -> None:
     """Move the job's bar to the size-weighted mean of its parts' progress and the join's, as one story.
 
     While parts render the stage is `layout`, and `writing` once the join
@@ -103,5 +104,5 @@ def _report(reporter: Reporter, kind: Parts, parts: PartsProgress, stage: str) -
     done = sum(1 for p in parts.percents if p >= 100)
     skipped = 1 if kind == SPLIT else 0
     pages = sum(max(n - skipped, 0) if part else n for part, n in enumerate(parts.pages))
-    progress = {"percent": round(min(overall, 99.0), 1), "stage": stage, "pages": pages}
-    reporter.write(PROGRESS, {**progress, "current": done, "total": len(parts.percents)}, forward_only=True)
+    step = progress(stage, round(min(overall, 99.0), 1), pages, done, len(parts.percents))
+    reporter.commit(advanced(reporter.job, step), forward_only=True)

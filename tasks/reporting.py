@@ -11,7 +11,9 @@ from flask import current_app
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from tasks.job.record import FAILURE, PROGRESS, RETRY, STARTED, SUCCESS, Job, is_terminal, pdf_url, utc_now
+from tasks.document.stages import Stage
+from tasks.job import record
+from tasks.job.record import PROGRESS, RETRY, STARTED, Job, is_terminal
 from tasks.job.store import JobStore, replicated
 from tasks.render.failures import RenderFailed
 from tasks.render.progress import Progress
@@ -64,33 +66,25 @@ class Reporter:
 
     def started(self, retrying: bool = False, total: int = 0) -> None:
         """The render begins; again, after a worker was lost, when `retrying`; `total` parts, if in parts."""
-        stage = {"percent": 0.0, "stage": "parsing", "pages": 0, "current": 0, "total": total}
-        self.write(RETRY if retrying else STARTED, stage)
+        self.commit(record.started(self.job, retrying=retrying, total=total))
 
     def progress(self, step: Progress) -> None:
-        self.write(PROGRESS, step.as_dict())
+        self.commit(record.advanced(self.job, step.as_dict()))
 
     def storing(self, result: RenderResult) -> None:
-        self.write(PROGRESS, {**self.job["progress"], "stage": "storing", "pages": result.pages})
+        self.commit(record.advanced(self.job, {**self.job["progress"], "stage": Stage.STORING, "pages": result.pages}))
 
     def succeeded(self, result: RenderResult) -> None:
-        self.job["pdf"] = {
-            "url": pdf_url(self.job["id"]),
-            "bytes": len(result.pdf),
-            "pages": result.pages,
-        }
-        self.job["fidelity"] = result.fidelity.as_dict()
-        total = self.job["progress"].get("total", 0)  # what it counted all along: every unit is done
-        progress = {"percent": 100.0, "stage": "done", "pages": result.pages, "current": total, "total": total}
-        self.write(SUCCESS, progress, pdf=result.pdf)
+        ended = record.succeeded(self.job, len(result.pdf), result.pages, result.fidelity.as_dict())
+        self.commit(ended, pdf=result.pdf)
 
     def failed(self, failure: RenderFailed) -> None:
-        self.job["error"] = failure.error
-        self.write(FAILURE, {**self.job["progress"], "stage": "failed"})
+        self.commit(record.failed(self.job, failure.error))
 
-    def write(self, state: str, progress: dict[str, object], pdf: bytes = b"", forward_only: bool = False) -> None:
-        """Make `state` the job's state, on both transports; `JobEnded` if the job ended meanwhile."""
-        self.job.update(state=state, progress=progress, updated_at=utc_now())
+    def commit(self, job: Job, pdf: bytes = b"", forward_only: bool = False) -> None:
+        """Make `job` (the outcome of one of tasks/job/record.py's transitions) the job's state, on both
+        transports; `JobEnded` if the job ended meanwhile."""
+        self.job = job
         if self._store(pdf, forward_only) < 0:
             raise JobEnded(self.job["id"])
         if is_terminal(self.job) and self.replicas > 0:

@@ -20,7 +20,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.convert import limit_memory, prepared_html, render_whole
 from tasks.finish import Finish
-from tasks.job.record import SPLIT, STARTED, Job, receipt
+from tasks.job.record import SPLIT, Receipt, receipt, routed, started
 from tasks.parts import dispatch
 from tasks.render.bounds import clip
 from tasks.render.failures import INPUT_FAULTS
@@ -36,7 +36,7 @@ JOIN_SHARE = {True: 0.10, False: 0.03}
 
 
 @shared_task(bind=True, ignore_result=False, name="tasks.split_render")
-def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | None:
+def split_render(self: Task, job_id: str, mode: str, processes: int) -> Receipt | None:
     """Cut job `job_id`'s document into parts and queue them; or render it whole, saying why."""
     config = current_app.config
     reporter = open_job(self, job_id)
@@ -55,14 +55,13 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Job | No
             prepared = prepared_html(store, job_id, config)
             cut = _plan(prepared.html, mode, processes, config["SPLIT_MAX_PARTS"], policy_for(config))
         if not cut.split:
-            reporter.job["render"] = {"path": "single", "reason": _said(cut.reason, mode)}
-            reporter.write(STARTED, {"percent": 0.0, "stage": "parsing", "pages": 0, "current": 0, "total": 0})
+            reporter.commit(started(routed(reporter.job, {"path": "single", "reason": _said(cut.reason, mode)})))
             return render_whole(self, job_id)  # as this task: no second trip through the queue
         count = len(cut.parts)
         parts = [(part.name, part.html) for part in cut.parts]
         join_share = JOIN_SHARE[cut.overlay is not None]
         store.store_split(job_id, parts, cut.overlay, prepared.report.as_dict(), join_share)
-        reporter.job["render"] = {"path": "split", "parts": count}
+        reporter.job = routed(reporter.job, {"path": "split", "parts": count})
         reporter.started(retrying=attempts > 1, total=count)
     except JobEnded:
         raise Ignore() from None

@@ -11,7 +11,7 @@ import pypdf
 import pytest
 import requests
 
-from tasks.job.record import BATCH, new_job, new_job_id
+from tasks.job.record import BATCH, new_job_id, queued
 from tasks.job.store import JobStore, key, part_fields
 from tasks.join import merge_parts
 from tasks.render.failures import RenderFailed
@@ -165,7 +165,7 @@ def test_joining_a_batch_has_the_guards_of_every_render(
     """A missing or unreadable part, or a joined PDF past the limits, ends the job at once, naming the part."""
     app = make_app({"REDIS_URL": redis_url.replace("/0", "/1"), **env})
     store: JobStore = app.extensions["job_store"]
-    job = new_job(new_job_id(), "book.pdf")
+    job = queued(new_job_id(), "book.pdf")
     store.create(job, "", {}, None, part_fields([("Cover", "<p>a</p>"), ("Appendix", "<p>b</p>")]))
     store.redis.hset(key(job["id"]), "part:0:pdf", ONE_PAGE)
     if appendix is not None:
@@ -176,5 +176,6 @@ def test_joining_a_batch_has_the_guards_of_every_render(
     assert snapshot is not None
     ended = snapshot.job
     assert ended["state"] == "FAILURE", ended
+    assert ended["error"] is not None
     assert ended["error"]["code"] == code
     assert words in ended["error"]["message"]

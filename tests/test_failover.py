@@ -19,6 +19,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
+from tasks.document.stages import Stage
 from tasks.job.metrics import COUNTS_KEY
 from tasks.job.store import key
 from tasks.render.progress import Progress
@@ -207,7 +208,7 @@ def test_a_jobs_end_lost_with_a_demoted_primary_is_written_again(tmp_path: Path,
         with app.app_context():
             reporter = open_job(app.extensions["celery"].tasks["tasks.convert"], job_id)
         reporter.started()
-        reporter.progress(Progress("layout", 50.0, pages=1))
+        reporter.progress(Progress(Stage.LAYOUT, 50.0, pages=1))
         lost_ids = int(old.client().hget(key(job_id), "seq") or 0)
         result = RenderResult(b"%PDF-1.4 the end", 1)
         ending = threading.Thread(target=reporter.succeeded, args=(result,), daemon=True)

@@ -13,17 +13,17 @@ from redis.exceptions import RedisError
 from tasks.job import metrics
 from tasks.job.record import (
     BATCH,
-    FAILURE,
     PROGRESS,
     RETRY,
-    REVOKED,
     STARTED,
     Job,
+    cancelled,
     is_terminal,
-    new_job,
+    lost,
     new_job_id,
+    queued,
+    routed,
     to_json,
-    utc_now,
 )
 from tasks.job.store import JobStore, Snapshot, part_fields
 from tasks.parts import dispatch
@@ -44,10 +44,6 @@ bp.before_request(require_token)
 # The hard time limit is the soft one plus 30 s; past that and a little more,
 # a job still "running" has lost its worker for good.
 STALE_GRACE_SECONDS = 90
-LOST = {
-    "code": "worker_lost",
-    "message": "The worker rendering this document stopped responding and the job was abandoned. Submit it again.",
-}
 
 
 def job_store() -> JobStore:
@@ -60,9 +56,7 @@ def find_job(job_id: str) -> Snapshot:
     store = job_store()
     snapshot = store.snapshot(job_id)
     if snapshot is not None and _lost(snapshot.job):
-        job = snapshot.job
-        job.update(state=FAILURE, error=LOST, updated_at=utc_now())
-        store.advance(job)
+        store.advance(lost(snapshot.job))
         snapshot = store.snapshot(job_id)
     if snapshot is None:
         hours = current_app.config["RESULT_TTL"] / 3600
@@ -97,9 +91,8 @@ def submit() -> Response:
     """
     config = current_app.config
     submission = read_submission(request, config["MAX_HTML_BYTES"], config["MAX_DEPTH"])
-    job = new_job(new_job_id(), submission.filename)
-    if submission.callback_url is not None:
-        job["webhook"] = webhook_record(submission.callback_url)
+    webhook = webhook_record(submission.callback_url) if submission.callback_url is not None else None
+    job = queued(new_job_id(), submission.filename, parts=len(submission.parts), webhook=webhook)
     store = job_store()
     digest = reuse.fingerprint(submission)
     earlier = reuse.idempotent_job(store, submission.idempotency_key, digest, job)
@@ -112,23 +105,21 @@ def submit() -> Response:
         return _accepted(to_json(copied), job["id"])
     backpressure.refuse_when_full()  # only new renders add to the queue: repeats and copies above do not
     fields: dict[str, str | int] = part_fields(submission.parts) if submission.parts else {}
-    if submission.parts:
-        job["progress"]["total"] = len(submission.parts)  # current/total count parts from the start
     if quota:
         fields["quota"] = quota
     html = "" if submission.parts else submission.html  # a batch's HTML lives in its parts
     route = None if submission.parts else splitting.route(job["id"], html, submission.split)
     if route is not None and route.render is not None:
-        job["render"] = route.render
+        job = routed(job, route.render)
     store.create(job, html, submission.options.as_dict(), submission.assets, fields)
     celery: Celery = current_app.extensions["celery"]
     try:
         if route is None:
-            queued = dispatch(celery, job["id"], len(submission.parts), BATCH)
+            sent = dispatch(celery, job["id"], len(submission.parts), BATCH)
             parts = [f"{job['id']}.{index}" for index in range(len(submission.parts))]
         else:
-            queued, parts = celery.send_task(route.task, args=route.args, task_id=job["id"]), []
-        _let_go(celery, [queued.id, *parts])
+            sent, parts = celery.send_task(route.task, args=route.args, task_id=job["id"]), []
+        _let_go(celery, [sent.id, *parts])
     except Exception:
         store.delete(job["id"])
         raise
@@ -223,9 +214,7 @@ def _cancel(job_id: str) -> bool:
     job = find_job(job_id).job
     if is_terminal(job):
         return False
-    job.update(state=REVOKED, updated_at=utc_now())
-    job["progress"]["stage"] = "cancelled"
-    if store.advance(job) < 0:
+    if store.advance(cancelled(job)) < 0:
         return False
     # The worker notices at its next progress step; a queued message is
     # dropped when a worker picks it up and sees the job has ended.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from tasks.job.record import SUCCESS, Job, pdf_url, utc_now
+from tasks.job.record import SUCCESS, Job, reused_from
 from tasks.job.store import JobStore, Snapshot
 from webapp.access import client_identity
 from webapp.errors import ApiError
@@ -33,16 +33,8 @@ def stored_result(store: JobStore, digest: str, job: Job, quota: str = "") -> Jo
     previous = store.snapshot(bound) if bound is not None else None
     if previous is None or previous.job["state"] != SUCCESS:
         return None
-    done = previous.job
-    copy = {
-        **job,
-        "state": SUCCESS,
-        "progress": done["progress"],
-        "pdf": {**done["pdf"], "url": pdf_url(job["id"])},
-        "fidelity": done.get("fidelity"),
-        "updated_at": utc_now(),
-    }
-    return copy if store.copy_result(done["id"], copy, quota) else None
+    copy = reused_from(job, previous.job)
+    return copy if store.copy_result(previous.job["id"], copy, quota) else None
 
 
 def remember_result(store: JobStore, digest: str, job_id: str) -> None:

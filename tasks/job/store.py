@@ -274,7 +274,7 @@ class JobStore:
 
         `quota` is the key of the stored bytes of the client it is for (webapp/quota.py).
         """
-        args = [to_json(job), self.ttl, quota, job["id"]]
+        args: list[str | int] = [to_json(job), self.ttl, quota, job["id"]]
         return bool(self._copy(keys=[key(source_id), key(job["id"])], args=args))
 
     def snapshot(self, job_id: str) -> Snapshot | None:

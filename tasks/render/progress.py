@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tasks.document.stages import ProgressRecord, Stage
+
 # Share of the bar each phase fills. Parsing (html5lib, CSS, building the
 # story) is a quarter to a half of a render and has no callback of its own.
 READ_END = 8.0
@@ -18,13 +20,13 @@ WRITE_END = 99.0
 class Progress:
     """One step of a render, as a bar and a status line show it."""
 
-    stage: str
+    stage: Stage
     percent: float
     pages: int = 0
     current: int = 0
     total: int = 0
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> ProgressRecord:
         return {
             "percent": self.percent,
             "stage": self.stage,
@@ -60,7 +62,7 @@ class ProgressTracker:
         self._percent = 0.0
         self._sent_percent = -1.0
         self._sent_at = float("-inf")
-        self._stage = ""
+        self._stage: Stage | None = None
         self._pages = 0
         self._current = 0
         self._total = 0
@@ -76,13 +78,13 @@ class ProgressTracker:
     def reading(self, done: int, total: int) -> None:
         """html5lib has read `done` of the document's `total` bytes."""
         total = max(total, done, 1)
-        self._advance("parsing", READ_END * done / total, done, total)
+        self._advance(Stage.PARSING, READ_END * done / total, done, total)
 
     def parsing(self, done: int, total: int) -> None:
         """`done` of about `total` elements have been turned into the story."""
         total = max(total, done, 1)
         span = PARSE_END - READ_END
-        self._advance("parsing", READ_END + span * done / total, done, total)
+        self._advance(Stage.PARSING, READ_END + span * done / total, done, total)
 
     def layout_event(self, kind: str, value: int) -> None:
         """ReportLab's `setProgressCallBack` events, as they come."""
@@ -90,17 +92,17 @@ class ProgressTracker:
             self._start_pass(value)
         elif kind == "SIZE_EST":
             self._total = max(value, 1)
-            self._advance("layout", self._pass_start, 0, self._total)
+            self._advance(Stage.LAYOUT, self._pass_start, 0, self._total)
         elif kind == "PROGRESS":
             span = self._pass_end - self._pass_start
             done = min(value, self._total)
             percent = self._pass_start + span * done / max(self._total, 1)
-            self._advance("layout", percent, done, self._total)
+            self._advance(Stage.LAYOUT, percent, done, self._total)
         elif kind == "PAGE":
             self._pages = value
-            self._advance("layout", self._percent, self._current, self._total)
+            self._advance(Stage.LAYOUT, self._percent, self._current, self._total)
 
-    def stage(self, stage: str, percent: float) -> None:
+    def stage(self, stage: Stage, percent: float) -> None:
         """Enter a stage of the render that has no finer events of its own."""
         self._advance(stage, percent, 0, 0)
 
@@ -115,7 +117,7 @@ class ProgressTracker:
             self._pass_start = max(self._percent, self._pass_end)
             self._pass_end = self._pass_start + (LAYOUT_END - self._pass_start) * 0.75
 
-    def _advance(self, stage: str, percent: float, current: int, total: int) -> None:
+    def _advance(self, stage: Stage, percent: float, current: int, total: int) -> None:
         self._percent = max(self._percent, min(round(percent, 1), 100.0))
         self._current, self._total = current, total
         now = self._clock()

@@ -13,6 +13,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 from xhtml2pdf.context import getDirName
 from xhtml2pdf.files import pisaFileObject
 
+from tasks.document.stages import Stage
 from tasks.fonts.scope import document_fonts
 from tasks.nesting.scan import nesting_depth
 from tasks.prepare import Prepared, Reader, prepare
@@ -57,13 +58,13 @@ def render_pdf(
     """
     patches.install()
     tracker = ProgressTracker(on_progress or _ignore)
-    tracker.stage("parsing", 0.0)
+    tracker.stage(Stage.PARSING, 0.0)
     policy = policy or server_policy()
     with document_fonts():  # nothing of the document's @font-face outlives its render
         report, pdf, warnings = _render(html, tracker, policy, path, options, written_for)
-    tracker.stage("writing", max(tracker.percent, LAYOUT_END))
+    tracker.stage(Stage.WRITING, max(tracker.percent, LAYOUT_END))
     pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
-    tracker.stage("rendered", WRITE_END)
+    tracker.stage(Stage.RENDERED, WRITE_END)
     return RenderResult(pdf=pdf, pages=pages, warnings=warnings, fidelity=report)
 
 
