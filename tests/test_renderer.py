@@ -7,6 +7,8 @@ import time
 import pytest
 from reportlab.pdfbase.ttfonts import TTFError
 
+from bench.fidelity import words
+from bench.fidelity.words import Word
 from tasks.render.progress import Progress
 from tasks.render.renderer import render_pdf
 from tests.support import UNRENDERABLE_HTML, pdf_pages, pdf_text, report_html, xhtml2pdf_alone
@@ -75,3 +77,30 @@ def test_an_xhtml_page_with_lang_and_xml_lang_renders() -> None:
     # What the W3C asks of every XHTML 1.0 page; xhtml2pdf's DOM cleanup raised KeyError on it.
     html = '<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="de" lang="de"><body><p>Grüße</p></body></html>'
     assert "Grüße" in pdf_text(render_pdf(html).pdf)
+
+
+# Valid documents that ended FAILURE (invalid_document) on a value ReportLab could not take (issue 21).
+
+
+def placed(pdf: bytes) -> dict[str, Word]:
+    """Each word of the PDF's first page and where `pdftotext -bbox` finds it (the first of a repeated word)."""
+    if not words.available():
+        pytest.skip("pdftotext is missing (apt-get install poppler-utils)")
+    found: dict[str, Word] = {}
+    for word in words.pdf_words(pdf)[0].words:
+        found.setdefault(word.text, word)
+    return found
+
+
+def test_a_row_height_in_percent_is_ignored_as_a_browser_does() -> None:
+    html = (
+        "<!DOCTYPE html><table border='1'><tr><td height='50%'>First</td><td>Second</td></tr>"
+        "<tr><td style='height: 20%'>Third</td><td>Fourth</td></tr></table><p>Below</p>"
+    )
+    result = render_pdf(html)
+    at = placed(result.pdf)
+    assert at["first"].y0 == pytest.approx(at["second"].y0, abs=1)
+    # Rows as tall as their text: no share of a height nothing defines.
+    assert 5 < at["third"].y0 - at["first"].y0 < 30
+    assert at["below"].y0 > at["fourth"].y1
+    assert result.fidelity.ignored_css["height in % on a table row"] == 1

@@ -45,6 +45,12 @@ class ActiveRender:
 active: contextvars.ContextVar[ActiveRender | None] = contextvars.ContextVar("render", default=None)
 
 
+def current_report() -> FidelityReport | None:
+    """The fidelity report of the render in progress in this context; None outside `render_pdf`."""
+    render = active.get()
+    return None if render is None else render.report
+
+
 class ReportingDoc(FittingDocMixin, PmlBaseDoc):
     """xhtml2pdf's document template, with ReportLab's progress hook attached; what fits no page is scaled, its
     pages checked."""
