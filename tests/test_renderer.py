@@ -104,3 +104,18 @@ def test_a_row_height_in_percent_is_ignored_as_a_browser_does() -> None:
     assert 5 < at["third"].y0 - at["first"].y0 < 30
     assert at["below"].y0 > at["fourth"].y1
     assert result.fidelity.ignored_css["height in % on a table row"] == 1
+
+
+def test_a_table_as_wide_as_its_content_is_not_squeezed_to_nothing() -> None:
+    # GitHub's Markdown stylesheet: `table { display: block; width: max-content; max-width: 100% }`.
+    html = (
+        "<!DOCTYPE html><table style='display: block; width: max-content; max-width: 100%'>"
+        "<tr><th style='padding: 6px 13px'>Option</th><th style='padding: 6px 13px'>Meaning</th></tr>"
+        "<tr><td style='padding: 6px 13px'><code>verbose</code></td><td style='padding: 6px 13px'>Says more</td></tr>"
+        "</table>"
+    )
+    at = placed(render_pdf(html).pdf)
+    assert at["option"].y0 == pytest.approx(at["meaning"].y0, abs=1)
+    # Side by side and as wide as the words, not spread over the page.
+    assert 0 < at["meaning"].x0 - at["option"].x1 < 80
+    assert at["says"].y0 == pytest.approx(at["verbose"].y0, abs=2)

@@ -36,6 +36,12 @@ class ContentSizedTable(PmlTable):
         super().__init__(data, colWidths=colWidths, rowHeights=row_heights(rowHeights), **kwargs)
 
     def _wrapInside(self, availWidth: float, availHeight: float) -> Any:
+        width = getattr(self, "totalWidth", None)
+        if _number(width) and width <= 0:
+            # `width: max-content` (or `fit-content`, `0`) reaches xhtml2pdf as 0 points, which left every
+            # column no width (ReportLab: "negative availWidth"): the table is as wide as its content.
+            self.totalWidth: Width = None
+            self.shrinkToFit = True
         if self._declaredWidths is None:
             self._declaredWidths = list(self._colWidths)
         declared = self._declaredWidths
@@ -66,6 +72,8 @@ class ContentSizedTable(PmlTable):
         return position
 
     def _calc(self, availWidth: float, availHeight: float) -> None:
+        # ReportLab takes a column of no width for one it must measure, and measured a cell -1e-06 wide.
+        self._colWidths[:] = [MIN_COLUMN if _number(w) and w <= 0 else w for w in self._colWidths]
         self._fitPaddings()
         super()._calc(availWidth, availHeight)
 
