@@ -106,6 +106,18 @@ def test_a_row_height_in_percent_is_ignored_as_a_browser_does() -> None:
     assert result.fidelity.ignored_css["height in % on a table row"] == 1
 
 
+def test_a_rule_in_an_inline_block_and_rule_widths_as_written_render() -> None:
+    html = (
+        "<p>Before</p><div style='display: inline-block'>Name<hr>Value</div>"
+        "<hr width='50px'><hr width='wide'><p>After</p>"
+    )
+    result = render_pdf(html)
+    at = placed(result.pdf)
+    assert at["name"].x0 == pytest.approx(at["value"].x0, abs=1)
+    assert at["before"].y1 < at["name"].y0 < at["value"].y0 < at["after"].y0
+    assert result.fidelity.ignored_css["<hr width> that is not a length"] == 1
+
+
 def test_a_table_as_wide_as_its_content_is_not_squeezed_to_nothing() -> None:
     # GitHub's Markdown stylesheet: `table { display: block; width: max-content; max-width: 100% }`.
     html = (
