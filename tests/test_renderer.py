@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import time
 
+import pypdf
 import pytest
 from reportlab.pdfbase.ttfonts import TTFError
 
 from bench.fidelity import words
 from bench.fidelity.words import Word
+from tasks.render import links
 from tasks.render.progress import Progress
 from tasks.render.renderer import render_pdf
 from tests.support import UNRENDERABLE_HTML, pdf_pages, pdf_text, report_html, xhtml2pdf_alone
@@ -92,6 +95,10 @@ def placed(pdf: bytes) -> dict[str, Word]:
     return found
 
 
+def link_count(pdf: bytes) -> int:
+    return sum(len(page.get("/Annots") or []) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
 def test_a_row_height_in_percent_is_ignored_as_a_browser_does() -> None:
     html = (
         "<!DOCTYPE html><table border='1'><tr><td height='50%'>First</td><td>Second</td></tr>"
@@ -131,3 +138,16 @@ def test_a_table_as_wide_as_its_content_is_not_squeezed_to_nothing() -> None:
     # Side by side and as wide as the words, not spread over the page.
     assert 0 < at["meaning"].x0 - at["option"].x1 < 80
     assert at["says"].y0 == pytest.approx(at["verbose"].y0, abs=2)
+
+
+def test_links_to_places_the_document_does_not_have_are_plain_text() -> None:
+    button = "style='display: inline-block; padding: 4px; background: #eee'"
+    html = (
+        f"<!DOCTYPE html><p id='top'>Read <a href='#' {button}>online</a> or "
+        f"<a href='#missing' {button}>unsubscribe</a> or <a href='document:' {button}>there</a>.</p>"
+        f"<p><a href='#top' {button}>Back</a> <a href='https://example.org/' {button}>Site</a></p>"
+    )
+    result = render_pdf(html)
+    assert {"online", "unsubscribe", "there", "back", "site"} <= set(placed(result.pdf))
+    assert link_count(result.pdf) == 2
+    assert result.fidelity.degraded == [links.DANGLING]

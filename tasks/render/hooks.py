@@ -28,13 +28,15 @@ MIN_FRAME_POINTS = 18.0
 
 
 class ActiveRender:
-    """The render in progress in this context: its tracker, element count and fidelity report."""
+    """The render in progress in this context: its tracker, element count, fidelity report and, once
+    parsed, the document's anchors (link targets)."""
 
     def __init__(self, tracker: ProgressTracker, expected: int, report: FidelityReport) -> None:
         self.tracker = tracker
         self.report = report
         self.expected = expected
         self.visited = 0
+        self.anchors: frozenset[str] | None = None
 
     def element(self) -> None:
         self.visited += 1
