@@ -11,7 +11,7 @@ from reportlab.pdfbase.ttfonts import TTFError
 
 from bench.fidelity import words
 from bench.fidelity.words import Word
-from tasks.render import links
+from tasks.render import drawings, links
 from tasks.render.progress import Progress
 from tasks.render.renderer import render_pdf
 from tests.support import UNRENDERABLE_HTML, pdf_pages, pdf_text, report_html, xhtml2pdf_alone
@@ -151,3 +151,15 @@ def test_links_to_places_the_document_does_not_have_are_plain_text() -> None:
     assert {"online", "unsubscribe", "there", "back", "site"} <= set(placed(result.pdf))
     assert link_count(result.pdf) == 2
     assert result.fidelity.degraded == [links.DANGLING]
+
+
+def test_an_svg_transform_that_flattens_its_element_draws_nothing_of_it() -> None:
+    html = (
+        "<!DOCTYPE html><p>Before <svg width='60' height='20'><g transform='scale(0)'><text y='10'>Hidden</text></g>"
+        "<g transform='matrix(1 2 2 4 0 0)'><text y='10'>Flat</text></g><text x='2' y='15'>Shown</text></svg> after</p>"
+    )
+    result = render_pdf(html)
+    at = placed(result.pdf)
+    assert {"before", "shown", "after"} <= set(at) and not {"hidden", "flat"} & set(at)
+    assert at["before"].x1 < at["shown"].x0 < at["after"].x0
+    assert result.fidelity.degraded == [drawings.DEGENERATE]

@@ -37,10 +37,10 @@ from xhtml2pdf import parser as x2p_parser
 from xhtml2pdf import reportlab_paragraph as x2p_paragraph
 from xhtml2pdf import tables as x2p_tables
 from xhtml2pdf import tags as x2p_tags
-from xhtml2pdf.xhtml2pdf_reportlab import PmlTableOfContents
+from xhtml2pdf.xhtml2pdf_reportlab import PmlImage, PmlTableOfContents
 
 from tasks.fonts import cjk, fallback, families, webfonts
-from tasks.render import hooks, links, minidom_fix, rules, table_layout
+from tasks.render import drawings, hooks, links, minidom_fix, rules, table_layout
 
 #: The distributions the patches reach into, and the versions they were written for (requirements.txt pins them).
 WRITTEN_FOR: dict[str, str] = {"xhtml2pdf": "0.2.28", "reportlab": "5.1.0", "pypdf": "7.1.0", "html5lib": "1.1"}
@@ -107,10 +107,11 @@ def install() -> None:
     x2p_tables.PmlKeepInFrame = table_layout.table_cell
     # Values a browser takes in its stride and ReportLab did not (each failed the render): a row height
     # in percent (ContentSizedTable), an <hr> width left a string, a link to an anchor the document does
-    # not have.
+    # not have, an SVG transform that flattens its element.
     x2p_tags.HRFlowable = rules.HorizontalRule
     x2p_document.pisaParser = links.parse
     x2p_paragraph._doLink = links.draw_link
+    PmlImage.getDrawing = drawings.drawing
     # An element with both `lang` and `xml:lang` (every XHTML 1.0 page's <html>) made minidom's
     # unlink raise KeyError after the document was read; html5lib files both under one key.
     minidom.Attr.unlink = minidom_fix.unlink_attr  # type: ignore[method-assign]
