@@ -14,6 +14,9 @@ Beyond the names `install` replaces, these lean on library internals, guarded by
   `handle_keepWithNext` and `handle_frameEnd` and reads a frame's `_aH`, `_atTop`, a flowable's
   `_postponed`; tasks/render/hooks.py reads a frame's `_width` and `_height`.
 - tasks/render/minidom_fix.py reads an element's `_attrsNS`.
+- tasks/render/rules.py sets ReportLab HRFlowable's `_width` and `_minWidth` and knows the width xhtml2pdf
+  measures content at (`builders.flex.LARGE`); tasks/render/links.py reads the parse context's
+  `anchorName` and `anchorFrag`.
 - tasks/render/fidelity_sources.py reads the text of xhtml2pdf's warnings; tasks/split/css.py runs
   xhtml2pdf's cascade (`pisaContext`, `CSSCollect`, `pageBreakValue`) outside a render;
   tasks/prepare/cascade.py reads xhtml2pdf's `SUPPORTED_PROPERTIES`.
