@@ -131,6 +131,12 @@ def test_inline_svg_is_drawn() -> None:
     assert b"/Image" in result.pdf or b"/Form" in result.pdf
 
 
+def test_the_text_after_an_inline_svg_is_kept() -> None:
+    svg = '<svg width="12" height="12"><rect width="10" height="10"/></svg>'
+    result = render_pdf(page(f"<p>Before {svg} after it</p>"))
+    assert "after it" in pdf_text(result.pdf)
+
+
 def test_what_cannot_be_drawn_is_reported() -> None:
     css = ".a { box-shadow: 0 1px 2px #000; float: left; transition: all 1s } @keyframes spin { to { color: red } }"
     report = prepare(page('<p class="a">x</p>', css)).report.as_dict()

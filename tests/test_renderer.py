@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import time
 
+import pypdf
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from reportlab.pdfbase.ttfonts import TTFError
 
+from bench.fidelity import words
+from bench.fidelity.words import Word
 from tasks.prepare import prepare
-from tasks.render import renderer
+from tasks.render import drawings, links, renderer
 from tasks.render.policy import server_policy
 from tasks.render.progress import Progress
 from tasks.render.renderer import prepare_document, render_pdf
@@ -110,3 +114,84 @@ def test_a_document_the_preparation_cannot_read_is_rendered_as_written_saying_so
 
 
 BROWSER_PAGE = "<!doctype html><html><head><link rel=stylesheet href=site.css></head><body><p>x</p></body></html>"
+# Valid documents that ended FAILURE (invalid_document) on a value ReportLab could not take (issue 21).
+
+
+def placed(pdf: bytes) -> dict[str, Word]:
+    """Each word of the PDF's first page and where `pdftotext -bbox` finds it (the first of a repeated word)."""
+    if not words.available():
+        pytest.skip("pdftotext is missing (apt-get install poppler-utils)")
+    found: dict[str, Word] = {}
+    for word in words.pdf_words(pdf)[0].words:
+        found.setdefault(word.text, word)
+    return found
+
+
+def link_count(pdf: bytes) -> int:
+    return sum(len(page.get("/Annots") or []) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_a_row_height_in_percent_is_ignored_as_a_browser_does() -> None:
+    html = (
+        "<!DOCTYPE html><table border='1'><tr><td height='50%'>First</td><td>Second</td></tr>"
+        "<tr><td style='height: 20%'>Third</td><td>Fourth</td></tr></table><p>Below</p>"
+    )
+    result = render_pdf(html)
+    at = placed(result.pdf)
+    assert at["first"].y0 == pytest.approx(at["second"].y0, abs=1)
+    # Rows as tall as their text: no share of a height nothing defines.
+    assert 5 < at["third"].y0 - at["first"].y0 < 30
+    assert at["below"].y0 > at["fourth"].y1
+    assert result.fidelity.ignored_css["height in % on a table row"] == 1
+
+
+def test_a_rule_in_an_inline_block_and_rule_widths_as_written_render() -> None:
+    html = (
+        "<p>Before</p><div style='display: inline-block'>Name<hr>Value</div>"
+        "<hr width='50px'><hr width='wide'><p>After</p>"
+    )
+    result = render_pdf(html)
+    at = placed(result.pdf)
+    assert at["name"].x0 == pytest.approx(at["value"].x0, abs=1)
+    assert at["before"].y1 < at["name"].y0 < at["value"].y0 < at["after"].y0
+    assert result.fidelity.ignored_css["<hr width> that is not a length"] == 1
+
+
+def test_a_table_as_wide_as_its_content_is_not_squeezed_to_nothing() -> None:
+    # GitHub's Markdown stylesheet: `table { display: block; width: max-content; max-width: 100% }`.
+    html = (
+        "<!DOCTYPE html><table style='display: block; width: max-content; max-width: 100%'>"
+        "<tr><th style='padding: 6px 13px'>Option</th><th style='padding: 6px 13px'>Meaning</th></tr>"
+        "<tr><td style='padding: 6px 13px'><code>verbose</code></td><td style='padding: 6px 13px'>Says more</td></tr>"
+        "</table>"
+    )
+    at = placed(render_pdf(html).pdf)
+    assert at["option"].y0 == pytest.approx(at["meaning"].y0, abs=1)
+    # Side by side and as wide as the words, not spread over the page.
+    assert 0 < at["meaning"].x0 - at["option"].x1 < 80
+    assert at["says"].y0 == pytest.approx(at["verbose"].y0, abs=2)
+
+
+def test_links_to_places_the_document_does_not_have_are_plain_text() -> None:
+    button = "style='display: inline-block; padding: 4px; background: #eee'"
+    html = (
+        f"<!DOCTYPE html><p id='top'>Read <a href='#' {button}>online</a> or "
+        f"<a href='#missing' {button}>unsubscribe</a> or <a href='document:' {button}>there</a>.</p>"
+        f"<p><a href='#top' {button}>Back</a> <a href='https://example.org/' {button}>Site</a></p>"
+    )
+    result = render_pdf(html)
+    assert {"online", "unsubscribe", "there", "back", "site"} <= set(placed(result.pdf))
+    assert link_count(result.pdf) == 2
+    assert result.fidelity.degraded == [links.DANGLING]
+
+
+def test_an_svg_transform_that_flattens_its_element_draws_nothing_of_it() -> None:
+    html = (
+        "<!DOCTYPE html><p>Before <svg width='60' height='20'><g transform='scale(0)'><text y='10'>Hidden</text></g>"
+        "<g transform='matrix(1 2 2 4 0 0)'><text y='10'>Flat</text></g><text x='2' y='15'>Shown</text></svg> after</p>"
+    )
+    result = render_pdf(html)
+    at = placed(result.pdf)
+    assert {"before", "shown", "after"} <= set(at) and not {"hidden", "flat"} & set(at)
+    assert at["before"].x1 < at["shown"].x0 < at["after"].x0
+    assert result.fidelity.degraded == [drawings.DEGENERATE]

@@ -40,18 +40,18 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
             for name in PRESENTATION:
                 if name in cascaded:
                     shape.set(name, cascaded[name].replace("pt", "") if name == "stroke-width" else cascaded[name])
+        tail, svg.tail = svg.tail, None
         source = _source(svg, color)
         img = lxml_html.Element("img")
         if len(source) <= MAX_SVG_BYTES:
             img.set("src", "data:image/svg+xml;base64," + base64.b64encode(source.encode()).decode("ascii"))
         sizes = {name: (style.own.get(name) if style else None) or svg.get(name) for name in ("width", "height")}
         img.set("style", "; ".join(f"{name}: {_length(value)}" for name, value in sizes.items() if value))
-        img.tail = svg.tail
+        img.tail = tail
         svg.getparent().replace(svg, img)
 
 
 def _source(svg: lxml_html.HtmlElement, color: str) -> str:
-    svg.tail = None
     svg.attrib.pop("style", None)
     svg.attrib.pop("class", None)
     text = str(etree.tostring(svg, encoding="unicode", method="xml"))

@@ -27,13 +27,15 @@ MIN_FRAME_POINTS = 18.0
 
 
 class ActiveRender:
-    """The render in progress in this context: its tracker, element count and fidelity report."""
+    """The render in progress in this context: its tracker, element count, fidelity report and, once
+    parsed, the document's anchors (link targets)."""
 
     def __init__(self, tracker: ProgressTracker, expected: int, report: FidelityReport) -> None:
         self.tracker = tracker
         self.report = report
         self.expected = expected
         self.visited = 0
+        self.anchors: frozenset[str] | None = None
 
     def element(self) -> None:
         self.visited += 1
@@ -42,6 +44,12 @@ class ActiveRender:
 
 
 active: contextvars.ContextVar[ActiveRender | None] = contextvars.ContextVar("render", default=None)
+
+
+def current_report() -> FidelityReport | None:
+    """The fidelity report of the render in progress in this context; None outside `render_pdf`."""
+    render = active.get()
+    return None if render is None else render.report
 
 
 class ReportingDoc(FittingDocMixin, PmlBaseDoc):
@@ -61,17 +69,22 @@ class ReportingDoc(FittingDocMixin, PmlBaseDoc):
         super().addPageTemplates(templates)
 
 
+#: The error code of a page the document's CSS sized past the service's bounds, or left no room in.
+PAGE_OUT_OF_BOUNDS = "page_out_of_bounds"
+
+
 def check_page(size: tuple[float, float], frames: list[tuple[float, float]]) -> None:
     """Refuse, naming the cause, a page the document's CSS sized past the page_size option's bounds
     or whose margins leave no room: ReportLab would fail later saying something is larger than a page."""
     width, height = (float(side) for side in size)
     if not page_fits(width, height):
-        raise RenderFailed(css_page_refused(width, height))
+        raise RenderFailed(css_page_refused(width, height), PAGE_OUT_OF_BOUNDS)
     for frame_width, frame_height in frames:
         if frame_width < MIN_FRAME_POINTS or frame_height < MIN_FRAME_POINTS:
             raise RenderFailed(
                 "The document's CSS leaves no room for content on its pages (@page margins, or a @frame, "
-                f"as large as the {width / 72:g} in x {height / 72:g} in page). Make the margins smaller."
+                f"as large as the {width / 72:g} in x {height / 72:g} in page). Make the margins smaller.",
+                PAGE_OUT_OF_BOUNDS,
             )
 
 

@@ -14,6 +14,9 @@ Beyond the names `install` replaces, these lean on library internals, guarded by
   `handle_keepWithNext` and `handle_frameEnd` and reads a frame's `_aH`, `_atTop`, a flowable's
   `_postponed`; tasks/render/hooks.py reads a frame's `_width` and `_height`.
 - tasks/render/minidom_fix.py reads an element's `_attrsNS`.
+- tasks/render/rules.py sets ReportLab HRFlowable's `_width` and `_minWidth` and knows the width xhtml2pdf
+  measures content at (`builders.flex.LARGE`); tasks/render/links.py reads the parse context's
+  `anchorName` and `anchorFrag`.
 - tasks/render/fidelity_sources.py reads the text of xhtml2pdf's warnings; tasks/split/css.py runs
   xhtml2pdf's cascade (`pisaContext`, `CSSCollect`, `pageBreakValue`) outside a render;
   tasks/prepare/cascade.py reads xhtml2pdf's `SUPPORTED_PROPERTIES`.
@@ -34,11 +37,13 @@ from xhtml2pdf import context as x2p_context
 from xhtml2pdf import default as x2p_default
 from xhtml2pdf import document as x2p_document
 from xhtml2pdf import parser as x2p_parser
+from xhtml2pdf import reportlab_paragraph as x2p_paragraph
 from xhtml2pdf import tables as x2p_tables
-from xhtml2pdf.xhtml2pdf_reportlab import PmlTableOfContents
+from xhtml2pdf import tags as x2p_tags
+from xhtml2pdf.xhtml2pdf_reportlab import PmlImage, PmlTableOfContents
 
 from tasks.fonts import cjk, fallback, families, scope, webfonts
-from tasks.render import hooks, minidom_fix, table_layout
+from tasks.render import drawings, hooks, links, minidom_fix, rules, table_layout
 
 #: The distributions the patches reach into, and the versions they were written for (requirements.txt pins them).
 WRITTEN_FOR: dict[str, str] = {"xhtml2pdf": "0.2.28", "reportlab": "5.1.0", "pypdf": "7.1.0", "html5lib": "1.1"}
@@ -106,6 +111,13 @@ def install() -> None:
     # across pages rather than shrunk to one (xhtml2pdf looks both names up in its tables module).
     x2p_tables.PmlTable = table_layout.ContentSizedTable
     x2p_tables.PmlKeepInFrame = table_layout.table_cell
+    # Values a browser takes in its stride and ReportLab did not (each failed the render): a row height
+    # in percent (ContentSizedTable), an <hr> width left a string, a link to an anchor the document does
+    # not have, an SVG transform that flattens its element.
+    x2p_tags.HRFlowable = rules.HorizontalRule
+    x2p_document.pisaParser = links.parse
+    x2p_paragraph._doLink = links.draw_link
+    PmlImage.getDrawing = drawings.drawing
     # An element with both `lang` and `xml:lang` (every XHTML 1.0 page's <html>) made minidom's
     # unlink raise KeyError after the document was read; html5lib files both under one key.
     minidom.Attr.unlink = minidom_fix.unlink_attr  # type: ignore[method-assign]

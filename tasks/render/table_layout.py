@@ -5,10 +5,12 @@ tasks/render/patches.py has xhtml2pdf's <table> build `ContentSizedTable` and `t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from xhtml2pdf.builders.flex import table_column_widths
 from xhtml2pdf.xhtml2pdf_reportlab import PmlKeepInFrame, PmlTable, _CellPart
+
+from tasks.render.hooks import current_report
 
 Width = float | str | None
 #: Points: the narrowest column, so that an empty one never ends up with a width of zero or less.
@@ -30,7 +32,16 @@ class ContentSizedTable(PmlTable):
     _declaredWidths: list[Width] | None = None
     _sizedFor: tuple[float, list[float]] | None = None
 
+    def __init__(self, data: Any, colWidths: Any = None, rowHeights: Any = None, **kwargs: Any) -> None:
+        super().__init__(data, colWidths=colWidths, rowHeights=row_heights(rowHeights), **kwargs)
+
     def _wrapInside(self, availWidth: float, availHeight: float) -> Any:
+        width = getattr(self, "totalWidth", None)
+        if _number(width) and width <= 0:
+            # `width: max-content` (or `fit-content`, `0`) reaches xhtml2pdf as 0 points, which left every
+            # column no width (ReportLab: "negative availWidth"): the table is as wide as its content.
+            self.totalWidth: Width = None
+            self.shrinkToFit = True
         if self._declaredWidths is None:
             self._declaredWidths = list(self._colWidths)
         declared = self._declaredWidths
@@ -61,6 +72,8 @@ class ContentSizedTable(PmlTable):
         return position
 
     def _calc(self, availWidth: float, availHeight: float) -> None:
+        # ReportLab takes a column of no width for one it must measure, and measured a cell -1e-06 wide.
+        self._colWidths[:] = [MIN_COLUMN if _number(w) and w <= 0 else w for w in self._colWidths]
         self._fitPaddings()
         super()._calc(availWidth, availHeight)
 
@@ -71,7 +84,7 @@ class ContentSizedTable(PmlTable):
         the padding gives way, the table stays on the page, and the report says so.
         """
         widths = self._colWidths
-        if not all(isinstance(width, int | float) for width in widths):
+        if not all(_number(width) for width in widths):
             return
         narrowed = False
         for row in self._cellStyles:
@@ -127,6 +140,25 @@ def _give_way(result: list[float], auto: set[int], declared: list[Width], lows: 
     for i in range(len(result)):
         if i not in auto:
             result[i] = max(result[i] * scale, lows[i] if isinstance(declared[i], str) else 0.0)
+
+
+def row_heights(heights: list[Any] | None) -> list[float | None] | None:
+    """Row heights as ReportLab can add them: points, or None (as tall as the content).
+
+    xhtml2pdf hands a percentage on as written ("50%"), which ReportLab added to a number (TypeError).
+    A browser resolves one against the table's height when it has one, and ignores it otherwise; this
+    ignores it, saying so. A negative height is invalid CSS, which a browser ignores too.
+    """
+    if heights is None:
+        return None
+    report = current_report()
+    if report is not None and any(isinstance(height, str) for height in heights):
+        report.ignore("height in % on a table row")
+    return [float(height) if _number(height) and height >= 0 else None for height in heights]
+
+
+def _number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float)
 
 
 def _declared(width: Width, total: float) -> float | None:
