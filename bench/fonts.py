@@ -12,9 +12,9 @@ from contextlib import AbstractContextManager, contextmanager
 
 from bench.documents import TEXT, pages_html
 from harness.pdf import page_fonts
+from tasks.document.policy import server_policy
 from tasks.fonts import cjk as cjk_fonts
 from tasks.render import patches
-from tasks.render.policy import server_policy
 from tasks.render.renderer import render_pdf
 
 LETTER_LINES = (

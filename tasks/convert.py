@@ -13,13 +13,13 @@ from celery.exceptions import Ignore
 from flask import current_app
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
+from tasks.document.assets import unpacked
+from tasks.document.page_setup import PageOptions
+from tasks.document.policy import policy_for
 from tasks.finish import Finish
 from tasks.job.record import Receipt, receipt
 from tasks.job.store import JobStore
 from tasks.prepare import Prepared
-from tasks.render.assets import unpacked
-from tasks.render.page_setup import PageOptions
-from tasks.render.policy import policy_for
 from tasks.render.progress import Progress, ProgressCallback
 from tasks.render.renderer import RenderResult, prepare_document, render_pdf
 from tasks.reporting import JobEnded, open_job

@@ -19,8 +19,7 @@ from typing import Any, NoReturn
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from redis.exceptions import RedisError
 
-from tasks.job.metrics import record_render
-from tasks.render.failures import (
+from tasks.document.failures import (
     RenderFailed,
     describe,
     part_failed,
@@ -29,9 +28,10 @@ from tasks.render.failures import (
     too_many_pages,
     worker_lost,
 )
-from tasks.render.interrupt import Cancellable
+from tasks.job.metrics import record_render
 from tasks.render.renderer import RenderResult
 from tasks.reporting import JobEnded, Reporter
+from tasks.watchdog import Cancellable
 
 log = logging.getLogger(__name__)
 

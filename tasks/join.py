@@ -16,13 +16,13 @@ from celery import Task, shared_task
 from celery.exceptions import Ignore
 from flask import current_app
 
+from tasks.document.failures import part_missing, part_unreadable, split_mismatch
 from tasks.document.stages import Stage
 from tasks.finish import Finish
 from tasks.job.record import SPLIT, Parts, Receipt, advanced, receipt
 from tasks.job.store import PartsToJoin
 from tasks.part_render import render_part
 from tasks.parts import parts_fidelity, report_join
-from tasks.render.failures import part_missing, part_unreadable, split_mismatch
 from tasks.render.merge import PartUnreadable, merge_pdfs
 from tasks.render.progress import Progress
 from tasks.render.renderer import RenderResult

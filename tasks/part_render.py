@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from tasks.convert import job_files, written_for
+from tasks.document.page_setup import PageOptions
+from tasks.document.policy import policy_for
 from tasks.job.record import BATCH, Parts
 from tasks.job.store import JobStore
-from tasks.render.page_setup import PageOptions
-from tasks.render.policy import policy_for
 from tasks.render.progress import ProgressCallback
 from tasks.render.renderer import RenderResult, render_pdf
 

@@ -18,12 +18,12 @@ from celery.exceptions import Ignore
 from celery.result import AsyncResult
 from flask import current_app
 
+from tasks.document.fidelity import FidelityReport
 from tasks.document.stages import Stage
 from tasks.finish import FinishPart
 from tasks.job.record import SPLIT, Parts, advanced, progress
 from tasks.job.store import PartsProgress
 from tasks.part_render import render_part
-from tasks.render.fidelity import FidelityReport
 from tasks.render.progress import Progress
 from tasks.reporting import JobEnded, Reporter, open_job
 

@@ -11,11 +11,11 @@ from flask import current_app
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
+from tasks.document.failures import RenderFailed
 from tasks.document.stages import Stage
 from tasks.job import record
 from tasks.job.record import PROGRESS, RETRY, STARTED, Job, is_terminal
 from tasks.job.store import JobStore, replicated
-from tasks.render.failures import RenderFailed
 from tasks.render.progress import Progress
 from tasks.render.renderer import RenderResult
 

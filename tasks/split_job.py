@@ -19,12 +19,12 @@ from flask import current_app
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from tasks.convert import limit_memory, prepared_html, render_whole
+from tasks.document.bounds import clip
+from tasks.document.failures import INPUT_FAULTS
+from tasks.document.policy import policy_for
 from tasks.finish import Finish
 from tasks.job.record import SPLIT, Receipt, receipt, routed, started
 from tasks.parts import dispatch
-from tasks.render.bounds import clip
-from tasks.render.failures import INPUT_FAULTS
-from tasks.render.policy import policy_for
 from tasks.reporting import JobEnded, open_job
 from tasks.split.plan import MIN_PART_BYTES, Plan, plan
 

@@ -10,10 +10,10 @@ import pytest
 import requests
 from redis import Redis
 
+from tasks.document.failures import RenderFailed
 from tasks.job.store import key
-from tasks.render.failures import RenderFailed
-from tasks.render.interrupt import Cancellable
 from tasks.reporting import JobEnded
+from tasks.watchdog import Cancellable
 from tests.support import Stack, get_job, private_stack, slow_preparation_html, submit_job, wait_for_job, wait_until
 
 TIMEOUT = 10

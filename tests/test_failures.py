@@ -6,9 +6,9 @@ import pytest
 from reportlab.pdfbase.ttfonts import TTFError
 from reportlab.platypus.doctemplate import LayoutError
 
-from tasks.render.assets import AssetError
-from tasks.render.bounds import MAX_MESSAGE, MAX_TEXT, json_size
-from tasks.render.failures import describe, part_failed, pdf_too_large, timed_out, too_many_pages, worker_lost
+from tasks.document.assets import AssetError
+from tasks.document.bounds import MAX_MESSAGE, MAX_TEXT, json_size
+from tasks.document.failures import describe, part_failed, pdf_too_large, timed_out, too_many_pages, worker_lost
 
 
 @pytest.mark.parametrize(

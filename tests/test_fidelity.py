@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from tasks.render.bounds import MAX_ENTRIES, MAX_TEXT, clip, json_size
-from tasks.render.fidelity import FidelityReport
+from tasks.document.bounds import MAX_ENTRIES, MAX_TEXT, clip, json_size
+from tasks.document.fidelity import FidelityReport
+from tasks.document.policy import server_policy
 from tasks.render.fidelity_sources import read_warning, shown
-from tasks.render.policy import server_policy
 from tasks.render.renderer import render_pdf
 from tests.support import submit_job, wait_for_job
 from tests.test_overflow import UNSPLITTABLE_TABLE

@@ -26,10 +26,10 @@ from reportlab.pdfbase.ttfonts import TTFError
 from xhtml2pdf.opentype import FontConversionError
 
 from harness.pdf import page_fonts
+from tasks.document.failures import describe
+from tasks.document.policy import server_policy
 from tasks.fonts import cjk as cjk_fonts
 from tasks.fonts import webfonts
-from tasks.render.failures import describe
-from tasks.render.policy import server_policy
 from tasks.render.renderer import RenderResult, render_pdf
 from tests.support import pdf_text
 

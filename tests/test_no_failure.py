@@ -22,8 +22,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bench.fidelity import corpus
-from tasks.render.failures import describe
-from tasks.render.policy import server_policy
+from tasks.document.failures import describe
+from tasks.document.policy import server_policy
 from tasks.render.renderer import render_pdf
 
 #: The codes of a limit reached: an outcome the service promises for any document, valid or not.

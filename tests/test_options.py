@@ -9,7 +9,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from tasks.render.page_setup import OptionError, PageOptions
+from tasks.document.page_setup import OptionError, PageOptions
 from tasks.render.renderer import render_pdf
 from tests.support import report_html, submit_job, wait_for_job
 

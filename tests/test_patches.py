@@ -19,10 +19,10 @@ from xhtml2pdf.opentype import FontConversionError
 from xhtml2pdf.util import font_has_glyph
 from xhtml2pdf.xhtml2pdf_reportlab import PmlTableOfContents
 
+from tasks.document.failures import RenderFailed
+from tasks.document.fidelity import FidelityReport
 from tasks.fonts import fallback
 from tasks.render import hooks, patches
-from tasks.render.failures import RenderFailed
-from tasks.render.fidelity import FidelityReport
 from tasks.render.progress import READ_END, Progress, ProgressTracker
 from tasks.render.renderer import render_pdf
 from tests.support import pdf_text, report_html

@@ -11,9 +11,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from tasks.document.page_setup import OptionError, PageOptions
+from tasks.document.policy import server_policy
 from tasks.prepare import is_browser_document, prepare
-from tasks.render.page_setup import OptionError, PageOptions
-from tasks.render.policy import server_policy
 from tasks.render.renderer import render_pdf, stylesheet_reader
 from tests.support import pdf_pages, pdf_text, report_html, xhtml2pdf_alone
 

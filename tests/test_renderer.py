@@ -12,9 +12,9 @@ from reportlab.pdfbase.ttfonts import TTFError
 
 from bench.fidelity import words
 from bench.fidelity.words import Word
+from tasks.document.policy import server_policy
 from tasks.prepare import prepare
 from tasks.render import drawings, links, renderer
-from tasks.render.policy import server_policy
 from tasks.render.progress import Progress
 from tasks.render.renderer import prepare_document, render_pdf
 from tasks.reporting import JobEnded

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from tasks.render.policy import policy_for
+from tasks.document.policy import policy_for
 from tasks.split.plan import plan
 from tests.support import Stack, pdf_text, private_stack, wait_for_job
 from tests.test_security import Canary

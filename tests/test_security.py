@@ -17,7 +17,7 @@ import pytest
 import requests
 from reportlab.pdfbase.ttfonts import TTFError
 
-from tasks.render.policy import server_policy
+from tasks.document.policy import server_policy
 from tasks.render.renderer import render_pdf
 from tests.support import pdf_text, report_html, submit_job, wait_for_job
 

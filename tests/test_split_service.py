@@ -15,8 +15,8 @@ import requests
 from flask import Flask
 from redis import Redis
 
+from tasks.document.page_setup import PageOptions
 from tasks.job.store import key
-from tasks.render.page_setup import PageOptions
 from tests.support import (
     BROKEN_FONT,
     UNRENDERABLE_MESSAGE,

@@ -9,7 +9,7 @@ import requests
 from flask import Flask
 from redis import Redis
 
-from tasks.render.bounds import MAX_TEXT, json_size
+from tasks.document.bounds import MAX_TEXT, json_size
 from tests.support import UNRENDERABLE_HTML, AppFactory, Stack, private_stack, submit_job, wait_for_job
 
 TIMEOUT = 30

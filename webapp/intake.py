@@ -13,9 +13,9 @@ from pathlib import PurePosixPath, PureWindowsPath
 from flask import Request, current_app
 from werkzeug.datastructures import FileStorage
 
+from tasks.document.assets import AssetError, Bundle, check_archive, pack
+from tasks.document.page_setup import OptionError, PageOptions
 from tasks.nesting.scan import nesting_depth
-from tasks.render.assets import AssetError, Bundle, check_archive, pack
-from tasks.render.page_setup import OptionError, PageOptions
 from webapp.decoding import decode_html
 from webapp.errors import ApiError
 from webapp.page_css import check_page_sizes

@@ -66,7 +66,7 @@ def _quiet() -> None:
 
 def _render_service(path: str, base: str, written_for: str = PREPARE) -> Rendered:
     """Render as the worker does for a zip upload: decoded as the web tier decodes, reads inside `base`."""
-    from tasks.render.policy import policy_for
+    from tasks.document.policy import policy_for
     from tasks.render.renderer import render_pdf
     from webapp.config import load_config
     from webapp.decoding import decode_html

@@ -9,9 +9,9 @@ from typing import Any
 
 from redis import Redis
 
+from tasks.document.assets import Bundle
 from tasks.job.metrics import COUNTS_KEY, text
 from tasks.job.record import Job, channel, is_terminal, to_json
-from tasks.render.assets import Bundle
 
 # One Redis hash per job holds everything about it (record, HTML, PDF, event
 # counter), so one TTL covers it all and one DEL removes it. This module is
@@ -33,7 +33,7 @@ KEY_PREFIX = "pdfjob:"
 # JSON, its PDF, its parts' names and reports, its counters). An ended job's
 # entry in its client's quota (webapp/quota.py) is this, kept true by every
 # script that writes an ended record (each is registered after it): a document can grow the record only
-# within the bounds of tasks/render/bounds.py, and whatever it holds is counted.
+# within the bounds of tasks/document/bounds.py, and whatever it holds is counted.
 _STORED = """
 local function stored(record)
   local size = 0

@@ -15,10 +15,10 @@ from importlib import resources
 from lxml import etree
 from lxml import html as lxml_html
 
+from tasks.document.fidelity import FidelityReport
 from tasks.document.modes import WRITTEN_FOR as MODES
 from tasks.prepare import blocks, cascade, layout, pages, svg
 from tasks.prepare.stylesheets import Reader, compiled, gather
-from tasks.render.fidelity import FidelityReport
 
 __all__ = ["MODES", "Prepared", "Reader", "is_browser_document", "prepare"]
 GENERATOR = "html2pdf-live prepare"

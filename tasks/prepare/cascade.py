@@ -13,9 +13,9 @@ from lxml import html as lxml_html
 from xhtml2pdf.properties import SUPPORTED_PROPERTIES
 from xhtml2pdf.w3c.css_variables import SHORTHAND_LONGHANDS
 
+from tasks.document.fidelity import FidelityReport
 from tasks.prepare import values
 from tasks.prepare.stylesheets import Declaration, Sheet, parse_declarations
-from tasks.render.fidelity import FidelityReport
 
 #: Properties children take from their parent, as far as xhtml2pdf draws them.
 INHERITED = frozenset(

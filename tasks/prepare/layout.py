@@ -12,12 +12,12 @@ import re
 
 from lxml import html as lxml_html
 
+from tasks.document.fidelity import FidelityReport
 from tasks.prepare import blocks
 from tasks.prepare.cascade import Computed
 from tasks.prepare.flex_grid import flex_to_table, grid_columns, grid_to_table, is_row
 from tasks.prepare.inline_style import set_display, set_style
 from tasks.prepare.stylesheets import remove
-from tasks.render.fidelity import FidelityReport
 
 _BLOCKS = frozenset("div section article main header footer nav aside form body".split())
 _LEADING_SPACE = re.compile(r"^\s+")

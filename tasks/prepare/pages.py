@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 import tinycss2
 from lxml import html as lxml_html
 
+from tasks.document.fidelity import FidelityReport
+from tasks.document.page_setup import PAGE_SIZES
 from tasks.document.units import page_fits
 from tasks.prepare import values
 from tasks.prepare.stylesheets import parse_declarations
-from tasks.render.fidelity import FidelityReport
-from tasks.render.page_setup import PAGE_SIZES
 
 #: Chromium's default print margin.
 DEFAULT_MARGIN_PT = 72 / 2.54

@@ -14,8 +14,8 @@ import lightningcss
 import tinycss2
 from lxml import html as lxml_html
 
+from tasks.document.fidelity import FidelityReport
 from tasks.prepare import media
-from tasks.render.fidelity import FidelityReport
 
 #: Reads a stylesheet by URL, through the render's resource policy; None when refused or missing.
 Reader = Callable[[str], str | None]

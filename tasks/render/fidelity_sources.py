@@ -18,9 +18,9 @@ from typing import Any
 
 from xhtml2pdf.config.resources import ResourceAccessError, ResourceAccessPolicy
 
-from tasks.render.failures import INPUT_FAULTS
-from tasks.render.fidelity import FidelityReport
-from tasks.render.image_budget import ServerPolicy
+from tasks.document.failures import INPUT_FAULTS
+from tasks.document.fidelity import FidelityReport
+from tasks.document.image_budget import ServerPolicy
 
 _IDENT = r"-?[A-Za-z][-A-Za-z0-9]*"
 _PROPERTIES = re.compile(r"Ignoring CSS properties xhtml2pdf does not implement: (.+)$")

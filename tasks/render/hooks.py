@@ -15,9 +15,9 @@ from typing import Any
 from xhtml2pdf import parser as x2p_parser
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
+from tasks.document.failures import RenderFailed
+from tasks.document.fidelity import FidelityReport
 from tasks.document.units import css_page_refused, page_fits
-from tasks.render.failures import RenderFailed
-from tasks.render.fidelity import FidelityReport
 from tasks.render.overflow import FittingDocMixin
 from tasks.render.progress import ProgressTracker
 

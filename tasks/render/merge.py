@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
-from tasks.render.failures import INPUT_FAULTS
+from tasks.document.failures import INPUT_FAULTS
 
 _UNREADABLE: tuple[type[Exception], ...] = (PyPdfError, *INPUT_FAULTS)
 

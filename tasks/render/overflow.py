@@ -12,7 +12,7 @@ from reportlab.platypus.xpreformatted import XPreformatted
 from xhtml2pdf.reportlab_paragraph import Paragraph as PisaParagraph
 from xhtml2pdf.xhtml2pdf_reportlab import PmlImage, PmlParagraphAndImage
 
-from tasks.render.fidelity import FidelityReport
+from tasks.document.fidelity import FidelityReport
 
 # What a user calls the block, by ReportLab class: the first match names it.
 _NAMES: list[tuple[type, str]] = [

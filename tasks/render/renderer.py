@@ -13,19 +13,19 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 from xhtml2pdf.context import getDirName
 from xhtml2pdf.files import pisaFileObject
 
+from tasks.document.failures import INPUT_FAULTS, too_deeply_nested
+from tasks.document.fidelity import FidelityReport
+from tasks.document.policy import server_policy
 from tasks.document.stages import Stage
 from tasks.fonts.scope import document_fonts
 from tasks.nesting.scan import nesting_depth
 from tasks.prepare import Prepared, Reader, prepare
 from tasks.render import fidelity_sources, patches
-from tasks.render.failures import INPUT_FAULTS, too_deeply_nested
-from tasks.render.fidelity import FidelityReport
 from tasks.render.hooks import ActiveRender, active
-from tasks.render.policy import server_policy
 from tasks.render.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
 
-if TYPE_CHECKING:  # tasks.render.page_setup reaches this module through the split's CSS reader
-    from tasks.render.page_setup import PageOptions
+if TYPE_CHECKING:  # tasks.document.page_setup reaches this module through the split's CSS reader
+    from tasks.document.page_setup import PageOptions
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from xhtml2pdf.context import pisaContext
 from xhtml2pdf.default import DEFAULT_CSS
 from xhtml2pdf.parser import POSITIONAL_PSEUDO_CLASSES, CSSCollect, pageBreakValue
 
-from tasks.render.policy import server_policy
+from tasks.document.policy import server_policy
 
 # As xhtml2pdf's pisaPreLoop: <style> blocks for these media (or none) are read.
 MEDIA = frozenset({"all", "print", "pdf"})
@@ -109,7 +109,7 @@ class Styles:
 
     def __init__(self, css: str) -> None:
         self.context = pisaContext("")
-        # What an @import may read: the analysis's policy (tasks/render/policy.py), else nothing at all.
+        # What an @import may read: the analysis's policy (tasks/document/policy.py), else nothing at all.
         self.context.resource_policy = active_policy() or server_policy()
         self.context.addDefaultCSS(DEFAULT_CSS)
         self.context.addCSS(css)

@@ -19,8 +19,8 @@ from typing import Any
 
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
+from tasks.document.policy import guarded, server_policy
 from tasks.fonts.scope import document_fonts
-from tasks.render.policy import guarded, server_policy
 from tasks.split.checks import blocker, link_spans
 from tasks.split.css import PageRules, Styles, document_css, split_page_rules
 from tasks.split.dom import (

@@ -11,8 +11,8 @@ from types import TracebackType
 from redis import Redis
 from redis.exceptions import RedisError
 
+from tasks.document.failures import timed_out
 from tasks.job.store import has_ended
-from tasks.render.failures import timed_out
 from tasks.reporting import JobEnded
 
 log = logging.getLogger(__name__)

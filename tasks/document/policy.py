@@ -8,7 +8,7 @@ from typing import Any
 
 from xhtml2pdf.config.resources import ResourceAccessPolicy, render_budget, use_policy
 
-from tasks.render.image_budget import MAX_DOCUMENT_PIXELS, ServerPolicy
+from tasks.document.image_budget import MAX_DOCUMENT_PIXELS, ServerPolicy
 
 
 def server_policy(

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tasks.render.bounds import MAX_ENTRIES, clip
+from tasks.document.bounds import MAX_ENTRIES, clip
 
 # The report's lists, as the job JSON names them; `omitted` counts, for each, the notes left out once it was full.
 LISTS = ("ignored_css", "blocked_resources", "degraded")
@@ -20,7 +20,7 @@ class FidelityReport:
 
     `mode` is "browser" when the document was prepared with a browser's defaults, "xhtml2pdf"
     when it was rendered as written. Each list holds `MAX_ENTRIES` notes of
-    at most `MAX_TEXT` bytes (tasks/render/bounds.py); `omitted` counts the
+    at most `MAX_TEXT` bytes (tasks/document/bounds.py); `omitted` counts the
     notes that came once a list was full (a repeated one each time).
     """
 

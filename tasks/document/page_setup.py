@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, replace
 from reportlab.lib import pagesizes
 
 from tasks.document.modes import WRITTEN_FOR
+from tasks.document.page_rules import DocumentPage, document_page, expand_sides, nested_blocks
 from tasks.document.units import PAGE_SIDES, POINTS_PER_UNIT, page_fits
-from tasks.render.page_rules import DocumentPage, document_page, expand_sides, nested_blocks
 
 PAGE_SIZES = {name: getattr(pagesizes, name.upper()) for name in ("a3", "a4", "a5", "b4", "b5", "letter", "legal")}
 _LENGTH = re.compile(r"(\d+(?:\.\d+)?)(pt|px|mm|cm|in)")

@@ -7,8 +7,8 @@ from reportlab.pdfbase.ttfonts import TTFError
 from reportlab.platypus.doctemplate import LayoutError
 from xhtml2pdf.config.resources import RenderLimitError
 
-from tasks.render.assets import AssetError
-from tasks.render.bounds import MAX_MESSAGE, clip
+from tasks.document.assets import AssetError
+from tasks.document.bounds import MAX_MESSAGE, clip
 
 # A failed job's `error`: the same {"code", "message"} shape as every HTTP error.
 Failure = dict[str, str]
