@@ -1,1 +1,2 @@
-"""What every engine shares about a document: its lengths and page bounds, who it was written for."""
+"""What every engine shares about a document: its page options, lengths and bounds, who it was written for, its
+resource policy and asset bundle, its fidelity report, the stages of its render and the failures a user is told."""
