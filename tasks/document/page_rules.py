@@ -9,10 +9,12 @@ from typing import TypeVar
 
 from tasks.split.css import MEDIA, at_blocks
 
-_STYLE = re.compile(r"<style\b([^>]*)>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+# Each pattern matches wherever it starts (an unclosed tag or comment runs to the end, as in a
+# parser): a search never fails and restarts further on, so each is linear however the text repeats.
+_STYLE = re.compile(r"<style\b([^>]*)(?:>|\Z)(.*?)(?:</style\s*>|\Z)", re.IGNORECASE | re.DOTALL)
 _MEDIA = re.compile(r"""\bmedia\s*=\s*["']?([^"'>]*)""", re.IGNORECASE)
-_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-_NESTED = re.compile(r"@[\w-]+[^{}]*\{[^{}]*\}")
+_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_BLOCK_EDGES = re.compile(r"[{};]")
 SIDES = ("top", "right", "bottom", "left")
 T = TypeVar("T")
 
@@ -61,17 +63,39 @@ def document_page(html: str) -> DocumentPage:
 
 def _declarations(body: str) -> dict[str, str]:
     """The rule's own declarations (nested @frame blocks left out), later ones winning."""
-    while True:
-        flat = _NESTED.sub(" ", body)
-        if flat == body:
-            break
-        body = flat
     declarations: dict[str, str] = {}
-    for item in body.split(";"):
+    for item in _split_nested(body)[0].split(";"):
         name, colon, value = item.partition(":")
         if colon and name.strip():
             declarations[name.strip().lower()] = value.strip()
     return declarations
+
+
+def _split_nested(body: str) -> tuple[str, list[str]]:
+    """A rule's body without its nested at-rule blocks (@frame), and those blocks as written; one pass."""
+    flat: list[str] = []
+    blocks: list[str] = []
+    depth = start = opened = 0
+    for edge in _BLOCK_EDGES.finditer(body):
+        mark, at = edge.group(), edge.start()
+        if mark == "{":
+            if depth == 0:
+                prelude = body[start:at]
+                opened = start + max(prelude.rfind("@"), 0)
+                flat.append(body[start:opened])
+            depth += 1
+        elif mark == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                if body[opened] == "@":
+                    blocks.append(body[opened : at + 1])
+                start = at + 1
+        elif mark == ";" and depth == 0:
+            flat.append(body[start : at + 1])
+            start = at + 1
+    if depth == 0:
+        flat.append(body[start:])
+    return "".join(flat), blocks
 
 
 def expand_sides(values: Sequence[T]) -> tuple[T, T, T, T]:
@@ -87,4 +111,4 @@ def expand_sides(values: Sequence[T]) -> tuple[T, T, T, T]:
 
 def nested_blocks(body: str) -> list[str]:
     """The @frame (and other) blocks inside a rule's body, as written."""
-    return _NESTED.findall(body)
+    return _split_nested(body)[1]

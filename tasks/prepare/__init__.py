@@ -23,24 +23,27 @@ from tasks.prepare.stylesheets import Reader, compiled, gather
 __all__ = ["MODES", "Prepared", "Reader", "is_browser_document", "prepare"]
 GENERATOR = "html2pdf-live prepare"
 BROWSER_DEFAULTS = resources.files(__package__).joinpath("browser.css").read_text(encoding="utf-8")
+# Every scan below is linear whatever the text repeats: a tag's attributes are read no further than
+# the next `<` and a number only from its first digit, possessively, so no failed match is retried
+# over the same run (`\d+rem` was quadratic on a paragraph of digits).
 #: xhtml2pdf's own tags, properties, frames and charts, or this stage's own mark.
 _XHTML2PDF_MARKS = re.compile(
-    rf"<pdf:|-pdf-|@frame\b|<pdftoc|<pdf-|<canvas[^>]+type=|{GENERATOR}",
+    rf"<pdf:|-pdf-|@frame\b|<pdftoc|<pdf-|<canvas\b[^<>]*type=|{GENERATOR}",
     re.IGNORECASE,
 )
 #: Marks of the web: an HTML5 doctype, a viewport, modern layout and values, page margin boxes,
 #: HTML5's sectioning elements, a CSS framework's class names. A plain @page is not one: documents
 #: written for xhtml2pdf use it as much.
 _BROWSER_MARKS = re.compile(
-    r"^\s*<!doctype\s+html\s*>|<meta[^>]+name=[\"']?viewport|display\s*:\s*(?:inline-)?(?:flex|grid)|var\(--|"
-    r"\d+(?:\.\d+)?rem\b|@(?:top|bottom)-(?:left|center|right)\b|<(?:header|footer|section|article|nav|main)[\s>]|"
+    r"^\s*<!doctype\s+html\s*>|<meta\b[^<>]*name=[\"']?viewport|display\s*:\s*(?:inline-)?(?:flex|grid)|var\(--|"
+    r"(?<!\d)\d++(?:\.\d++)?+rem\b|@(?:top|bottom)-(?:left|center|right)\b|<(?:header|footer|section|article|nav|main)[\s>]|"
     r"class=[\"'](?:[^\"']*\s)?(?:container(?:-fluid)?|row|col(?:-\w+)*|d-flex|flex|grid|mx-auto|"
     r"(?:[mp][xytblr]?|text|bg|w|h)-[\w/.\[\]-]+)(?:[\s\"'])",
     re.IGNORECASE,
 )
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_LINKED = re.compile(r"<link[^>]+href=[\"']?([^\"'\s>]+\.css)\b", re.IGNORECASE)
+_LINKED = re.compile(r"<link\b[^<>]*href=[\"']?([^\"'\s>]+\.css)\b", re.IGNORECASE)
 
 
 @dataclass

@@ -45,7 +45,7 @@ _SILENT = frozenset(
 _UNREADABLE = re.compile(r"\b(?:var|env|lab|lch|oklab|oklch|color|color-mix|light-dark|attr|min|max|clamp)\(", re.I)
 _VAR = re.compile(r"var\(\s*(--[\w-]+)\s*(,)?")
 _OF_THE_WIDTH = ("margin", "padding", "text-indent")
-_PERCENT = re.compile(r"(-?\d*\.?\d+)%")
+_PERCENT = re.compile(r"(?<![\d.])(-?+(?:\d++(?:\.\d++)?+|\.\d++))%")
 _WIDE = {"inherit", "initial", "unset", "revert", "revert-layer"}
 MAX_VAR_DEPTH = 8
 #: Property → its (origin, value) candidates, as `_cascade` ranks them.

@@ -7,7 +7,7 @@ import re
 #: A4 less Chromium's default 1 cm print margins, in CSS px: what `min-width` is compared with.
 PAGE_WIDTH_PX = 718.0
 PAGE_HEIGHT_PX = 1047.0
-_FEATURE = re.compile(r"\(\s*([a-z-]+)\s*(?::\s*([^)]+))?\)")
+_FEATURE = re.compile(r"\(\s*+([a-z-]++)\s*+(?::\s*+([^()]++))?+\)")
 _TRUE_FEATURES = {
     ("orientation", "portrait"),
     ("prefers-color-scheme", "light"),

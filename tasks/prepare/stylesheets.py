@@ -23,7 +23,8 @@ Reader = Callable[[str], str | None]
 #: properties as physical ones: what xhtml2pdf's CSS parser knows.
 _TARGETS = ["ie 11"]
 _FLAGS = lightningcss.calc_parser_flags(nesting=True)
-_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)["']?\s*\)?\s*([^;]*);""", re.IGNORECASE)
+# Possessive, its media list ending at the next at-rule: linear on an `@import` without its `;`.
+_IMPORT = re.compile(r"""@import\s++(?:url\(\s*+)?["']?+([^"')\s;]++)["']?+\s*+\)?+\s*+([^;@]*+);""", re.IGNORECASE)
 MAX_IMPORT_DEPTH = 4
 _URL = re.compile(r"""(url\(\s*)(["']?)([^"')\s]+)\2""", re.IGNORECASE)
 _IMPORT_STRING = re.compile(r"""(@import\s+)(["'])([^"']+)\2""", re.IGNORECASE)

@@ -16,7 +16,8 @@ from tasks.document.policy import server_policy
 
 # As xhtml2pdf's pisaPreLoop: <style> blocks for these media (or none) are read.
 MEDIA = frozenset({"all", "print", "pdf"})
-_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+# An unclosed comment runs to the end (as CSS says), so the search never fails and restarts: linear.
+_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
 _FRAME_CONTENT = re.compile(r"-pdf-frame-content\s*:\s*[\"']?([^;}\s\"']+)", re.IGNORECASE)
 _PAGE_PRELUDE = re.compile(r":\s*(left|right)\b", re.IGNORECASE)
 _BACKGROUND = re.compile(r"(?<![-\w])background(-image|-color)?\s*:", re.IGNORECASE)
@@ -75,15 +76,20 @@ def split_page_rules(css: str) -> tuple[str, PageRules]:
 
 
 def at_blocks(css: str, names: tuple[str, ...]) -> Iterator[tuple[int, int, str, str]]:
-    """(start, end, prelude, body) of each top-level at-rule block named in `names`."""
+    """(start, end, prelude, body) of each top-level at-rule block named in `names`; one pass."""
     lowered = css.lower()
+    # Where each name occurs next: searched again only once passed, so a name that occurs
+    # rarely (or never) is not looked for through the rest of the text at every block.
+    upcoming = {name: lowered.find(name) for name in names}
     index = 0
     while True:
-        found = [(lowered.find(name, index), name) for name in names]
-        found = [(at, name) for at, name in found if at >= 0]
+        for name, at in upcoming.items():
+            if 0 <= at < index:
+                upcoming[name] = lowered.find(name, index)
+        found = [at for at in upcoming.values() if at >= 0]
         if not found:
             return
-        start = min(found)[0]
+        start = min(found)
         opening = css.find("{", start)
         if opening < 0:
             return
