@@ -1,3 +1,3 @@
-"""The worker side. The Celery tasks are the modules here (`convert`, `parts`, `split_job`, `part_render`,
-`join`, `webhooks`), thin over `finish` (one policy for ending a job) and the packages: `job` (the record and
-its store), `render` (HTML to PDF), `prepare` (browser HTML made xhtml2pdf's), `fonts`, `split`, `delivery`."""
+"""The worker side, in layers (docs/development.md): the job runtime on top (a module per Celery task, named
+after it, over `finish`, `reporting`, `watchdog` and `job`), the engines in the middle (`split`, `render`,
+`prepare`, `fonts`, `nesting`), and `document`, what they all share, at the bottom."""

@@ -24,4 +24,6 @@ def ignore_sigterm(**_: Any) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-worker_process_init.connect(ignore_sigterm, weak=False, dispatch_uid="pdf-pool-ignores-sigterm")
+def install() -> None:
+    """Ignore SIGTERM in every pool process a worker of this app starts."""
+    worker_process_init.connect(ignore_sigterm, weak=False, dispatch_uid="pdf-pool-ignores-sigterm")

@@ -15,41 +15,24 @@ import random
 import time
 from typing import Any
 
-from celery import Celery, Task, shared_task
+from celery import Task, shared_task
 from flask import current_app
 
 from tasks.delivery.http import Refused, post, signature
 from tasks.delivery.slots import acquire, release
 from tasks.job.record import Job, is_terminal
 from tasks.job.store import JobStore
+from tasks.sending import DELIVER_WEBHOOK, WEBHOOK_PENDING
 
 log = logging.getLogger(__name__)
 
-DELIVER_TASK = "tasks.deliver_webhook"
-PENDING = "pending"
+PENDING = WEBHOOK_PENDING
 DELIVERED = "delivered"
 FAILED = "failed"
 MAX_RETRY_DELAY_SECONDS = 3600.0
 # A delivery that finds its receiver busy looks again after 1-2 times this.
 BUSY_RETRY_SECONDS = 1.0
 USER_AGENT = "html2pdf-live-webhook/1"
-
-
-def webhook_record(url: str) -> dict[str, Any]:
-    """The `webhook` object of a new job's JSON: nothing sent yet."""
-    return {"url": url, "state": PENDING, "attempts": 0, "last_status": None, "last_error": None}
-
-
-def schedule_delivery(celery: Celery, job: Job) -> None:
-    """Queue the webhook of a job that has just ended, if it has one (the job store's `on_end`)."""
-    hook = job.get("webhook")
-    if not hook or hook.get("state") != PENDING:
-        return
-    try:
-        celery.send_task(DELIVER_TASK, args=[job["id"]])
-    except Exception:
-        # The job's end is stored already; a lost delivery must not undo it.
-        log.warning("could not queue the webhook of job %s", job["id"], exc_info=True)
 
 
 def body_of(job: Job) -> bytes:
@@ -62,7 +45,7 @@ def retry_delay(base: float, attempts: int) -> float:
     return float(min(base * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY_SECONDS))
 
 
-@shared_task(bind=True, name=DELIVER_TASK, ignore_result=True, max_retries=None)
+@shared_task(bind=True, name=DELIVER_WEBHOOK, ignore_result=True, max_retries=None)
 def deliver_webhook(self: Task, job_id: str) -> None:
     """Make one delivery attempt for job `job_id`'s webhook; retry later unless it succeeded or gave up."""
     config = current_app.config

@@ -14,7 +14,7 @@ import requests
 from tasks.document.failures import RenderFailed
 from tasks.job.record import BATCH, new_job_id, queued
 from tasks.job.store import JobStore, key, part_fields
-from tasks.join import merge_parts
+from tasks.merge_parts import merge_parts
 from tasks.render.renderer import render_pdf
 from tests.support import (
     BROKEN_FONT,

@@ -19,6 +19,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
+import tasks.convert  # noqa: F401  # registers its task, as a worker's include does (tasks/worker.py)
 from tasks.document.stages import Stage
 from tasks.job.metrics import COUNTS_KEY
 from tasks.job.store import key

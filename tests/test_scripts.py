@@ -12,6 +12,7 @@ import reportlab
 from xhtml2pdf.util import font_has_glyph
 
 from harness.pdf import page_fonts
+from tasks import worker
 from tasks.fonts import fallback as fonts
 from tasks.render.renderer import RenderResult, render_pdf
 from tests.support import AppFactory, pdf_text, report_html
@@ -169,7 +170,8 @@ def font_dir(tmp_path: Path, redis_url: str, make_app: AppFactory) -> Iterator[P
     vera = Path(reportlab.__file__).parent / "fonts"
     shutil.copy(vera / "Vera.ttf", tmp_path / "Fallback-Regular.ttf")
     shutil.copy(vera / "VeraBd.ttf", tmp_path / "Fallback-Bold.ttf")
-    make_app({"REDIS_URL": redis_url.replace("/0", "/1"), "FONT_DIRS": f"/nonexistent{os.pathsep}{tmp_path}"})
+    app = make_app({"REDIS_URL": redis_url.replace("/0", "/1"), "FONT_DIRS": f"/nonexistent{os.pathsep}{tmp_path}"})
+    worker.configure(app.config)  # as a worker does when it starts
     try:
         yield tmp_path
     finally:

@@ -18,6 +18,7 @@ import pytest
 import requests
 from flask import Flask
 
+import tasks.webhooks  # noqa: F401  # registers its task, as a worker's include does (tasks/worker.py)
 from tasks.delivery.http import address_refused, url_problem
 from tests.support import AppFactory, Process, report_html, start_web, start_webhook_worker, start_worker, wait_until
 

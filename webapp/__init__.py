@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from the process environment, or from `environ` (tests)."""
-    from tasks.fonts import fallback as fonts
+    from tasks import worker
     from webapp import (
         access,
         capacity,
@@ -44,7 +44,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.json.sort_keys = False
 
     extensions.init_app(app)
-    fonts.configure(app.config["FONT_DIRS"])
     errors.init_app(app)
     logs.init_app(app)
     capacity.init_app(app)  # in a worker process: Celery's signals register its pool size
@@ -60,13 +59,5 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.wsgi_app = BodyGuard(  # type: ignore[method-assign]
         app.wsgi_app, config["REQUEST_BODY_TIMEOUT"], config["UPLOADS_PER_CLIENT"], config["MAX_CONTENT_LENGTH"]
     )
-    # Every Celery task, and the pool's SIGTERM rule (tasks.shutdown), for the app a worker is built from.
-    import tasks.convert
-    import tasks.join
-    import tasks.part_render
-    import tasks.parts
-    import tasks.shutdown
-    import tasks.split_job
-    import tasks.webhooks  # noqa: F401
-
+    worker.init_app(app)  # what a worker built from this app loads and sets up: never the web's business
     return app

@@ -64,7 +64,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_PDF_BYTES": _int(env, "MAX_PDF_BYTES", 100 * MiB),
         # Bytes one client may keep in Redis (webapp/quota.py): 0 for no quota.
         "CLIENT_STORAGE_BYTES": _int(env, "CLIENT_STORAGE_BYTES", 256 * MiB),
-        # Most parts one long document is rendered in at once (tasks/split_job.py); 1: no automatic split.
+        # Most parts one long document is rendered in at once (tasks/split_render.py); 1: no automatic split.
         "SPLIT_MAX_PARTS": max(_int(env, "SPLIT_MAX_PARTS", 8), 1),
         "WORKER_MEMORY_MB": _int(env, "WORKER_MEMORY_MB", 2048),
         # Directories of *.ttf embedded for characters the built-in fonts lack (tasks/fonts/fallback.py).

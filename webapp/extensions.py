@@ -8,7 +8,7 @@ from celery import Celery, Task
 from flask import Flask
 
 from tasks.job.store import JobStore
-from tasks.webhooks import schedule_delivery
+from tasks.sending import schedule_delivery
 from webapp.hub import EventHub
 from webapp.redis_client import redis_for, target_from
 

@@ -24,10 +24,10 @@ from tasks.job.record import (
     queued,
     routed,
     to_json,
+    webhook_record,
 )
 from tasks.job.store import JobStore, Snapshot, part_fields
-from tasks.parts import dispatch
-from tasks.webhooks import webhook_record
+from tasks.sending import dispatch
 from webapp import backpressure, reuse, splitting
 from webapp.access import require_token
 from webapp.disposition import content_disposition

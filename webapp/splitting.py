@@ -8,9 +8,8 @@ from typing import Any
 
 from flask import current_app
 
-from tasks.convert import convert
-from tasks.split.plan import MIN_PART_BYTES, html_size
-from tasks.split_job import split_render
+from tasks.sending import CONVERT, SPLIT_RENDER
+from tasks.split.sizes import MIN_PART_BYTES, html_size
 from webapp import capacity
 from webapp.errors import ApiError
 
@@ -48,12 +47,12 @@ def route(job_id: str, html: str, mode: str) -> Route:
     process. "auto" asks for a document long enough for two parts worth a
     task each, with some page break in it, and two worker processes or more.
     """
-    single = convert.name, [job_id]
+    single = CONVERT, [job_id]
     redis = current_app.extensions["redis"]
     if mode == "never":
         return Route(*single, {"path": "single", "reason": 'split "never" was asked'})
     if mode == "always":
-        return Route(split_render.name, [job_id, mode, capacity.worker_processes(redis)])
+        return Route(SPLIT_RENDER, [job_id, mode, capacity.worker_processes(redis)])
     size = len(html.encode("utf-8"))
     if current_app.config["SPLIT_MAX_PARTS"] < 2:
         reason = "this service does not split documents (SPLIT_MAX_PARTS=1)"
@@ -64,5 +63,5 @@ def route(job_id: str, html: str, mode: str) -> Route:
     elif (processes := capacity.worker_processes(redis)) < 2:
         reason = f"fewer than two worker processes are running ({processes})"
     else:
-        return Route(split_render.name, [job_id, mode, processes])
+        return Route(SPLIT_RENDER, [job_id, mode, processes])
     return Route(*single, {"path": "single", "reason": reason})

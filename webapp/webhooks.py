@@ -8,7 +8,7 @@ from flask import current_app
 
 from tasks.delivery.http import literal_refused, url_problem
 from tasks.job.record import Job, is_terminal
-from tasks.webhooks import schedule_delivery
+from tasks.sending import schedule_delivery
 from webapp.errors import ApiError
 
 FIELD = "callback_url"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from tasks.split.css import MEDIA, at_blocks
+from tasks.document.css_blocks import MEDIA, at_blocks
 
 # Each pattern matches wherever it starts (an unclosed tag or comment runs to the end, as in a
 # parser): a search never fails and restarts further on, so each is linear however the text repeats.

@@ -32,7 +32,7 @@ class Job(TypedDict):
     fidelity: dict[str, Any] | None
     created_at: str
     updated_at: str
-    render: NotRequired[dict[str, Any]]  # whole or in parts, and why (tasks/split_job.py)
+    render: NotRequired[dict[str, Any]]  # whole or in parts, and why (tasks/split_render.py)
     webhook: NotRequired[dict[str, Any]]  # the callback and how its delivery went (tasks/webhooks.py)
 
 
@@ -89,6 +89,11 @@ def queued(job_id: str, filename: str, *, parts: int = 0, webhook: dict[str, Any
     if webhook is not None:
         job["webhook"] = webhook
     return job
+
+
+def webhook_record(url: str) -> dict[str, Any]:
+    """The `webhook` object of a new job's JSON: nothing sent yet."""
+    return {"url": url, "state": "pending", "attempts": 0, "last_status": None, "last_error": None}
 
 
 def routed(job: Job, render: dict[str, Any]) -> Job:

@@ -329,7 +329,7 @@ class JobStore:
     def delete(self, job_id: str) -> bool:
         return bool(self.redis.delete(key(job_id)))
 
-    # A job rendered in parts (tasks/parts.py): a batch's documents, or a split document's pieces.
+    # A job rendered in parts (tasks/convert_part.py): a batch's documents, or a split document's pieces.
 
     def claim_part(self, job_id: str, index: int, worker: str) -> PartToRender:
         """Part `index` of job `job_id`, counting one more delivery of it, to `worker` (host:pid)."""
@@ -386,7 +386,7 @@ class JobStore:
         """Forget the parts' PDFs once joined."""
         self.redis.hdel(key(job_id), *(f"part:{index}:pdf" for index in range(count)))
 
-    # A split document (tasks/split_job.py): its analysis runs once, then its parts are queued.
+    # A split document (tasks/split_render.py): its analysis runs once, then its parts are queued.
 
     def split_queued(self, job_id: str) -> bool:
         """Whether an earlier delivery of the split's analysis queued its parts already."""

@@ -12,10 +12,9 @@ from xhtml2pdf.context import pisaContext
 from xhtml2pdf.default import DEFAULT_CSS
 from xhtml2pdf.parser import POSITIONAL_PSEUDO_CLASSES, CSSCollect, pageBreakValue
 
+from tasks.document.css_blocks import MEDIA, at_blocks
 from tasks.document.policy import server_policy
 
-# As xhtml2pdf's pisaPreLoop: <style> blocks for these media (or none) are read.
-MEDIA = frozenset({"all", "print", "pdf"})
 # An unclosed comment runs to the end (as CSS says), so the search never fails and restarts: linear.
 _COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
 _FRAME_CONTENT = re.compile(r"-pdf-frame-content\s*:\s*[\"']?([^;}\s\"']+)", re.IGNORECASE)
@@ -73,41 +72,6 @@ def split_page_rules(css: str) -> tuple[str, PageRules]:
             rules.background |= bool(_BACKGROUND.search(body))
     kept.append(css[position:])
     return "".join(kept), rules
-
-
-def at_blocks(css: str, names: tuple[str, ...]) -> Iterator[tuple[int, int, str, str]]:
-    """(start, end, prelude, body) of each top-level at-rule block named in `names`; one pass."""
-    lowered = css.lower()
-    # Where each name occurs next: searched again only once passed, so a name that occurs
-    # rarely (or never) is not looked for through the rest of the text at every block.
-    upcoming = {name: lowered.find(name) for name in names}
-    index = 0
-    while True:
-        for name, at in upcoming.items():
-            if 0 <= at < index:
-                upcoming[name] = lowered.find(name, index)
-        found = [at for at in upcoming.values() if at >= 0]
-        if not found:
-            return
-        start = min(found)
-        opening = css.find("{", start)
-        if opening < 0:
-            return
-        end = _matching_brace(css, opening)
-        yield start, end, css[start:opening].strip(), css[opening + 1 : end - 1]
-        index = end
-
-
-def _matching_brace(css: str, opening: int) -> int:
-    depth = 0
-    for index in range(opening, len(css)):
-        if css[index] == "{":
-            depth += 1
-        elif css[index] == "}":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-    return len(css)
 
 
 class Styles:

@@ -37,12 +37,12 @@ from tasks.split.dom import (
     to_html,
 )
 from tasks.split.outline import open_levels, outline_levels, seeds
+from tasks.split.sizes import MIN_PART_BYTES, html_size
 
 # A part smaller than this is not worth a task of its own. A split costs about
 # 0.4 s whatever the size (parsing on a worker, the trips through the queue,
 # the page numbers, the join: bench/split.py at --quick sizes); 64 KB of HTML
 # is about 0.7 s of xhtml2pdf's layout (11 µs a byte on a 120-page report).
-MIN_PART_BYTES = 64_000
 # One invisible thing per page of the overlay: ReportLab stops after ten pages without content.
 _FILL = '<pdf:spacer height="0"></pdf:spacer>'
 _PAGECOUNT = re.compile(r"<pdf:pagecount\b[^>]*>")
@@ -88,11 +88,6 @@ def overlay_html(overlay: str, pages: int) -> str:
     """
     text = _PAGECOUNT.sub(str(pages), overlay).replace("</pdf:pagecount>", "")
     return text + _FILL + f"{LEADING_BREAK}{_FILL}" * (pages - 1) + "</body></html>"
-
-
-def html_size(size: int) -> str:
-    """`size` bytes in words a reason can quote: "312 bytes", "87 KB"."""
-    return f"{size} bytes" if size < 1024 else f"{size // 1024} KB"
 
 
 def plan(

@@ -1,7 +1,7 @@
 """The last step of a job rendered in parts, a batch's or a split document's: join them, under every guard.
 
 Both kinds of job end here, in `tasks.merge_parts` (the body of their
-chord, tasks/parts.py): a part whose PDF is missing or unreadable, a join that
+chord, tasks/convert_part.py): a part whose PDF is missing or unreadable, a join that
 fails or takes too long, a PDF past MAX_PAGES or MAX_PDF_BYTES each end the
 job as a `FAILURE` at once, naming the part when one is at fault.
 """
@@ -16,13 +16,12 @@ from celery import Task, shared_task
 from celery.exceptions import Ignore
 from flask import current_app
 
+from tasks.convert_part import parts_fidelity, render_part, report_join
 from tasks.document.failures import part_missing, part_unreadable, split_mismatch
 from tasks.document.stages import Stage
 from tasks.finish import Finish
 from tasks.job.record import SPLIT, Parts, Receipt, advanced, receipt
 from tasks.job.store import PartsToJoin
-from tasks.part_render import render_part
-from tasks.parts import parts_fidelity, report_join
 from tasks.render.merge import PartUnreadable, merge_pdfs
 from tasks.render.progress import Progress
 from tasks.render.renderer import RenderResult

@@ -5,8 +5,8 @@ a split (webapp/splitting.py). It parses the document on a worker (0.2-0.4 s
 for a 120-page report: too long to block a gevent web process), then either
 renders it whole right there, saying why in the job's `render`, or stores the
 parts in the job's record and queues them in the chord every job rendered in
-parts uses (tasks/parts.py), as a split: `tasks.convert_part` per part, then
-`tasks.merge_parts` (tasks/join.py), which draws the page numbers and joins them.
+parts uses (tasks/convert_part.py), as a split: `tasks.convert_part` per part, then
+`tasks.merge_parts` (tasks/merge_parts.py), which draws the page numbers and joins them.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from tasks.document.failures import INPUT_FAULTS
 from tasks.document.policy import policy_for
 from tasks.finish import Finish
 from tasks.job.record import SPLIT, Receipt, receipt, routed, started
-from tasks.parts import dispatch
 from tasks.reporting import JobEnded, open_job
-from tasks.split.plan import MIN_PART_BYTES, Plan, plan
+from tasks.sending import dispatch
+from tasks.split.plan import Plan, plan
+from tasks.split.sizes import MIN_PART_BYTES
 
 log = logging.getLogger(__name__)
 

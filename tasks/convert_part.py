@@ -1,9 +1,9 @@
 """A job rendered in parts, in parallel, then joined in order: one Celery chord for a batch and a split alike.
 
 A batch's documents (queued by the web tier, webapp/jobs.py) and a split
-document's pieces (queued by `tasks.split_render`, tasks/split_job.py) are
+document's pieces (queued by `tasks.split_render`, tasks/split_render.py) are
 the same chord: a `tasks.convert_part` per part on whatever workers are free,
-then `tasks.merge_parts` (tasks/join.py). Which of the two a job is travels in
+then `tasks.merge_parts` (tasks/merge_parts.py). Which of the two a job is travels in
 the tasks' arguments (`tasks.job.record.Parts`).
 """
 
@@ -12,33 +12,24 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections.abc import Mapping
+from typing import Any
 
-from celery import Celery, Task, chord, shared_task
+from celery import Task, shared_task
 from celery.exceptions import Ignore
-from celery.result import AsyncResult
 from flask import current_app
 
+from tasks.convert import job_files, written_for
 from tasks.document.fidelity import FidelityReport
+from tasks.document.page_setup import PageOptions
+from tasks.document.policy import policy_for
 from tasks.document.stages import Stage
 from tasks.finish import FinishPart
-from tasks.job.record import SPLIT, Parts, advanced, progress
-from tasks.job.store import PartsProgress
-from tasks.part_render import render_part
-from tasks.render.progress import Progress
+from tasks.job.record import BATCH, SPLIT, Parts, advanced, progress
+from tasks.job.store import JobStore, PartsProgress
+from tasks.render.progress import Progress, ProgressCallback
+from tasks.render.renderer import RenderResult, render_pdf
 from tasks.reporting import JobEnded, Reporter, open_job
-
-# The chord's body, tasks/join.py (named, not imported: join imports this module).
-MERGE_TASK = "tasks.merge_parts"
-
-
-def dispatch(celery: Celery, job_id: str, count: int, kind: Parts) -> AsyncResult:
-    """Queue the job's `count` parts on whatever workers are free, and their join once all are done."""
-    header = [
-        celery.signature(convert_part.name, args=[job_id, index, kind], task_id=f"{job_id}.{index}", immutable=True)
-        for index in range(count)
-    ]
-    result: AsyncResult = chord(header, app=celery)(celery.signature(MERGE_TASK, args=[job_id, kind], immutable=True))
-    return result
 
 
 @shared_task(bind=True, ignore_result=False, name="tasks.convert_part")
@@ -106,3 +97,23 @@ def _report(reporter: Reporter, kind: Parts, parts: PartsProgress, stage: Stage)
     pages = sum(max(n - skipped, 0) if part else n for part, n in enumerate(parts.pages))
     step = progress(stage, round(min(overall, 99.0), 1), pages, done, len(parts.percents))
     reporter.commit(advanced(reporter.job, step), forward_only=True)
+
+
+def render_part(
+    store: JobStore, job_id: str, kind: Parts, html: str, config: Mapping[str, Any], on_progress: ProgressCallback
+) -> RenderResult:
+    """Render `html`, one part of job `job_id`, a `kind` of job.
+
+    A part of a split document is a whole document already (prepared and given its page
+    options before it was cut) and may use the job's images, CSS and
+    fonts, unpacked beside it as for a single render. A batch's document gets
+    the job's page options.
+    """
+    if kind == BATCH:
+        options = PageOptions(**store.options(job_id))
+        return render_pdf(
+            html, on_progress, policy=policy_for(config), options=options, written_for=written_for(options)
+        )
+    with job_files(store, job_id, config) as (policy, path):
+        # Prepared whole, before it was cut (tasks/split_render.py).
+        return render_pdf(html, on_progress, policy=policy, path=path, written_for="xhtml2pdf")
