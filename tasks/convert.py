@@ -22,7 +22,7 @@ from tasks.job.store import JobStore
 from tasks.prepare import Prepared
 from tasks.render.progress import Progress, ProgressCallback
 from tasks.render.renderer import RenderResult, prepare_document, render_pdf
-from tasks.reporting import JobEnded, open_job
+from tasks.reporting import JobEnded, Reporter, open_job
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +33,13 @@ def convert(self: Task, job_id: str) -> Receipt | None:
     return render_whole(self, job_id)
 
 
-def render_whole(task: Task, job_id: str) -> Receipt | None:
-    """Render job `job_id` in one piece, as `task` (`tasks.convert`, or a split that decided not to split)."""
+def render_whole(
+    task: Task, job_id: str, reporter: Reporter | None = None, prepared: Prepared | None = None
+) -> Receipt | None:
+    """Render job `job_id` in one piece, as `task` (`tasks.convert`, or a split that decided not to split,
+    handing on its `reporter` and the document it `prepared`, given its page options already)."""
     config = current_app.config
-    reporter = open_job(task, job_id)
+    reporter = reporter or open_job(task, job_id)
     finish = Finish(reporter, config)
     store = reporter.store
     try:
@@ -51,7 +54,7 @@ def render_whole(task: Task, job_id: str) -> Receipt | None:
             reporter.progress(step)
 
         with finish.guard("render"), finish.watched():
-            result = _render(store, job_id, config, on_progress)
+            result = _render(store, job_id, config, on_progress, prepared)
         finish.succeed(result)
     except JobEnded:
         log.info("job %s was cancelled or deleted while it ran", job_id)
@@ -59,10 +62,19 @@ def render_whole(task: Task, job_id: str) -> Receipt | None:
     return receipt(reporter.job)
 
 
-def _render(store: JobStore, job_id: str, config: Mapping[str, Any], on_progress: ProgressCallback) -> RenderResult:
-    """Render the job's HTML with its page options, its assets unpacked beside it."""
+def _render(
+    store: JobStore,
+    job_id: str,
+    config: Mapping[str, Any],
+    on_progress: ProgressCallback,
+    prepared: Prepared | None = None,
+) -> RenderResult:
+    """Render the job's HTML with its page options (or the document already `prepared`), its assets unpacked
+    beside it."""
     options = PageOptions(**store.options(job_id))
     with job_files(store, job_id, config) as (policy, path):
+        if prepared is not None:
+            return render_pdf(prepared, on_progress, policy=policy, path=path)
         html = store.html(job_id) or ""
         return render_pdf(
             html, on_progress, policy=policy, path=path, options=options, written_for=written_for(options)

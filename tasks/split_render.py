@@ -23,7 +23,7 @@ from tasks.document.bounds import clip
 from tasks.document.failures import INPUT_FAULTS
 from tasks.document.policy import policy_for
 from tasks.finish import Finish
-from tasks.job.record import SPLIT, Receipt, receipt, routed, started
+from tasks.job.record import SPLIT, Receipt, receipt, routed
 from tasks.reporting import JobEnded, open_job
 from tasks.sending import dispatch
 from tasks.split.plan import Plan, plan
@@ -56,8 +56,9 @@ def split_render(self: Task, job_id: str, mode: str, processes: int) -> Receipt 
             prepared = prepared_html(store, job_id, config)
             cut = _plan(prepared.html, mode, processes, config["SPLIT_MAX_PARTS"], policy_for(config))
         if not cut.split:
-            reporter.commit(started(routed(reporter.job, {"path": "single", "reason": _said(cut.reason, mode)})))
-            return render_whole(self, job_id)  # as this task: no second trip through the queue
+            reporter.job = routed(reporter.job, {"path": "single", "reason": _said(cut.reason, mode)})
+            # As this task, the document handed on prepared: no second trip through the queue or the stage.
+            return render_whole(self, job_id, reporter, prepared)
         count = len(cut.parts)
         parts = [(part.name, part.html) for part in cut.parts]
         join_share = JOIN_SHARE[cut.overlay is not None]

@@ -41,7 +41,7 @@ class RenderResult:
 
 
 def render_pdf(
-    html: str,
+    html: str | Prepared,
     on_progress: ProgressCallback | None = None,
     *,
     policy: ResourceAccessPolicy | None = None,
@@ -51,10 +51,11 @@ def render_pdf(
 ) -> RenderResult:
     """Render `html` to PDF bytes, calling `on_progress` as the work advances.
 
-    `path` names the document's file, so that relative URLs (images, CSS)
-    resolve beside it. The document is prepared first (tasks/prepare: `written_for` is "auto",
-    "browser" or "xhtml2pdf"), then given the page `options`. Exceptions from xhtml2pdf, ReportLab or
-    `on_progress` itself (a cancel, say) propagate unchanged; the caller decides what to tell a user.
+    `path` names the document's file, so that relative URLs (images, CSS) resolve beside it. The
+    document is prepared first (tasks/prepare: `written_for` is "auto", "browser" or "xhtml2pdf"),
+    unless it comes `Prepared` already, then given the page `options`. Exceptions from xhtml2pdf,
+    ReportLab or `on_progress` itself (a cancel, say) propagate unchanged; the caller decides what
+    to tell a user.
     """
     patches.install()
     tracker = ProgressTracker(on_progress or _ignore)
@@ -69,7 +70,7 @@ def render_pdf(
 
 
 def _render(
-    html: str,
+    html: str | Prepared,
     tracker: ProgressTracker,
     policy: ResourceAccessPolicy,
     path: str,
@@ -77,12 +78,12 @@ def _render(
     written_for: str,
 ) -> tuple[FidelityReport, bytes, list[str]]:
     """The prepared document laid out by xhtml2pdf: the fidelity report, the PDF and xhtml2pdf's warnings."""
-    prepared = prepare_document(html, written_for, policy=policy, path=path)
-    html = options.apply(prepared.html) if options else prepared.html
+    prepared = prepare_document(html, written_for, policy=policy, path=path) if isinstance(html, str) else html
+    document = options.apply(prepared.html) if options else prepared.html
     warnings: list[str] = []
-    source = html.encode("utf-8")
+    source = document.encode("utf-8")
     report = prepared.report  # the render adds what xhtml2pdf ignored, refused and scaled
-    token = active.set(ActiveRender(tracker, _estimate_elements(html), report))
+    token = active.set(ActiveRender(tracker, _estimate_elements(document), report))
 
     def on_warning(message: str) -> None:
         warnings.append(message)
