@@ -27,7 +27,7 @@ _WHOLE = 0.9
 def apply(
     root: lxml_html.HtmlElement,
     computed: dict[lxml_html.HtmlElement, Computed],
-    page_width: float,
+    page_size: tuple[float, float],
     report: FidelityReport,
 ) -> tuple[int, float]:
     """Lay out every block in columns; the page's column count and gap (1, 0 when the body has none)."""
@@ -40,18 +40,25 @@ def apply(
         style = computed.get(element)
         if style is None or not isinstance(element.tag, str):
             continue
-        count, gap = _columns(style, page_width)
+        count, gap = _columns(style, page_size[0])
         if count < 2:
             continue
         for name in ("columns", "column-count", "column-width", "column-gap", "column-rule"):
             report.ignored_css.pop(name, None)
-        if element.tag in ("html", "body") or len(element.text_content().strip()) >= _WHOLE * total:
+        length = len(element.text_content().strip())
+        if element.tag in ("html", "body") or (length >= _WHOLE * total and _over_a_page(length, style, page_size)):
             page = (count, gap)
         elif element.tag not in ("table", "tr", "td", "th", "ul", "ol", "p") and len(element) >= 2:
             _as_table(element, count, gap)
         else:
             report.ignore("columns on an element that is not a block of blocks")
     return page
+
+
+def _over_a_page(length: int, style: Computed, page_size: tuple[float, float]) -> bool:
+    """Whether `length` characters of text fill more than a page: a browser balances the columns of less."""
+    lines = page_size[1] / (style.font_pt * 1.2)
+    return length * style.font_pt * 0.5 > lines * page_size[0]
 
 
 def _columns(style: Computed, page_width: float) -> tuple[int, float]:

@@ -68,7 +68,7 @@ def page_css(
 ) -> str:
     """The `@page` rules xhtml2pdf is given, the elements that switch between them put in the body."""
     body = root.find("body")
-    count, gap = columns.apply(root, computed, rules.base.content_width, report)
+    count, gap = columns.apply(root, computed, (rules.base.content_width, rules.base.content_height), report)
     if body is None:
         return pages.page_css(rules.base, root, columns=(count, gap))
     _lower_parity_breaks(body, computed, report)
