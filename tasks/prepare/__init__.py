@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
 from tasks.document.modes import WRITTEN_FOR as MODES
-from tasks.prepare import blocks, cascade, layout, pages, svg
+from tasks.prepare import blocks, cascade, layout, paged, rtl, svg
 from tasks.prepare.stylesheets import Reader, compiled, gather
 
 __all__ = ["MODES", "Prepared", "Reader", "is_browser_document", "prepare"]
@@ -78,9 +78,11 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     sheet = compiled(BROWSER_DEFAULTS, tuple(gather(root, read, report)))
     for feature, count in sheet.ignored.items():
         report.ignore(feature, count)
-    page = pages.read_page(sheet.page_rules, report)
+    page_rules = paged.read(sheet.page_rules, report)
+    page = page_rules.base
     computed = cascade.apply(root, sheet, report, page.content_width, page.content_height)
     layout.apply(root, computed, report, page.content_width)
+    rtl.apply(root, computed, report)
     blocks.keep_top_margin(root)
     svg.apply(root, computed)
     head = root.find("head")
@@ -91,7 +93,8 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     defaults = etree.Element("style")
     defaults.text = BROWSER_DEFAULTS
     style = etree.Element("style")
-    style.text = "\n".join([pages.page_css(page, root), cascade.generated_css(computed), *sheet.font_faces])
+    page_css = paged.page_css(page_rules, root, computed, report)
+    style.text = "\n".join([page_css, cascade.generated_css(computed), *sheet.font_faces])
     head[0:0] = [marker, defaults, style]
     return Prepared(_serialise(root), report)
 

@@ -19,6 +19,8 @@ DEFAULT_MARGIN_PT = 72 / 2.54
 BANDS = {"top": ("top-left", "top-center", "top-right"), "bottom": ("bottom-left", "bottom-center", "bottom-right")}
 _CORNERS = {"top-left-corner", "top-right-corner", "bottom-left-corner", "bottom-right-corner"}
 _SIDES = {"left-top", "left-middle", "left-bottom", "right-top", "right-middle", "right-bottom"}
+#: Where a margin box shows `string(name)`: replaced by the named string's value on each page's template.
+STRING_MARK = "\ue000{}\ue001"
 _BOX_STYLE = {"font-size", "font-family", "font-weight", "font-style", "color", "text-align", "text-transform"}
 
 
@@ -42,7 +44,6 @@ class Page:
 
 def read_page(rules: list[tinycss2.ast.AtRule], report: FidelityReport) -> Page:
     """The page the document's own `@page` rules (the unnamed, every-page ones) describe."""
-    context = values.Context(font_pt=values.ROOT_FONT_PT)
     width, height = PAGE_SIZES["a4"]
     page = Page(width, height, [DEFAULT_MARGIN_PT] * 4)
     for rule in rules:
@@ -50,33 +51,45 @@ def read_page(rules: list[tinycss2.ast.AtRule], report: FidelityReport) -> Page:
         if selector:
             report.ignore(f"@page {selector}")
             continue
-        for node in tinycss2.parse_blocks_contents(rule.content or [], skip_comments=True, skip_whitespace=True):
-            if node.type == "at-rule":
-                _margin_box(node, page.boxes, report)
-            elif node.type == "declaration":
-                value = tinycss2.serialize(node.value).strip()
-                if node.lower_name == "size":
-                    parsed = _size(value, context)
-                    if parsed:
-                        page.width, page.height = parsed
-                elif node.lower_name.startswith("margin"):
-                    _set_margin(page.margins, node.lower_name, value, context)
+        apply_rule(page, rule, report)
     return page
 
 
-def page_css(page: Page, root: lxml_html.HtmlElement) -> str:
-    """One xhtml2pdf `@page` rule for `page`, its margin boxes as static frames whose content is
-    appended to the body."""
+def apply_rule(page: Page, rule: tinycss2.ast.AtRule, report: FidelityReport) -> None:
+    """What one `@page` rule says, on top of `page`: its size, margins and margin boxes."""
+    context = values.Context(font_pt=values.ROOT_FONT_PT)
+    for node in tinycss2.parse_blocks_contents(rule.content or [], skip_comments=True, skip_whitespace=True):
+        if node.type == "at-rule":
+            _margin_box(node, page.boxes, report)
+        elif node.type == "declaration":
+            value = tinycss2.serialize(node.value).strip()
+            if node.lower_name == "size":
+                parsed = _size(value, context)
+                if parsed:
+                    page.width, page.height = parsed
+            elif node.lower_name.startswith("margin"):
+                _set_margin(page.margins, node.lower_name, value, context)
+
+
+def page_css(
+    page: Page,
+    root: lxml_html.HtmlElement,
+    name: str = "",
+    prefix: str = "x2p_page",
+    columns: tuple[int, float] = (1, 0),
+) -> str:
+    """One xhtml2pdf `@page` rule for `page` (`name`d, or the unnamed one), its margin boxes as static
+    frames whose content is appended to the body, its content box in `columns` (count, gap in points)."""
     width, height, margins, boxes = page.width, page.height, page.margins, page.boxes
     top, right, bottom, left = margins
-    frames = []
+    frames = _column_frames(page, prefix, *columns)
     body = root.find("body")
     for band, names in BANDS.items():
         contents = [boxes.get(name) for name in names]
         if not any(contents) or body is None:
             continue
         depth = top if band == "top" else bottom
-        frame_id = f"x2p_page_{band}"
+        frame_id = f"{prefix}_{band}"
         position = f"top: {values.fmt(depth * 0.2)}" if band == "top" else f"bottom: {values.fmt(depth * 0.2)}"
         frames.append(
             f"@frame {frame_id}_frame {{ -pdf-frame-content: {frame_id}; left: {values.fmt(left)}; "
@@ -84,9 +97,22 @@ def page_css(page: Page, root: lxml_html.HtmlElement) -> str:
         )
         body.append(_band(frame_id, contents))
     return (
-        f"@page {{ size: {width:.2f}pt {height:.2f}pt; margin: {values.fmt(top)} {values.fmt(right)} "
+        f"@page {name} {{ size: {width:.2f}pt {height:.2f}pt; margin: {values.fmt(top)} {values.fmt(right)} "
         f"{values.fmt(bottom)} {values.fmt(left)}; {' '.join(frames)} }}"
     )
+
+
+def _column_frames(page: Page, prefix: str, count: int, gap: float) -> list[str]:
+    """The content box as `count` frames side by side, `gap` points apart; none for one column."""
+    if count < 2:
+        return []
+    top, left = page.margins[0], page.margins[3]
+    width = (page.content_width - gap * (count - 1)) / count
+    return [
+        f"@frame {prefix}_col{index} {{ left: {values.fmt(left + index * (width + gap))}; "
+        f"top: {values.fmt(top)}; width: {values.fmt(width)}; height: {values.fmt(page.content_height)}; }}"
+        for index in range(count)
+    ]
 
 
 def _margin_box(
@@ -99,7 +125,7 @@ def _margin_box(
     if not any(name in band for band in BANDS.values()):
         return
     context = values.Context(font_pt=values.ROOT_FONT_PT)
-    content = ""
+    content: str | None = None
     style: dict[str, str] = {}
     for declaration in parse_declarations(node.content):
         if declaration.name == "content":
@@ -110,6 +136,9 @@ def _margin_box(
                 style[declaration.name] = values.normalise_colors(resolved)
     if content:
         boxes[name] = (content, style)
+    elif content is not None:
+        # `content: none` or '' on a page that otherwise has the box (a cover without the running head).
+        boxes.pop(name, None)
 
 
 def _content(value: str, report: FidelityReport) -> str:
@@ -126,6 +155,9 @@ def _content(value: str, report: FidelityReport) -> str:
                 parts.append("<pdf:pagecount/>")
             else:
                 report.ignore(f"counter({counter})")
+        elif token.type == "function" and token.lower_name == "string":
+            # The running head's value, which depends on the page: filled in per page template (paged.py).
+            parts.append(STRING_MARK.format(tinycss2.serialize(token.arguments).split(",")[0].strip().lower()))
         elif token.type == "function":
             report.ignore(f"{token.lower_name}() in a page margin box")
     return "".join(parts)

@@ -1,0 +1,118 @@
+"""Multi-column layout (`columns`, `column-count`, `column-width`) as xhtml2pdf lays it out.
+
+The body in columns (or a block holding nearly all its text) becomes frames side by side on every
+page, which the text flows through as a browser's columns do. A block in columns inside the page
+becomes a table of one row, its children dealt to the cells by the length of their text: a browser
+balances the columns of such a block, which frames cannot.
+"""
+
+from __future__ import annotations
+
+import math
+
+import tinycss2
+from lxml import etree
+from lxml import html as lxml_html
+
+from tasks.document.fidelity import FidelityReport
+from tasks.prepare import values
+from tasks.prepare.cascade import Computed
+from tasks.prepare.inline_style import set_style
+
+MAX_COLUMNS = 12
+#: A block with this share of the body's text is the body, for columns: they become the page's frames.
+_WHOLE = 0.9
+
+
+def apply(
+    root: lxml_html.HtmlElement,
+    computed: dict[lxml_html.HtmlElement, Computed],
+    page_size: tuple[float, float],
+    report: FidelityReport,
+) -> tuple[int, float]:
+    """Lay out every block in columns; the page's column count and gap (1, 0 when the body has none)."""
+    body = root.find("body")
+    if body is None:
+        return 1, 0.0
+    total = len(body.text_content().strip()) or 1
+    page = (1, 0.0)
+    for element in list(root.iter()):
+        style = computed.get(element)
+        if style is None or not isinstance(element.tag, str):
+            continue
+        count, gap = _columns(style, page_size[0])
+        if count < 2:
+            continue
+        for name in ("columns", "column-count", "column-width", "column-gap", "column-rule"):
+            report.ignored_css.pop(name, None)
+        length = len(element.text_content().strip())
+        if element.tag in ("html", "body") or (length >= _WHOLE * total and _over_a_page(length, style, page_size)):
+            page = (count, gap)
+        elif element.tag not in ("table", "tr", "td", "th", "ul", "ol", "p") and len(element) >= 2:
+            _as_table(element, count, gap)
+        else:
+            report.ignore("columns on an element that is not a block of blocks")
+    return page
+
+
+def _over_a_page(length: int, style: Computed, page_size: tuple[float, float]) -> bool:
+    """Whether `length` characters of text fill more than a page: a browser balances the columns of less."""
+    lines = page_size[1] / (style.font_pt * 1.2)
+    return length * style.font_pt * 0.5 > lines * page_size[0]
+
+
+def _columns(style: Computed, page_width: float) -> tuple[int, float]:
+    """The element's column count and gap in points, from `columns`, `column-count` and `column-width`."""
+    cascaded = style.cascaded
+    count, width = 0, 0.0
+    for token in tinycss2.parse_component_value_list(
+        " ".join(cascaded.get(name, "") for name in ("columns", "column-count", "column-width"))
+    ):
+        if token.type == "number" and token.is_integer:
+            count = token.int_value
+        elif token.type == "dimension":
+            width = _points(token, style.font_pt)
+    gap_token = next(
+        (t for t in tinycss2.parse_component_value_list(cascaded.get("column-gap", "")) if t.type == "dimension"), None
+    )
+    gap = _points(gap_token, style.font_pt) if gap_token is not None else style.font_pt
+    if width > 0:
+        fits = max(1, math.floor((page_width + gap) / (width + gap)))
+        count = min(count, fits) if count else fits
+    return min(count, MAX_COLUMNS), gap
+
+
+def _points(token: tinycss2.ast.DimensionToken, font_pt: float) -> float:
+    resolved = values.resolve_lengths(tinycss2.serialize([token]), values.Context(font_pt=font_pt))
+    try:
+        return float((resolved or "0").removesuffix("pt"))
+    except ValueError:
+        return 0.0
+
+
+def _as_table(element: lxml_html.HtmlElement, count: int, gap: float) -> None:
+    """`element`'s children in `count` cells side by side, each holding about as much text."""
+    children = [child for child in element if isinstance(child.tag, str)]
+    sizes = [max(len(child.text_content().strip()), 1) for child in children]
+    share, dealt = sum(sizes) / count, 0.0
+    cells: list[list[lxml_html.HtmlElement]] = [[] for _ in range(count)]
+    column = 0
+    for child, size in zip(children, sizes, strict=True):
+        if column < count - 1 and dealt + size / 2 > share * (column + 1):
+            column += 1
+        cells[column].append(child)
+        dealt += size
+    table = etree.SubElement(element, "table")
+    table.set("cellpadding", "0")
+    table.set("cellspacing", "0")
+    table.set("style", "width: 100%")
+    row = etree.SubElement(table, "tr")
+    for index, members in enumerate(cells):
+        cell = etree.SubElement(row, "td")
+        padding = values.fmt(gap / 2)
+        left, right = (padding if index else "0"), (padding if index < count - 1 else "0")
+        box = f"width: {100 / count:.2f}%; padding-left: {left}; padding-right: {right}"
+        cell.set("style", f"vertical-align: top; {box}")
+        for member in members:
+            cell.append(member)
+    set_style(element, {"columns": None, "column-count": None})

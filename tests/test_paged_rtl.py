@@ -1,0 +1,161 @@
+"""Paged Media (first, named and running-head pages, columns, breaks) and right-to-left documents,
+checked by where their words land in the PDF (`pdftotext -bbox`)."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import tempfile
+
+import pypdf
+import pytest
+
+from tasks.prepare import prepare
+from tasks.render.renderer import render_pdf
+from tasks.split.checks import TEMPLATES
+from tasks.split.plan import plan
+
+Word = tuple[str, float, float]  # text, x of its left edge, y of its top (points from the top)
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>')
+
+
+def words(pdf: bytes, page: int) -> list[Word]:
+    """The words on `page` (1-based) and where they are."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        found = subprocess.run(
+            ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), file.name, "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
+    return [(text, float(x), float(y)) for x, y, text in _WORD.findall(found)]
+
+
+def where(found: list[Word], text: str) -> Word:
+    return next(word for word in found if word[0] == text)
+
+
+def page_count(pdf: bytes) -> int:
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def document(body: str, css: str = "", attributes: str = "") -> str:
+    head = f'<meta charset="utf-8"><meta name="viewport" content="width=device-width"><style>{css}</style>'
+    return f"<!DOCTYPE html><html {attributes}><head>{head}</head><body>{body}</body></html>"
+
+
+PAGED_CSS = """
+@page { margin: 2cm; @top-center { content: "Head " string(chapter) } }
+@page :first { @top-center { content: none } }
+@page wide { size: A4 landscape }
+h2 { break-before: page; string-set: chapter content() }
+.wide { page: wide }
+"""
+PAGED_BODY = """
+<h1>Cover</h1><p>Coverline</p>
+<h2>Alpha</h2><p>Alphaline</p>
+<h2>Beta</h2><p>Betaline</p>
+<div class="wide"><p>Wideline</p></div>
+"""
+
+
+@pytest.fixture(scope="module")
+def paged_pdf() -> bytes:
+    return render_pdf(document(PAGED_BODY, PAGED_CSS)).pdf
+
+
+def test_break_before_page_on_headings_and_a_named_page_give_the_page_count(paged_pdf: bytes) -> None:
+    # The cover, one page per h2, and the wide page: a browser's count, with no blank page between.
+    assert page_count(paged_pdf) == 4
+    assert [
+        where(words(paged_pdf, number), text)[0]
+        for number, text in enumerate(["Coverline", "Alphaline", "Betaline", "Wideline"], start=1)
+    ]
+
+
+def test_first_page_has_no_running_head_and_the_second_has_it(paged_pdf: bytes) -> None:
+    first = words(paged_pdf, 1)
+    assert not [word for word in first if word[0] == "Head"]
+    second = words(paged_pdf, 2)
+    head, chapter = where(second, "Head"), where(second, "Alphaline")
+    # In the top margin (2cm = 56.7pt), above the chapter it names.
+    assert head[2] < 45 < 56.7 < chapter[2]
+
+
+def test_string_set_running_head_shows_each_chapters_title(paged_pdf: bytes) -> None:
+    second, third = words(paged_pdf, 2), words(paged_pdf, 3)
+    heads = [text for text, _, y in second if y < 45]
+    assert heads == ["Head", "Alpha"]
+    assert [text for text, _, y in third if y < 45] == ["Head", "Beta"]
+
+
+def test_named_page_changes_the_page_size(paged_pdf: bytes) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(paged_pdf))
+    sizes = [(round(float(page.mediabox.width)), round(float(page.mediabox.height))) for page in reader.pages]
+    assert sizes == [(595, 842), (595, 842), (595, 842), (842, 595)]
+
+
+@pytest.mark.parametrize("where_columns", ["body", "section"])
+def test_two_columns_put_column_two_right_of_column_one(where_columns: str) -> None:
+    words_one = " ".join(f"one{index}" for index in range(120))
+    words_two = " ".join(f"two{index}" for index in range(120))
+    body = f"<section><p>{words_one}</p><p>{words_two}</p></section>"
+    css = f"{where_columns} {{ columns: 2; column-gap: 1cm }}"
+    if where_columns == "body":
+        # The body in columns: the page's frames, which text flows through; fill the first one.
+        body = f"<section><p>{words_one}</p>" + "<p>filler</p>" * 60 + f"<p>{words_two}</p></section>"
+    prepared_pdf = render_pdf(document(body, css)).pdf
+    found = words(prepared_pdf, 1)
+    second_word = "two0" if where_columns == "section" else "filler"
+    first = where(found, "one0")
+    second = min((word for word in found if word[0] == second_word and word[1] > 297), key=lambda word: word[2])
+    assert second[1] > 297 > first[1]
+    if where_columns == "section":
+        # Balanced, as a browser's: the second column starts level with the first.
+        assert second[2] == pytest.approx(first[2], abs=2)
+
+
+def test_right_to_left_card_is_mirrored() -> None:
+    css = ".route { display: flex; justify-content: space-between } .card { border: 1px solid #ccc; padding: 8px }"
+    body = (
+        '<div class="card"><p>שלום עולם ABC נוסע</p>'
+        '<div class="route"><span>מוצא</span><span>יעד</span></div>'
+        "<table style='width: 100%'><tr><th>טיסה</th><th>שער</th><th>מושב</th></tr></table>"
+        "<p>טיסה נעימה ✈️ 🛫</p></div>"
+    )
+    result = render_pdf(document(body, css, 'dir="rtl" lang="he"'))
+    found = words(result.pdf, 1)
+    line = [word for word in found if abs(word[2] - where(found, "ABC")[2]) < 3]
+    # The right-most word of the line is its first word (pdftotext gives Hebrew words in visual order).
+    assert max(line, key=lambda word: word[1])[0] == "שלום"[::-1]
+    # The flex row's first item at the right end, its last at the left end.
+    assert where(found, "מוצא"[::-1])[1] > 400 > where(found, "יעד"[::-1])[1]
+    # The table's first column on the right.
+    assert where(found, "טיסה"[::-1])[1] > where(found, "שער"[::-1])[1] > where(found, "מושב"[::-1])[1]
+    # Emoji: drawn as text symbols and named in the report, never a missing-glyph box.
+    assert "■" not in "".join(word[0] for word in found)
+    assert any("🛫" in note for note in result.fidelity.degraded), result.fidelity.as_dict()
+
+
+def test_css_direction_and_text_align_start() -> None:
+    css = ".r { direction: rtl } .s { text-align: start }"
+    result = render_pdf(
+        document('<div class="r" lang="he"><p class="s">word ראשון</p></div><p class="s">leftword</p>', css)
+    )
+    found = words(result.pdf, 1)
+    assert where(found, "leftword")[1] < 100
+    assert where(found, "ראשון"[::-1])[1] > 297
+
+
+def test_a_paged_document_prepares_to_what_the_splitter_can_read() -> None:
+    prepared = prepare(document(PAGED_BODY, PAGED_CSS))
+    # The first page's template, then one per chapter's running head and one for the wide page.
+    assert prepared.html.count("<pdf:nexttemplate") == 4
+    assert not {"page", "string-set"} & set(prepared.report.ignored_css), prepared.report.as_dict()
+    # The splitter sees the template switches and renders such a document whole.
+    decided = plan(prepared.html, parts=4, min_part_bytes=1)
+    assert not decided.split and decided.reason == TEMPLATES
