@@ -14,12 +14,15 @@ from __future__ import annotations
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
+from tasks.prepare import estimate
 from tasks.prepare.cascade import Computed
 from tasks.prepare.inline_style import points, set_style, sides
 from tasks.prepare.stylesheets import remove
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 OUT_OF_FLOW = ("absolute", "fixed")
+#: A page's height over its width, at the least, in portrait (Letter's 1.29; A4's is 1.41).
+PORTRAIT = 1.25
 _OFFSETS = ("top", "right", "bottom", "left")
 
 
@@ -46,6 +49,26 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
             _in_flow(element, style, report)
         elif kind == "relative":
             _width_as_margins(element, style, page_width)
+
+
+def tall_boxes_in_flow(
+    root: lxml_html.HtmlElement, computed: ElementStyles, report: FidelityReport, page_width: float
+) -> None:
+    """Absolute boxes taller than a page laid out in flow, as floats of their width at their static position
+    (a CV's main column beside its floated sidebar): xhtml2pdf draws a placed box whole, on one page, and what
+    does not fit is lost. A page is taken as `PORTRAIT` times its width."""
+    for element in list(root.iter()):
+        style = computed.get(element)
+        if position(style) != "absolute" or style is None or not isinstance(element.tag, str):
+            continue
+        width = min(points(style.own.get("width")), points(style.own.get("max-width")), page_width)
+        if estimate.height(element, computed, width) < page_width * PORTRAIT:
+            continue
+        set_style(element, {name: None for name in ("position", "z-index", *_OFFSETS)})
+        style.cascaded["position"] = "static"
+        if style.own.get("width") and style.own.get("right", "auto") == "auto":
+            style.cascaded["float"] = "left"
+        report.degrade(f"a positioned <{element.tag}> taller than the page was laid out in flow")
 
 
 def _draws_nothing(element: lxml_html.HtmlElement, style: Computed) -> bool:
