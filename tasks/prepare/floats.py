@@ -1,0 +1,236 @@
+"""Floats as the rows of cells they look like: side by side at their widths, `clear` starting a new row.
+
+xhtml2pdf does not float blocks: it stacks every floated box under the one before, so everything after
+moves down. Here a run of floated siblings becomes a one-row table (more rows when their widths pass
+100 % or a box clears): left floats in order from the left, right floats from the right, and between
+them a cell holding what flows beside them (a CV's name and contact lines beside its photo, running
+text beside a figure) as far down as the floats reach; what comes after flows below, full width.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TypeAlias
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from tasks.prepare import estimate
+from tasks.prepare.cascade import Computed
+from tasks.prepare.estimate import height
+from tasks.prepare.inline_style import points, set_style, sides
+from tasks.prepare.positioned import OUT_OF_FLOW, position
+
+ElementStyles = dict[lxml_html.HtmlElement, Computed]
+#: Elements whose children are inline content: no table goes inside them.
+_INLINE = frozenset(
+    "a abbr b bdi bdo cite code em font i kbd label mark q s samp small span strong sub sup u var".split()
+)
+_TABLE_PARTS = frozenset("table thead tbody tfoot tr colgroup col".split())
+_PERCENT = re.compile(r"^\s*([\d.]+)%\s*$")
+Item: TypeAlias = lxml_html.HtmlElement | str
+
+
+def side(style: Computed | None) -> str:
+    """ "left" or "right" for a floated box xhtml2pdf would otherwise stack, else ""."""
+    if style is None or position(style) in OUT_OF_FLOW:
+        return ""
+    value = style.cascaded.get("float", "none").strip().lower()
+    return value if value in ("left", "right") else ""
+
+
+def clears(style: Computed | None) -> bool:
+    """Whether the box (or its ::after, a clearfix) clears floats."""
+    if style is None:
+        return False
+    after = style.generated.get("after", {})
+    return style.cascaded.get("clear", "none").strip() not in ("none", "") or after.get("clear", "none") != "none"
+
+
+def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: float) -> None:
+    """Every container's floated children laid out side by side, innermost first."""
+    for container in reversed(list(root.iter())):
+        if not isinstance(container.tag, str) or container.tag in _INLINE | _TABLE_PARTS:
+            continue
+        if any(side(computed.get(child)) for child in container if isinstance(child.tag, str)):
+            _lower(container, computed, _available(container, page_width))
+
+
+def _lower(container: lxml_html.HtmlElement, computed: ElementStyles, width: float) -> None:
+    items = _detach(container)
+    out: list[Item] = []
+    index = 0
+    while index < len(items):
+        item = items[index]
+        if isinstance(item, str) or not side(computed.get(item)):
+            out.append(item)
+            index += 1
+            continue
+        floats, index = _run_of_floats(items, index, computed)
+        rows = _rows(floats, computed, width)
+        for number, row in enumerate(rows):
+            beside: list[Item] = []
+            if number == len(rows) - 1:
+                beside, index = _beside(items, index, row, computed, width)
+            out.append(_table(row, beside, computed, width))
+    _attach(container, out)
+
+
+def _detach(container: lxml_html.HtmlElement) -> list[Item]:
+    """The container's content as a list of elements and loose text, taken out of it."""
+    items: list[Item] = [container.text] if container.text else []
+    container.text = None
+    for child in list(container):
+        container.remove(child)
+        tail, child.tail = child.tail, None
+        items.append(child)
+        if tail:
+            items.append(tail)
+    return items
+
+
+def _attach(container: lxml_html.HtmlElement, items: list[Item]) -> None:
+    last: lxml_html.HtmlElement | None = None
+    for item in items:
+        if isinstance(item, str):
+            if last is None:
+                container.text = (container.text or "") + item
+            else:
+                last.tail = (last.tail or "") + item
+        else:
+            container.append(item)
+            last = item
+
+
+def _run_of_floats(items: list[Item], index: int, computed: ElementStyles) -> tuple[list[Item], int]:
+    """The floats from `index` on that sit in one run: separated by nothing but white space, until one clears."""
+    run: list[Item] = [items[index]]
+    index += 1
+    while index < len(items):
+        item = items[index]
+        if isinstance(item, str) and not item.strip():
+            index += 1
+            continue
+        style = None if isinstance(item, str) else computed.get(item)
+        if isinstance(item, str) or not side(style) or clears(style) or clears(computed.get(run[-1])):
+            break
+        run.append(item)
+        index += 1
+    return run, index
+
+
+def _rows(floats: list[Item], computed: ElementStyles, width: float) -> list[list[lxml_html.HtmlElement]]:
+    """The floats in rows: a float that no longer fits beside the ones before starts the next row."""
+    rows: list[list[lxml_html.HtmlElement]] = [[]]
+    used = 0.0
+    for item in floats:
+        assert not isinstance(item, str)
+        share = _outer_width(item, computed.get(item), width)
+        if rows[-1] and used + share > width * 1.005:
+            rows.append([])
+            used = 0.0
+        rows[-1].append(item)
+        used += share
+    return rows
+
+
+def _beside(
+    items: list[Item], index: int, row: list[lxml_html.HtmlElement], computed: ElementStyles, width: float
+) -> tuple[list[Item], int]:
+    """What flows beside the row of floats: the content after it, until a box clears or a float starts
+    another run, as far down as the floats reach (and at least the first block, unless it is far taller)."""
+    room = width - sum(_outer_width(item, computed.get(item), width) for item in row)
+    if room < width * 0.15:
+        return [], index
+    reach = max(height(item, computed, _outer_width(item, computed.get(item), width)) for item in row)
+    beside: list[Item] = []
+    filled = 0.0
+    while index < len(items) and filled < reach:
+        item = items[index]
+        style = None if isinstance(item, str) else computed.get(item)
+        if style is not None and (side(style) or clears(style)):
+            break
+        needed = height(item, computed, room)
+        if not beside and needed > 3 * reach and needed > 400:
+            break
+        beside.append(item)
+        filled += needed
+        index += 1
+    return beside, index
+
+
+def _table(
+    row: list[lxml_html.HtmlElement], beside: list[Item], computed: ElementStyles, width: float
+) -> lxml_html.HtmlElement:
+    table: lxml_html.HtmlElement = lxml_html.Element("table")
+    table.set("cellpadding", "0")
+    table.set("cellspacing", "0")
+    table.set("style", "width: 100%")
+    tr = etree.SubElement(table, "tr")
+    lefts = [item for item in row if side(computed.get(item)) == "left"]
+    rights = [item for item in row if side(computed.get(item)) == "right"]
+    for item in lefts:
+        _float_cell(tr, item, computed, width)
+    if beside or rights:
+        middle = etree.SubElement(tr, "td")
+        middle.set("style", "vertical-align: top; padding: 0")
+        _attach(middle, beside)
+    for item in reversed(rights):
+        _float_cell(tr, item, computed, width)
+    return table
+
+
+def _float_cell(tr: lxml_html.HtmlElement, item: lxml_html.HtmlElement, computed: ElementStyles, width: float) -> None:
+    style = computed.get(item)
+    td = etree.SubElement(tr, "td")
+    declared = _declared_width(item, style)
+    if declared and declared.endswith("%"):
+        td.set("width", declared)
+    else:
+        td.set("width", f"{_outer_width(item, style, width):.2f}pt")
+    td.set("style", "vertical-align: top; padding: 0")
+    if item.tag != "img":
+        set_style(item, {"width": None, "max-width": None, "min-width": None, "float": None})
+    td.append(item)
+
+
+def _declared_width(item: lxml_html.HtmlElement, style: Computed | None) -> str | None:
+    if style is not None:
+        for name in ("width", "max-width"):
+            value = style.own.get(name, "").strip()
+            if _PERCENT.match(value) or value.endswith("pt"):
+                return value
+    attribute = item.get("width", "").strip()
+    if attribute.isdigit():
+        return f"{int(attribute) * 0.75:.2f}pt"
+    return attribute if _PERCENT.match(attribute) else None
+
+
+def _outer_width(item: lxml_html.HtmlElement, style: Computed | None, width: float) -> float:
+    """The float's margin box width, in points: its declared width, else its content's (shrink-to-fit)."""
+    declared = _declared_width(item, style)
+    own = style.own if style is not None else {}
+    _, margin_right, _, margin_left = sides(own, "margin")
+    _, pad_right, _, pad_left = sides(own, "padding")
+    extra = margin_left + margin_right
+    border_box = style is not None and style.cascaded.get("box-sizing", "").strip() == "border-box"
+    if declared and declared.endswith("%"):
+        return min(float(declared[:-1]) * width / 100 + (0 if border_box else pad_left + pad_right) + extra, width)
+    if declared:
+        return min(points(declared) + (0 if border_box else pad_left + pad_right) + extra, width)
+    return min(estimate.max_content(item, style) + pad_left + pad_right + extra, width)
+
+
+def _available(element: lxml_html.HtmlElement, page_width: float) -> float:
+    """The width of the element's content box, estimated: the nearest set width (a CV's page-wide body)
+    or the page's, less the side margins and paddings of the blocks in between."""
+    taken = 0.0
+    for node in (element, *element.iterancestors()):
+        declared = dict(part.split(": ", 1) for part in node.get("style", "").split("; ") if ": " in part)
+        set_width = points(declared.get("width"))
+        if set_width != float("inf"):
+            return max(set_width - taken, 1.0)
+        for box in ("margin", "padding"):
+            _, right, _, left = sides(declared, box)
+            taken += left + right
+    return max(page_width - taken, 1.0)

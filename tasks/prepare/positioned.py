@@ -1,0 +1,162 @@
+"""Positioned boxes kept where xhtml2pdf places them as a browser does, or laid out in flow and reported.
+
+xhtml2pdf places `position: absolute` and `fixed` boxes itself, from the offsets, against the nearest
+positioned block (found again from where its flowables were drawn) or the page, `fixed` on every page,
+and moves `relative` blocks by their offsets. What this stage must not do is hide that: a positioned
+block narrower than the page keeps its width as side margins rather than becoming a table (a table
+is no containing block to xhtml2pdf, and the narrowed block loses its `position`); a box whose
+containing block sits inside a table cell, which xhtml2pdf cannot measure, is laid out in flow at the
+side its offsets name, and the fidelity report says so.
+"""
+
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from tasks.document.fidelity import FidelityReport
+from tasks.prepare import estimate
+from tasks.prepare.cascade import Computed
+from tasks.prepare.inline_style import points, set_style, sides
+from tasks.prepare.stylesheets import remove
+
+ElementStyles = dict[lxml_html.HtmlElement, Computed]
+OUT_OF_FLOW = ("absolute", "fixed")
+#: A page's height over its width, at the least, in portrait (Letter's 1.29; A4's is 1.41).
+PORTRAIT = 1.25
+_OFFSETS = ("top", "right", "bottom", "left")
+
+
+def position(style: Computed | None) -> str:
+    """The box's `position` (static when not declared)."""
+    return (style.cascaded.get("position", "static") if style is not None else "static").strip().lower()
+
+
+def is_positioned(style: Computed | None) -> bool:
+    """Whether xhtml2pdf places the box itself: it must keep its own box, not become a table."""
+    return position(style) in ("relative", *OUT_OF_FLOW)
+
+
+def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: FidelityReport, page_width: float) -> None:
+    """Relative blocks' widths as margins; boxes xhtml2pdf cannot place laid out in flow and reported."""
+    for element in list(root.iter()):
+        style = computed.get(element)
+        kind = position(style)
+        if style is None or kind == "static" or not isinstance(element.tag, str):
+            continue
+        if kind in OUT_OF_FLOW and _draws_nothing(element, style):
+            remove(element)
+        elif kind in OUT_OF_FLOW and _container_in_cell(element, computed):
+            _in_flow(element, style, report)
+        elif kind == "relative":
+            _width_as_margins(element, style, page_width)
+
+
+def tall_boxes_in_flow(
+    root: lxml_html.HtmlElement, computed: ElementStyles, report: FidelityReport, page_width: float
+) -> None:
+    """Absolute boxes taller than a page laid out in flow, as floats of their width at their static position
+    (a CV's main column beside its floated sidebar): xhtml2pdf draws a placed box whole, on one page, and what
+    does not fit is lost. A page is taken as `PORTRAIT` times its width."""
+    for element in list(root.iter()):
+        style = computed.get(element)
+        if position(style) != "absolute" or style is None or not isinstance(element.tag, str):
+            continue
+        width = min(points(style.own.get("width")), points(style.own.get("max-width")), page_width)
+        if estimate.height(element, computed, width) < page_width * PORTRAIT:
+            continue
+        set_style(element, {name: None for name in ("position", "z-index", *_OFFSETS)})
+        style.cascaded["position"] = "static"
+        if style.own.get("width") and style.own.get("right", "auto") == "auto":
+            style.cascaded["float"] = "left"
+        report.degrade(f"a positioned <{element.tag}> taller than the page was laid out in flow")
+
+
+def _draws_nothing(element: lxml_html.HtmlElement, style: Computed) -> bool:
+    """An empty box without border or background (a decoration drawn by its ::before, a spacer)."""
+    empty = len(element) == 0 and not (element.text or "").strip() and not style.generated
+    painted = any(name.startswith(("border", "background")) for name in style.own)
+    return empty and not painted and element.tag not in ("img", "svg")
+
+
+def _container_in_cell(element: lxml_html.HtmlElement, computed: ElementStyles) -> bool:
+    """Whether the box's containing block is, or lies inside, a table cell: xhtml2pdf measures a containing
+    block from the frame it was drawn in, and a cell's content is drawn in none."""
+    if position(computed.get(element)) == "fixed":
+        return False
+    for ancestor in element.iterancestors():
+        if ancestor.tag in ("td", "th"):
+            return True
+        if is_positioned(computed.get(ancestor)):
+            return any(above.tag in ("td", "th") for above in ancestor.iterancestors())
+    return False
+
+
+def _in_flow(element: lxml_html.HtmlElement, style: Computed, report: FidelityReport) -> None:
+    """The box in the flow of its container: at its end when placed from the bottom, on the right when
+    placed from the right."""
+    offsets = {name: style.own.get(name, "auto") for name in _OFFSETS}
+    changes: dict[str, str | None] = {name: None for name in ("position", "z-index", *_OFFSETS)}
+    if offsets["right"] != "auto" and offsets["left"] == "auto":
+        changes["text-align"] = "right"
+    set_style(element, changes)
+    parent = element.getparent()
+    if offsets["bottom"] != "auto" and offsets["top"] == "auto" and parent is not None:
+        remove(element)
+        parent.append(element)
+    report.degrade(f"a positioned <{element.tag}> inside a table cell was laid out in flow")
+
+
+def _width_as_margins(element: lxml_html.HtmlElement, style: Computed, page_width: float) -> None:
+    """A relative block narrower than its container, its width said as a right margin (both margins when
+    centred), so that it stays a block xhtml2pdf can measure for the boxes placed inside it."""
+    own = style.own
+    width = min(points(own.get("max-width")), points(own.get("width")))
+    available = _available_width(element, page_width)
+    if not 0 < width < available * 0.98 or element.tag in ("table", "td", "th", "tr", "img"):
+        return
+    top, right, bottom, left = sides(own, "margin")
+    border_box = style.cascaded.get("box-sizing", "").strip() == "border-box"
+    if not border_box:
+        _, pad_right, _, pad_left = sides(own, "padding")
+        width += pad_left + pad_right + _border_widths(own)
+    centred = own.get("margin-left") == "auto" and own.get("margin-right") == "auto"
+    if centred:
+        left = right = max((available - width) / 2, 0.0)
+    else:
+        right = max(available - left - width, 0.0)
+    set_style(
+        element,
+        {
+            "width": None,
+            "max-width": None,
+            "margin": None,
+            "margin-left": f"{left:.2f}pt",
+            "margin-right": f"{right:.2f}pt",
+            "margin-top": f"{top:.2f}pt",
+            "margin-bottom": f"{bottom:.2f}pt",
+        },
+    )
+
+
+def _available_width(element: lxml_html.HtmlElement, page_width: float) -> float:
+    """The page's content width less the side margins and paddings of the blocks around the element."""
+    width = page_width
+    for ancestor in element.iterancestors():
+        declared = _declared(ancestor)
+        for box in ("margin", "padding"):
+            _, right, _, left = sides(declared, box)
+            width -= left + right
+    return width
+
+
+def _declared(element: lxml_html.HtmlElement) -> dict[str, str]:
+    return dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
+
+
+def _border_widths(own: dict[str, str]) -> float:
+    total = 0.0
+    for side in ("left", "right"):
+        value = own.get(f"border-{side}-width") or own.get(f"border-{side}") or own.get("border") or ""
+        width = next((points(part) for part in value.split() if points(part) != float("inf")), 0.0)
+        total += width
+    return total
