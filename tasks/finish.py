@@ -30,7 +30,6 @@ from tasks.document.failures import (
     worker_lost,
 )
 from tasks.document.finishing import Finishing
-from tasks.finishing import Identity, finish_pdf, signing_identity
 from tasks.job.metrics import record_render
 from tasks.render.renderer import RenderResult
 from tasks.reporting import JobEnded, Reporter
@@ -122,6 +121,9 @@ class Finish(RenderPolicy):
         stored = self.reporter.store.finishing(self.reporter.job["id"])
         if not stored:
             return result
+        # Imported here: the web tier imports this module (through tasks.convert) and needs no pyHanko.
+        from tasks.finishing import Identity, finish_pdf, signing_identity
+
         self.reporter.finishing(result)
         with self.guard("finish the PDF"), self.watched():
             finishing = Finishing.from_dict(stored)
