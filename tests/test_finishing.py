@@ -312,3 +312,19 @@ def redis_values(client: Redis) -> Iterator[bytes]:
         elif kind == "stream":
             for _, entry in redis.xrange(name):
                 yield from (field + b"=" + value for field, value in entry.items())
+
+
+def test_a_signature_field_off_the_pages_fails_the_job_and_forgets_its_passwords(stack: Stack) -> None:
+    options = {
+        "protect": {"user_password": USER_PASSWORD},
+        "sign": {"field": {"page": 5, "x": 10, "y": 10, "width": 100, "height": 40}},
+    }
+    job = submit_job(stack.base, {"html": pages_html(1, f"off page {time.time_ns()}"), "options": options})
+    end = wait_for_job(stack.base, job["id"], timeout=120)
+    assert (end["state"], end["error"]["code"]) == ("FAILURE", "signature_field_off_page"), end
+    client = Redis.from_url(stack.redis.url)
+    try:
+        assert client.hexists(f"pdfjob:{job['id']}", "json")
+        assert not client.hexists(f"pdfjob:{job['id']}", "finishing")
+    finally:
+        client.close()
