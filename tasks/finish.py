@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, NoReturn
 
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
@@ -28,6 +29,7 @@ from tasks.document.failures import (
     too_many_pages,
     worker_lost,
 )
+from tasks.document.finishing import Finishing
 from tasks.job.metrics import record_render
 from tasks.render.renderer import RenderResult
 from tasks.reporting import JobEnded, Reporter
@@ -92,6 +94,7 @@ class Finish(RenderPolicy):
     def __init__(self, reporter: Reporter, config: Mapping[str, Any]) -> None:
         super().__init__(reporter, config)
         self.began = time.monotonic()
+        self.config = config
 
     def fail(self, failure: RenderFailed) -> NoReturn:
         """End the job as `FAILURE` and raise `failure`: Celery's own record says the same words.
@@ -108,9 +111,26 @@ class Finish(RenderPolicy):
         with self.guard():
             self.check_pages(result.pages)
             self.check_size(len(result.pdf))
+        result = self._finished(result)
         self.reporter.storing(result)
         self.reporter.succeeded(result)
         self._observe(result)
+
+    def _finished(self, result: RenderResult) -> RenderResult:
+        """`result` stamped, encrypted and signed as the job asked (tasks/finishing), its `finishing` stage reported."""
+        stored = self.reporter.store.finishing(self.reporter.job["id"])
+        if not stored:
+            return result
+        # Imported here: the web tier imports this module (through tasks.convert) and needs no pyHanko.
+        from tasks.finishing import Identity, finish_pdf, signing_identity
+
+        self.reporter.finishing(result)
+        with self.guard("finish the PDF"), self.watched():
+            finishing = Finishing.from_dict(stored)
+            identity: Identity | None = signing_identity(self.config) if finishing.sign is not None else None
+            pdf = finish_pdf(result.pdf, finishing, identity)
+            self.check_size(len(pdf))
+        return replace(result, pdf=pdf)
 
     def _observe(self, result: RenderResult) -> None:
         """Log the render and add it to the render histograms (tasks/job/metrics.py)."""

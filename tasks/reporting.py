@@ -71,6 +71,11 @@ class Reporter:
     def progress(self, step: Progress) -> None:
         self.commit(record.advanced(self.job, step.as_dict()))
 
+    def finishing(self, result: RenderResult) -> None:
+        self.commit(
+            record.advanced(self.job, {**self.job["progress"], "stage": Stage.FINISHING, "pages": result.pages})
+        )
+
     def storing(self, result: RenderResult) -> None:
         self.commit(record.advanced(self.job, {**self.job["progress"], "stage": Stage.STORING, "pages": result.pages}))
 

@@ -92,6 +92,15 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 5),
         # Deliveries in flight to one receiver (host and port) at once, across every webhook worker.
         "WEBHOOK_PER_RECEIVER": max(_int(env, "WEBHOOK_PER_RECEIVER", 2), 1),
+        # The operator's signing identity (options.sign, tasks/finishing/sign.py): a PKCS#12 file and its
+        # passphrase, or a PEM key (and its passphrase) with a PEM chain, the signer's certificate first.
+        # Secrets: never logged, never in a job. With TIMESTAMP_URL, signatures are PAdES B-T, else B-B.
+        "SIGNING_PKCS12": env.get("SIGNING_PKCS12", "").strip(),
+        "SIGNING_PKCS12_PASSPHRASE": env.get("SIGNING_PKCS12_PASSPHRASE", ""),
+        "SIGNING_KEY": env.get("SIGNING_KEY", "").strip(),
+        "SIGNING_KEY_PASSPHRASE": env.get("SIGNING_KEY_PASSPHRASE", ""),
+        "SIGNING_CERT_CHAIN": env.get("SIGNING_CERT_CHAIN", "").strip(),
+        "TIMESTAMP_URL": env.get("TIMESTAMP_URL", "").strip(),
         "CELERY": celery_settings(env, target, render_limit),
     }
     return config

@@ -14,6 +14,8 @@ from flask import Request, current_app
 from werkzeug.datastructures import FileStorage
 
 from tasks.document.assets import AssetError, Bundle, check_archive, pack
+from tasks.document.finishing import KEYS as FINISHING_KEYS
+from tasks.document.finishing import Finishing
 from tasks.document.page_setup import OptionError, PageOptions
 from tasks.nesting.scan import nesting_depth
 from webapp.decoding import decode_html
@@ -50,6 +52,8 @@ class Submission:
     callback_url: str | None = None
     # The Idempotency-Key header as sent (checked by webapp/reuse.py): a retried POST gets the first one's job.
     idempotency_key: str | None = None
+    # What is done to the PDF after the render: options.stamp, options.protect (passwords), options.sign.
+    finishing: Finishing = field(default_factory=Finishing)
 
 
 def read_submission(request: Request, max_html_bytes: int, max_depth: int) -> Submission:
@@ -89,11 +93,12 @@ def _document(request: Request, body: object) -> Submission:
         return _from_json(body)
     if mimetype in HTML_TYPES:
         html = decode_html(request.get_data(cache=False), request.mimetype_params.get("charset"))
+        # Page options only: a password in a query string would end up in access logs.
         options = {name: value for name, value in request.args.items() if name in PageOptions.__dataclass_fields__}
         return Submission(
             html,
             pdf_filename(request.args.get("filename")),
-            _options(options),
+            _options(options)[0],
             _flag(request.args.get("reuse"), "reuse"),
         )
     raise ApiError(
@@ -139,7 +144,8 @@ def _from_form(request: Request) -> Submission:
         options = current_app.json.loads(raw_options) if raw_options else None
     except ValueError:
         raise ApiError(400, "bad_options", "The form field 'options' must hold a JSON object.") from None
-    return replace(submission, options=_options(options), reuse=_flag(request.form.get("reuse"), "reuse"))
+    page, finishing = _options(options)
+    return replace(submission, options=page, finishing=finishing, reuse=_flag(request.form.get("reuse"), "reuse"))
 
 
 def _html_from_form(request: Request) -> Submission:
@@ -217,7 +223,8 @@ def _from_json(body: object) -> Submission:
     reuse = body.get("reuse", True)
     if not isinstance(reuse, bool):
         raise ApiError(400, "bad_reuse", "'reuse' must be true or false.")
-    return Submission(html, pdf_filename(name), _options(body.get("options")), reuse, parts=parts)
+    page, finishing = _options(body.get("options"))
+    return Submission(html, pdf_filename(name), page, reuse, parts=parts, finishing=finishing)
 
 
 def read_documents(raw: object) -> tuple[tuple[str, str], ...]:
@@ -239,11 +246,23 @@ def read_documents(raw: object) -> tuple[tuple[str, str], ...]:
     return tuple(parts)
 
 
-def _options(raw: object) -> PageOptions:
+def _options(raw: object) -> tuple[PageOptions, Finishing]:
+    """The page options and the finishing steps in `options`; a 400 naming the first bad field."""
     try:
-        return PageOptions.parse(raw)
+        if not isinstance(raw, Mapping):
+            return PageOptions.parse(raw), Finishing()
+        page = {name: value for name, value in raw.items() if name not in FINISHING_KEYS}
+        finishing = Finishing.parse(raw)
+        if finishing.sign is not None and not signing_configured(current_app.config):
+            raise OptionError("sign", "this service has no signing identity configured, so it cannot sign")
+        return PageOptions.parse(page), finishing
     except OptionError as exc:
         raise ApiError(400, "bad_option", str(exc), field=exc.field) from None
+
+
+def signing_configured(config: Mapping[str, object]) -> bool:
+    """Whether the operator configured a signing identity (a PKCS#12 file, or a PEM key and chain)."""
+    return bool(config.get("SIGNING_PKCS12") or (config.get("SIGNING_KEY") and config.get("SIGNING_CERT_CHAIN")))
 
 
 def _flag(value: str | None, name: str) -> bool:

@@ -99,7 +99,7 @@ def submit() -> Response:
     if earlier is not None:
         return _accepted(earlier.json, earlier.job["id"])
     quota = admit(store.redis, request, job["id"], stored_bytes(submission))
-    copied = reuse.stored_result(store, digest, job, quota) if submission.reuse else None
+    copied = reuse.stored_result(store, digest, job, quota) if submission.reuse and reuse.reusable(submission) else None
     if copied is not None:
         deliver_if_ended(copied)
         return _accepted(to_json(copied), job["id"])
@@ -111,6 +111,9 @@ def submit() -> Response:
     route = None if submission.parts else splitting.route(job["id"], html, submission.split)
     if route is not None and route.render is not None:
         job = routed(job, route.render)
+    if not submission.finishing.is_empty():
+        # Deleted when the job ends (tasks/job/store.py): it holds the passwords.
+        fields["finishing"] = to_json(submission.finishing.as_dict())
     store.create(job, html, submission.options.as_dict(), submission.assets, fields)
     celery: Celery = current_app.extensions["celery"]
     try:
@@ -124,7 +127,8 @@ def submit() -> Response:
         store.delete(job["id"])
         raise
     _count_submitted(store)
-    reuse.remember_result(store, digest, job["id"])
+    if reuse.reusable(submission):
+        reuse.remember_result(store, digest, job["id"])
     try:
         return _accepted(to_json(job), job["id"])
     except ApiError:

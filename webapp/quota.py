@@ -36,8 +36,10 @@ return {1, used}
 
 
 def stored_bytes(submission: Submission) -> int:
-    """What a submission puts in Redis until its job ends: its HTML, its parts' names and HTML, its assets."""
+    """What a submission puts in Redis until its job ends: its HTML, its parts' names and HTML, its assets,
+    its finishing options (a stamp's image)."""
     size = len(submission.html.encode("utf-8")) if not submission.parts else 0
+    size += len(submission.finishing.stamp.image or "") if submission.finishing.stamp else 0
     size += sum(len(name.encode("utf-8")) + len(html.encode("utf-8")) for name, html in submission.parts)
     return size + (len(submission.assets.archive) if submission.assets else 0)
 

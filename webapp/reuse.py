@@ -15,10 +15,31 @@ MAX_KEY_LENGTH = 255
 
 
 def fingerprint(submission: Submission) -> str:
-    """What decides the PDF's bytes: the HTML, the page options and the assets."""
+    """What decides the PDF's bytes: the HTML, the page options, the assets and the finishing steps.
+
+    Passwords count as a slow hash of them (salted with the rest), never as
+    themselves: the digest is kept in Redis with an Idempotency-Key's binding.
+    """
     assets = hashlib.sha256(submission.assets.archive).hexdigest() if submission.assets else ""
-    content = json.dumps([submission.html, submission.parts, submission.options.as_dict(), assets], sort_keys=True)
-    return hashlib.sha256(content.encode()).hexdigest()
+    finishing = submission.finishing.public()
+    content = json.dumps(
+        [submission.html, submission.parts, submission.options.as_dict(), assets, finishing], sort_keys=True
+    )
+    digest = hashlib.sha256(content.encode()).digest()
+    protect = submission.finishing.protect
+    if protect is not None:
+        secret = json.dumps([protect.user_password, protect.owner_password]).encode()
+        digest = hashlib.scrypt(secret, salt=digest, n=2**14, r=8, p=1, dklen=32)
+    return digest.hex()
+
+
+def reusable(submission: Submission) -> bool:
+    """Whether a stored PDF may answer a submission like this one: never a protected or signed one.
+
+    A protected PDF's passwords and a signature's time are the request's
+    own: a copy of another job's would open with its passwords or carry its time.
+    """
+    return submission.finishing.protect is None and submission.finishing.sign is None
 
 
 def _result_key(digest: str) -> str:

@@ -56,7 +56,8 @@ export function stageText(job) {
     case "parsing": return "Parsing the HTML";
     case "layout": return progress.pages > 0 ? "Laying out page " + progress.pages : "Laying out the pages";
     case "writing": return "Writing the PDF";
-    case "rendered":
+    case "rendered": return "Saving the PDF";
+    case "finishing": return "Stamping, protecting, signing the PDF";
     case "storing": return "Saving the PDF";
     case "done": return "Done";
     case "failed": return "Failed";

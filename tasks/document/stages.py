@@ -14,6 +14,7 @@ class Stage(StrEnum):
     LAYOUT = "layout"
     WRITING = "writing"
     RENDERED = "rendered"
+    FINISHING = "finishing"  # stamping, encrypting, signing the rendered PDF (options.stamp|protect|sign)
     STORING = "storing"
     DONE = "done"
     FAILED = "failed"

@@ -18,6 +18,7 @@ from tasks.job.record import Job, channel, is_terminal, to_json
 # the only one that reads or writes its fields:
 #   json, seq, final, percent   the job's JSON, its event counter, ended, the bar's last percent
 #   html, options, assets, document, pdf, quota, attempts
+#   finishing                    the stamp, protect and sign options: passwords, so deleted when the job ends
 #   parts                        how many parts a job rendered in parts has
 #   part:<n>:name|html|weight    a part as queued; its share of the bar
 #   part:<n>:attempts|worker     deliveries of the part; who rendered it last
@@ -81,7 +82,7 @@ if ARGV[4] == '1' then
   for index = 0, parts - 1 do
     redis.call('HDEL', KEYS[1], 'part:' .. index .. ':html', 'part:' .. index .. ':pdf')
   end
-  redis.call('HDEL', KEYS[1], 'html', 'assets', 'document', 'split:overlay')
+  redis.call('HDEL', KEYS[1], 'html', 'assets', 'document', 'split:overlay', 'finishing')
   local quota = redis.call('HGET', KEYS[1], 'quota')
   if quota then
     redis.call('HSET', quota, ARGV[9], stored(KEYS[1]))
@@ -249,6 +250,12 @@ class JobStore:
         if not isinstance(archive, bytes) or document is None:
             return None
         return Bundle(archive, text(document))
+
+    def finishing(self, job_id: str) -> dict[str, Any] | None:
+        """The job's finishing options (tasks/document/finishing.py), until it ends; None if it asked for none."""
+        data = self.redis.hget(key(job_id), "finishing")
+        loaded: dict[str, Any] | None = json.loads(data) if data else None
+        return loaded
 
     def options(self, job_id: str) -> dict[str, str]:
         data = self.redis.hget(key(job_id), "options")
