@@ -6,13 +6,9 @@ import io
 import logging
 from datetime import UTC, datetime
 
-from celery import Celery
 from flask import Blueprint, Response, current_app, request, send_file
-from redis.exceptions import RedisError
 
-from tasks.job import metrics
 from tasks.job.record import (
-    BATCH,
     PROGRESS,
     RETRY,
     STARTED,
@@ -20,22 +16,14 @@ from tasks.job.record import (
     cancelled,
     is_terminal,
     lost,
-    new_job_id,
-    queued,
-    routed,
-    to_json,
-    webhook_record,
 )
-from tasks.job.store import JobStore, Snapshot, part_fields
-from tasks.sending import dispatch
-from webapp import backpressure, reuse, splitting
-from webapp.access import require_token
+from tasks.job.store import JobStore, Snapshot
+from webapp import submitting
+from webapp.access import client_identity, require_token
 from webapp.disposition import content_disposition
 from webapp.durability import await_replicas
 from webapp.errors import ApiError
 from webapp.intake import read_submission
-from webapp.quota import admit, stored_bytes
-from webapp.webhooks import deliver_if_ended
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/jobs")
 log = logging.getLogger(__name__)
@@ -84,85 +72,16 @@ def _job_response(snapshot: Snapshot, status: int = 200) -> Response:
 
 @bp.post("")
 def submit() -> Response:
-    """Accept HTML, store it with a new job record, queue the render: 202.
-
-    A retried POST with the same Idempotency-Key gets the job the first one
-    made; the same HTML and options as a PDF still stored get a copy of it.
-    """
+    """Accept HTML, store it with a new job record, queue the render: 202 (webapp/submitting.py decides how)."""
     config = current_app.config
     submission = read_submission(request, config["MAX_HTML_BYTES"], config["MAX_DEPTH"])
-    webhook = webhook_record(submission.callback_url) if submission.callback_url is not None else None
-    job = queued(new_job_id(), submission.filename, parts=len(submission.parts), webhook=webhook)
-    store = job_store()
-    digest = reuse.fingerprint(submission)
-    earlier = reuse.idempotent_job(store, submission.idempotency_key, digest, job)
-    if earlier is not None:
-        return _accepted(earlier.json, earlier.job["id"])
-    quota = admit(store.redis, request, job["id"], stored_bytes(submission))
-    copied = reuse.stored_result(store, digest, job, quota) if submission.reuse and reuse.reusable(submission) else None
-    if copied is not None:
-        deliver_if_ended(copied)
-        return _accepted(to_json(copied), job["id"])
-    backpressure.refuse_when_full()  # only new renders add to the queue: repeats and copies above do not
-    fields: dict[str, str | int] = part_fields(submission.parts) if submission.parts else {}
-    if quota:
-        fields["quota"] = quota
-    html = "" if submission.parts else submission.html  # a batch's HTML lives in its parts
-    route = None if submission.parts else splitting.route(job["id"], html, submission.split)
-    if route is not None and route.render is not None:
-        job = routed(job, route.render)
-    if not submission.finishing.is_empty():
-        # Deleted when the job ends (tasks/job/store.py): it holds the passwords.
-        fields["finishing"] = to_json(submission.finishing.as_dict())
-    store.create(job, html, submission.options.as_dict(), submission.assets, fields)
-    celery: Celery = current_app.extensions["celery"]
+    accepted = submitting.submit(submission, client_identity())
     try:
-        if route is None:
-            sent = dispatch(celery, job["id"], len(submission.parts), BATCH)
-            parts = [f"{job['id']}.{index}" for index in range(len(submission.parts))]
-        else:
-            sent, parts = celery.send_task(route.task, args=route.args, task_id=job["id"]), []
-        _let_go(celery, [sent.id, *parts])
-    except Exception:
-        store.delete(job["id"])
-        raise
-    _count_submitted(store)
-    if reuse.reusable(submission):
-        reuse.remember_result(store, digest, job["id"])
-    try:
-        return _accepted(to_json(job), job["id"])
+        return _accepted(accepted.json, accepted.job_id)
     except ApiError:
-        _forget(store, job["id"])  # not accepted, so not run either: the render finds no record
+        if accepted.queued:
+            submitting.forget(accepted.job_id)  # not accepted, so not run either: the render finds no record
         raise
-
-
-def _forget(store: JobStore, job_id: str) -> None:
-    try:
-        store.delete(job_id)
-    except RedisError:
-        log.warning("could not delete job %s, which was not accepted", job_id)
-
-
-def _let_go(celery: Celery, task_ids: list[str]) -> None:
-    """Stop listening for Celery's results of the tasks just queued: the job store says how a job went.
-
-    Sending a task subscribes this process to its result; left to the garbage
-    collector, the unsubscribe ran in AsyncResult.__del__, at any later time,
-    and opened a Redis connection there that nothing closed.
-    """
-    consumer = getattr(celery.backend, "result_consumer", None)
-    if consumer is not None:
-        for task_id in task_ids:
-            consumer.cancel_for(task_id)
-
-
-def _count_submitted(store: JobStore) -> None:
-    """The one place a job queued for rendering is counted (copies and Idempotency-Key repeats are not renders)."""
-    try:
-        metrics.count_submitted(store.redis)
-    except RedisError:
-        # The job is queued: a lost count must not refuse it.
-        log.warning("could not count a submitted job", exc_info=True)
 
 
 def _accepted(job_json: str, job_id: str) -> Response:

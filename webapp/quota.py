@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Request, current_app
+from flask import current_app
 from redis import Redis
 
 from tasks.job.store import KEY_PREFIX
-from webapp.access import client_identity
 from webapp.errors import QUOTA_RETRY_AFTER_SECONDS as RETRY_AFTER_SECONDS
 from webapp.errors import ApiError
 from webapp.intake import Submission
@@ -44,8 +43,8 @@ def stored_bytes(submission: Submission) -> int:
     return size + (len(submission.assets.archive) if submission.assets else 0)
 
 
-def admit(redis: Redis, request: Request, job_id: str, size: int) -> str:
-    """Enter job `job_id`'s `size` bytes under its client's quota and return the quota's key; or refuse.
+def admit(redis: Redis, client: str, job_id: str, size: int) -> str:
+    """Enter job `job_id`'s `size` bytes under its `client`'s quota and return the quota's key; or refuse.
 
     `413` when the submission alone is larger than the quota, `429` when the
     client's other jobs hold too much; "" (nothing counted) with no quota set.
@@ -57,7 +56,7 @@ def admit(redis: Redis, request: Request, job_id: str, size: int) -> str:
         raise ApiError(
             413, "over_storage_quota", f"This submission stores {_mib(size)}; a client may store {_mib(limit)} at most."
         )
-    quota = QUOTA_PREFIX + client_identity()
+    quota = QUOTA_PREFIX + client
     args = [job_id, size, limit, KEY_PREFIX, current_app.config["RESULT_TTL"]]
     admitted, used = redis.register_script(_ADMIT)(keys=[quota], args=args)
     if not admitted:

@@ -7,7 +7,6 @@ import json
 
 from tasks.job.record import SUCCESS, Job, reused_from
 from tasks.job.store import JobStore, Snapshot
-from webapp.access import client_identity
 from webapp.errors import ApiError
 from webapp.intake import Submission
 
@@ -42,15 +41,15 @@ def reusable(submission: Submission) -> bool:
     return submission.finishing.protect is None and submission.finishing.sign is None
 
 
-def _result_key(digest: str) -> str:
+def _result_key(client: str, digest: str) -> str:
     # Per submitter: a copy answered at once would tell anyone else that this
     # exact document was rendered here lately (an oracle for guessing its contents).
-    return "result:" + hashlib.sha256(f"{client_identity()}\n{digest}".encode()).hexdigest()
+    return "result:" + hashlib.sha256(f"{client}\n{digest}".encode()).hexdigest()
 
 
-def stored_result(store: JobStore, digest: str, job: Job, quota: str = "") -> Job | None:
-    """`job`, created as a copy of a stored PDF of the same content that the same client submitted, if alive."""
-    bound = store.bound(_result_key(digest))
+def stored_result(store: JobStore, client: str, digest: str, job: Job, quota: str = "") -> Job | None:
+    """`job`, created as a copy of a stored PDF of the same content that the same `client` submitted, if alive."""
+    bound = store.bound(_result_key(client, digest))
     previous = store.snapshot(bound) if bound is not None else None
     if previous is None or previous.job["state"] != SUCCESS:
         return None
@@ -58,18 +57,18 @@ def stored_result(store: JobStore, digest: str, job: Job, quota: str = "") -> Jo
     return copy if store.copy_result(previous.job["id"], copy, quota) else None
 
 
-def remember_result(store: JobStore, digest: str, job_id: str) -> None:
-    store.rebind(_result_key(digest), job_id)
+def remember_result(store: JobStore, client: str, digest: str, job_id: str) -> None:
+    store.rebind(_result_key(client, digest), job_id)
 
 
-def idempotent_job(store: JobStore, header: str | None, digest: str, job: Job) -> Snapshot | None:
+def idempotent_job(store: JobStore, client: str, header: str | None, digest: str, job: Job) -> Snapshot | None:
     """The job an earlier POST with the same Idempotency-Key (`header`) created, if any; else bind the key to `job`."""
     if header is None:
         return None
     if not 0 < len(header) <= MAX_KEY_LENGTH:
         raise ApiError(400, "bad_idempotency_key", f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
     # Keys are per client: the token it authenticates with, or its address.
-    name = "idem:" + hashlib.sha256(f"{client_identity()}\n{header}".encode()).hexdigest()
+    name = "idem:" + hashlib.sha256(f"{client}\n{header}".encode()).hexdigest()
     binding = f"{job['id']} {digest}"
     bound = store.claim(name, binding)
     if bound == binding:
