@@ -15,7 +15,7 @@ from importlib import resources
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.prepare import blocks, cascade, layout, pages, svg
+from tasks.prepare import blocks, cascade, css_depth, layout, pages, svg
 from tasks.prepare.stylesheets import Reader, compiled, gather
 from tasks.render.fidelity import FidelityReport
 
@@ -76,6 +76,8 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     report = FidelityReport(mode="browser")
     # lxml takes no encoding declaration with text already decoded (XHTML documents carry one).
     root = lxml_html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+    for inline in root.xpath("//@style"):
+        css_depth.check(str(inline))  # parsed and evaluated recursively by the cascade
     sheet = compiled(BROWSER_DEFAULTS, tuple(gather(root, read, report)))
     for feature, count in sheet.ignored.items():
         report.ignore(feature, count)

@@ -14,7 +14,7 @@ import lightningcss
 import tinycss2
 from lxml import html as lxml_html
 
-from tasks.prepare import media
+from tasks.prepare import css_depth, media
 from tasks.render.fidelity import FidelityReport
 
 #: Reads a stylesheet by URL, through the render's resource policy; None when refused or missing.
@@ -119,7 +119,11 @@ def parse_declarations(content: list[tinycss2.ast.Node] | None) -> list[Declarat
 
 
 def lower(css: str) -> str:
-    """Modern CSS (nesting, colour syntax, logical properties) as older CSS, by lightningcss."""
+    """Modern CSS (nesting, colour syntax, logical properties) as older CSS, by lightningcss.
+
+    CSS nested too deeply is refused before lightningcss reads it: it crashes the process on
+    5,000 nested blocks, and a crash cannot be caught."""
+    css_depth.check(css)
     try:
         return lightningcss.process_stylesheet(
             css, parser_flags=_FLAGS, browsers_list=_TARGETS, minify=True, error_recovery=True
