@@ -11,13 +11,14 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 import requests
 import webencodings
 
 from tasks.delivery.http import address_refused
 from tasks.render.renderer import render_pdf
-from tests.support import AppFactory, Process, start_web, wait_for_job
+from tests.support import AppFactory, Process, Stack, private_stack, start_web, wait_for_job
 from tests.test_security import tiny_png
 from webapp.access import client_identity
 from webapp.decoding import decode_html
@@ -323,3 +324,97 @@ def test_page_sizes_within_the_bounds_pass(live_server: str) -> None:
     for css in ("@page { size: a4 landscape }", "@page { size: 8.5in 11in; margin: 1in }", "@page { size: 200in }"):
         response = post(live_server, json={"html": f"<style>{css}</style><p>x</p>", "reuse": False})
         assert response.status_code == 202, (css, response.text)
+
+
+# Issue 19, items 4-6: the preparation stage's scans are linear and its CSS bounded before it is parsed.
+
+DIGITS = "<p>" + "1" * 60_000 + "</p>"
+DEEP_CSS = "a{" * 6000 + "color:red" + "}" * 6000
+_LEVELS = "".join(f"--a{n}: " + " ".join([f"var(--a{n - 1})"] * 6) + ";" for n in range(1, 9))
+VAR_BOMB = f"<!doctype html><style>:root{{--a0: x;{_LEVELS}}} p {{ margin: var(--a8) }}</style>" + "<p>x</p>" * 20
+SELECTOR_BOMB = (
+    "<!doctype html><style>x div div div div div div div div { color: red }</style>"
+    + "<div>" * 120
+    + "y"
+    + "</div>" * 120
+)
+
+
+def rendered_within(base: str, body: dict[str, object], seconds: float) -> dict[str, object]:
+    """The job of `body`, ended within `seconds` of its submission (the render's own limit is longer)."""
+    started = time.monotonic()
+    submitted = post(base, json={"reuse": False, **body})
+    assert submitted.status_code == 202, submitted.text
+    job = wait_for_job(base, submitted.json()["id"], timeout=seconds)
+    assert time.monotonic() - started < seconds
+    return job
+
+
+def test_a_paragraph_of_digits_is_prepared_at_once(live_server: str) -> None:
+    # 144 s before: the browser-mark regex (\d+rem) was quadratic on it, holding the GIL.
+    job = rendered_within(live_server, {"html": DIGITS}, 20)
+    assert job["state"] == "SUCCESS", job["error"]
+
+
+def test_unclosed_style_tags_with_a_page_option_render_at_once(live_server: str) -> None:
+    # 24 s before: finding the document's own @page rule retried a lazy match from every tag.
+    job = rendered_within(live_server, {"html": "<style>" * 20_000, "options": {"margin": "2cm"}}, 20)
+    assert job["state"] == "SUCCESS", job["error"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        f"<!doctype html><style>{DEEP_CSS}</style><p>x</p>",
+        "<!doctype html><p style='width: " + "calc(" * 10_000 + "1px" + ")" * 10_000 + "'>x</p>",
+        "<!doctype html><style>" + ":is(" * 100_000 + "a" + ")" * 100_000 + "{color: red}</style><p>x</p>",
+    ],
+    ids=["blocks", "calc-in-a-style-attribute", "is"],
+)
+def test_css_nested_too_deeply_fails_before_it_crashes_the_worker(live_server: str, html: str) -> None:
+    # lightningcss segfaulted on it: three worker deaths, then FAILURE worker_lost.
+    job = rendered_within(live_server, {"html": html}, 30)
+    assert job["state"] == "FAILURE"
+    error = job["error"]
+    assert isinstance(error, dict)
+    assert error["code"] == "too_deeply_nested", error
+    assert "CSS" in error["message"]
+
+
+def test_css_nested_too_deeply_in_a_linked_stylesheet_fails_too(live_server: str) -> None:
+    page = b'<!doctype html><link rel="stylesheet" href="s.css"><p>x</p>'
+    site = zipped({"index.html": page, "s.css": DEEP_CSS.encode()})
+    submitted = post(live_server, files={"file": ("site.zip", site, "application/zip")}, data={"reuse": "false"})
+    assert submitted.status_code == 202, submitted.text
+    job = wait_for_job(live_server, submitted.json()["id"], timeout=30)
+    assert (job["state"], job["error"]["code"]) == ("FAILURE", "too_deeply_nested")
+
+
+def test_a_selector_bomb_is_matched_at_once(live_server: str) -> None:
+    # Exponential in cssselect2: 0.8 KB ran to the hard time limit and the worker was SIGKILLed.
+    job = rendered_within(live_server, {"html": SELECTOR_BOMB}, 20)
+    assert job["state"] == "SUCCESS", job["error"]
+
+
+@pytest.fixture(scope="module")
+def one_child_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack whose single render process is not recycled while a test measures it."""
+    env = {"WORKER_MAX_TASKS_PER_CHILD": "1000"}
+    with private_stack(tmp_path_factory.mktemp("memory"), env=env, processes=1) as stack:
+        yield stack
+
+
+def test_a_var_bomb_is_bounded_and_leaves_nothing_in_the_render_process(one_child_stack: Stack) -> None:
+    # 70 s and +313 MB kept in the render process per job before: expanded values filled a process-wide cache.
+    base = one_child_stack.base
+    assert rendered_within(base, {"html": VAR_BOMB}, 20)["state"] == "SUCCESS"  # the process's own first-use costs
+    child = psutil.Process(one_child_stack.worker.pid).children()[0]
+    before = child.memory_info().rss
+    for _ in range(3):
+        job = rendered_within(base, {"html": VAR_BOMB}, 20)
+        assert job["state"] == "SUCCESS", job["error"]
+    assert psutil.Process(one_child_stack.worker.pid).children() == [child], "the render process was replaced"
+    assert child.memory_info().rss - before < 30 * 2**20
+    fidelity = job["fidelity"]
+    assert isinstance(fidelity, dict)
+    assert any(feature.startswith("var(): substituted values longer than") for feature in fidelity["ignored_css"])

@@ -5,17 +5,24 @@ from __future__ import annotations
 import http.server
 import io
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import cssselect2
 import pypdf
 import pytest
+import tinycss2
+from lxml import html as lxml_html
 
+from tasks.document.failures import LimitExceeded
+from tasks.document.page_rules import document_page, nested_blocks
 from tasks.document.page_setup import OptionError, PageOptions
 from tasks.document.policy import server_policy
-from tasks.prepare import is_browser_document, prepare
+from tasks.prepare import cascade, css_depth, is_browser_document, prepare, selectors, values
 from tasks.render.renderer import render_pdf, stylesheet_reader
 from tests.support import pdf_pages, pdf_text, report_html, xhtml2pdf_alone
+from tests.test_hostile_input import DEEP_CSS, SELECTOR_BOMB, VAR_BOMB
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "xhtml2pdf"
 A4_WIDTH = 595.28
@@ -281,3 +288,85 @@ def test_preformatted_text_wider_than_the_page_shrinks_as_chromium_prints_it() -
 def test_a_style_attribute_outranks_any_selector() -> None:
     html = page('<div id="a"><div id="b"><p id="c" style="color: blue">x</p></div></div>', "#a #b p#c { color: red }")
     assert '<p id="c" style="color: blue">' in prepare(html).html
+
+
+# Issue 19: the stage's scans are linear, its CSS bounded before a parser reads it.
+
+
+def cpu_seconds(work: Callable[[], object]) -> float:
+    started = time.process_time()
+    work()
+    return time.process_time() - started
+
+
+@pytest.mark.parametrize(
+    ("html", "browser"),
+    [("<p style='font-size: 1.5rem'>x</p>", True), ("<p style='margin: .5rem'>x</p>", True), ("<p>12rems</p>", False)],
+)
+def test_rem_still_marks_a_browser_document(html: str, browser: bool) -> None:
+    assert is_browser_document(html) is browser
+
+
+@pytest.mark.parametrize(
+    "work",
+    [
+        lambda: is_browser_document("<p>" + "1" * 300_000 + "</p>"),  # 60 KB took 144 s
+        lambda: document_page("<style>" * 100_000),  # 20,000 took 24 s
+        lambda: values.resolve_lengths("1" * 300_000, values.Context(12)),  # 64 KB took 478 s
+        lambda: prepare(VAR_BOMB),  # 70 s
+        lambda: prepare(SELECTOR_BOMB),  # to the hard time limit
+    ],
+    ids=["digits", "style-tags", "css-number", "var-bomb", "selector-bomb"],
+)
+def test_hostile_inputs_are_prepared_at_once(work: Callable[[], object]) -> None:
+    assert cpu_seconds(work) < 2
+
+
+def test_the_document_page_rule_is_read_without_its_frames() -> None:
+    page = document_page(
+        "<style media=print>/* @page { margin: 9cm } */ @page { size: a4; margin: 1cm 2cm; "
+        "@frame header { -pdf-frame-content: h; top: 1cm } margin-top: 3cm }</style><p>x</p>"
+    )
+    assert page.declarations == {"size": "a4", "margin": "1cm 2cm", "margin-top": "3cm"}
+    assert nested_blocks(page.body) == ["@frame header { -pdf-frame-content: h; top: 1cm }"]
+
+
+@pytest.mark.parametrize(
+    ("css", "deeper"),
+    [
+        ("a{" * 129 + "}" * 129, True),
+        ("a{" * 128 + "}" * 128, False),
+        ("{)" * 200, True),  # a `)` closes no `{`
+        ("/*" + "{" * 500 + "*/ a { content: '" + "(" * 500 + "' }", False),
+        ("a{b:c}" * 10_000, False),
+    ],
+)
+def test_css_nesting_is_counted_as_a_parser_counts_it(css: str, deeper: bool) -> None:
+    assert css_depth.nests_deeper(css) is deeper
+
+
+def test_css_nested_too_deeply_is_refused_before_lightningcss_reads_it() -> None:
+    with pytest.raises(LimitExceeded, match="CSS") as refused:
+        prepare(f"<!doctype html><style>{DEEP_CSS}</style><p>x</p>")
+    assert refused.value.code == "too_deeply_nested"
+
+
+def test_a_var_bomb_is_dropped_and_reported_and_nothing_is_remembered() -> None:
+    report = prepare(VAR_BOMB).report
+    assert report.ignored_css[cascade.VAR_TOO_LONG] == 20
+    assert cascade._resolved_short.cache_info().currsize == 0
+
+
+def test_descendant_selectors_match_as_cssselect2_does() -> None:
+    root = lxml_html.fromstring("<div class=a><p><span><b>x</b></span></p><i></i><p><b>y</b></p></div>")
+    for text in ("div b", ".a p b", "div > p b", "p ~ p b", "i ~ p > b", "span b", "div span p b"):
+        prelude = tinycss2.parse_component_value_list(text)
+        ours, theirs = selectors.compile_list(prelude)[0], cssselect2.compile_selector_list(prelude)[0]
+        with selectors.matching():
+            for element in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
+                assert bool(ours.test(element)) == bool(theirs.test(element)), (text, element)
+
+
+def test_a_selector_nesting_combinators_in_is_is_dropped_and_reported() -> None:
+    html = "<!doctype html><style>:is(x div div) p { color: red }</style><div><p>x</p></div>"
+    assert prepare(html).report.ignored_css[selectors.TOO_COMPLEX] == 1

@@ -92,6 +92,18 @@ def too_deeply_nested(limit: int) -> LimitExceeded:
     )
 
 
+class PreparationLimitExceeded(LimitExceeded, RenderLimitError):
+    """A limit the preparation stage found: also xhtml2pdf's `RenderLimitError`, which the stage's
+    fallback ("render it as written") lets through, as it does the render's own limits."""
+
+
+def css_too_deeply_nested(limit: int) -> LimitExceeded:
+    return PreparationLimitExceeded(
+        f"The CSS nests blocks, brackets or parentheses more than {limit} levels deep. Flatten its rules and values.",
+        "too_deeply_nested",
+    )
+
+
 def pdf_too_large(size: int, limit: int) -> LimitExceeded:
     return LimitExceeded(
         f"The PDF would be {size // 2**20} MiB, more than the {limit // 2**20} MiB this service keeps. "

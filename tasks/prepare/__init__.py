@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
 from tasks.document.modes import WRITTEN_FOR as MODES
-from tasks.prepare import blocks, cascade, layout, paged, rtl, svg
+from tasks.prepare import blocks, cascade, css_depth, layout, paged, rtl, svg
 from tasks.prepare.stylesheets import Reader, compiled, gather
 
 __all__ = ["MODES", "Prepared", "Reader", "is_browser_document", "prepare"]
@@ -75,6 +75,8 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     report = FidelityReport(mode="browser")
     # lxml takes no encoding declaration with text already decoded (XHTML documents carry one).
     root = lxml_html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+    for inline in root.xpath("//@style"):
+        css_depth.check(str(inline))  # parsed and evaluated recursively by the cascade
     sheet = compiled(BROWSER_DEFAULTS, tuple(gather(root, read, report)))
     for feature, count in sheet.ignored.items():
         report.ignore(feature, count)

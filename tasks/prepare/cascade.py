@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +16,7 @@ from xhtml2pdf.properties import SUPPORTED_PROPERTIES
 from xhtml2pdf.w3c.css_variables import SHORTHAND_LONGHANDS
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import values
+from tasks.prepare import selectors, values
 from tasks.prepare.stylesheets import Declaration, Sheet, parse_declarations
 
 #: Properties children take from their parent, as far as xhtml2pdf draws them.
@@ -48,6 +50,11 @@ _OF_THE_WIDTH = ("margin", "padding", "text-indent")
 _PERCENT = re.compile(r"(?<![\d.])(-?+(?:\d++(?:\.\d++)?+|\.\d++))%")
 _WIDE = {"inherit", "initial", "unset", "revert", "revert-layer"}
 MAX_VAR_DEPTH = 8
+#: Longest value var() substitution may make, as browsers cap it (Chromium counts tokens): past it the
+#: declaration is invalid at computed-value time, as there. Real values (font stacks, shadows) are < 1 KB.
+MAX_SUBSTITUTED = 1 << 14
+VAR_TOO_LONG = f"var(): substituted values longer than {MAX_SUBSTITUTED} characters"
+MAX_REMEMBERED = 256
 #: Property → its (origin, value) candidates, as `_cascade` ranks them.
 Declared = dict[str, list[tuple[int, str]]]
 
@@ -84,23 +91,25 @@ def apply(
     computed: dict[lxml_html.HtmlElement, Computed] = {}
     root_pt = values.ROOT_FONT_PT
     page = (page_width, page_height)
-    for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
-        element = wrapper.etree_element
-        parent = computed.get(element.getparent(), ROOT) if element.getparent() is not None else ROOT
-        matches = sheet.matcher.match(wrapper)
-        style = _compute(_cascade(matches, None, element.get("style")), parent, root_pt, page, report)
-        if element.tag == "html":
-            root_pt = style.font_pt
-        for pseudo in ("before", "after"):
-            if any(match[2] == pseudo for match in matches):
-                generated = _compute(_cascade(matches, pseudo, None), style, root_pt, page, report)
-                if "content" in generated.own:
-                    style.generated[pseudo] = generated.own
-        computed[element] = style
-        if style.own:
-            element.set("style", _inline(style.own))
-        elif "style" in element.attrib:
-            del element.attrib["style"]
+    # What matching and resolving learn about this document: dropped after it, never seen by the next.
+    with selectors.matching(), _resolving():
+        for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
+            element = wrapper.etree_element
+            parent = computed.get(element.getparent(), ROOT) if element.getparent() is not None else ROOT
+            matches = sheet.matcher.match(wrapper)
+            style = _compute(_cascade(matches, None, element.get("style")), parent, root_pt, page, report)
+            if element.tag == "html":
+                root_pt = style.font_pt
+            for pseudo in ("before", "after"):
+                if any(match[2] == pseudo for match in matches):
+                    generated = _compute(_cascade(matches, pseudo, None), style, root_pt, page, report)
+                    if "content" in generated.own:
+                        style.generated[pseudo] = generated.own
+            computed[element] = style
+            if style.own:
+                element.set("style", _inline(style.own))
+            elif "style" in element.attrib:
+                del element.attrib["style"]
     return computed
 
 
@@ -183,7 +192,8 @@ def _font_pt(declared: Declared, custom: dict[str, str], parent_pt: float, root_
     """The element's font size in points: its own if it sets one xhtml2pdf can read, else its parent's."""
     if "font-size" not in declared:
         return parent_pt
-    size = values.font_size(_substitute(declared["font-size"][-1][1], custom), parent_pt, root_pt)
+    value = _substitute(declared["font-size"][-1][1], custom)
+    size = values.font_size(value, parent_pt, root_pt) if value is not None else None
     return size if size is not None else parent_pt
 
 
@@ -198,6 +208,8 @@ def _declare(
     """Give `style` property `name`: the last of its candidates xhtml2pdf can read, in the cascaded,
     inherited and own (author's, drawn) values it belongs in; report what is left unread."""
     raw = candidates[-1][1]
+    if candidates[-1][0] and "var(" in raw and _substitute(raw, style.custom) is None:
+        report.ignore(VAR_TOO_LONG)  # dropped, as a browser drops it; an earlier candidate may stand
     origin, value = _readable(name, candidates, style.custom, parent, context)
     if value is None:
         # A var() that resolves to nothing makes the declaration unset, in a browser too.
@@ -247,7 +259,10 @@ def _keep_float_in_margins(style: Computed) -> None:
 
 
 def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, context: values.Context) -> str | None:
-    value = _substitute(raw, custom).strip()
+    substituted = _substitute(raw, custom)
+    if substituted is None:
+        return None
+    value = substituted.strip()
     lowered = value.lower()
     if lowered in _WIDE:
         if lowered == "inherit" or (lowered == "unset" and name in INHERITED):
@@ -261,9 +276,22 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
     return _resolved(name, value, context)
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _resolved(name: str, value: str, context: values.Context) -> str | None:
-    """A declaration's value in what xhtml2pdf reads; the same few hundred values recur on every element."""
+    """A declaration's value in what xhtml2pdf reads; the same few hundred short values recur on every
+    element, and are remembered for the cascade (a long one is rare: kept, it would weigh)."""
+    return (_resolved_short if len(value) <= MAX_REMEMBERED else _resolve)(name, value, context)
+
+
+@contextmanager
+def _resolving() -> Iterator[None]:
+    """One cascade's remembered values, forgotten after it: nothing of a document outlives its job."""
+    try:
+        yield
+    finally:
+        _resolved_short.cache_clear()
+
+
+def _resolve(name: str, value: str, context: values.Context) -> str | None:
     if name == "font-weight":
         return _weight(value.lower())
     resolved = values.resolve_lengths(value, context)
@@ -274,6 +302,10 @@ def _resolved(name: str, value: str, context: values.Context) -> str | None:
     return values.normalise_colors(resolved)
 
 
+#: At most 4,096 values of at most 256 characters each: about 2 MB, even within one document.
+_resolved_short = functools.lru_cache(maxsize=1 << 12)(_resolve)
+
+
 def _weight(value: str) -> str | None:
     """Numeric weights as the two faces xhtml2pdf has: 600 and up bold, as a browser picks them."""
     if value.isdigit():
@@ -281,11 +313,26 @@ def _weight(value: str) -> str | None:
     return {"bolder": "bold", "lighter": "normal"}.get(value, value)
 
 
-def _substitute(value: str, custom: dict[str, str], depth: int = MAX_VAR_DEPTH) -> str:
-    """`value` with its `var()`s replaced, as far as they resolve (fallbacks may nest)."""
+class _TooLong(Exception):
+    """A var() substitution past MAX_SUBSTITUTED characters."""
+
+
+def _substitute(value: str, custom: dict[str, str]) -> str | None:
+    """`value` with its `var()`s replaced, as far as they resolve (fallbacks may nest); None when that
+    would make it longer than MAX_SUBSTITUTED (`--b: var(--a) var(--a)`, … doubles at every level)."""
+    if "var(" not in value:
+        return value
+    try:
+        return _expand(value, custom, MAX_VAR_DEPTH, {})
+    except _TooLong:
+        return None
+
+
+def _expand(value: str, custom: dict[str, str], depth: int, expanded: dict[tuple[str, int], str]) -> str:
+    """`_substitute`'s work: each custom property expanded once per depth (`expanded`), however often used."""
     if "var(" not in value or depth == 0:
         return value
-    out, position = [], 0
+    out, position, size = [], 0, 0
     while (found := _VAR.search(value, position)) is not None:
         end = values.closing(value, found.start() + 3)
         if end < 0:
@@ -293,12 +340,17 @@ def _substitute(value: str, custom: dict[str, str], depth: int = MAX_VAR_DEPTH) 
         name = found.group(1)
         fallback = value[found.end() : end] if found.group(2) else None
         if name in custom:
-            replacement = _substitute(custom[name], custom, depth - 1)
+            if (name, depth) not in expanded:
+                expanded[name, depth] = _expand(custom[name], custom, depth - 1, expanded)
+            replacement = expanded[name, depth]
         elif fallback is not None:
-            replacement = _substitute(fallback.strip(), custom, depth - 1)
+            replacement = _expand(fallback.strip(), custom, depth - 1, expanded)
         else:
             replacement = value[found.start() : end + 1]
-        out.append(value[position : found.start()] + replacement)
+        out += [value[position : found.start()], replacement]
+        size += found.start() - position + len(replacement)
+        if size > MAX_SUBSTITUTED:
+            raise _TooLong
         position = end + 1
     out.append(value[position:])
     return "".join(out)

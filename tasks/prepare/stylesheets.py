@@ -15,7 +15,7 @@ import tinycss2
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import media
+from tasks.prepare import css_depth, media, selectors
 
 #: Reads a stylesheet by URL, through the render's resource policy; None when refused or missing.
 Reader = Callable[[str], str | None]
@@ -26,6 +26,7 @@ _FLAGS = lightningcss.calc_parser_flags(nesting=True)
 # Possessive, its media list ending at the next at-rule: linear on an `@import` without its `;`.
 _IMPORT = re.compile(r"""@import\s++(?:url\(\s*+)?["']?+([^"')\s;]++)["']?+\s*+\)?+\s*+([^;@]*+);""", re.IGNORECASE)
 MAX_IMPORT_DEPTH = 4
+MAX_REMEMBERED_CSS = 384 * 1024
 _URL = re.compile(r"""(url\(\s*)(["']?)([^"')\s]+)\2""", re.IGNORECASE)
 _IMPORT_STRING = re.compile(r"""(@import\s+)(["'])([^"']+)\2""", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
@@ -73,11 +74,15 @@ class Sheet:
         if _INTERACTIVE.search(tinycss2.serialize(rule.prelude)):
             return  # a hover, a focus, a selection: never on paper
         try:
-            selectors = cssselect2.compile_selector_list(rule.prelude)
+            compiled = selectors.compile_list(rule.prelude)
         except cssselect2.SelectorError:
             return  # form controls' and browsers' own pseudo-classes: nothing to print
+        except selectors.TooComplex as too_complex:
+            if origin:
+                self.ignored[str(too_complex)] += 1
+            return
         self.rules += 1
-        for selector in selectors:
+        for selector in compiled:
             self.matcher.add_selector(selector, (origin, self.rules, declarations))
 
     def _add_at_rule(self, rule: tinycss2.ast.AtRule, origin: int) -> None:
@@ -96,17 +101,26 @@ class Sheet:
             self.ignored[f"@{keyword}"] += 1
 
 
-@functools.lru_cache(maxsize=16)
 def compiled(defaults: str, sheets: tuple[str, ...]) -> Sheet:
     """The browser's `defaults` and the document's `sheets`, lowered and ready to match.
 
-    Kept per process: a batch of invoices links the same framework stylesheet every time, and
-    parsing Bootstrap's is most of the preparation's cost. Nothing mutates a sheet once built."""
+    Kept per process when small: a batch of invoices links the same framework stylesheet every
+    time, and parsing Bootstrap's (232 KB) is most of the preparation's cost. Nothing mutates a
+    sheet once built. A larger one is built for its document alone: kept, it would weigh on the next."""
+    build = _remembered if len(defaults) + sum(map(len, sheets)) <= MAX_REMEMBERED_CSS else _compile
+    return build(defaults, sheets)
+
+
+def _compile(defaults: str, sheets: tuple[str, ...]) -> Sheet:
     sheet = Sheet()
     sheet.add(defaults, 0)
     for css in sheets:
         sheet.add(lower(css), 1)
     return sheet
+
+
+#: At most 8 sheets of at most 384 KB of CSS each: about 50 MB at worst (Bootstrap's 232 KB parse to 3.2 MB).
+_remembered = functools.lru_cache(maxsize=8)(_compile)
 
 
 def parse_declarations(content: list[tinycss2.ast.Node] | None) -> list[Declaration]:
@@ -119,7 +133,11 @@ def parse_declarations(content: list[tinycss2.ast.Node] | None) -> list[Declarat
 
 
 def lower(css: str) -> str:
-    """Modern CSS (nesting, colour syntax, logical properties) as older CSS, by lightningcss."""
+    """Modern CSS (nesting, colour syntax, logical properties) as older CSS, by lightningcss.
+
+    CSS nested too deeply is refused before lightningcss reads it: it crashes the process on
+    5,000 nested blocks, and a crash cannot be caught."""
+    css_depth.check(css)
     try:
         return lightningcss.process_stylesheet(
             css, parser_flags=_FLAGS, browsers_list=_TARGETS, minify=True, error_recovery=True

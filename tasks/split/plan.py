@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,6 +213,7 @@ def _cuts(pieces: list[Item], styles: Styles) -> dict[int, bool]:
     it ends with content, else the whole has a blank page there.
     """
     cuts: dict[int, bool] = {}
+    ends_with_content = _endings(pieces, styles)
     for index in range(1, len(pieces)):
         before, piece = pieces[index - 1], pieces[index]
         if before.opens or (before.element and _breaks(styles, before.node, "after")):
@@ -220,7 +222,7 @@ def _cuts(pieces: list[Item], styles: Styles) -> dict[int, bool]:
             piece.element
             and not piece.residue_only
             and _breaks(styles, piece.node, "before")
-            and _ends_with_content(pieces, index, styles)
+            and ends_with_content(index)
         ):
             cuts[index] = False
     return cuts
@@ -230,22 +232,41 @@ def _breaks(styles: Styles, node: Any, side: str) -> bool:
     return styles.is_block(node) and styles.page_break(node, side) == "always"
 
 
-def _ends_with_content(pieces: list[Item], index: int, styles: Styles) -> bool:
-    """Whether the story before `pieces[index]` ends with something laid out (not a page break)."""
-    for piece in reversed(pieces[:index]):
-        if piece.opens:
-            return False
-        if piece.residue_only or (piece.element and styles.hidden(piece.node)):
-            continue
-        if not piece.element:
-            if piece.node.data.strip():
-                return True
-            continue
-        if _ends_badly(piece.node, styles):
-            return False
-        if contentful(piece.node):
-            return True
-    return False
+def _endings(pieces: list[Item], styles: Styles) -> Callable[[int], bool]:
+    """Whether the story before `pieces[index]` ends with something laid out (not a page break).
+
+    Each piece is looked at once however many cuts ask (a walk back from each was quadratic on a run of
+    empty chapters): pieces that lay out nothing take the answer of the story before them."""
+    known = {0: False}
+
+    def ends(index: int) -> bool:
+        walked = []
+        at = index
+        while at not in known:
+            state = _piece_ends(pieces[at - 1], styles)
+            if state is not None:
+                known[at] = state
+                break
+            walked.append(at)
+            at -= 1
+        for passed in walked:
+            known[passed] = known[at]
+        return known[index]
+
+    return ends
+
+
+def _piece_ends(piece: Item, styles: Styles) -> bool | None:
+    """Whether the story ends with content after `piece`: None when the piece lays out nothing."""
+    if piece.opens:
+        return False
+    if piece.residue_only or (piece.element and styles.hidden(piece.node)):
+        return None
+    if not piece.element:
+        return True if piece.node.data.strip() else None
+    if _ends_badly(piece.node, styles):
+        return False
+    return True if contentful(piece.node) else None
 
 
 def _ends_badly(node: Any, styles: Styles) -> bool:
