@@ -13,10 +13,10 @@ import re
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import blocks
+from tasks.prepare import blocks, widths
 from tasks.prepare.cascade import Computed
 from tasks.prepare.flex_grid import flex_to_table, grid_columns, grid_to_table, is_row
-from tasks.prepare.inline_style import set_display, set_style
+from tasks.prepare.inline_style import set_display
 from tasks.prepare.stylesheets import remove
 
 _BLOCKS = frozenset("div section article main header footer nav aside form body".split())
@@ -36,7 +36,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
         blocks.fit_preformatted(pre, computed.get(pre), page_width)
     # Then, with every table in place, the blocks that must become one, and the empty ones that hold space.
     _hold_space_of_empty_blocks(root, computed)
-    _narrow_blocks(root, computed, page_width)
+    widths.apply(root, computed, page_width)
 
 
 def _rewrite_display(
@@ -74,16 +74,6 @@ def _hold_space_of_empty_blocks(root: lxml_html.HtmlElement, computed: ElementSt
         style = computed.get(element)
         if style is not None and style.display in ("", "block") and blocks.is_empty(element):
             blocks.hold_space(element, style)
-
-
-def _narrow_blocks(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: float) -> None:
-    for element in reversed(list(root.iter(*_BLOCKS))):
-        style = computed.get(element)
-        if style is not None and style.display in ("", "block", "flex", "grid"):
-            # A block is as wide as its container anyway; said outright, xhtml2pdf sizes it as a box
-            # of its own, and a table inside a table cell loses all its columns but the first.
-            set_style(element, {name: None for name in ("width", "max-width") if style.own.get(name) == "100%"})
-            blocks.narrow(element, style, page_width)
 
 
 def _drop(element: lxml_html.HtmlElement) -> None:

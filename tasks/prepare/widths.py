@@ -1,0 +1,260 @@
+"""Widths as CSS 2.1 computes them (§10.3.3), and horizontal centring, lowered into tables xhtml2pdf sizes alike.
+
+Each block's border-box width is its `width` (a percentage of its containing block's, `box-sizing`
+saying whether padding and borders are in it), clamped by `max-width` and `min-width`, or what its
+containing block leaves beside its margins. A block narrower than that becomes a one-row table of its
+width between empty cells that take the rest, on the side its `auto` margins, or a legacy centring
+parent (`<center>`, `align="center"`), put the space on: xhtml2pdf draws blocks as wide as their frame,
+and aligns no table inside a table cell. A table's HTML `width="600"` is CSS pixels, as a browser reads it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from tasks.prepare import blocks
+from tasks.prepare.cascade import Computed
+from tasks.prepare.inline_style import points, set_style, sides
+
+#: Elements a browser lays out as blocks by default; `display` says otherwise.
+BLOCK_TAGS = frozenset("div section article main header footer nav aside form center address blockquote figure".split())
+_BLOCK_DISPLAYS = frozenset({"block", "flex", "grid", "list-item", "flow-root"})
+_SIZED = ("table", "td", "th", "col", "colgroup")
+_PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
+_PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)%\s*$")
+_BORDER_WIDTH = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)pt\b")
+#: Widths within this many points of the room are that room: a rounding, not a narrower box.
+SLACK = 1.0
+#: What stays on a narrowed block itself; the rest of its box goes to the cell that holds its content.
+_OUTSIDE = ("margin", "width", "max-width", "min-width", "display", "float", "position", "box-sizing")
+PX = 0.75
+ElementStyles = dict[lxml_html.HtmlElement, Computed]
+
+
+def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: float) -> None:
+    """Size every block and table under the body as a browser does, from the page's content width down."""
+    for element in root.iter(*_SIZED):
+        _pixels_to_points(element)
+    body = root.find("body")
+    if body is None:
+        return
+    style = computed.get(body)
+    room = page_width - (_horizontal(style) if style is not None else 0.0)
+    _walk(body, computed, room)
+
+
+def _pixels_to_points(element: lxml_html.HtmlElement) -> None:
+    """`width="600"` is 600 CSS pixels; xhtml2pdf would read 600 points."""
+    found = _PIXELS.match(element.get("width", ""))
+    if found:
+        element.set("width", f"{float(found.group(1)) * PX:.2f}pt")
+
+
+def _walk(element: lxml_html.HtmlElement, computed: ElementStyles, room: float) -> None:
+    """Size `element`'s children in a containing block `room` points wide, then theirs in turn."""
+    # `<center>` and `align="center"` centre child blocks (-webkit-center), unless the author's CSS sets
+    # the text-align they are a hint for.
+    own = computed[element].own if element in computed else {}
+    hinted = element.tag == "center" or element.get("align", "").lower() == "center"
+    legacy_centre = hinted and "text-align" not in own
+    cells = [child for child in element if child.tag in ("td", "th")]
+    for child in list(element):
+        if not isinstance(child.tag, str):
+            continue
+        style = computed.get(child)
+        inner = room
+        if child.tag in ("td", "th"):
+            inner = _cell_room(child, style, room, len(cells))
+        elif style is not None and child.tag == "table":
+            inner = _table(child, style, room, legacy_centre)
+        elif style is not None and _is_block(child, style):
+            inner = _block(child, style, room, legacy_centre)
+        _walk(child, computed, max(inner, 0.0))
+
+
+def _is_block(element: lxml_html.HtmlElement, style: Computed) -> bool:
+    return style.display in _BLOCK_DISPLAYS or (style.display == "" and element.tag in BLOCK_TAGS)
+
+
+def length(value: str | None, room: float) -> float | None:
+    """A `width`-like value in points: a length, or a percentage of `room`; None for auto and the unknown."""
+    if not value:
+        return None
+    found = _PERCENT.match(value)
+    if found:
+        return float(found.group(1)) * room / 100
+    size = points(value)
+    return None if size == float("inf") else size
+
+
+def _horizontal(style: Computed) -> float:
+    """Margins, borders and padding left and right, in points."""
+    declared = style.cascaded
+    _, mright, _, mleft = sides(declared, "margin")
+    return mleft + mright + _extras(style)
+
+
+def _extras(style: Computed) -> float:
+    """Padding and borders left and right: what `box-sizing: content-box` leaves out of `width`."""
+    declared = style.cascaded
+    _, pright, _, pleft = sides(declared, "padding")
+    return pleft + pright + _border(declared, "left") + _border(declared, "right")
+
+
+def _border(declared: dict[str, str], side: str) -> float:
+    for name in (f"border-{side}-width", f"border-{side}", "border-width", "border"):
+        value = declared.get(name)
+        if value is None:
+            continue
+        if "none" in value.split() or "hidden" in value.split():
+            return 0.0
+        found = _BORDER_WIDTH.findall(value)
+        if name == "border-width" and found:
+            parts = (found * 4)[:4] if len(found) == 1 else (found * 2)[:4]
+            if len(found) >= 3:
+                parts = [*found[:3], found[3] if len(found) == 4 else found[1]]
+            return float(parts[3] if side == "left" else parts[1])
+        return float(found[0]) if found else 0.0
+    return 0.0
+
+
+def auto_sides(declared: dict[str, str]) -> tuple[bool, bool]:
+    """Whether margin-left and margin-right are `auto`, shorthand and longhands."""
+    parts = declared.get("margin", "").split()
+    left = right = False
+    if parts:
+        right = parts[1 if len(parts) > 1 else 0] == "auto"
+        left = parts[3 if len(parts) == 4 else (1 if len(parts) > 1 else 0)] == "auto"
+    left = declared.get("margin-left", "auto" if left else "") == "auto"
+    right = declared.get("margin-right", "auto" if right else "") == "auto"
+    return left, right
+
+
+def used_width(style: Computed, room: float, declared_width: str | None = None) -> tuple[float, float]:
+    """The border-box width CSS gives the box in a containing block `room` wide, and the room its margins
+    leave it."""
+    declared = style.cascaded
+    _, mright, _, mleft = sides(declared, "margin")
+    available = room - mleft - mright
+    content_box = declared.get("box-sizing", "content-box") != "border-box"
+    extras = _extras(style) if content_box else 0.0
+    width = length(declared.get("width") or declared_width, room)
+    used = available if width is None else width + extras
+    maximum = length(declared.get("max-width"), room)
+    if maximum is not None:
+        used = min(used, maximum + extras)
+    minimum = length(declared.get("min-width"), room)
+    if minimum is not None:
+        used = max(used, minimum + extras)
+    return used, available
+
+
+def _alignment(style: Computed, legacy_centre: bool) -> str:
+    left, right = auto_sides(style.cascaded)
+    if left and right:
+        return "center"
+    if left:
+        return "right"
+    return "center" if legacy_centre and not right else "left"
+
+
+def _block(element: lxml_html.HtmlElement, style: Computed, room: float, legacy_centre: bool) -> float:
+    """Narrow the block to its used width when that is less than its room; the room its content has."""
+    # A block is as wide as its container anyway; said outright, xhtml2pdf sizes it as a box of its
+    # own, and a table inside a table cell loses all its columns but the first.
+    set_style(element, {name: None for name in ("width", "max-width") if style.own.get(name) == "100%"})
+    used, available = used_width(style, room)
+    if 0 < used < available - SLACK:
+        narrow(element, style, used, _alignment(style, legacy_centre))
+    else:
+        # Only what blocks.narrow does beside widths: a padded block holding a table in a table cell.
+        blocks.narrow(element, style, 0.0)
+    return min(used, available) - _extras(style)
+
+
+def narrow(element: lxml_html.HtmlElement, style: Computed, width: float, align: str) -> None:
+    """The block as a row: its box in a cell `width` points wide, empty cells taking the rest of the line
+    on the side `align` leaves it (xhtml2pdf aligns no table inside a table cell, but shares a row's
+    room among its cells of no width)."""
+    table: lxml_html.HtmlElement = lxml_html.Element("table")
+    table.set("cellpadding", "0")
+    table.set("cellspacing", "0")
+    table.set("width", "100%")
+    row = etree.SubElement(table, "tr")
+    if align in ("center", "right"):
+        _spacer(row)
+    td = etree.SubElement(row, "td")
+    if align in ("center", "left"):
+        _spacer(row)
+    td.set("width", f"{width:.2f}pt")
+    box = {name: value for name, value in style.own.items() if not name.startswith(_OUTSIDE)}
+    td.set("style", "; ".join(f"{name}: {value}" for name, value in {"vertical-align": "top", **box}.items()))
+    td.text, element.text = element.text, None
+    for child in list(element):
+        td.append(child)
+    element.append(table)
+    margins = {name: value for name, value in style.own.items() if name.startswith("margin") and "auto" not in value}
+    element.set("style", "; ".join(f"{name}: {value}" for name, value in margins.items()))
+
+
+def _spacer(row: lxml_html.HtmlElement) -> None:
+    """An empty cell that takes its share of the room its row's sized cells leave (with padding, xhtml2pdf
+    would make the padding its width)."""
+    etree.SubElement(row, "td").set("style", "padding: 0")
+
+
+def _table(table: lxml_html.HtmlElement, style: Computed, room: float, legacy_centre: bool) -> float:
+    """A table centred or pushed right by its auto margins, `align`, or a centring parent; its width."""
+    declared_width = table.get("width")
+    if legacy_centre and "text-align" not in style.own:
+        # `<center>` and `align="center"` centre a table, not the text in its cells.
+        set_style(table, {"text-align": "left"})
+    used, available = used_width(style, room, declared_width)
+    if style.cascaded.get("width") is None and declared_width is None:
+        return available
+    align = (table.get("align") or "").lower() or _alignment(style, legacy_centre)
+    if align in ("center", "right") and used < available - SLACK and _in_cell(table):
+        _wrap_aligned(table, align, table.get("width") or style.cascaded.get("width", ""))
+    elif align in ("center", "right"):
+        table.set("align", align)
+    return used
+
+
+def _in_cell(element: lxml_html.HtmlElement) -> bool:
+    return next(element.iterancestors("td", "th"), None) is not None
+
+
+def _wrap_aligned(table: lxml_html.HtmlElement, align: str, width: str) -> None:
+    """A table inside a table cell, aligned: in the middle (or last) cell of a full-width row."""
+    outer: lxml_html.HtmlElement = lxml_html.Element("table")
+    outer.set("cellpadding", "0")
+    outer.set("cellspacing", "0")
+    outer.set("width", "100%")
+    row = etree.SubElement(outer, "tr")
+    _spacer(row)
+    cell = etree.SubElement(row, "td")
+    cell.set("width", width)
+    cell.set("style", "padding: 0; vertical-align: top")
+    if align == "center":
+        _spacer(row)
+    outer.tail, table.tail = table.tail, None
+    table.getparent().replace(table, outer)
+    cell.append(table)
+    table.attrib.pop("align", None)
+    table.set("width", "100%")
+    set_style(table, {"width": None, "margin-left": None, "margin-right": None})
+
+
+def _cell_room(cell: lxml_html.HtmlElement, style: Computed | None, room: float, cells: int) -> float:
+    """A cell's content width: its own width if it says, else an even share of the row."""
+    own = length((style.cascaded.get("width") if style else None) or cell.get("width"), room)
+    if style is None:
+        return own if own is not None else room / max(cells, 1)
+    share = own if own is not None else room / max(cells, 1)
+    if style.display in _BLOCK_DISPLAYS:
+        maximum = length(style.cascaded.get("max-width"), room)
+        share = min(share, maximum) if maximum is not None else share
+    return share - _extras(style)

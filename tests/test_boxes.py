@@ -1,0 +1,55 @@
+"""The CSS 2.1 visual formatting model's common cases, lowered by the preparation stage (issue 21):
+widths and centring, inline-block siblings, `display: table`, a flex-end row. Positions are read with
+`pdftotext -bbox` and compared with what Chromium's A4 print gives the same document."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.fidelity import words
+from bench.fidelity.words import Word
+from tasks.render.renderer import render_pdf
+
+A4_WIDTH = 595.28
+MARGIN = 28.35  # the 1 cm page margin
+
+
+def placed(html: str) -> dict[str, Word]:
+    """Each word of page 1 and where it is drawn (the first of a repeated word)."""
+    if not words.available():
+        pytest.skip("pdftotext is missing (apt-get install poppler-utils)")
+    found: dict[str, Word] = {}
+    for word in words.pdf_words(render_pdf(html).pdf)[0].words:
+        found.setdefault(word.text, word)
+    return found
+
+
+def page(body: str, css: str = "") -> str:
+    head = f'<meta name="viewport" content="width=device-width"><style>{css}</style>'
+    return f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>"
+
+
+def test_a_600px_card_in_a_coloured_wrapper_is_450pt_wide_and_centred() -> None:
+    css = """body { margin: 0 } .wrap { background: #336699; padding: 30px 0 }
+    .card { max-width: 600px; margin: 0 auto; background: #fff; padding: 20px; box-sizing: border-box }"""
+    body = '<div class="wrap"><div class="card"><p>Cardstart of the card</p></div></div><p>Below</p>'
+    at = placed(page(body, css))
+    # 600px = 450pt centred in A4 less 1 cm margins: from 72.6pt, then 20px of padding (Chromium: 88.1pt).
+    assert at["Cardstart"].x0 == pytest.approx(72.6 + 15, abs=2)
+    # The wrapper's 30px of padding above the card and below it.
+    assert at["Cardstart"].y0 > MARGIN + 22.5 + 15
+    assert at["Below"].y0 > at["Cardstart"].y1 + 15 + 22.5
+
+
+def test_legacy_centring_of_a_fixed_width_table_in_a_cell_and_in_center() -> None:
+    body = """<table width="100%"><tr><td align="center">
+    <table width="570" bgcolor="#ffffff"><tr><td>Inside the card</td></tr></table></td></tr></table>
+    <center><table width="300"><tr><td>Legacy centre</td></tr></table></center>
+    <div style="width: 50%; margin-left: auto">Halfright</div>"""
+    at = placed(page(body))
+    # width="570" is CSS pixels (427.5pt), centred in the cell; its text starts at its left (Chromium: 86.6pt).
+    assert at["Inside"].x0 == pytest.approx(86.6, abs=3)
+    # 300px = 225pt centred by <center>, its text not (Chromium: 187.9pt).
+    assert at["Legacy"].x0 == pytest.approx(187.9, abs=3)
+    # A half-width block with margin-left: auto starts half way (Chromium: 298.1pt).
+    assert at["Halfright"].x0 == pytest.approx(298.1, abs=3)
