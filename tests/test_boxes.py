@@ -15,7 +15,7 @@ MARGIN = 28.35  # the 1 cm page margin
 
 
 def placed(html: str) -> dict[str, Word]:
-    """Each word of page 1 and where it is drawn (the first of a repeated word)."""
+    """Each word of page 1 (case-folded) and where it is drawn (the first of a repeated word)."""
     if not words.available():
         pytest.skip("pdftotext is missing (apt-get install poppler-utils)")
     found: dict[str, Word] = {}
@@ -35,10 +35,10 @@ def test_a_600px_card_in_a_coloured_wrapper_is_450pt_wide_and_centred() -> None:
     body = '<div class="wrap"><div class="card"><p>Cardstart of the card</p></div></div><p>Below</p>'
     at = placed(page(body, css))
     # 600px = 450pt centred in A4 less 1 cm margins: from 72.6pt, then 20px of padding (Chromium: 88.1pt).
-    assert at["Cardstart"].x0 == pytest.approx(72.6 + 15, abs=2)
+    assert at["cardstart"].x0 == pytest.approx(72.6 + 15, abs=2)
     # The wrapper's 30px of padding above the card and below it.
-    assert at["Cardstart"].y0 > MARGIN + 22.5 + 15
-    assert at["Below"].y0 > at["Cardstart"].y1 + 15 + 22.5
+    assert at["cardstart"].y0 > MARGIN + 22.5 + 15
+    assert at["below"].y0 > at["cardstart"].y1 + 15 + 22.5
 
 
 def test_legacy_centring_of_a_fixed_width_table_in_a_cell_and_in_center() -> None:
@@ -48,8 +48,8 @@ def test_legacy_centring_of_a_fixed_width_table_in_a_cell_and_in_center() -> Non
     <div style="width: 50%; margin-left: auto">Halfright</div>"""
     at = placed(page(body))
     # width="570" is CSS pixels (427.5pt), centred in the cell; its text starts at its left (Chromium: 86.6pt).
-    assert at["Inside"].x0 == pytest.approx(86.6, abs=3)
+    assert at["inside"].x0 == pytest.approx(86.6, abs=3)
     # 300px = 225pt centred by <center>, its text not (Chromium: 187.9pt).
-    assert at["Legacy"].x0 == pytest.approx(187.9, abs=3)
+    assert at["legacy"].x0 == pytest.approx(187.9, abs=3)
     # A half-width block with margin-left: auto starts half way (Chromium: 298.1pt).
-    assert at["Halfright"].x0 == pytest.approx(298.1, abs=3)
+    assert at["halfright"].x0 == pytest.approx(298.1, abs=3)

@@ -43,7 +43,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: floa
         return
     style = computed.get(body)
     room = page_width - (_horizontal(style) if style is not None else 0.0)
-    _walk(body, computed, room)
+    _walk(body, computed, room, _sides(style) if style is not None else (0.0, 0.0))
 
 
 def _pixels_to_points(element: lxml_html.HtmlElement) -> None:
@@ -53,8 +53,13 @@ def _pixels_to_points(element: lxml_html.HtmlElement) -> None:
         element.set("width", f"{float(found.group(1)) * PX:.2f}pt")
 
 
-def _walk(element: lxml_html.HtmlElement, computed: ElementStyles, room: float) -> None:
-    """Size `element`'s children in a containing block `room` points wide, then theirs in turn."""
+def _walk(
+    element: lxml_html.HtmlElement, computed: ElementStyles, room: float, indent: tuple[float, float] = (0.0, 0.0)
+) -> None:
+    """Size `element`'s children in a containing block `room` points wide, then theirs in turn.
+
+    `indent` is how far the blocks around `element`, up to the nearest table cell, move it in from the
+    left and the right: xhtml2pdf indents their text by as much, but not their tables."""
     # `<center>` and `align="center"` centre child blocks (-webkit-center), unless the author's CSS sets
     # the text-align they are a hint for.
     own = computed[element].own if element in computed else {}
@@ -65,14 +70,59 @@ def _walk(element: lxml_html.HtmlElement, computed: ElementStyles, room: float) 
         if not isinstance(child.tag, str):
             continue
         style = computed.get(child)
-        inner = room
+        inner, inner_indent = room, indent
         if child.tag in ("td", "th"):
-            inner = _cell_room(child, style, room, len(cells))
-        elif style is not None and child.tag == "table":
-            inner = _table(child, style, room, legacy_centre)
+            inner, inner_indent = _cell_room(child, style, room, len(cells)), (0.0, 0.0)
+            hold_top_margin(child, computed)
+        elif child.tag == "table":
+            _indent_table(child, style, indent)
+            inner = _table(child, style, room, legacy_centre) if style is not None else room
+            inner_indent = (0.0, 0.0)
         elif style is not None and _is_block(child, style):
-            inner = _block(child, style, room, legacy_centre)
-        _walk(child, computed, max(inner, 0.0))
+            inner, narrowed = _block(child, style, room, legacy_centre, indent)
+            left, right = _sides(style)
+            inner_indent = (0.0, 0.0) if narrowed else (indent[0] + left, indent[1] + right)
+        _walk(child, computed, max(inner, 0.0), inner_indent)
+
+
+def hold_top_margin(cell: lxml_html.HtmlElement, computed: ElementStyles) -> None:
+    """The top margin of a cell's first block (and those it collapses with) as a spacer: a table cell holds
+    its content's margins in a browser, and ReportLab drops them at the top of a cell."""
+    if (cell.text or "").strip():
+        return
+    element, margin = next((child for child in cell if isinstance(child.tag, str)), None), 0.0
+    while element is not None and (style := computed.get(element)) is not None and element.tag != "table":
+        top = sides(style.cascaded, "margin")[0]
+        if top > 0:
+            margin = max(margin, top)
+            set_style(element, {"margin-top": "0"})
+        if (element.text or "").strip() or sides(style.cascaded, "padding")[0] > 0 or _border(style.cascaded, "top"):
+            break
+        element = next((child for child in element if isinstance(child.tag, str)), None)
+    if margin > 0:
+        spacer = lxml_html.Element("pdf:spacer")
+        spacer.set("height", f"{margin:.2f}pt")
+        spacer.tail, cell.text = cell.text, None
+        cell.insert(0, spacer)
+
+
+def _sides(style: Computed) -> tuple[float, float]:
+    """How far a block moves its content in from the left and the right: margins, borders, padding."""
+    declared = style.cascaded
+    _, mright, _, mleft = sides(declared, "margin")
+    _, pright, _, pleft = sides(declared, "padding")
+    return mleft + pleft + _border(declared, "left"), mright + pright + _border(declared, "right")
+
+
+def _indent_table(table: lxml_html.HtmlElement, style: Computed | None, indent: tuple[float, float]) -> None:
+    """A table moved in by the blocks around it, as their text is (its own margins added)."""
+    if indent == (0.0, 0.0):
+        return
+    declared = style.cascaded if style is not None else {}
+    if any(auto_sides(declared)):
+        return
+    _, right, _, left = sides(declared, "margin")
+    set_style(table, {"margin-left": f"{left + indent[0]:.2f}pt", "margin-right": f"{right + indent[1]:.2f}pt"})
 
 
 def _is_block(element: lxml_html.HtmlElement, style: Computed) -> bool:
@@ -116,7 +166,7 @@ def _border(declared: dict[str, str], side: str) -> float:
             parts = (found * 4)[:4] if len(found) == 1 else (found * 2)[:4]
             if len(found) >= 3:
                 parts = [*found[:3], found[3] if len(found) == 4 else found[1]]
-            return float(parts[3] if side == "left" else parts[1])
+            return float(parts[("top", "right", "bottom", "left").index(side)])
         return float(found[0]) if found else 0.0
     return 0.0
 
@@ -161,21 +211,27 @@ def _alignment(style: Computed, legacy_centre: bool) -> str:
     return "center" if legacy_centre and not right else "left"
 
 
-def _block(element: lxml_html.HtmlElement, style: Computed, room: float, legacy_centre: bool) -> float:
-    """Narrow the block to its used width when that is less than its room; the room its content has."""
+def _block(
+    element: lxml_html.HtmlElement, style: Computed, room: float, legacy_centre: bool, indent: tuple[float, float]
+) -> tuple[float, bool]:
+    """Narrow the block to its used width when that is less than its room; the room its content has,
+    and whether it now sits in a table cell."""
     # A block is as wide as its container anyway; said outright, xhtml2pdf sizes it as a box of its
     # own, and a table inside a table cell loses all its columns but the first.
     set_style(element, {name: None for name in ("width", "max-width") if style.own.get(name) == "100%"})
     used, available = used_width(style, room)
-    if 0 < used < available - SLACK:
-        narrow(element, style, used, _alignment(style, legacy_centre))
+    narrowed = 0 < used < available - SLACK
+    if narrowed:
+        narrow(element, style, used, _alignment(style, legacy_centre), indent)
     else:
         # Only what blocks.narrow does beside widths: a padded block holding a table in a table cell.
-        blocks.narrow(element, style, 0.0)
-    return min(used, available) - _extras(style)
+        narrowed = blocks.narrow(element, style, 0.0)
+    return min(used, available) - _extras(style), narrowed
 
 
-def narrow(element: lxml_html.HtmlElement, style: Computed, width: float, align: str) -> None:
+def narrow(
+    element: lxml_html.HtmlElement, style: Computed, width: float, align: str, indent: tuple[float, float]
+) -> None:
     """The block as a row: its box in a cell `width` points wide, empty cells taking the rest of the line
     on the side `align` leaves it (xhtml2pdf aligns no table inside a table cell, but shares a row's
     room among its cells of no width)."""
@@ -183,6 +239,8 @@ def narrow(element: lxml_html.HtmlElement, style: Computed, width: float, align:
     table.set("cellpadding", "0")
     table.set("cellspacing", "0")
     table.set("width", "100%")
+    _, mright, _, mleft = sides(style.cascaded, "margin")
+    table.set("style", f"margin-left: {indent[0] + mleft:.2f}pt; margin-right: {indent[1] + mright:.2f}pt")
     row = etree.SubElement(table, "tr")
     if align in ("center", "right"):
         _spacer(row)
@@ -191,13 +249,15 @@ def narrow(element: lxml_html.HtmlElement, style: Computed, width: float, align:
         _spacer(row)
     td.set("width", f"{width:.2f}pt")
     box = {name: value for name, value in style.own.items() if not name.startswith(_OUTSIDE)}
-    td.set("style", "; ".join(f"{name}: {value}" for name, value in {"vertical-align": "top", **box}.items()))
+    box = {"vertical-align": "top", "padding": "0", **box}
+    td.set("style", "; ".join(f"{name}: {value}" for name, value in box.items()))
     td.text, element.text = element.text, None
     for child in list(element):
         td.append(child)
     element.append(table)
-    margins = {name: value for name, value in style.own.items() if name.startswith("margin") and "auto" not in value}
-    element.set("style", "; ".join(f"{name}: {value}" for name, value in margins.items()))
+    # The block keeps its vertical margins; its horizontal ones are the table's.
+    top, _, bottom, _ = sides(style.cascaded, "margin")
+    element.set("style", f"margin-top: {top:.2f}pt; margin-bottom: {bottom:.2f}pt")
 
 
 def _spacer(row: lxml_html.HtmlElement) -> None:
