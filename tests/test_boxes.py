@@ -53,3 +53,48 @@ def test_legacy_centring_of_a_fixed_width_table_in_a_cell_and_in_center() -> Non
     assert at["legacy"].x0 == pytest.approx(187.9, abs=3)
     # A half-width block with margin-left: auto starts half way (Chromium: 298.1pt).
     assert at["halfright"].x0 == pytest.approx(298.1, abs=3)
+
+
+def test_two_hybrid_inline_block_columns_sit_side_by_side_and_keep_their_text() -> None:
+    css = ".col { display: inline-block; width: 100%; max-width: 50%; min-width: 240px; vertical-align: top }"
+    body = '<div><div class="col"><p>Billing address</p></div><div class="col"><p>Delivery address</p></div></div>'
+    at = placed(page(body, css))
+    # Chromium: both at y = 48.2, "Delivery" at x = 298.1 (half of A4 less 1 cm margins and 8px).
+    assert at["billing"].y0 == pytest.approx(at["delivery"].y0, abs=1)
+    assert at["billing"].x0 == pytest.approx(33.7, abs=2)
+    assert at["delivery"].x0 == pytest.approx(298.1, abs=3)
+
+
+def test_inline_blocks_that_do_not_fit_one_line_wrap_as_in_a_browser() -> None:
+    # In a 300px box each column's min-width (240px) is more than half: one column a line.
+    css = ".col { display: inline-block; width: 100%; max-width: 50%; min-width: 240px } .box { width: 300px }"
+    body = '<div class="box"><div class="col">Firstcol</div><div class="col">Secondcol</div></div>'
+    at = placed(page(body, css))
+    assert at["secondcol"].y0 > at["firstcol"].y1 - 1
+    assert at["secondcol"].x0 == pytest.approx(at["firstcol"].x0, abs=1)
+
+
+def test_a_display_table_label_value_block_is_a_table() -> None:
+    css = """.kv { display: table; width: 100% } .r { display: table-row }
+    .k, .v { display: table-cell; padding: 2px 4px } .k { width: 30% }"""
+    rows = '<div class="r"><div class="k">Labelone</div><div class="v">Valueone</div></div>'
+    rows += '<div class="r"><div class="k">Labeltwo</div><div class="v">Valuetwo</div></div>'
+    at = placed(page(f'<div class="kv">{rows}</div>', css))
+    # Chromium: the labels at x = 36.7, the values at x = 195.4, each pair on one line.
+    for label, value in (("labelone", "valueone"), ("labeltwo", "valuetwo")):
+        assert at[label].y0 == pytest.approx(at[value].y0, abs=1)
+        assert at[label].x0 == pytest.approx(36.7, abs=2)
+        assert at[value].x0 == pytest.approx(195.4, abs=3)
+    assert at["labeltwo"].y0 > at["labelone"].y1 - 1
+
+
+def test_an_inline_block_in_a_line_of_text_stays_in_it_and_cells_in_a_paragraph_are_reported() -> None:
+    at = placed(page('<p>Text with <span style="display: inline-block">Badge</span> after.</p>'))
+    assert at["badge"].y0 == pytest.approx(at["text"].y0, abs=1) and at["after"].x0 > at["badge"].x1
+    html = page(
+        '<p>Before <span class="c">Cellone</span><span class="c">Celltwo</span></p>', ".c { display: table-cell }"
+    )
+    result = render_pdf(html)
+    drawn = {word.text for word in words.pdf_words(result.pdf)[0].words}
+    assert {"before", "cellone", "celltwo"} <= drawn, "no text dropped"
+    assert any("table-cell" in note for note in result.fidelity.degraded)

@@ -13,7 +13,7 @@ import re
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import blocks, widths
+from tasks.prepare import blocks, table_display, widths
 from tasks.prepare.cascade import Computed
 from tasks.prepare.flex_grid import flex_to_table, grid_columns, grid_to_table, is_row
 from tasks.prepare.inline_style import set_display
@@ -31,6 +31,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
         style = computed.get(element)
         if style is not None and isinstance(element.tag, str):
             _rewrite_display(element, style, computed, report)
+    table_display.apply(root, computed, report)
     _keep_space_after_nowrap(root, computed)
     for pre in root.iter("pre"):
         blocks.fit_preformatted(pre, computed.get(pre), page_width)

@@ -15,7 +15,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.prepare import blocks
+from tasks.prepare import blocks, inline_blocks
 from tasks.prepare.cascade import Computed
 from tasks.prepare.inline_style import points, set_style, sides
 
@@ -65,6 +65,7 @@ def _walk(
     own = computed[element].own if element in computed else {}
     hinted = element.tag == "center" or element.get("align", "").lower() == "center"
     legacy_centre = hinted and "text-align" not in own
+    inline_blocks.lay_out(element, computed, room, lambda style, room: used_width(style, room)[0])
     cells = [child for child in element if child.tag in ("td", "th")]
     for child in list(element):
         if not isinstance(child.tag, str):
