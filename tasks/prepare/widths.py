@@ -54,12 +54,17 @@ def _pixels_to_points(element: lxml_html.HtmlElement) -> None:
 
 
 def _walk(
-    element: lxml_html.HtmlElement, computed: ElementStyles, room: float, indent: tuple[float, float] = (0.0, 0.0)
+    element: lxml_html.HtmlElement,
+    computed: ElementStyles,
+    room: float,
+    indent: tuple[float, float] = (0.0, 0.0),
+    boxed: bool = False,
 ) -> None:
     """Size `element`'s children in a containing block `room` points wide, then theirs in turn.
 
     `indent` is how far the blocks around `element`, up to the nearest table cell, move it in from the
-    left and the right: xhtml2pdf indents their text by as much, but not their tables."""
+    left and the right. xhtml2pdf moves a table in from the right by none of it, and from the left by all
+    of it only inside a block with padding or a border (`boxed`), else by none (measured)."""
     # `<center>` and `align="center"` centre child blocks (-webkit-center), unless the author's CSS sets
     # the text-align they are a hint for.
     own = computed[element].own if element in computed else {}
@@ -71,19 +76,20 @@ def _walk(
         if not isinstance(child.tag, str):
             continue
         style = computed.get(child)
-        inner, inner_indent = room, indent
+        inner, inner_indent, inner_boxed = room, indent, boxed
         if child.tag in ("td", "th"):
-            inner, inner_indent = _cell_room(child, style, room, len(cells)), (0.0, 0.0)
+            inner, inner_indent, inner_boxed = _cell_room(child, style, room, len(cells)), (0.0, 0.0), False
             hold_top_margin(child, computed)
         elif child.tag == "table":
-            _indent_table(child, style, indent)
+            _indent_table(child, style, indent, boxed)
             inner = _table(child, style, room, legacy_centre) if style is not None else room
-            inner_indent = (0.0, 0.0)
+            inner_indent, inner_boxed = (0.0, 0.0), False
         elif style is not None and _is_block(child, style):
-            inner, narrowed = _block(child, style, room, legacy_centre, indent)
+            inner, narrowed = _block(child, style, room, legacy_centre, (0.0 if boxed else indent[0], indent[1]))
             left, right = _sides(style)
             inner_indent = (0.0, 0.0) if narrowed else (indent[0] + left, indent[1] + right)
-        _walk(child, computed, max(inner, 0.0), inner_indent)
+            inner_boxed = not narrowed and (boxed or _boxed(style))
+        _walk(child, computed, max(inner, 0.0), inner_indent, inner_boxed)
 
 
 def hold_top_margin(cell: lxml_html.HtmlElement, computed: ElementStyles) -> None:
@@ -115,15 +121,23 @@ def _sides(style: Computed) -> tuple[float, float]:
     return mleft + pleft + _border(declared, "left"), mright + pright + _border(declared, "right")
 
 
-def _indent_table(table: lxml_html.HtmlElement, style: Computed | None, indent: tuple[float, float]) -> None:
-    """A table moved in by the blocks around it, as their text is (its own margins added)."""
-    if indent == (0.0, 0.0):
-        return
+def _boxed(style: Computed) -> bool:
+    """A block with padding or a border on any side, which xhtml2pdf draws as a box of its own."""
+    declared = style.cascaded
+    edges = ("top", "right", "bottom", "left")
+    return any(sides(declared, "padding")) or any(_border(declared, side) for side in edges)
+
+
+def _indent_table(
+    table: lxml_html.HtmlElement, style: Computed | None, indent: tuple[float, float], boxed: bool
+) -> None:
+    """A table kept in by the blocks around it, as their text is, on the sides xhtml2pdf does not."""
+    left, right = (0.0 if boxed else indent[0]), indent[1]
     declared = style.cascaded if style is not None else {}
-    if any(auto_sides(declared)):
+    if (left, right) == (0.0, 0.0) or any(auto_sides(declared)):
         return
-    _, right, _, left = sides(declared, "margin")
-    set_style(table, {"margin-left": f"{left + indent[0]:.2f}pt", "margin-right": f"{right + indent[1]:.2f}pt"})
+    _, own_right, _, own_left = sides(declared, "margin")
+    set_style(table, {"margin-left": f"{own_left + left:.2f}pt", "margin-right": f"{own_right + right:.2f}pt"})
 
 
 def _is_block(element: lxml_html.HtmlElement, style: Computed) -> bool:
