@@ -98,3 +98,20 @@ def test_an_inline_block_in_a_line_of_text_stays_in_it_and_cells_in_a_paragraph_
     drawn = {word.text for word in words.pdf_words(result.pdf)[0].words}
     assert {"before", "cellone", "celltwo"} <= drawn, "no text dropped"
     assert any("table-cell" in note for note in result.fidelity.degraded)
+
+
+def test_a_flex_end_row_holding_a_40_percent_table_lands_at_the_right_without_overlap() -> None:
+    css = """header { border-bottom: 2px solid #333; display: flex; justify-content: space-between }
+    .totals { display: flex; justify-content: flex-end } .totals table { width: 40% }
+    .totals td:last-child { text-align: right }"""
+    rows = "".join(
+        f"<tr><td>{label}</td><td>${amount}</td></tr>" for label, amount in (("Subtotal", "430.00"), ("Tax", "43.00"))
+    )
+    body = f'<header><h1>Invoice</h1><div>No. 42</div></header><div class="totals"><table>{rows}</table></div>'
+    at = placed(page(body, css))
+    # Chromium: the table is 40% of the row (210.6pt) against its right edge: "Subtotal" at x = 351.0,
+    # "$430.00" ending at 562.5; the label left in its column, the amount right in its own.
+    assert at["subtotal"].x0 == pytest.approx(351.0, abs=3)
+    assert at["430.00"].x1 == pytest.approx(562.5, abs=3)
+    assert at["subtotal"].x1 < at["430.00"].x0 - 50, "the columns do not overlap"
+    assert at["tax"].x0 == pytest.approx(at["subtotal"].x0, abs=1)
