@@ -63,8 +63,8 @@ def _walk(
     """Size `element`'s children in a containing block `room` points wide, then theirs in turn.
 
     `indent` is how far the blocks around `element`, up to the nearest table cell, move it in from the
-    left and the right. xhtml2pdf moves a table in from the right by none of it, and from the left by all
-    of it only inside a block with padding or a border (`boxed`), else by none (measured)."""
+    left and the right. xhtml2pdf moves a table in by all of it inside a block with padding or a border
+    (`boxed`: a box of its own), else by none of it (measured)."""
     # `<center>` and `align="center"` centre child blocks (-webkit-center), unless the author's CSS sets
     # the text-align they are a hint for.
     own = computed[element].own if element in computed else {}
@@ -85,7 +85,7 @@ def _walk(
             inner = _table(child, style, room, legacy_centre) if style is not None else room
             inner_indent, inner_boxed = (0.0, 0.0), False
         elif style is not None and _is_block(child, style):
-            inner, narrowed = _block(child, style, room, legacy_centre, (0.0 if boxed else indent[0], indent[1]))
+            inner, narrowed = _block(child, style, room, legacy_centre, (0.0, 0.0) if boxed else indent)
             left, right = _sides(style)
             inner_indent = (0.0, 0.0) if narrowed else (indent[0] + left, indent[1] + right)
             inner_boxed = not narrowed and (boxed or _boxed(style))
@@ -132,7 +132,7 @@ def _indent_table(
     table: lxml_html.HtmlElement, style: Computed | None, indent: tuple[float, float], boxed: bool
 ) -> None:
     """A table kept in by the blocks around it, as their text is, on the sides xhtml2pdf does not."""
-    left, right = (0.0 if boxed else indent[0]), indent[1]
+    left, right = (0.0, 0.0) if boxed else indent
     declared = style.cascaded if style is not None else {}
     if (left, right) == (0.0, 0.0) or any(auto_sides(declared)):
         return
