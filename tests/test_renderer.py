@@ -195,3 +195,11 @@ def test_an_svg_transform_that_flattens_its_element_draws_nothing_of_it() -> Non
     assert {"before", "shown", "after"} <= set(at) and not {"hidden", "flat"} & set(at)
     assert at["before"].x1 < at["shown"].x0 < at["after"].x0
     assert result.fidelity.degraded == [drawings.DEGENERATE]
+
+
+@pytest.mark.parametrize("value", ["-5px", "10%"])
+def test_a_table_cell_aligned_by_a_length_renders_and_says_so(value: str) -> None:
+    # Found by the no-FAILURE property test: the length reached ReportLab's VALIGN as a tuple.
+    result = render_pdf(f"<table><tr><td style='vertical-align: {value}'>Cell</td></tr></table>")
+    assert "Cell" in pdf_text(result.pdf)
+    assert result.fidelity.as_dict()["ignored_css"] == {"vertical-align as a length on a table cell": 1}

@@ -76,17 +76,18 @@ def keep_top_margin(root: lxml_html.HtmlElement) -> None:
         body.insert(0, spacer)
 
 
-def narrow(element: lxml_html.HtmlElement, style: Computed, page_width: float) -> None:
+def narrow(element: lxml_html.HtmlElement, style: Computed, page_width: float) -> bool:
     """A block narrower than the page (`max-width: 800px; margin: auto`, a framework's container) as a
     table of that width, centred when its side margins are auto: xhtml2pdf draws blocks page-wide.
 
     A padded block holding a table inside a table cell becomes a table cell too, whatever its width:
-    xhtml2pdf drops all but the first column of a percentage-wide table in a padded block there."""
+    xhtml2pdf drops all but the first column of a percentage-wide table in a padded block there.
+    Whether it did either."""
     width = min(points(style.own.get("max-width")), points(style.own.get("width")))
     padded = any(name.startswith("padding") and value not in ("0", "0pt") for name, value in style.own.items())
     nested = padded and element.find(".//table") is not None and next(element.iterancestors("td"), None) is not None
     if not (0 < width < page_width * 0.98) and not nested:
-        return
+        return False
     centred = style.own.get("margin-left") == "auto" and style.own.get("margin-right") == "auto"
     box = {name: value for name, value in style.own.items() if not name.startswith(_OUTSIDE)}
     margins = {name: value for name, value in style.own.items() if name.startswith("margin") and value != "auto"}
@@ -103,3 +104,4 @@ def narrow(element: lxml_html.HtmlElement, style: Computed, page_width: float) -
         td.append(child)
     element.append(table)
     element.set("style", "; ".join(f"{name}: {value}" for name, value in margins.items()))
+    return True

@@ -12,7 +12,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from tasks.prepare.cascade import Computed
-from tasks.prepare.inline_style import set_display
+from tasks.prepare.inline_style import set_display, set_style
 
 _TRACKS = re.compile(r"repeat\(\s*(\d+)\s*,([^()]*(?:\([^()]*\)[^()]*)*)\)")
 _SPAN = re.compile(r"span\s+(\d+)")
@@ -49,15 +49,43 @@ def flex_to_table(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlE
     set_display(element, "block")
     for row in rows:
         tr = etree.SubElement(table, "tr")
+        # The free space justify-content puts before the items, as empty cells that take it.
+        free = _free_space(row, justify)
+        if justify in ("flex-end", "end", "right", "center") and free:
+            _spacer(tr)
         for index, (item, width) in enumerate(row):
+            _fill_cell(item, width, computed)
             align = None
-            if justify in ("space-between", "space-around", "space-evenly") and len(row) > 1:
+            if free:
+                pass  # the empty cells place the items; their content keeps its own alignment
+            elif justify in ("space-between", "space-around", "space-evenly") and len(row) > 1:
                 align = "right" if index == len(row) - 1 else ("left" if index == 0 else "center")
             elif justify in ("flex-end", "end", "right"):
                 align = "right"
             elif justify == "center":
                 align = "center"
             _cell(tr, item, width, valign, align, gap if index else None)
+        if justify in ("flex-start", "start", "left", "center", "normal", "") and free:
+            _spacer(tr)
+
+
+def _free_space(row: list[tuple[lxml_html.HtmlElement, str | None]], justify: str) -> bool:
+    """Whether every item of the row has a percentage width and they leave part of the row free."""
+    shares = [float(width[:-1]) for _, width in row if width and width.endswith("%")]
+    return len(shares) == len(row) and sum(shares) < 99.5 and justify not in ("stretch",)
+
+
+def _spacer(tr: lxml_html.HtmlElement) -> None:
+    etree.SubElement(tr, "td").set("style", "padding: 0")
+
+
+def _fill_cell(item: lxml_html.HtmlElement, width: str | None, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
+    """An item whose own width sizes its cell fills the cell: its percentage was of the flex container."""
+    style = computed.get(item)
+    if width is None or style is None or style.own.get("width") != width:
+        return
+    set_style(item, {"width": "100%"})
+    style.own["width"] = style.cascaded["width"] = "100%"
 
 
 def _children(

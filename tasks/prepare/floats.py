@@ -47,6 +47,10 @@ def clears(style: Computed | None) -> bool:
     return style.cascaded.get("clear", "none").strip() not in ("none", "") or after.get("clear", "none") != "none"
 
 
+#: Marks the tables made here: their cells are the floats' own boxes, sized already (tasks/prepare/widths.py).
+ROW_OF_FLOATS = "data-row-of-floats"
+
+
 def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: float) -> None:
     """Every container's floated children laid out side by side, innermost first."""
     for container in reversed(list(root.iter())):
@@ -163,6 +167,7 @@ def _table(
     row: list[lxml_html.HtmlElement], beside: list[Item], computed: ElementStyles, width: float
 ) -> lxml_html.HtmlElement:
     table: lxml_html.HtmlElement = lxml_html.Element("table")
+    table.set(ROW_OF_FLOATS, "")
     table.set("cellpadding", "0")
     table.set("cellspacing", "0")
     table.set("style", "width: 100%")

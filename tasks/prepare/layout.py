@@ -13,10 +13,10 @@ import re
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import blocks, floats, positioned
+from tasks.prepare import blocks, floats, positioned, table_display, widths
 from tasks.prepare.cascade import Computed
 from tasks.prepare.flex_grid import flex_to_table, grid_columns, grid_to_table, is_row
-from tasks.prepare.inline_style import set_display, set_style
+from tasks.prepare.inline_style import set_display
 from tasks.prepare.stylesheets import remove
 
 _BLOCKS = frozenset("div section article main header footer nav aside form body".split())
@@ -33,13 +33,14 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
             _rewrite_display(element, style, computed, report)
     positioned.tall_boxes_in_flow(root, computed, report, page_width)
     floats.apply(root, computed, page_width)
+    table_display.apply(root, computed, report)
     _keep_space_after_nowrap(root, computed)
     for pre in root.iter("pre"):
         blocks.fit_preformatted(pre, computed.get(pre), page_width)
     positioned.apply(root, computed, report, page_width)
     # Then, with every table in place, the blocks that must become one, and the empty ones that hold space.
     _hold_space_of_empty_blocks(root, computed)
-    _narrow_blocks(root, computed, page_width)
+    widths.apply(root, computed, page_width)
 
 
 def _rewrite_display(
@@ -77,16 +78,6 @@ def _hold_space_of_empty_blocks(root: lxml_html.HtmlElement, computed: ElementSt
         style = computed.get(element)
         if style is not None and style.display in ("", "block") and blocks.is_empty(element):
             blocks.hold_space(element, style)
-
-
-def _narrow_blocks(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: float) -> None:
-    for element in reversed(list(root.iter(*_BLOCKS))):
-        style = computed.get(element)
-        if style is not None and style.display in ("", "block", "flex", "grid") and not positioned.is_positioned(style):
-            # A block is as wide as its container anyway; said outright, xhtml2pdf sizes it as a box
-            # of its own, and a table inside a table cell loses all its columns but the first.
-            set_style(element, {name: None for name in ("width", "max-width") if style.own.get(name) == "100%"})
-            blocks.narrow(element, style, page_width)
 
 
 def _drop(element: lxml_html.HtmlElement) -> None:

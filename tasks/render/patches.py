@@ -111,6 +111,8 @@ def install() -> None:
     # across pages rather than shrunk to one (xhtml2pdf looks both names up in its tables module).
     x2p_tables.PmlTable = table_layout.ContentSizedTable
     x2p_tables.PmlKeepInFrame = table_layout.table_cell
+    # A cell's `vertical-align` that is a length reached ReportLab's VALIGN as a tuple and failed the render.
+    x2p_tables.pisaTagTD.start = table_layout.aligning_cell(x2p_tables.pisaTagTD.start)
     # Values a browser takes in its stride and ReportLab did not (each failed the render): a row height
     # in percent (ContentSizedTable), an <hr> width left a string, a link to an anchor the document does
     # not have, an SVG transform that flattens its element.

@@ -5,6 +5,7 @@ tasks/render/patches.py has xhtml2pdf's <table> build `ContentSizedTable` and `t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeGuard
 
 from xhtml2pdf.builders.flex import table_column_widths
@@ -178,3 +179,19 @@ def table_cell(maxWidth: float = 0, maxHeight: float = 0, mode: str = "shrink", 
     if mode == "shrink":
         return _CellPart(content)
     return PmlKeepInFrame(maxWidth=maxWidth, maxHeight=maxHeight, mode=mode, content=content)
+
+
+def aligning_cell(start: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    """xhtml2pdf's `<td>` start, given only the vertical alignments a cell has: a length or a percentage
+    (`vertical-align: -5px`, which CSS allows) reached ReportLab's VALIGN as a tuple and failed the render;
+    on a table cell a browser aligns such a cell at its baseline, drawn here at the top."""
+
+    def start_cell(self: Any, c: Any) -> None:
+        if c.frag.vAlign is not None and not isinstance(c.frag.vAlign, str):
+            c.frag.vAlign = None
+            report = current_report()
+            if report is not None:
+                report.ignore("vertical-align as a length on a table cell")
+        start(self, c)
+
+    return start_cell

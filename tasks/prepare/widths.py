@@ -1,0 +1,352 @@
+"""Widths as CSS 2.1 computes them (§10.3.3), and horizontal centring, lowered into tables xhtml2pdf sizes alike.
+
+Each block's border-box width is its `width` (a percentage of its containing block's, `box-sizing`
+saying whether padding and borders are in it), clamped by `max-width` and `min-width`, or what its
+containing block leaves beside its margins. A block narrower than that becomes a one-row table of its
+width between empty cells that take the rest, on the side its `auto` margins, or a legacy centring
+parent (`<center>`, `align="center"`), put the space on: xhtml2pdf draws blocks as wide as their frame,
+and aligns no table inside a table cell. A table's HTML `width="600"` is CSS pixels, as a browser reads it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from tasks.prepare import blocks, floats, inline_blocks, positioned
+from tasks.prepare.cascade import Computed
+from tasks.prepare.inline_style import points, set_style, sides
+
+#: Elements a browser lays out as blocks by default; `display` says otherwise.
+BLOCK_TAGS = frozenset("div section article main header footer nav aside form center address blockquote figure".split())
+_BLOCK_DISPLAYS = frozenset({"block", "flex", "grid", "list-item", "flow-root"})
+_SIZED = ("table", "td", "th", "col", "colgroup")
+_PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
+_PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)%\s*$")
+_BORDER_WIDTH = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)pt\b")
+#: Widths within this many points of the room are that room: a rounding, not a narrower box.
+SLACK = 1.0
+#: What stays on a narrowed block itself; the rest of its box goes to the cell that holds its content.
+_OUTSIDE = ("margin", "width", "max-width", "min-width", "display", "float", "position", "box-sizing")
+PX = 0.75
+ElementStyles = dict[lxml_html.HtmlElement, Computed]
+
+
+def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: float) -> None:
+    """Size every block and table under the body as a browser does, from the page's content width down."""
+    for element in root.iter(*_SIZED):
+        _pixels_to_points(element)
+    body = root.find("body")
+    if body is None:
+        return
+    style = computed.get(body)
+    room = page_width - (_horizontal(style) if style is not None else 0.0)
+    _walk(body, computed, room, _sides(style) if style is not None else (0.0, 0.0))
+
+
+def _pixels_to_points(element: lxml_html.HtmlElement) -> None:
+    """`width="600"` is 600 CSS pixels; xhtml2pdf would read 600 points."""
+    found = _PIXELS.match(element.get("width", ""))
+    if found:
+        element.set("width", f"{float(found.group(1)) * PX:.2f}pt")
+
+
+def _walk(
+    element: lxml_html.HtmlElement,
+    computed: ElementStyles,
+    room: float,
+    indent: tuple[float, float] = (0.0, 0.0),
+    boxed: bool = False,
+) -> None:
+    """Size `element`'s children in a containing block `room` points wide, then theirs in turn.
+
+    `indent` is how far the blocks around `element`, up to the nearest table cell, move it in from the
+    left and the right. xhtml2pdf moves a table in by all of it inside a block with padding or a border
+    (`boxed`: a box of its own), else by none of it (measured)."""
+    # `<center>` and `align="center"` centre child blocks (-webkit-center), unless the author's CSS sets
+    # the text-align they are a hint for.
+    own = computed[element].own if element in computed else {}
+    hinted = element.tag == "center" or element.get("align", "").lower() == "center"
+    legacy_centre = hinted and "text-align" not in own
+    inline_blocks.lay_out(element, computed, room, lambda style, room: used_width(style, room)[0])
+    cells = [child for child in element if child.tag in ("td", "th")]
+    for child in list(element):
+        if not isinstance(child.tag, str):
+            continue
+        style = computed.get(child)
+        inner, inner_indent, inner_boxed = room, indent, boxed
+        if child.tag in ("td", "th"):
+            inner, inner_indent, inner_boxed = _cell_room(child, style, room, len(cells)), (0.0, 0.0), False
+            hold_top_margin(child, computed)
+        elif child.tag == "table" and child.get(floats.ROW_OF_FLOATS) is not None:
+            _walk_row_of_floats(child, computed, room)
+            continue
+        elif child.tag == "table":
+            _indent_table(child, style, indent, boxed)
+            inner = _table(child, style, room, legacy_centre) if style is not None else room
+            inner_indent, inner_boxed = (0.0, 0.0), False
+        elif style is not None and _is_block(child, style) and not _placed(style):
+            inner, narrowed = _block(child, style, room, legacy_centre, (0.0, 0.0) if boxed else indent)
+            left, right = _sides(style)
+            inner_indent = (0.0, 0.0) if narrowed else (indent[0] + left, indent[1] + right)
+            inner_boxed = not narrowed and (boxed or _boxed(style))
+        _walk(child, computed, max(inner, 0.0), inner_indent, inner_boxed)
+
+
+def _walk_row_of_floats(table: lxml_html.HtmlElement, computed: ElementStyles, room: float) -> None:
+    """The blocks inside a row of floats, each cell as wide as its float, sized in turn; the row as it is."""
+    for cell in table.iter("td"):
+        width = length(cell.get("width"), room)
+        for child in cell:
+            if isinstance(child.tag, str):
+                _walk(child, computed, width if width is not None else room)
+
+
+def _placed(style: Computed) -> bool:
+    """A box sized elsewhere: positioned (xhtml2pdf places it) or floated (a cell of its width holds it)."""
+    return positioned.is_positioned(style) or bool(floats.side(style))
+
+
+def hold_top_margin(cell: lxml_html.HtmlElement, computed: ElementStyles) -> None:
+    """The top margin of a cell's first block (and those it collapses with) as a spacer: a table cell holds
+    its content's margins in a browser, and ReportLab drops them at the top of a cell."""
+    if (cell.text or "").strip():
+        return
+    element, margin = next((child for child in cell if isinstance(child.tag, str)), None), 0.0
+    while element is not None and (style := computed.get(element)) is not None and element.tag != "table":
+        top = sides(style.cascaded, "margin")[0]
+        if top > 0:
+            margin = max(margin, top)
+            set_style(element, {"margin-top": "0"})
+        if (element.text or "").strip() or sides(style.cascaded, "padding")[0] > 0 or _border(style.cascaded, "top"):
+            break
+        element = next((child for child in element if isinstance(child.tag, str)), None)
+    if margin > 0:
+        spacer = lxml_html.Element("pdf:spacer")
+        spacer.set("height", f"{margin:.2f}pt")
+        spacer.tail, cell.text = cell.text, None
+        cell.insert(0, spacer)
+
+
+def _sides(style: Computed) -> tuple[float, float]:
+    """How far a block moves its content in from the left and the right: margins, borders, padding."""
+    declared = style.cascaded
+    _, mright, _, mleft = sides(declared, "margin")
+    _, pright, _, pleft = sides(declared, "padding")
+    return mleft + pleft + _border(declared, "left"), mright + pright + _border(declared, "right")
+
+
+def _boxed(style: Computed) -> bool:
+    """A block with padding or a border on any side, which xhtml2pdf draws as a box of its own."""
+    declared = style.cascaded
+    edges = ("top", "right", "bottom", "left")
+    return any(sides(declared, "padding")) or any(_border(declared, side) for side in edges)
+
+
+def _indent_table(
+    table: lxml_html.HtmlElement, style: Computed | None, indent: tuple[float, float], boxed: bool
+) -> None:
+    """A table kept in by the blocks around it, as their text is, on the sides xhtml2pdf does not."""
+    left, right = (0.0, 0.0) if boxed else indent
+    declared = style.cascaded if style is not None else {}
+    if (left, right) == (0.0, 0.0) or any(auto_sides(declared)):
+        return
+    _, own_right, _, own_left = sides(declared, "margin")
+    set_style(table, {"margin-left": f"{own_left + left:.2f}pt", "margin-right": f"{own_right + right:.2f}pt"})
+
+
+def _is_block(element: lxml_html.HtmlElement, style: Computed) -> bool:
+    return style.display in _BLOCK_DISPLAYS or (style.display == "" and element.tag in BLOCK_TAGS)
+
+
+def length(value: str | None, room: float) -> float | None:
+    """A `width`-like value in points: a length, or a percentage of `room`; None for auto and the unknown."""
+    if not value:
+        return None
+    found = _PERCENT.match(value)
+    if found:
+        return float(found.group(1)) * room / 100
+    size = points(value)
+    return None if size == float("inf") else size
+
+
+def _horizontal(style: Computed) -> float:
+    """Margins, borders and padding left and right, in points."""
+    declared = style.cascaded
+    _, mright, _, mleft = sides(declared, "margin")
+    return mleft + mright + _extras(style)
+
+
+def _extras(style: Computed) -> float:
+    """Padding and borders left and right: what `box-sizing: content-box` leaves out of `width`."""
+    declared = style.cascaded
+    _, pright, _, pleft = sides(declared, "padding")
+    return pleft + pright + _border(declared, "left") + _border(declared, "right")
+
+
+def _border(declared: dict[str, str], side: str) -> float:
+    for name in (f"border-{side}-width", f"border-{side}", "border-width", "border"):
+        value = declared.get(name)
+        if value is None:
+            continue
+        if "none" in value.split() or "hidden" in value.split():
+            return 0.0
+        found = _BORDER_WIDTH.findall(value)
+        if name == "border-width" and found:
+            parts = (found * 4)[:4] if len(found) == 1 else (found * 2)[:4]
+            if len(found) >= 3:
+                parts = [*found[:3], found[3] if len(found) == 4 else found[1]]
+            return float(parts[("top", "right", "bottom", "left").index(side)])
+        return float(found[0]) if found else 0.0
+    return 0.0
+
+
+def auto_sides(declared: dict[str, str]) -> tuple[bool, bool]:
+    """Whether margin-left and margin-right are `auto`, shorthand and longhands."""
+    parts = declared.get("margin", "").split()
+    left = right = False
+    if parts:
+        right = parts[1 if len(parts) > 1 else 0] == "auto"
+        left = parts[3 if len(parts) == 4 else (1 if len(parts) > 1 else 0)] == "auto"
+    left = declared.get("margin-left", "auto" if left else "") == "auto"
+    right = declared.get("margin-right", "auto" if right else "") == "auto"
+    return left, right
+
+
+def used_width(style: Computed, room: float, declared_width: str | None = None) -> tuple[float, float]:
+    """The border-box width CSS gives the box in a containing block `room` wide, and the room its margins
+    leave it."""
+    declared = style.cascaded
+    _, mright, _, mleft = sides(declared, "margin")
+    available = room - mleft - mright
+    content_box = declared.get("box-sizing", "content-box") != "border-box"
+    extras = _extras(style) if content_box else 0.0
+    width = length(declared.get("width") or declared_width, room)
+    used = available if width is None else width + extras
+    maximum = length(declared.get("max-width"), room)
+    if maximum is not None:
+        used = min(used, maximum + extras)
+    minimum = length(declared.get("min-width"), room)
+    if minimum is not None:
+        used = max(used, minimum + extras)
+    return used, available
+
+
+def _alignment(style: Computed, legacy_centre: bool) -> str:
+    left, right = auto_sides(style.cascaded)
+    if left and right:
+        return "center"
+    if left:
+        return "right"
+    return "center" if legacy_centre and not right else "left"
+
+
+def _block(
+    element: lxml_html.HtmlElement, style: Computed, room: float, legacy_centre: bool, indent: tuple[float, float]
+) -> tuple[float, bool]:
+    """Narrow the block to its used width when that is less than its room; the room its content has,
+    and whether it now sits in a table cell."""
+    # A block is as wide as its container anyway; said outright, xhtml2pdf sizes it as a box of its
+    # own, and a table inside a table cell loses all its columns but the first.
+    set_style(element, {name: None for name in ("width", "max-width") if style.own.get(name) == "100%"})
+    used, available = used_width(style, room)
+    narrowed = 0 < used < available - SLACK
+    if narrowed:
+        narrow(element, style, used, _alignment(style, legacy_centre), indent)
+    else:
+        # Only what blocks.narrow does beside widths: a padded block holding a table in a table cell.
+        narrowed = blocks.narrow(element, style, 0.0)
+    return min(used, available) - _extras(style), narrowed
+
+
+def narrow(
+    element: lxml_html.HtmlElement, style: Computed, width: float, align: str, indent: tuple[float, float]
+) -> None:
+    """The block as a row: its box in a cell `width` points wide, empty cells taking the rest of the line
+    on the side `align` leaves it (xhtml2pdf aligns no table inside a table cell, but shares a row's
+    room among its cells of no width)."""
+    table: lxml_html.HtmlElement = lxml_html.Element("table")
+    table.set("cellpadding", "0")
+    table.set("cellspacing", "0")
+    table.set("width", "100%")
+    _, mright, _, mleft = sides(style.cascaded, "margin")
+    table.set("style", f"margin-left: {indent[0] + mleft:.2f}pt; margin-right: {indent[1] + mright:.2f}pt")
+    row = etree.SubElement(table, "tr")
+    if align in ("center", "right"):
+        _spacer(row)
+    td = etree.SubElement(row, "td")
+    if align in ("center", "left"):
+        _spacer(row)
+    td.set("width", f"{width:.2f}pt")
+    box = {name: value for name, value in style.own.items() if not name.startswith(_OUTSIDE)}
+    box = {"vertical-align": "top", "padding": "0", **box}
+    td.set("style", "; ".join(f"{name}: {value}" for name, value in box.items()))
+    td.text, element.text = element.text, None
+    for child in list(element):
+        td.append(child)
+    element.append(table)
+    # The block keeps its vertical margins; its horizontal ones are the table's.
+    top, _, bottom, _ = sides(style.cascaded, "margin")
+    element.set("style", f"margin-top: {top:.2f}pt; margin-bottom: {bottom:.2f}pt")
+
+
+def _spacer(row: lxml_html.HtmlElement) -> None:
+    """An empty cell that takes its share of the room its row's sized cells leave (with padding, xhtml2pdf
+    would make the padding its width)."""
+    etree.SubElement(row, "td").set("style", "padding: 0")
+
+
+def _table(table: lxml_html.HtmlElement, style: Computed, room: float, legacy_centre: bool) -> float:
+    """A table centred or pushed right by its auto margins, `align`, or a centring parent; its width."""
+    declared_width = table.get("width")
+    if legacy_centre and "text-align" not in style.own:
+        # `<center>` and `align="center"` centre a table, not the text in its cells.
+        set_style(table, {"text-align": "left"})
+    used, available = used_width(style, room, declared_width)
+    if style.cascaded.get("width") is None and declared_width is None:
+        return available
+    align = (table.get("align") or "").lower() or _alignment(style, legacy_centre)
+    if align in ("center", "right") and used < available - SLACK and _in_cell(table):
+        _wrap_aligned(table, align, table.get("width") or style.cascaded.get("width", ""))
+    elif align in ("center", "right"):
+        table.set("align", align)
+    return used
+
+
+def _in_cell(element: lxml_html.HtmlElement) -> bool:
+    return next(element.iterancestors("td", "th"), None) is not None
+
+
+def _wrap_aligned(table: lxml_html.HtmlElement, align: str, width: str) -> None:
+    """A table inside a table cell, aligned: in the middle (or last) cell of a full-width row."""
+    outer: lxml_html.HtmlElement = lxml_html.Element("table")
+    outer.set("cellpadding", "0")
+    outer.set("cellspacing", "0")
+    outer.set("width", "100%")
+    row = etree.SubElement(outer, "tr")
+    _spacer(row)
+    cell = etree.SubElement(row, "td")
+    cell.set("width", width)
+    cell.set("style", "padding: 0; vertical-align: top")
+    if align == "center":
+        _spacer(row)
+    outer.tail, table.tail = table.tail, None
+    table.getparent().replace(table, outer)
+    cell.append(table)
+    table.attrib.pop("align", None)
+    table.set("width", "100%")
+    set_style(table, {"width": None, "margin-left": None, "margin-right": None})
+
+
+def _cell_room(cell: lxml_html.HtmlElement, style: Computed | None, room: float, cells: int) -> float:
+    """A cell's content width: its own width if it says, else an even share of the row."""
+    own = length((style.cascaded.get("width") if style else None) or cell.get("width"), room)
+    if style is None:
+        return own if own is not None else room / max(cells, 1)
+    share = own if own is not None else room / max(cells, 1)
+    if style.display in _BLOCK_DISPLAYS:
+        maximum = length(style.cascaded.get("max-width"), room)
+        share = min(share, maximum) if maximum is not None else share
+    return share - _extras(style)

@@ -1,0 +1,117 @@
+"""The CSS 2.1 visual formatting model's common cases, lowered by the preparation stage (issue 21):
+widths and centring, inline-block siblings, `display: table`, a flex-end row. Positions are read with
+`pdftotext -bbox` and compared with what Chromium's A4 print gives the same document."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.fidelity import words
+from bench.fidelity.words import Word
+from tasks.render.renderer import render_pdf
+
+A4_WIDTH = 595.28
+MARGIN = 28.35  # the 1 cm page margin
+
+
+def placed(html: str) -> dict[str, Word]:
+    """Each word of page 1 (case-folded) and where it is drawn (the first of a repeated word)."""
+    if not words.available():
+        pytest.skip("pdftotext is missing (apt-get install poppler-utils)")
+    found: dict[str, Word] = {}
+    for word in words.pdf_words(render_pdf(html).pdf)[0].words:
+        found.setdefault(word.text, word)
+    return found
+
+
+def page(body: str, css: str = "") -> str:
+    head = f'<meta name="viewport" content="width=device-width"><style>{css}</style>'
+    return f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>"
+
+
+def test_a_600px_card_in_a_coloured_wrapper_is_450pt_wide_and_centred() -> None:
+    css = """body { margin: 0 } .wrap { background: #336699; padding: 30px 0 }
+    .card { max-width: 600px; margin: 0 auto; background: #fff; padding: 20px; box-sizing: border-box }"""
+    body = '<div class="wrap"><div class="card"><p>Cardstart of the card</p></div></div><p>Below</p>'
+    at = placed(page(body, css))
+    # 600px = 450pt centred in A4 less 1 cm margins: from 72.6pt, then 20px of padding (Chromium: 88.1pt).
+    assert at["cardstart"].x0 == pytest.approx(72.6 + 15, abs=2)
+    # The wrapper's 30px of padding above the card and below it.
+    assert at["cardstart"].y0 > MARGIN + 22.5 + 15
+    assert at["below"].y0 > at["cardstart"].y1 + 15 + 22.5
+
+
+def test_legacy_centring_of_a_fixed_width_table_in_a_cell_and_in_center() -> None:
+    body = """<table width="100%"><tr><td align="center">
+    <table width="570" bgcolor="#ffffff"><tr><td>Inside the card</td></tr></table></td></tr></table>
+    <center><table width="300"><tr><td>Legacy centre</td></tr></table></center>
+    <div style="width: 50%; margin-left: auto">Halfright</div>"""
+    at = placed(page(body))
+    # width="570" is CSS pixels (427.5pt), centred in the cell; its text starts at its left (Chromium: 86.6pt).
+    assert at["inside"].x0 == pytest.approx(86.6, abs=3)
+    # 300px = 225pt centred by <center>, its text not (Chromium: 187.9pt).
+    assert at["legacy"].x0 == pytest.approx(187.9, abs=3)
+    # A half-width block with margin-left: auto starts half way (Chromium: 298.1pt).
+    assert at["halfright"].x0 == pytest.approx(298.1, abs=3)
+
+
+def test_two_hybrid_inline_block_columns_sit_side_by_side_and_keep_their_text() -> None:
+    css = ".col { display: inline-block; width: 100%; max-width: 50%; min-width: 240px; vertical-align: top }"
+    body = '<div><div class="col"><p>Billing address</p></div><div class="col"><p>Delivery address</p></div></div>'
+    at = placed(page(body, css))
+    # Chromium: both at y = 48.2, "Delivery" at x = 298.1 (half of A4 less 1 cm margins and 8px).
+    assert at["billing"].y0 == pytest.approx(at["delivery"].y0, abs=1)
+    assert at["billing"].x0 == pytest.approx(33.7, abs=2)
+    assert at["delivery"].x0 == pytest.approx(298.1, abs=3)
+
+
+def test_inline_blocks_that_do_not_fit_one_line_wrap_as_in_a_browser() -> None:
+    # In a 300px box each column's min-width (240px) is more than half: one column a line.
+    css = ".col { display: inline-block; width: 100%; max-width: 50%; min-width: 240px } .box { width: 300px }"
+    body = '<div class="box"><div class="col">Firstcol</div><div class="col">Secondcol</div></div>'
+    at = placed(page(body, css))
+    assert at["secondcol"].y0 > at["firstcol"].y1 - 1
+    assert at["secondcol"].x0 == pytest.approx(at["firstcol"].x0, abs=1)
+
+
+def test_a_display_table_label_value_block_is_a_table() -> None:
+    css = """.kv { display: table; width: 100% } .r { display: table-row }
+    .k, .v { display: table-cell; padding: 2px 4px } .k { width: 30% }"""
+    rows = '<div class="r"><div class="k">Labelone</div><div class="v">Valueone</div></div>'
+    rows += '<div class="r"><div class="k">Labeltwo</div><div class="v">Valuetwo</div></div>'
+    at = placed(page(f'<div class="kv">{rows}</div>', css))
+    # Chromium: the labels at x = 36.7, the values at x = 195.4, each pair on one line.
+    for label, value in (("labelone", "valueone"), ("labeltwo", "valuetwo")):
+        assert at[label].y0 == pytest.approx(at[value].y0, abs=1)
+        assert at[label].x0 == pytest.approx(36.7, abs=2)
+        assert at[value].x0 == pytest.approx(195.4, abs=3)
+    assert at["labeltwo"].y0 > at["labelone"].y1 - 1
+
+
+def test_an_inline_block_in_a_line_of_text_stays_in_it_and_cells_in_a_paragraph_are_reported() -> None:
+    at = placed(page('<p>Text with <span style="display: inline-block">Badge</span> after.</p>'))
+    assert at["badge"].y0 == pytest.approx(at["text"].y0, abs=1) and at["after"].x0 > at["badge"].x1
+    html = page(
+        '<p>Before <span class="c">Cellone</span><span class="c">Celltwo</span></p>', ".c { display: table-cell }"
+    )
+    result = render_pdf(html)
+    drawn = {word.text for word in words.pdf_words(result.pdf)[0].words}
+    assert {"before", "cellone", "celltwo"} <= drawn, "no text dropped"
+    assert any("table-cell" in note for note in result.fidelity.degraded)
+
+
+def test_a_flex_end_row_holding_a_40_percent_table_lands_at_the_right_without_overlap() -> None:
+    css = """header { border-bottom: 2px solid #333; display: flex; justify-content: space-between }
+    .totals { display: flex; justify-content: flex-end } .totals table { width: 40% }
+    .totals td:last-child { text-align: right }"""
+    rows = "".join(
+        f"<tr><td>{label}</td><td>${amount}</td></tr>" for label, amount in (("Subtotal", "430.00"), ("Tax", "43.00"))
+    )
+    body = f'<header><h1>Invoice</h1><div>No. 42</div></header><div class="totals"><table>{rows}</table></div>'
+    at = placed(page(body, css))
+    # Chromium: the table is 40% of the row (210.6pt) against its right edge: "Subtotal" at x = 351.0,
+    # "$430.00" ending at 562.5; the label left in its column, the amount right in its own.
+    assert at["subtotal"].x0 == pytest.approx(351.0, abs=3)
+    assert at["430.00"].x1 == pytest.approx(562.5, abs=3)
+    assert at["subtotal"].x1 < at["430.00"].x0 - 50, "the columns do not overlap"
+    assert at["tax"].x0 == pytest.approx(at["subtotal"].x0, abs=1)
