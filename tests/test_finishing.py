@@ -30,7 +30,7 @@ from tasks.finishing import finish_pdf
 from tasks.finishing.sign import Identity
 from tasks.render.renderer import render_pdf
 from tests.pki import PASSPHRASE, Pki, make_pki, timestamp_server
-from tests.support import Stack, private_stack, submit_job, wait_for_job
+from tests.support import STAGES, Stack, private_stack, submit_job, wait_for_job
 
 TIMEOUT = 10
 USER_PASSWORD = "user-pw-Kx93-first"
@@ -268,6 +268,43 @@ def test_another_password_is_never_answered_with_the_first_pdf(stack: Stack) -> 
     submit_job(stack.base, body, key)
     response = requests.post(f"{stack.base}/api/jobs", json={"html": html, "options": other}, headers=key, timeout=10)
     assert response.status_code == 422
+
+
+def test_finishing_is_a_stage_of_its_own_with_its_share_of_the_bar(stack: Stack) -> None:
+    """Every event the job publishes, read from its channel: subscribed (by pattern) before the POST, none is missed."""
+    options = {
+        "stamp": {"text": STAMP_WORD},
+        "protect": {"user_password": USER_PASSWORD},
+        "sign": {"reason": "progress"},
+    }
+    client = Redis.from_url(stack.redis.url)
+    listener = client.pubsub(ignore_subscribe_messages=True)
+    try:
+        listener.psubscribe("job:*")
+        job = submit_job(stack.base, {"html": pages_html(3, f"progress {time.time_ns()}"), "options": options})
+        events: list[dict[str, Any]] = []
+        deadline = time.monotonic() + 120
+        while not events or events[-1]["state"] not in ("SUCCESS", "FAILURE", "REVOKED"):
+            assert time.monotonic() < deadline, "the job did not end in time"
+            message = listener.get_message(timeout=1.0)
+            if message is not None and message["channel"] == f"job:{job['id']}".encode():
+                events.append(json.loads(json.loads(message["data"])["data"]))
+    finally:
+        listener.close()
+        client.close()
+    assert events[-1]["state"] == "SUCCESS", events[-1]
+    stages = [event["progress"]["stage"] for event in events]
+    assert [STAGES.index(stage) for stage in stages] == sorted(STAGES.index(stage) for stage in stages), stages
+    percents = [event["progress"]["percent"] for event in events]
+    assert percents == sorted(percents), "the bar went backwards"
+    finishing = [event["progress"]["percent"] for event in events if event["progress"]["stage"] == "finishing"]
+    # Entered, then one step further for each of the three steps: a share of the bar of its own.
+    assert len(finishing) == 4 and finishing == sorted(set(finishing)), finishing
+    rendering = [
+        event["progress"]["percent"] for event in events if event["progress"]["stage"] in ("parsing", "layout")
+    ]
+    assert max(rendering) <= finishing[0] < finishing[-1] == 99.0, (rendering, finishing)
+    assert finishing[-1] - finishing[0] >= 5, finishing
 
 
 def test_no_secret_is_left_in_redis_the_job_json_or_the_logs(stack: Stack) -> None:
