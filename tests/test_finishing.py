@@ -157,6 +157,24 @@ def test_a_bad_signature_field_is_400_where_signing_is_configured(make_app: Any,
     assert response.json["error"]["field"] == "options.sign.field.page"
 
 
+def test_the_page_offers_signing_only_where_an_identity_is_configured_and_shows_nothing_of_it(
+    make_app: Any, redis_url: str, pki: Pki, client: FlaskClient
+) -> None:
+    without = client.get("/").get_data(as_text=True)
+    assert 'id="finish-stamp"' in without and 'id="finish-protect"' in without
+    assert 'id="finish-sign"' not in without
+    app = make_app(
+        {
+            "REDIS_URL": redis_url.replace("/0", "/1"),
+            "SIGNING_PKCS12": str(pki.pkcs12),
+            "SIGNING_PKCS12_PASSPHRASE": PASSPHRASE,
+        }
+    )
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert 'id="finish-sign"' in page and 'id="opt-sign-reason"' in page
+    assert PASSPHRASE not in page and str(pki.pkcs12) not in page and pki.pkcs12.name not in page
+
+
 # The engine alone: B-B with a PEM identity, and a broken signature found out.
 
 
