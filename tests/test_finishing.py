@@ -25,11 +25,11 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 from redis import Redis
 
+from harness.pki import PASSPHRASE, Pki, make_pki, timestamp_server
 from tasks.document.finishing import Finishing
 from tasks.finishing import finish_pdf
 from tasks.finishing.sign import Identity
 from tasks.render.renderer import render_pdf
-from tests.pki import PASSPHRASE, Pki, make_pki, timestamp_server
 from tests.support import STAGES, Stack, private_stack, submit_job, wait_for_job
 
 TIMEOUT = 10
