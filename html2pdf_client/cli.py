@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from html2pdf_client.api import Api, ClientError, Reply, job_path
+from html2pdf_client.finishing import add_arguments, finishing_options
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 EXIT_JOB_FAILED = 1
@@ -56,15 +57,20 @@ class ProgressView:
             self.length = 0
 
 
-def multipart(path: Path, html: bytes) -> tuple[bytes, str]:
-    """A multipart/form-data body with the file as the field 'file'."""
+def multipart(path: Path, html: bytes, options: dict[str, Any] | None = None) -> tuple[bytes, str]:
+    """A multipart/form-data body with the file as the field 'file', and `options` as the JSON field 'options'."""
     boundary = uuid.uuid4().hex
     name = path.name.replace('"', "%22").replace("\r", "").replace("\n", "")
     head = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
         "Content-Type: text/html\r\n\r\n"
     ).encode()
-    return head + html + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+    body = head + html + b"\r\n"
+    if options:
+        field = f'--{boundary}\r\nContent-Disposition: form-data; name="options"\r\n'
+        field += "Content-Type: application/json\r\n\r\n"
+        body += field.encode() + json.dumps(options).encode() + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def follow(api: Api, job: dict[str, Any], view: ProgressView, deadline: float) -> dict[str, Any]:
@@ -89,13 +95,15 @@ def follow(api: Api, job: dict[str, Any], view: ProgressView, deadline: float) -
     return job
 
 
-def convert(api: Api, source: Path, output: Path | None, timeout: float, out: TextIO) -> int:
-    """Submit `source`, show its progress, save the PDF; 0 on success, 1 if the job did not succeed."""
+def convert(
+    api: Api, source: Path, output: Path | None, timeout: float, out: TextIO, options: dict[str, Any] | None = None
+) -> int:
+    """Submit `source` with `options`, show its progress, save the PDF; 0 on success, 1 if the job did not succeed."""
     try:
         html = source.read_bytes()
     except OSError as exc:
         raise ClientError(f"cannot read {source}: {exc.strerror}") from None
-    body, content_type = multipart(source, html)
+    body, content_type = multipart(source, html, options)
     job = api.submit(body, content_type)
     out.write(f"job {job['id']}\n")
     view = ProgressView(out)
@@ -135,6 +143,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("file", type=Path, help="the .html file")
     run.add_argument("-o", "--output", type=Path, help="where to save the PDF (default: FILE with .pdf)")
     run.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the job (default: 900)")
+    add_arguments(run)
     look = commands.add_parser("status", parents=[common], help="print a job's JSON")
     look.add_argument("job_id")
     stop = commands.add_parser("cancel", parents=[common], help="cancel a queued or running job")
@@ -153,11 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     args = command_line.parse_args(argv)
     if args.command == "convert" and not args.file.is_file():
         command_line.error(f"{args.file}: no such file")  # exits with EXIT_BAD_ARGUMENTS
+    options = finishing_options(args, command_line) if args.command == "convert" else {}
     server = args.server or os.environ.get("PDF_SERVER") or DEFAULT_SERVER
     try:
         api = Api(server, args.token or os.environ.get("PDF_TOKEN"))
         if args.command == "convert":
-            return convert(api, args.file, args.output, args.timeout, sys.stdout)
+            return convert(api, args.file, args.output, args.timeout, sys.stdout, options)
         path = job_path(args.job_id)
         if args.command == "status":
             return show(api.call("GET", path), sys.stdout)

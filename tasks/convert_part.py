@@ -95,7 +95,7 @@ def _report(reporter: Reporter, kind: Parts, parts: PartsProgress, stage: Stage)
     done = sum(1 for p in parts.percents if p >= 100)
     skipped = 1 if kind == SPLIT else 0
     pages = sum(max(n - skipped, 0) if part else n for part, n in enumerate(parts.pages))
-    step = progress(stage, round(min(overall, 99.0), 1), pages, done, len(parts.percents))
+    step = progress(stage, reporter.shares.render(min(overall, 99.0)), pages, done, len(parts.percents))
     reporter.commit(advanced(reporter.job, step), forward_only=True)
 
 

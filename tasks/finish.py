@@ -128,7 +128,7 @@ class Finish(RenderPolicy):
         with self.guard("finish the PDF"), self.watched():
             finishing = Finishing.from_dict(stored)
             identity: Identity | None = signing_identity(self.config) if finishing.sign is not None else None
-            pdf = finish_pdf(result.pdf, finishing, identity)
+            pdf = finish_pdf(result.pdf, finishing, identity, lambda done: self.reporter.finishing(result, done))
             self.check_size(len(pdf))
         return replace(result, pdf=pdf)
 

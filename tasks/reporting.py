@@ -12,11 +12,11 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from tasks.document.failures import RenderFailed
-from tasks.document.stages import Stage
+from tasks.document.stages import ProgressRecord, Stage
 from tasks.job import record
 from tasks.job.record import PROGRESS, RETRY, STARTED, Job, is_terminal
 from tasks.job.store import JobStore, replicated
-from tasks.render.progress import Progress
+from tasks.render.progress import Progress, Shares
 from tasks.render.renderer import RenderResult
 
 OUTAGE_GRACE_SECONDS = 60
@@ -63,18 +63,33 @@ class Reporter:
         self.replica_timeout = replica_timeout
         self._celery_told: tuple[float, object] = (float("-inf"), None)
         self._event_id = 0  # the last this reporter handed out
+        self._shares: Shares | None = None
+
+    @property
+    def shares(self) -> Shares:
+        """How the job's bar is shared between its render and its finishing steps (read once)."""
+        if self._shares is None:
+            self._shares = Shares(self.store.finishing_steps(self.job["id"]))
+        return self._shares
 
     def started(self, retrying: bool = False, total: int = 0) -> None:
         """The render begins; again, after a worker was lost, when `retrying`; `total` parts, if in parts."""
         self.commit(record.started(self.job, retrying=retrying, total=total))
 
     def progress(self, step: Progress) -> None:
-        self.commit(record.advanced(self.job, step.as_dict()))
+        """The render has got to `step` (its percent scaled to the render's share of the bar)."""
+        self.commit(record.advanced(self.job, {**step.as_dict(), "percent": self.shares.render(step.percent)}))
 
-    def finishing(self, result: RenderResult) -> None:
-        self.commit(
-            record.advanced(self.job, {**self.job["progress"], "stage": Stage.FINISHING, "pages": result.pages})
-        )
+    def finishing(self, result: RenderResult, done: int = 0) -> None:
+        """`done` of the job's finishing steps are done: the bar moves through their share."""
+        percent = max(self.job["progress"]["percent"], self.shares.finishing(done))
+        step: ProgressRecord = {
+            **self.job["progress"],
+            "stage": Stage.FINISHING,
+            "percent": percent,
+            "pages": result.pages,
+        }
+        self.commit(record.advanced(self.job, step))
 
     def storing(self, result: RenderResult) -> None:
         self.commit(record.advanced(self.job, {**self.job["progress"], "stage": Stage.STORING, "pages": result.pages}))

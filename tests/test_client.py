@@ -12,10 +12,12 @@ import sys
 import uuid
 from pathlib import Path
 
+import pypdf
 import pytest
 import requests
 
-from html2pdf_client.cli import ProgressView
+from html2pdf_client.cli import ProgressView, parser
+from html2pdf_client.finishing import finishing_options
 from tests.support import ROOT, UNRENDERABLE_HTML, UNRENDERABLE_MESSAGE, pdf_pages, report_html
 
 TIMEOUT = 10
@@ -43,9 +45,11 @@ def html2pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "venv" / "bin" / "html2pdf"
 
 
-def client(command: Path, *args: str, server: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run the installed command from a directory outside the repository, with no PYTHONPATH."""
-    env = {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "VIRTUAL_ENV")}
+def client(
+    command: Path, *args: str, server: str, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed command from a directory outside the repository, with no PYTHONPATH (and `env` added)."""
+    env = {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "VIRTUAL_ENV")} | (env or {})
     return subprocess.run(
         [str(command), *args, "--server", server],
         cwd=command.parent,
@@ -135,6 +139,83 @@ def test_status_cancel_and_delete(live_server: str, html2pdf: Path) -> None:
     assert deleted.returncode == 0
     assert f"deleted job {job_id}" in deleted.stdout
     assert requests.get(f"{live_server}/api/jobs/{job_id}", timeout=TIMEOUT).status_code == 404
+
+
+PASSWORD = "cli-user-pw-Hs62"
+
+
+def test_convert_stamps_and_protects_the_pdf_with_a_password_from_the_environment(
+    live_server: str, html2pdf: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "invoice.html"
+    source.write_text(unique(report_html(3)), encoding="utf-8")
+    target = tmp_path / "invoice.pdf"
+    flags = ["--stamp", "CLIPAIDSTAMP", "--stamp-opacity", "0.5", "--stamp-pages", "first"]
+    flags += ["--password-env", "INVOICE_PW", "--permissions", "print,copy"]
+    done = client(
+        html2pdf, "convert", str(source), "-o", str(target), *flags, server=live_server, env={"INVOICE_PW": PASSWORD}
+    )
+    assert done.returncode == 0, done.stderr
+    assert PASSWORD not in done.stdout + done.stderr
+    reader = pypdf.PdfReader(io.BytesIO(target.read_bytes()))
+    assert reader.is_encrypted and not reader.decrypt("wrong")
+    assert reader.decrypt(PASSWORD)
+    texts = [page.extract_text() for page in reader.pages]
+    assert "CLIPAIDSTAMP" in texts[0] and all("CLIPAIDSTAMP" not in text for text in texts[1:])
+    granted = reader.user_access_permissions
+    assert granted is not None
+    assert granted & pypdf.constants.UserAccessPermissions.PRINT
+    assert granted & pypdf.constants.UserAccessPermissions.EXTRACT
+    assert not granted & pypdf.constants.UserAccessPermissions.MODIFY
+
+
+def test_signing_asked_of_a_service_with_no_identity_is_the_apis_400(
+    live_server: str, html2pdf: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "contract.html"
+    source.write_text(unique(report_html(1)), encoding="utf-8")
+    done = client(html2pdf, "convert", str(source), "--sign-reason", "Approved", server=live_server)
+    assert done.returncode == 3
+    assert "HTTP 400" in done.stderr and "signing identity" in done.stderr, done.stderr
+
+
+def options_of(*argv: str) -> dict[str, object]:
+    command = parser()
+    args = command.parse_args(["convert", "x.html", *argv])
+    return finishing_options(args, command)
+
+
+def test_the_finishing_flags_become_the_jobs_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OWNER_PW", "owner-secret")
+    argv = ["--stamp", "DRAFT", "--stamp-position", "top", "--stamp-rotation", "30", "--password", "u"]
+    argv += ["--owner-password-env", "OWNER_PW", "--permissions", "none", "--sign-location", "Lyon"]
+    argv += ["--sign-field", "2,300,50,200,60"]
+    assert options_of(*argv) == {
+        "stamp": {"text": "DRAFT", "position": "top", "rotation": 30.0},
+        "protect": {"user_password": "u", "owner_password": "owner-secret", "permissions": []},
+        "sign": {"location": "Lyon", "field": {"page": 2, "x": 300.0, "y": 50.0, "width": 200.0, "height": 60.0}},
+    }
+    assert options_of("--sign") == {"sign": {}}
+    assert options_of() == {}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--stamp-opacity", "0.5"], "need --stamp TEXT"),
+        (["--permissions", "print"], "--permissions needs --password"),
+        (["--password", "a", "--password-env", "PW"], "not both"),
+        (["--password-env", "NO_SUCH_VARIABLE_SET"], "NO_SUCH_VARIABLE_SET is not set"),
+        (["--sign-field", "1,2,3"], "PAGE,X,Y,W,H"),
+    ],
+)
+def test_bad_finishing_flags_are_bad_arguments(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        options_of(*argv)
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 class Terminal(io.StringIO):

@@ -25,12 +25,12 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 from redis import Redis
 
+from harness.pki import PASSPHRASE, Pki, make_pki, timestamp_server
 from tasks.document.finishing import Finishing
 from tasks.finishing import finish_pdf
 from tasks.finishing.sign import Identity
 from tasks.render.renderer import render_pdf
-from tests.pki import PASSPHRASE, Pki, make_pki, timestamp_server
-from tests.support import Stack, private_stack, submit_job, wait_for_job
+from tests.support import STAGES, Stack, private_stack, submit_job, wait_for_job
 
 TIMEOUT = 10
 USER_PASSWORD = "user-pw-Kx93-first"
@@ -157,6 +157,24 @@ def test_a_bad_signature_field_is_400_where_signing_is_configured(make_app: Any,
     assert response.json["error"]["field"] == "options.sign.field.page"
 
 
+def test_the_page_offers_signing_only_where_an_identity_is_configured_and_shows_nothing_of_it(
+    make_app: Any, redis_url: str, pki: Pki, client: FlaskClient
+) -> None:
+    without = client.get("/").get_data(as_text=True)
+    assert 'id="finish-stamp"' in without and 'id="finish-protect"' in without
+    assert 'id="finish-sign"' not in without
+    app = make_app(
+        {
+            "REDIS_URL": redis_url.replace("/0", "/1"),
+            "SIGNING_PKCS12": str(pki.pkcs12),
+            "SIGNING_PKCS12_PASSPHRASE": PASSPHRASE,
+        }
+    )
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert 'id="finish-sign"' in page and 'id="opt-sign-reason"' in page
+    assert PASSPHRASE not in page and str(pki.pkcs12) not in page and pki.pkcs12.name not in page
+
+
 # The engine alone: B-B with a PEM identity, and a broken signature found out.
 
 
@@ -268,6 +286,43 @@ def test_another_password_is_never_answered_with_the_first_pdf(stack: Stack) -> 
     submit_job(stack.base, body, key)
     response = requests.post(f"{stack.base}/api/jobs", json={"html": html, "options": other}, headers=key, timeout=10)
     assert response.status_code == 422
+
+
+def test_finishing_is_a_stage_of_its_own_with_its_share_of_the_bar(stack: Stack) -> None:
+    """Every event the job publishes, read from its channel: subscribed (by pattern) before the POST, none is missed."""
+    options = {
+        "stamp": {"text": STAMP_WORD},
+        "protect": {"user_password": USER_PASSWORD},
+        "sign": {"reason": "progress"},
+    }
+    client = Redis.from_url(stack.redis.url)
+    listener = client.pubsub(ignore_subscribe_messages=True)
+    try:
+        listener.psubscribe("job:*")
+        job = submit_job(stack.base, {"html": pages_html(3, f"progress {time.time_ns()}"), "options": options})
+        events: list[dict[str, Any]] = []
+        deadline = time.monotonic() + 120
+        while not events or events[-1]["state"] not in ("SUCCESS", "FAILURE", "REVOKED"):
+            assert time.monotonic() < deadline, "the job did not end in time"
+            message = listener.get_message(timeout=1.0)
+            if message is not None and message["channel"] == f"job:{job['id']}".encode():
+                events.append(json.loads(json.loads(message["data"])["data"]))
+    finally:
+        listener.close()
+        client.close()
+    assert events[-1]["state"] == "SUCCESS", events[-1]
+    stages = [event["progress"]["stage"] for event in events]
+    assert [STAGES.index(stage) for stage in stages] == sorted(STAGES.index(stage) for stage in stages), stages
+    percents = [event["progress"]["percent"] for event in events]
+    assert percents == sorted(percents), "the bar went backwards"
+    finishing = [event["progress"]["percent"] for event in events if event["progress"]["stage"] == "finishing"]
+    # Entered, then one step further for each of the three steps: a share of the bar of its own.
+    assert len(finishing) == 4 and finishing == sorted(set(finishing)), finishing
+    rendering = [
+        event["progress"]["percent"] for event in events if event["progress"]["stage"] in ("parsing", "layout")
+    ]
+    assert max(rendering) <= finishing[0] < finishing[-1] == 99.0, (rendering, finishing)
+    assert finishing[-1] - finishing[0] >= 5, finishing
 
 
 def test_no_secret_is_left_in_redis_the_job_json_or_the_logs(stack: Stack) -> None:

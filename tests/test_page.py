@@ -537,6 +537,59 @@ def test_page_setup_reaches_the_pdf(tab: Tab, live_server: str, screenshots: Pat
     assert "Page 1 of" in first.extract_text()
 
 
+def test_a_stamped_protected_pdf_from_page_setup(tab: Tab, live_server: str, screenshots: Path) -> None:
+    page = tab.page
+    page.goto("/")
+    page.get_by_label("HTML", exact=True).fill(unique(report_html(3)))
+    page.get_by_text("Page setup", exact=True).click()
+    # This service has no signing identity: the page offers no signature.
+    expect(page.locator("#finish-sign")).to_have_count(0)
+    expect(page.locator("#setup-summary")).not_to_contain_text("signature")
+    page.get_by_label("Stamp text").fill("PAGESTAMPWORD")
+    page.get_by_label("Stamp position").select_option("top")
+    page.get_by_label("Stamp opacity").fill("0.5")
+    page.get_by_label("Stamp on pages").fill("first")
+    page.get_by_label("Password to open").fill("page-user-pw-Tb40")
+    page.get_by_label("Copy text").uncheck()
+    expect(page.locator("#setup-summary")).to_have_text("stamp “PAGESTAMPWORD” · password")
+    page.screenshot(path=screenshots / "desktop-start-finishing.png", full_page=True)
+    with page.expect_request(lambda request: request.method == "POST") as sent:
+        page.get_by_role("button", name="Convert to PDF").click()
+    body = sent.value.post_data_buffer or b""
+    options = json.loads(body.split(b'name="options"')[1].split(b"\r\n\r\n", 1)[1].split(b"\r\n--", 1)[0])
+    assert options["stamp"] == {"text": "PAGESTAMPWORD", "position": "top", "opacity": 0.5, "pages": "first"}
+    assert options["protect"]["user_password"] == "page-user-pw-Tb40"
+    assert "copy" not in options["protect"]["permissions"] and "print" in options["protect"]["permissions"]
+    page.wait_for_url(re.compile(r"/jobs/[\w-]+$"), timeout=WAIT_MS)
+    expect_finished(page, "Done")
+    assert "page-user-pw-Tb40" not in page.content()
+
+    reader = pypdf.PdfReader(io.BytesIO(download(live_server, page)))
+    assert reader.is_encrypted and not reader.decrypt("")
+    assert reader.decrypt("page-user-pw-Tb40")
+    texts = [each.extract_text() for each in reader.pages]
+    assert "PAGESTAMPWORD" in texts[0] and all("PAGESTAMPWORD" not in text for text in texts[1:])
+    granted = reader.user_access_permissions
+    assert granted is not None
+    assert granted & pypdf.constants.UserAccessPermissions.PRINT
+    assert not granted & pypdf.constants.UserAccessPermissions.EXTRACT
+
+
+def test_a_bad_stamp_opacity_is_shown_beside_its_field(tab: Tab) -> None:
+    tab.expected_failures.append("/api/jobs")
+    page = tab.page
+    page.goto("/")
+    page.get_by_label("HTML", exact=True).fill("<p>Stamp</p>")
+    page.get_by_text("Page setup", exact=True).click()
+    page.get_by_label("Stamp text").fill("DRAFT")
+    opacity = page.get_by_label("Stamp opacity")
+    opacity.fill("3")
+    page.get_by_role("button", name="Convert to PDF").click()
+    expect(opacity).to_have_attribute("aria-invalid", "true", timeout=WAIT_MS)
+    expect(opacity).to_have_accessible_description(re.compile(r"must be a number from 0 to 1"))
+    expect(page.locator("#form-error")).to_be_hidden()
+
+
 def test_a_bad_margin_is_shown_beside_the_margin_field(browser: Browser, live_server: str, screenshots: Path) -> None:
     tab = Tab(browser, live_server, "phone")
     tab.expected_failures.append("/api/jobs")

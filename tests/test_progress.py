@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from tasks.render.progress import LAYOUT_END, PARSE_END, Progress, ProgressTracker
+import pytest
+
+from tasks.render.progress import (
+    FINISHING_COST,
+    LAYOUT_END,
+    PARSE_END,
+    WRITE_END,
+    Progress,
+    ProgressTracker,
+    Shares,
+)
 
 
 class FakeClock:
@@ -68,3 +78,16 @@ def test_pages_are_counted_as_layout_goes() -> None:
     progress.layout_event("PROGRESS", 4)
     assert steps[-1].pages == 2
     assert steps[-1].as_dict() == {"percent": LAYOUT_END, "stage": "layout", "pages": 2, "current": 4, "total": 4}
+
+
+def test_finishing_steps_get_their_own_share_after_the_render() -> None:
+    alone, finished = Shares(), Shares(("stamp", "protect", "sign"))
+    assert alone.render(WRITE_END) == WRITE_END and alone.finishing(0) == WRITE_END
+    ends = [finished.finishing(done) for done in range(4)]
+    assert finished.render(WRITE_END) == ends[0] < ends[1] < ends[2] < ends[3] == WRITE_END
+    # Each step's share is in proportion to its cost beside the render.
+    render_share = ends[0]
+    for index, step in enumerate(finished.steps):
+        assert ends[index + 1] - ends[index] == pytest.approx(render_share * FINISHING_COST[step], abs=0.11)
+    render = [finished.render(percent) for percent in range(100)]
+    assert render == sorted(render) and render[-1] <= ends[0]

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template
 
 from webapp.errors import ApiError
+from webapp.intake import signing_configured
 from webapp.jobs import find_job
 
 bp = Blueprint("pages", __name__)
@@ -26,6 +27,8 @@ def index() -> str:
         max_html_bytes=max_bytes,
         max_html_size=human_size(max_bytes),
         max_upload_bytes=config["MAX_UPLOAD_BYTES"],
+        # Whether to offer signing: a yes or no, never anything of the identity itself.
+        signing=signing_configured(config),
     )
 
 

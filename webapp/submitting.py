@@ -66,6 +66,7 @@ def submit(submission: Submission, client: str) -> Accepted:
     if not submission.finishing.is_empty():
         # Deleted when the job ends (tasks/job/store.py): it holds the passwords.
         fields["finishing"] = to_json(submission.finishing.as_dict())
+        fields["finishing:steps"] = ",".join(submission.finishing.steps())
     store.create(job, html, submission.options.as_dict(), submission.assets, fields)
     celery: Celery = current_app.extensions["celery"]
     try:

@@ -1,11 +1,14 @@
 /* The form's "Page setup": what the user set, sent as the JSON field `options`, and the
    service's complaint about one of them shown beside its field. */
 
+import { finishingSteps } from "./finishing.js";
+
 const PAGE_NUMBERS = "Page {page} of {pages}";
 
 export function pageSetup(setup) {
   const pageNumbers = document.getElementById("opt-page-numbers");
   const optionFields = () => Array.from(setup.querySelectorAll("[data-option]"));
+  const finishing = finishingSteps(setup);
 
   /* Only what the user set. */
   function read() {
@@ -17,7 +20,7 @@ export function pageSetup(setup) {
     if (pageNumbers.checked) {
       options.footer_html = options.footer_html ? options.footer_html + " · " + PAGE_NUMBERS : PAGE_NUMBERS;
     }
-    return options;
+    return { ...options, ...finishing.read() };
   }
 
   /* What the closed "Page setup" line says is set. */
@@ -28,20 +31,22 @@ export function pageSetup(setup) {
     if (pageNumbers.checked) parts.push("page numbers");
     else if (options.footer_html) parts.push("footer");
     if (options.title || options.author) parts.push("title and author");
-    const chosen = parts.filter(Boolean);
-    document.getElementById("setup-summary").textContent = chosen.length
-      ? chosen.join(" · ") : "paper, margins, page numbers";
+    const chosen = [...parts.filter(Boolean), ...finishing.summary()];
+    const line = document.getElementById("setup-summary");
+    line.dataset.idle = line.dataset.idle || line.textContent;  // what the template says when nothing is set
+    line.textContent = chosen.length ? chosen.join(" · ") : line.dataset.idle;
   }
 
-  /* The input a `bad_option` message is about: it starts with "options.<field>:". */
+  /* The input a `bad_option` message is about: it starts with "options.<field>:" (or
+     "options.<step>.<field>:" for a finishing step). */
   function optionInput(message) {
-    const match = /^options\.(\w+):\s*/.exec(message);
+    const match = /^options\.([\w.[\]]+):\s*/.exec(message);
     if (!match) return null;
     const text = message.slice(match[0].length);
     if (match[1] === "footer_html" && !document.getElementById("opt-footer").value.trim()) {
       return { input: pageNumbers, text };
     }
-    const input = optionFields().find((field) => field.dataset.option === match[1]);
+    const input = optionFields().find((field) => field.dataset.option === match[1]) || finishing.inputFor(match[1]);
     return input ? { input, text } : null;
   }
 
@@ -77,11 +82,13 @@ export function pageSetup(setup) {
     return Boolean(field);
   }
 
+  const allInputs = () => [...optionFields(), pageNumbers, ...finishing.inputs()];
+
   function clearErrors() {
-    [...optionFields(), pageNumbers].forEach(clearFieldError);
+    allInputs().forEach(clearFieldError);
   }
 
-  [...optionFields(), pageNumbers].forEach((input) => {
+  allInputs().forEach((input) => {
     const changed = () => {
       clearFieldError(input);
       summarise();

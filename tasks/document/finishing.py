@@ -141,6 +141,10 @@ class Finishing:
     def is_empty(self) -> bool:
         return self.stamp is None and self.protect is None and self.sign is None
 
+    def steps(self) -> tuple[str, ...]:
+        """The steps asked for, by name, in the order they run (no secret: what the job's bar is shared by)."""
+        return tuple(name for name in KEYS if getattr(self, name) is not None)
+
     def public(self) -> dict[str, Any]:
         """What may be shown or hashed in the clear: the steps without their passwords."""
         out = self.as_dict()

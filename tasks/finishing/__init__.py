@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pyhanko.pdf_utils.misc import PdfError
@@ -25,25 +25,39 @@ UNAVAILABLE = "signing_unavailable"
 FINISHING_FAULTS: tuple[type[Exception], ...] = (*INPUT_FAULTS, PyPdfError, PdfError, SigningError)
 
 
-def finish_pdf(pdf: bytes, finishing: Finishing, identity: Identity | None = None) -> bytes:
-    """`pdf` stamped, encrypted and signed as `finishing` asks; `identity` signs (required when it asks to).
+def finish_pdf(
+    pdf: bytes, finishing: Finishing, identity: Identity | None = None, on_step: Callable[[int], None] | None = None
+) -> bytes:
+    """`pdf` stamped, encrypted and signed as `finishing` asks; `identity` signs (required when it asks to);
+    `on_step(n)` after each step, `n` of `finishing.steps()` done.
 
     A signature covers every byte before it, so it comes last: a signed and
     encrypted PDF is encrypted first and signed as an incremental update,
     written by pyHanko with the owner password (one the service makes up
     when the job gave none, and forgets with the job).
     """
+    done = 0
+
+    def step_done() -> None:
+        nonlocal done
+        done += 1
+        if on_step is not None:
+            on_step(done)
+
     try:
         if finishing.stamp is not None:
             pdf = stamp_pdf(pdf, finishing.stamp)
+            step_done()
         owner = None
         if finishing.protect is not None:
             owner = finishing.protect.owner_password or secrets.token_urlsafe(32)
             pdf = protect_pdf(pdf, finishing.protect, owner)
+            step_done()
         if finishing.sign is not None:
             if identity is None:
                 raise RenderFailed("This service has no signing identity; the PDF was not signed.", UNAVAILABLE)
             pdf = sign_pdf(pdf, finishing.sign, identity, owner)
+            step_done()
     except RenderFailed:
         raise
     except FINISHING_FAULTS as exc:

@@ -19,6 +19,7 @@ from tasks.job.record import Job, channel, is_terminal, to_json
 #   json, seq, final, percent   the job's JSON, its event counter, ended, the bar's last percent
 #   html, options, assets, document, pdf, quota, attempts
 #   finishing                    the stamp, protect and sign options: passwords, so deleted when the job ends
+#   finishing:steps              their names only ("stamp,sign"), for the bar: kept
 #   parts                        how many parts a job rendered in parts has
 #   part:<n>:name|html|weight    a part as queued; its share of the bar
 #   part:<n>:attempts|worker     deliveries of the part; who rendered it last
@@ -256,6 +257,11 @@ class JobStore:
         data = self.redis.hget(key(job_id), "finishing")
         loaded: dict[str, Any] | None = json.loads(data) if data else None
         return loaded
+
+    def finishing_steps(self, job_id: str) -> tuple[str, ...]:
+        """The names of the finishing steps the job asked for, in their order; () for none."""
+        names = self.redis.hget(key(job_id), "finishing:steps")
+        return tuple(text(names).split(",")) if names else ()
 
     def options(self, job_id: str) -> dict[str, str]:
         data = self.redis.hget(key(job_id), "options")

@@ -14,6 +14,11 @@ READ_END = 8.0
 PARSE_END = 40.0
 LAYOUT_END = 95.0
 WRITE_END = 99.0
+# A job that asks for finishing steps (options.stamp|protect|sign, tasks/finishing) gives each a
+# share of the bar as large as its cost beside the render (bench/finishing.py, the 20-page
+# report; a little above the measured ratio), and the render's shares above shrink to make room:
+# the bar keeps one pace to the end.
+FINISHING_COST = {"stamp": 0.04, "protect": 0.03, "sign": 0.05}
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,27 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class Shares:
+    """How a job's bar is shared between its render and the finishing `steps` it asked for, in their order."""
+
+    steps: tuple[str, ...] = ()
+
+    @property
+    def scale(self) -> float:
+        """What the render's own percent is multiplied by: 1 with no finishing."""
+        return 1 / (1 + sum(FINISHING_COST[step] for step in self.steps))
+
+    def render(self, percent: float) -> float:
+        """The bar at the render's `percent`."""
+        return round(percent * self.scale, 1)
+
+    def finishing(self, done: int) -> float:
+        """The bar once the first `done` finishing steps are done: where the render ends for 0, WRITE_END for all."""
+        cost = sum(FINISHING_COST[step] for step in self.steps[:done])
+        return round(WRITE_END * self.scale * (1 + cost), 1)
 
 
 class ProgressTracker:
