@@ -202,17 +202,18 @@ def wait_for_port(port: int, timeout: float) -> None:
 
 
 def wait_healthy(url: str, timeout: float, children: list[subprocess.Popen[bytes]]) -> bool:
-    """Wait until the web server answers and a worker answers it: only then can a job be converted."""
+    """Wait until the web server is ready: Redis takes writes and a render worker consumes the queue (the
+    webhook worker, which renders nothing, does not count). Only then can a job be converted."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and all(child.poll() is None for child in children):
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200 and json.load(response).get("workers", 0) >= 1:
+                if response.status == 200 and json.load(response).get("status") == "ok":
                     return True
         except (OSError, ValueError):
             pass
         time.sleep(0.2)
-    print(f"the service did not become healthy, with a worker, at {url} within {timeout} s", file=sys.stderr)
+    print(f"the service did not become ready, with a render worker, at {url} within {timeout} s", file=sys.stderr)
     return False
 
 
