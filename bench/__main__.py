@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import bigdoc, fidelity, linear, overhead, progress, split, streams, throughput
+from bench import bigdoc, fidelity, firstcjk, linear, overhead, progress, split, streams, throughput
 from bench.report import DOC, RESULTS, Result, save, stamp, table, write_doc
 
 Benchmark = Callable[[Path, bool], Result]
@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "split": split.run,
     "fidelity": fidelity.run,
     "linear": linear.run,
+    "firstcjk": firstcjk.run,
 }
 
 
