@@ -42,7 +42,8 @@ def main(argv: list[str]) -> int:
 
 
 def install(requirements: str) -> None:
-    """Create `.venv` and install `requirements` into it, once per change of the file."""
+    """Create `.venv` and install `requirements` into it, once per change of the file; then make the CJK fonts
+    TrueType in it (tasks/fonts/cjk.py), so that no job waits for that."""
     if not (BIN / "python").exists():
         print("creating .venv ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
@@ -54,6 +55,9 @@ def install(requirements: str) -> None:
     print(f"installing {requirements} into .venv ...", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "install", "-q"]
     subprocess.run([*pip, "-r", str(ROOT / requirements)], check=True)
+    # Minutes on a fresh install (one font a core, about a minute each), nothing when done before.
+    print("converting the Chinese, Japanese and Korean fonts to TrueType ...", flush=True)
+    subprocess.run([str(BIN / "python"), "-m", "tasks.fonts.cjk"], cwd=ROOT, check=True)
     stamp.write_text(digest)
 
 
@@ -103,14 +107,11 @@ def run(sentinel: bool = False) -> int:
 
 
 def test(pytest_args: list[str]) -> int:
-    """ruff, mypy, the CJK fonts' conversion (once per machine), then the whole pytest suite."""
+    """ruff, mypy, then the whole pytest suite (the CJK fonts were converted by the install)."""
     for step in (
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "ruff"), "format", "--check", "."],
         [str(BIN / "mypy")],
-        # The CJK fonts made TrueType once per machine (minutes the first time, nothing after), so that
-        # no test's render pays for it within its deadline.
-        [str(BIN / "python"), "-m", "tasks.fonts.cjk"],
         [str(BIN / "python"), "-m", "pytest", *pytest_args],
     ):
         print("$", " ".join(Path(step[0]).name if i == 0 else part for i, part in enumerate(step)), flush=True)
@@ -202,17 +203,18 @@ def wait_for_port(port: int, timeout: float) -> None:
 
 
 def wait_healthy(url: str, timeout: float, children: list[subprocess.Popen[bytes]]) -> bool:
-    """Wait until the web server answers and a worker answers it: only then can a job be converted."""
+    """Wait until the web server is ready: Redis takes writes and a render worker consumes the queue (the
+    webhook worker, which renders nothing, does not count). Only then can a job be converted."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and all(child.poll() is None for child in children):
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200 and json.load(response).get("workers", 0) >= 1:
+                if response.status == 200 and json.load(response).get("status") == "ok":
                     return True
         except (OSError, ValueError):
             pass
         time.sleep(0.2)
-    print(f"the service did not become healthy, with a worker, at {url} within {timeout} s", file=sys.stderr)
+    print(f"the service did not become ready, with a render worker, at {url} within {timeout} s", file=sys.stderr)
     return False
 
 

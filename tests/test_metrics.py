@@ -38,6 +38,7 @@ TYPES = {
     "pdf_queue_depth": "gauge",
     "pdf_sse_streams_open": "gauge",
     "pdf_workers_alive": "gauge",
+    "pdf_webhook_workers_alive": "gauge",
 }
 
 

@@ -81,6 +81,9 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             host.strip().lower() for host in env.get("ALLOWED_HOSTS", "").split(",") if host.strip()
         ),
         "SSE_KEEPALIVE": float(env.get("SSE_KEEPALIVE", "15")),
+        # A stream opened while Redis is away (a Sentinel switch) is held open this long, waiting for it,
+        # rather than answered 503, which makes a browser's EventSource give up for good.
+        "SSE_STORE_WAIT": float(env.get("SSE_STORE_WAIT", "30")),
         # Per web process: streams share one subscription, and their snapshot
         # reads wait their turn for one of these rather than open more.
         "REDIS_MAX_CONNECTIONS": _int(env, "REDIS_MAX_CONNECTIONS", 8),

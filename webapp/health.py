@@ -1,8 +1,9 @@
-"""Liveness and readiness: is Redis reachable, and how many workers answer."""
+"""Liveness and readiness: is Redis reachable, and how many workers consume the render and webhook queues."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from celery import Celery
 from flask import Blueprint, Response, current_app, jsonify
@@ -15,7 +16,22 @@ from webapp.errors import STORE_RETRY_AFTER_SECONDS, refuses_for_replicas
 bp = Blueprint("health", __name__)
 
 WORKER_CACHE_SECONDS = 5.0
-_workers_seen: dict[str, tuple[float, int]] = {}
+# Without a render worker the count is asked again sooner: one that starts is seen within a second.
+NO_WORKER_CACHE_SECONDS = 1.0
+INSPECT_TIMEOUT = 0.5
+#: What a service without a render worker says: it takes jobs, but none will run.
+NO_RENDER_WORKER = "no_render_worker"
+
+
+@dataclass(frozen=True)
+class Workers:
+    """Workers that answered, by the queue they consume (a worker of both counts in both)."""
+
+    render: int
+    webhooks: int
+
+
+_workers_seen: dict[str, tuple[float, Workers]] = {}
 
 
 @bp.get("/healthz")
@@ -25,11 +41,18 @@ def healthz() -> Response:
         # A write, not a PING: a demoted primary still answers PING.
         redis.set(PROBE_KEY, "1", px=PROBE_TTL_MS)
     except Exception as exc:
-        response = jsonify(status="unavailable", redis=_outage(exc), workers=None)
+        response = jsonify(status="unavailable", redis=_outage(exc), workers=None, webhook_workers=None)
         response.status_code = 503
         response.headers["Retry-After"] = str(STORE_RETRY_AFTER_SECONDS)
         return response
-    return jsonify(status="ok", redis="ok", workers=live_workers(current_app.extensions["celery"]))
+    workers = live_workers(current_app.extensions["celery"])
+    status = "ok" if workers.render else NO_RENDER_WORKER
+    response = jsonify(status=status, redis="ok", workers=workers.render, webhook_workers=workers.webhooks)
+    if not workers.render:
+        # Not ready: a job accepted now would wait for a worker that may never come.
+        response.status_code = 503
+        response.headers["Retry-After"] = str(STORE_RETRY_AFTER_SECONDS)
+    return response
 
 
 PROBE_KEY = "healthz:probe"
@@ -48,15 +71,25 @@ def _outage(exc: Exception) -> str:
     return "unreachable"
 
 
-def live_workers(celery: Celery) -> int:
-    """How many Celery workers answered a ping, cached for a few seconds."""
+def live_workers(celery: Celery) -> Workers:
+    """The workers that answered, counted by the queues they consume, cached for a few seconds.
+
+    One broadcast, as a ping is: each worker answers with its queues, so the webhook
+    worker (which renders nothing) is not taken for a render worker."""
     cached = _workers_seen.get(celery.main or "")
     now = time.monotonic()
-    if cached is not None and now - cached[0] < WORKER_CACHE_SECONDS:
+    if cached is not None and now - cached[0] < (WORKER_CACHE_SECONDS if cached[1].render else NO_WORKER_CACHE_SECONDS):
         return cached[1]
+    render_queue = celery.conf.task_default_queue
+    webhook_queue = celery.conf.task_routes["tasks.deliver_webhook"]["queue"]
     try:
-        count = len(celery.control.ping(timeout=0.5) or [])
+        replies = celery.control.inspect(timeout=INSPECT_TIMEOUT).active_queues() or {}
     except Exception:
-        count = 0
-    _workers_seen[celery.main or ""] = (now, count)
-    return count
+        replies = {}
+    consumed = [{queue.get("name") for queue in queues or ()} for queues in replies.values()]
+    workers = Workers(
+        render=sum(render_queue in names for names in consumed),
+        webhooks=sum(webhook_queue in names for names in consumed),
+    )
+    _workers_seen[celery.main or ""] = (now, workers)
+    return workers

@@ -4,7 +4,7 @@ Any web process can answer a scrape with the service's totals, whichever
 process or machine did the work: job counters and render histograms live in
 Redis (tasks/job/metrics.py); jobs submitted are counted when the API queues a
 job's render (webapp/jobs.py); queue depth comes from the broker and workers alive
-from a ping, both global by nature. Open event streams are per process, so
+from a broadcast, both global by nature. Open event streams are per process, so
 each web process writes its own count into a Redis hash when it changes and
 every few seconds (`StreamCensus`) and a scrape sums the fresh entries: processes that died
 drop out once their entry is stale.
@@ -82,7 +82,10 @@ class ServiceCollector:
         census: StreamCensus = self.app.extensions["stream_census"]
         yield GaugeMetricFamily("pdf_sse_streams_open", "Open event streams, all web processes.", value=census.total())
         workers = live_workers(self.app.extensions["celery"])
-        yield GaugeMetricFamily("pdf_workers_alive", "Celery workers that answered a ping.", value=workers)
+        yield GaugeMetricFamily("pdf_workers_alive", "Workers consuming the render queue.", value=workers.render)
+        yield GaugeMetricFamily(
+            "pdf_webhook_workers_alive", "Workers consuming the webhook queue.", value=workers.webhooks
+        )
 
 
 def queue_depth(celery: Celery) -> int | None:

@@ -54,6 +54,7 @@ export function stageText(job) {
   switch (progress.stage) {
     case "queued": return "Queued, waiting for a free worker";
     case "parsing": return "Parsing the HTML";
+    case "fonts": return "Preparing Chinese, Japanese or Korean fonts (once, about a minute)";
     case "layout": return progress.pages > 0 ? "Laying out page " + progress.pages : "Laying out the pages";
     case "writing": return "Writing the PDF";
     case "rendered": return "Saving the PDF";

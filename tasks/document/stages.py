@@ -11,6 +11,9 @@ class Stage(StrEnum):
 
     QUEUED = "queued"
     PARSING = "parsing"
+    # A CJK font converted at run time, because the install step did not (tasks/fonts/cjk.py): within the
+    # parse, which resumes after it.
+    FONTS = "fonts"
     LAYOUT = "layout"
     WRITING = "writing"
     RENDERED = "rendered"

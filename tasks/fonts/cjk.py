@@ -1,4 +1,11 @@
-"""Noto CJK faces from the project's requirements, made TrueType once per font version and embedded."""
+"""Noto CJK faces from the project's requirements, made TrueType at install time and embedded.
+
+ReportLab embeds TrueType outlines only and the Noto CJK faces come as CFF: converting one takes a minute
+(71 s for Noto Sans KR on this machine). `python -m tasks.fonts.cjk` converts them all into the
+environment (`<sys.prefix>/share/html2pdf-live/fonts`) as a step of installing (dev.py, a Dockerfile's
+`RUN`, a buildpack's post-compile); a worker only reads them. Where that step was skipped, the first job
+to need a face converts it into the user's cache and says so on its bar (stage `fonts`).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,13 @@ import importlib
 import io
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +71,19 @@ def font_names(self: Any, names: Any) -> list[str]:
     return [face(*CID_STAND_INS[font]) or font if font in CID_STAND_INS else font for font in resolved]
 
 
+#: Called (in the render's context) before a face is converted at run time: the bar says what it waits for.
+on_conversion: ContextVar[Callable[[], None] | None] = ContextVar("cjk_conversion", default=None)
+
+
+def installed_dir() -> Path:
+    """Where the install step puts converted fonts: `$CJK_FONTS_DIR`, else beside the packages they come from,
+    in the environment (`<sys.prefix>/share/html2pdf-live/fonts`)."""
+    return Path(os.environ.get("CJK_FONTS_DIR") or Path(sys.prefix, "share", "html2pdf-live", "fonts"))
+
+
 def cache_dir() -> Path:
-    """Where converted fonts are kept: `$XDG_CACHE_HOME/html2pdf-live/fonts`, else under ~/.cache."""
+    """Where a render converts a font the install step did not: `$XDG_CACHE_HOME/html2pdf-live/fonts`, else
+    under ~/.cache."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base, "html2pdf-live", "fonts")
 
@@ -96,6 +116,8 @@ def _register(language: str, serif: bool) -> str | None:
             try:
                 font = TTFont(name, str(truetype_file(source)))
             except (OSError, subprocess.CalledProcessError):  # no writable cache: convert in this process
+                if (listener := on_conversion.get()) is not None:
+                    listener()
                 font = TTFont(name, io.BytesIO(to_truetype(source.read_bytes())))
         except (OSError, ValueError, TTFError) as error:
             log.warning("Cannot use %s for CJK text, ReportLab's CID face stands in: %r", source.name, error)
@@ -104,15 +126,39 @@ def _register(language: str, serif: bool) -> str | None:
     return name
 
 
-def truetype_file(source: Path) -> Path:
-    """`source` (OpenType CFF) as a TrueType file in the cache, converted by the first process to need it.
-
-    The file is named by the source's digest and fontTools' version, so a new font or converter
-    converts again; other processes wait on a lock instead of converting the same font at once."""
+def converted_name(source: Path) -> str:
+    """The converted file's name: by the source's digest and fontTools' version, so a new font or converter
+    converts again."""
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = cache_dir() / f"{source.stem}-{digest}-ft{fontTools.version}.ttf"
-    if target.is_file():
+    return f"{source.stem}-{digest}-ft{fontTools.version}.ttf"
+
+
+def converted(source: Path) -> Path | None:
+    """`source` as TrueType, installed or cached; None when nothing converted it yet."""
+    name = converted_name(source)
+    return next((path for path in (installed_dir() / name, cache_dir() / name) if path.is_file()), None)
+
+
+def truetype_file(source: Path, directory: Path | None = None, reuse: bool = True) -> Path:
+    """`source` (OpenType CFF) as a TrueType file, installed or cached, else converted now into `directory`
+    (the cache unless given) by the first process to need it, telling `on_conversion` first.
+
+    With `directory`, a conversion found elsewhere (with `reuse`) is copied there. Other processes wait on a
+    lock instead of converting the same font at once."""
+    target = (directory or cache_dir()) / converted_name(source)
+    found = converted(source) if reuse else (target if target.is_file() else None)
+    if found is not None and directory is not None and found != target:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(found, target.with_suffix(".part"))
+        os.replace(target.with_suffix(".part"), target)
         return target
+    if found is not None:
+        return found
+    if directory is None:
+        log.warning("converting %s at run time: run `python -m tasks.fonts.cjk` when installing", source.name)
+        listener = on_conversion.get()
+        if listener is not None:
+            listener()
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -127,13 +173,22 @@ def truetype_file(source: Path) -> Path:
     return target
 
 
-def warm() -> None:
-    """Convert every installed face now, one per core (`python -m tasks.fonts.cjk`), so no render waits."""
-    sources = [path for language in PACKAGES for serif in (False, True) if (path := _source(language, serif))]
+def warm(directory: Path | None = None, languages: tuple[str, ...] = tuple(PACKAGES), reuse: bool = True) -> None:
+    """Convert every installed face now, one per core (`python -m tasks.fonts.cjk`), into the environment
+    (`directory`, else the cache where the environment is not writable), so that no render waits."""
+    sources = [path for language in languages for serif in (False, True) if (path := _source(language, serif))]
+    if directory is None:
+        directory = installed_dir()
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            directory = cache_dir()
+        if not os.access(directory, os.W_OK):
+            directory = cache_dir()
 
     def convert(source: Path) -> None:
         started = time.perf_counter()
-        path = truetype_file(source)
+        path = truetype_file(source, directory, reuse)
         print(f"{path} ({time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

@@ -17,6 +17,7 @@ from tasks.document.failures import INPUT_FAULTS, too_deeply_nested
 from tasks.document.fidelity import FidelityReport
 from tasks.document.policy import server_policy
 from tasks.document.stages import Stage
+from tasks.fonts import cjk
 from tasks.fonts.scope import document_fonts
 from tasks.nesting.scan import nesting_depth
 from tasks.prepare import Prepared, Reader, prepare
@@ -84,6 +85,8 @@ def _render(
     source = document.encode("utf-8")
     report = prepared.report  # the render adds what xhtml2pdf ignored, refused and scaled
     token = active.set(ActiveRender(tracker, _estimate_elements(document), report))
+    # A CJK font the install step did not convert takes a minute: the bar says so rather than stand still.
+    converting = cjk.on_conversion.set(lambda: tracker.stage(Stage.FONTS, tracker.percent))
 
     def on_warning(message: str) -> None:
         warnings.append(message)
@@ -100,6 +103,7 @@ def _render(
                 resource_policy=fidelity_sources.reporting(policy, report),
             )
     finally:
+        cjk.on_conversion.reset(converting)
         active.reset(token)
     return report, pdf, warnings
 

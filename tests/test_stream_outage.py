@@ -1,0 +1,48 @@
+"""A stream reopened while Redis is away is held open (200, `retry:`, comments) and resumes once it is back:
+a browser's EventSource gives up for good on a 503, and would fall back to polling."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from tests.support import RedisServer, SseStream, report_html, start_web, start_worker, submit_job, wait_for_job
+
+AWAY_SECONDS = 5.0  # longer than the stream's `retry` (3 s): a browser would have reconnected during it
+
+
+def test_a_stream_reopened_while_redis_is_away_is_held_until_it_is_back(tmp_path: Path) -> None:
+    redis = RedisServer(tmp_path / "redis", persistent=True)  # same port and data when it comes back
+    worker = start_worker(redis.url, tmp_path / "worker.log", "--concurrency", "1")
+    web, base = start_web(redis.url, tmp_path / "web.log", env={"SSE_STORE_WAIT": "60"})
+    back = threading.Timer(AWAY_SECONDS, redis.start)
+    try:
+        job_id = submit_job(base, {"html": report_html(300)})["id"]
+        wait_for_job(base, job_id, "PROGRESS", timeout=60)
+        url = f"{base}/api/jobs/{job_id}/events"
+        with SseStream(url) as stream:
+            events = stream.events(deadline=30)
+            before = [next(events)]
+            redis.stop()
+            before += list(events)  # the stream ends: the browser reconnects with Last-Event-ID
+        last = max(event.id or 0 for event in before)
+
+        stopped = time.monotonic()
+        back.start()
+        with SseStream(url, headers={"Last-Event-ID": str(last)}, timeout=60) as held:
+            assert held.status == 200, "a non-200 answer ends a browser's EventSource for good"
+            assert held.response.getheader("Content-Type", "").startswith("text/event-stream")
+            after = list(held.events(deadline=180))
+        assert time.monotonic() - stopped >= AWAY_SECONDS, "it was held through the outage, not ended"
+        assert held.retry == 3000
+        assert any("waiting" in comment for comment in held.comments), held.comments
+        ids = [event.id or 0 for event in after]
+        assert ids == sorted(set(ids)) and ids[0] > last, f"repeated or older events after {last}: {ids}"
+        assert after[-1].type == "end" and after[-1].job["state"] == "SUCCESS"
+    finally:
+        back.cancel()
+        back.join()
+        web.stop()
+        worker.stop()
+        redis.stop()
