@@ -164,3 +164,27 @@ def test_the_services_own_fidelity_reports_are_listed_where_they_say_something()
     assert reports([row("quiet", comparison, quiet)]) == [
         "- The service's fidelity reports (job JSON) were empty for every document."
     ]
+
+
+def test_the_corpus_is_split_by_repository_into_two_halves_of_known_kinds() -> None:
+    sources = [*corpus.BROWSER, *corpus.WEASYPERF]
+    halves: dict[str, set[str]] = {}
+    for source in sources:
+        halves.setdefault(source.repository, set()).add(source.half)
+        assert source.kind in corpus.KINDS, source
+        assert source.half in corpus.HALVES, source
+
+    assert all(len(found) == 1 for found in halves.values()), "a repository with documents in both halves"
+    assert {source.half for source in sources} == set(corpus.HALVES)
+    assert len({source.path for source in sources}) == len(sources)
+
+
+def test_a_half_selects_its_own_documents_and_leaves_out_xhtml2pdfs_samples(tmp_path: Path) -> None:
+    (tmp_path / "xhtml2pdf" / "testrender").mkdir(parents=True)
+    (tmp_path / "xhtml2pdf" / "testrender" / "simple-test.html").write_text("<p>x</p>")
+    held_out = corpus.browser_documents(half=corpus.HELD_OUT)
+
+    assert held_out and {document.half for document in held_out} == {corpus.HELD_OUT}
+    assert len(held_out) + len(corpus.browser_documents(half=corpus.TUNING)) == len(corpus.browser_documents())
+    assert corpus.shared_documents(tmp_path, half=corpus.TUNING) == []
+    assert [item.name for item in corpus.shared_documents(tmp_path)] == ["xhtml2pdf/simple-test"]
