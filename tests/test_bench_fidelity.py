@@ -9,8 +9,16 @@ import pytest
 
 from bench.fidelity import corpus, words
 from bench.fidelity.engines import Rendered
-from bench.fidelity.metrics import Comparison, compare, layout_agreement, matched_words, recall, size_ratio
-from bench.fidelity.summary import Row, engine_figures, reports
+from bench.fidelity.metrics import (
+    Comparison,
+    compare,
+    displacement,
+    layout_agreement,
+    matched_words,
+    recall,
+    size_ratio,
+)
+from bench.fidelity.summary import Row, engine_figures, halves, reports
 from bench.fidelity.words import Page, Word, normalise, parse_bbox
 from tests.support import xhtml2pdf_alone
 
@@ -188,3 +196,28 @@ def test_a_half_selects_its_own_documents_and_leaves_out_xhtml2pdfs_samples(tmp_
     assert len(held_out) + len(corpus.browser_documents(half=corpus.TUNING)) == len(corpus.browser_documents())
     assert corpus.shared_documents(tmp_path, half=corpus.TUNING) == []
     assert [item.name for item in corpus.shared_documents(tmp_path)] == ["xhtml2pdf/simple-test"]
+
+
+def test_displacement_is_the_median_distance_from_the_references_place_in_its_points() -> None:
+    reference = page(("a", 0, 0), ("b", 0, 10), ("c", 0, 20))
+    ours = page(("a", 0, 3), ("b", 4, 13), ("c", 0, 20))
+    twice_as_large = Page(200, 200, tuple(Word(w.text, 2 * w.x0, 2 * w.y0, 2 * w.x1, 2 * w.y1) for w in ours.words))
+
+    # a moved 3 points, b 5 (4 across, 3 down), c not at all; a page twice as large moves nothing more.
+    assert displacement(reference, ours, matched_words(reference, ours)) == pytest.approx(3.0)
+    assert displacement(reference, twice_as_large, matched_words(reference, twice_as_large)) == pytest.approx(3.0)
+    assert displacement(reference, ours, []) is None
+
+
+def test_each_half_is_reported_apart_with_weasyprint_only_where_it_rendered() -> None:
+    good = Comparison(recall=1.0, layout=0.9, size_ratio=1.0, matched=10, reference_words=10, displacement=2.0)
+    tuning, held_out = row("a", good), row("b", None)
+    held_out.document = corpus.Document("b", "browser", Path("b"), Path("."), half=corpus.HELD_OUT, kind="cv")
+    tuning.document = corpus.Document("a", "browser", Path("a"), Path("."), half=corpus.TUNING, kind="email")
+
+    lines = halves([tuning, held_out])
+
+    assert lines[0].startswith("- **tuning half**: 1 documents from 1 repositories (email 1)")
+    assert [line.split(":")[0].strip() for line in lines[1:3]] == ["- service", "- stock"]
+    assert "renders 0/1, recall ≥ 0.97 0/1, mean layout 0.00" in lines[4]
+    assert not any("weasyprint" in line for line in lines)
