@@ -117,13 +117,41 @@ def test_the_same_pdf_agrees_with_itself() -> None:
     assert (comparison.recall, comparison.layout, comparison.size_ratio) == (1.0, 1.0, 1.0)
 
 
-def test_every_corpus_document_is_there_and_its_source_is_written_down() -> None:
+def test_every_corpus_document_is_kept_or_listed_and_its_source_is_written_down() -> None:
     sources = (Path(corpus.__file__).parent / "SOURCES.md").read_text()
 
-    for document in corpus.browser_documents():
-        assert document.path.is_file(), document.path
-        assert document.path.is_relative_to(document.base)
-        assert f"`{document.name}/`" in sources, f"{document.name} has no line in SOURCES.md"
+    for source in corpus.BROWSER:
+        assert f"`{source.path.split('/')[0]}/`" in sources, f"{source.path} has no line in SOURCES.md"
+    for source in corpus.KEPT:
+        assert (corpus.HERE / source.path).is_file(), source.path
+    assert not set(corpus.KEPT) & set(corpus.LISTED)
+
+
+def listed_corpus(root: Path) -> Path:
+    """A stand-in for the shared corpus's `browser/` folder, holding every listed document."""
+    for source in corpus.LISTED:
+        (root / source.path).parent.mkdir(parents=True, exist_ok=True)
+        (root / source.path).write_text("<p>x</p>")
+    return root
+
+
+def test_listed_documents_are_read_from_where_the_environment_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(corpus.BROWSER_ENV, str(tmp_path / "nowhere"))
+    assert corpus.browser_corpus() is None
+    assert [document.path for document in corpus.browser_documents()] == [
+        corpus.HERE / source.path for source in corpus.KEPT
+    ]
+    assert corpus.absent_documents() == list(corpus.LISTED)
+
+    monkeypatch.setenv(corpus.BROWSER_ENV, str(listed_corpus(tmp_path)))
+    documents = corpus.browser_documents()
+    assert corpus.absent_documents() == []
+    assert len(documents) == len(corpus.BROWSER)
+    for document in documents:
+        assert document.path.is_file() and document.path.is_relative_to(document.base), document
+        assert document.base in (corpus.HERE, tmp_path)
 
 
 def test_the_shared_corpus_is_found_where_the_environment_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -187,7 +215,10 @@ def test_the_corpus_is_split_by_repository_into_two_halves_of_known_kinds() -> N
     assert len({source.path for source in sources}) == len(sources)
 
 
-def test_a_half_selects_its_own_documents_and_leaves_out_xhtml2pdfs_samples(tmp_path: Path) -> None:
+def test_a_half_selects_its_own_documents_and_leaves_out_xhtml2pdfs_samples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(corpus.BROWSER_ENV, str(listed_corpus(tmp_path / "browser")))
     (tmp_path / "xhtml2pdf" / "testrender").mkdir(parents=True)
     (tmp_path / "xhtml2pdf" / "testrender" / "simple-test.html").write_text("<p>x</p>")
     held_out = corpus.browser_documents(half=corpus.HELD_OUT)

@@ -42,6 +42,14 @@ def run(directory: Path, quick: bool = False, half: str | None = None) -> Result
         return result
     shared = corpus.shared_corpus()
     documents = corpus.browser_documents(quick, half)
+    absent = corpus.absent_documents(quick, half)
+    result.checks["every document of the corpus is there"] = not absent
+    if absent:
+        result.details.append(
+            f"- {len(absent)} of the corpus's documents are absent, so the halves' figures are not the corpus's: "
+            f"issue 21's are other people's files, not committed here, read from `<repo>/../shared/corpus/browser/` "
+            f"or ${corpus.BROWSER_ENV} (absent: {', '.join(source.path.split('/')[0] for source in absent)})."
+        )
     if shared is None:
         result.details.append(
             "- The team's shared corpus (`<repo>/../shared/corpus`, or $BENCH_SHARED_CORPUS) is absent: "

@@ -10,6 +10,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent / "corpus"
 REPO = Path(__file__).resolve().parents[2]
 ENV = "BENCH_SHARED_CORPUS"
+#: Where issue 21's documents are read from instead of the shared corpus's `browser/` folder.
+BROWSER_ENV = "BENCH_BROWSER_CORPUS"
 
 TUNING, HELD_OUT = "tuning", "held-out"
 HALVES = (TUNING, HELD_OUT)
@@ -33,7 +35,7 @@ class Source:
 # Repositories new in issue 21 were ordered, within each kind, by the SHA-256 of "owner/name" and
 # alternately dealt out, held-out first. A document added later keeps the half of its repository, or
 # its new repository is dealt the same way; halves never change once committed (SOURCES.md).
-BROWSER = (
+KEPT = (
     Source("weasyprint-report/report.html", "CourtBouillon/weasyprint-samples", "report", TUNING),
     Source("weasyprint-invoice/invoice.html", "CourtBouillon/weasyprint-samples", "invoice", TUNING),
     Source("weasyprint-letter/letter.html", "CourtBouillon/weasyprint-samples", "letter", TUNING),
@@ -45,7 +47,11 @@ BROWSER = (
     Source("preline-invoice/invoice.html", "torgodly/shiplink", "invoice", TUNING),
     Source("eforms-invoice/form.html", "ZharifPuncak/e-forms", "report", TUNING),
     Source("pagedjs-counter-pages/counter-pages.html", "pagedjs/pagedjs", "report", TUNING),
-    # Issue 21.
+)
+# Issue 21's documents are other people's files, listed here and not committed to this repository: they
+# are read from the team's shared corpus, `<shared>/corpus/browser/<path>` (laid out as `corpus/` is), or
+# from $BENCH_BROWSER_CORPUS; those absent are skipped and the bench says so (SOURCES.md).
+LISTED = (
     Source("mailgun-action/action.html", "mailgun/transactional-email-templates", "email", TUNING),
     Source("mailgun-billing/billing.html", "mailgun/transactional-email-templates", "email", TUNING),
     Source("leemunroe-email/email.html", "leemunroe/responsive-html-email-template", "email", HELD_OUT),
@@ -88,6 +94,7 @@ BROWSER = (
     Source("skyline-boarding-pass/boarding-pass.html", "Nyzo0310/Group_project_Skyline_Airways-v2.3", "ticket", TUNING),
     Source("georgian-ticket/ticket.html", "Metrevelli/ticket-buy-app", "ticket", HELD_OUT),
 )
+BROWSER = KEPT + LISTED
 # WeasyPerf's samples (in the shared corpus) were measured in issue 14: tuning.
 WEASYPERF = tuple(
     Source(name, "Kozea/WeasyPerf", "report", TUNING)
@@ -122,23 +129,49 @@ class Document:
     half: str = ""
 
 
+def browser_corpus() -> Path | None:
+    """The folder issue 21's documents are read from: $BENCH_BROWSER_CORPUS, or the shared corpus's `browser/`."""
+    if os.environ.get(BROWSER_ENV):
+        folder = Path(os.environ[BROWSER_ENV])
+        return folder if folder.is_dir() else None
+    shared = shared_corpus()
+    return shared / "browser" if shared is not None and (shared / "browser").is_dir() else None
+
+
+def _chosen(quick: bool, half: str | None) -> list[Source]:
+    return [source for source in BROWSER if (not quick or source.path in QUICK_BROWSER) and half in (None, source.half)]
+
+
+def _folder(source: Source) -> Path | None:
+    """Where a document's folder of assets is (a zip upload's root), if the document is there."""
+    root = HERE if source in KEPT else browser_corpus()
+    return root if root is not None and (root / source.path).is_file() else None
+
+
 def browser_documents(quick: bool = False, half: str | None = None) -> list[Document]:
-    """The browser-styled documents (of one half, or both); they share one folder of assets, as one zip
-    upload would."""
-    sources = [source for source in BROWSER if not quick or source.path in QUICK_BROWSER]
-    return [
-        Document(
-            source.path.split("/")[0],
-            "browser",
-            HERE / source.path,
-            HERE,
-            repository=source.repository,
-            kind=source.kind,
-            half=source.half,
-        )
-        for source in sources
-        if half in (None, source.half)
-    ]
+    """The browser-styled documents (of one half, or all) that are here; those of one folder share its
+    assets, as one zip upload would."""
+    documents = []
+    for source in _chosen(quick, half):
+        root = _folder(source)
+        if root is not None:
+            documents.append(
+                Document(
+                    source.path.split("/")[0],
+                    "browser",
+                    root / source.path,
+                    root,
+                    repository=source.repository,
+                    kind=source.kind,
+                    half=source.half,
+                )
+            )
+    return documents
+
+
+def absent_documents(quick: bool = False, half: str | None = None) -> list[Source]:
+    """The browser-styled documents (of one half, or all) that are not where `browser_corpus()` says."""
+    return [source for source in _chosen(quick, half) if _folder(source) is None]
 
 
 def shared_corpus() -> Path | None:
