@@ -93,6 +93,15 @@ LISTED = (
     Source("book-ticket/ticket.html", "MubeenAfzal979/book_ticket", "ticket", HELD_OUT),
     Source("skyline-boarding-pass/boarding-pass.html", "Nyzo0310/Group_project_Skyline_Airways-v2.3", "ticket", TUNING),
     Source("georgian-ticket/ticket.html", "Metrevelli/ticket-buy-app", "ticket", HELD_OUT),
+    Source("gutenberg-modern/modern.html", "BafS/Gutenberg", "report", HELD_OUT),
+    Source("sdc-packing-slip/packing-slip.html", "isaaccodekill/sdc-pdfTemplates", "invoice", HELD_OUT),
+    Source("sdc-invoice/invoice.html", "isaaccodekill/sdc-pdfTemplates", "invoice", HELD_OUT),
+    Source("owengretzinger-resume/index.html", "owengretzinger/html-resume-template", "cv", HELD_OUT),
+    Source("mooneyhan-cover-letter/cover-letter.html", "ConnorMooneyhan/cover-letter", "letter", TUNING),
+    Source("mailchimp-transactional/transactional_tabular.html", "mailchimp/email-blueprints", "email", HELD_OUT),
+    Source("sendwithus-invoice/invoice.html", "sendwithus/templates", "email", HELD_OUT),
+    Source("colorlib-verify/index.html", "ColorlibHQ/email-templates", "email", TUNING),
+    Source("atrioncash-ticket/ticket.html", "skeletongp/atrioncash", "ticket", HELD_OUT),
 )
 BROWSER = KEPT + LISTED
 # WeasyPerf's samples (in the shared corpus) were measured in issue 14: tuning.
