@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import tempfile
@@ -28,14 +29,15 @@ BENCHMARKS: dict[str, Benchmark] = {
 }
 
 
-def run(names: list[str], quick: bool, workdir: Path) -> list[Result]:
-    """Run `names` in order, each on a local stack of its own under `workdir`."""
+def run(names: list[str], quick: bool, workdir: Path, half: str | None = None) -> list[Result]:
+    """Run `names` in order, each on a local stack of its own under `workdir` (fidelity: one half, or both)."""
+    benchmarks: dict[str, Benchmark] = {**BENCHMARKS, "fidelity": functools.partial(fidelity.run, half=half)}
     results = []
     for name in names:
         load = os.getloadavg()
         print(f"== {name} (load average {load[0]:.2f}) ...", flush=True)
         started = time.monotonic()
-        result = stamp(BENCHMARKS[name](workdir / name, quick), started)
+        result = stamp(benchmarks[name](workdir / name, quick), started)
         result.load, result.load_after = load, os.getloadavg()
         print(f"   {result.seconds:.1f} s", flush=True)
         results.append(result)
@@ -50,16 +52,23 @@ def main(argv: list[str] | None = None) -> int:
         "--no-write", action="store_true", help=f"print only; do not update {RESULTS.name} and {DOC.name}"
     )
     parser.add_argument("--keep", type=Path, help="keep logs of every process under this folder")
+    parser.add_argument(
+        "--half",
+        choices=fidelity.corpus.HALVES,
+        help="fidelity only: render one half of its corpus (issue 21), without xhtml2pdf's samples; both by default",
+    )
     args = parser.parse_args(argv)
     unknown = [name for name in args.names if name not in BENCHMARKS]
     if unknown:
         parser.error(f"no benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+    if args.half and args.names != ["fidelity"]:
+        parser.error("--half is for the fidelity benchmark alone: `python -m bench fidelity --half held-out`")
     names = args.names or list(BENCHMARKS)
     if args.keep:
-        results = run(names, args.quick, args.keep)
+        results = run(names, args.quick, args.keep, args.half)
     else:
         with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
-            results = run(names, args.quick, Path(workdir))
+            results = run(names, args.quick, Path(workdir), args.half)
     print()
     print(table(results))
     for result in results:

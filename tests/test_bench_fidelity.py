@@ -9,8 +9,16 @@ import pytest
 
 from bench.fidelity import corpus, words
 from bench.fidelity.engines import Rendered
-from bench.fidelity.metrics import Comparison, compare, layout_agreement, matched_words, recall, size_ratio
-from bench.fidelity.summary import Row, engine_figures, reports
+from bench.fidelity.metrics import (
+    Comparison,
+    compare,
+    displacement,
+    layout_agreement,
+    matched_words,
+    recall,
+    size_ratio,
+)
+from bench.fidelity.summary import Row, engine_figures, halves, reports
 from bench.fidelity.words import Page, Word, normalise, parse_bbox
 from tests.support import xhtml2pdf_alone
 
@@ -109,13 +117,41 @@ def test_the_same_pdf_agrees_with_itself() -> None:
     assert (comparison.recall, comparison.layout, comparison.size_ratio) == (1.0, 1.0, 1.0)
 
 
-def test_every_corpus_document_is_there_and_its_source_is_written_down() -> None:
+def test_every_corpus_document_is_kept_or_listed_and_its_source_is_written_down() -> None:
     sources = (Path(corpus.__file__).parent / "SOURCES.md").read_text()
 
-    for document in corpus.browser_documents():
-        assert document.path.is_file(), document.path
-        assert document.path.is_relative_to(document.base)
-        assert f"`{document.name}/`" in sources, f"{document.name} has no line in SOURCES.md"
+    for source in corpus.BROWSER:
+        assert f"`{source.path.split('/')[0]}/`" in sources, f"{source.path} has no line in SOURCES.md"
+    for source in corpus.KEPT:
+        assert (corpus.HERE / source.path).is_file(), source.path
+    assert not set(corpus.KEPT) & set(corpus.LISTED)
+
+
+def listed_corpus(root: Path) -> Path:
+    """A stand-in for the shared corpus's `browser/` folder, holding every listed document."""
+    for source in corpus.LISTED:
+        (root / source.path).parent.mkdir(parents=True, exist_ok=True)
+        (root / source.path).write_text("<p>x</p>")
+    return root
+
+
+def test_listed_documents_are_read_from_where_the_environment_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(corpus.BROWSER_ENV, str(tmp_path / "nowhere"))
+    assert corpus.browser_corpus() is None
+    assert [document.path for document in corpus.browser_documents()] == [
+        corpus.HERE / source.path for source in corpus.KEPT
+    ]
+    assert corpus.absent_documents() == list(corpus.LISTED)
+
+    monkeypatch.setenv(corpus.BROWSER_ENV, str(listed_corpus(tmp_path)))
+    documents = corpus.browser_documents()
+    assert corpus.absent_documents() == []
+    assert len(documents) == len(corpus.BROWSER)
+    for document in documents:
+        assert document.path.is_file() and document.path.is_relative_to(document.base), document
+        assert document.base in (corpus.HERE, tmp_path)
 
 
 def test_the_shared_corpus_is_found_where_the_environment_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,3 +200,55 @@ def test_the_services_own_fidelity_reports_are_listed_where_they_say_something()
     assert reports([row("quiet", comparison, quiet)]) == [
         "- The service's fidelity reports (job JSON) were empty for every document."
     ]
+
+
+def test_the_corpus_is_split_by_repository_into_two_halves_of_known_kinds() -> None:
+    sources = [*corpus.BROWSER, *corpus.WEASYPERF]
+    halves: dict[str, set[str]] = {}
+    for source in sources:
+        halves.setdefault(source.repository, set()).add(source.half)
+        assert source.kind in corpus.KINDS, source
+        assert source.half in corpus.HALVES, source
+
+    assert all(len(found) == 1 for found in halves.values()), "a repository with documents in both halves"
+    assert {source.half for source in sources} == set(corpus.HALVES)
+    assert len({source.path for source in sources}) == len(sources)
+
+
+def test_a_half_selects_its_own_documents_and_leaves_out_xhtml2pdfs_samples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(corpus.BROWSER_ENV, str(listed_corpus(tmp_path / "browser")))
+    (tmp_path / "xhtml2pdf" / "testrender").mkdir(parents=True)
+    (tmp_path / "xhtml2pdf" / "testrender" / "simple-test.html").write_text("<p>x</p>")
+    held_out = corpus.browser_documents(half=corpus.HELD_OUT)
+
+    assert held_out and {document.half for document in held_out} == {corpus.HELD_OUT}
+    assert len(held_out) + len(corpus.browser_documents(half=corpus.TUNING)) == len(corpus.browser_documents())
+    assert corpus.shared_documents(tmp_path, half=corpus.TUNING) == []
+    assert [item.name for item in corpus.shared_documents(tmp_path)] == ["xhtml2pdf/simple-test"]
+
+
+def test_displacement_is_the_median_distance_from_the_references_place_in_its_points() -> None:
+    reference = page(("a", 0, 0), ("b", 0, 10), ("c", 0, 20))
+    ours = page(("a", 0, 3), ("b", 4, 13), ("c", 0, 20))
+    twice_as_large = Page(200, 200, tuple(Word(w.text, 2 * w.x0, 2 * w.y0, 2 * w.x1, 2 * w.y1) for w in ours.words))
+
+    # a moved 3 points, b 5 (4 across, 3 down), c not at all; a page twice as large moves nothing more.
+    assert displacement(reference, ours, matched_words(reference, ours)) == pytest.approx(3.0)
+    assert displacement(reference, twice_as_large, matched_words(reference, twice_as_large)) == pytest.approx(3.0)
+    assert displacement(reference, ours, []) is None
+
+
+def test_each_half_is_reported_apart_with_weasyprint_only_where_it_rendered() -> None:
+    good = Comparison(recall=1.0, layout=0.9, size_ratio=1.0, matched=10, reference_words=10, displacement=2.0)
+    tuning, held_out = row("a", good), row("b", None)
+    held_out.document = corpus.Document("b", "browser", Path("b"), Path("."), half=corpus.HELD_OUT, kind="cv")
+    tuning.document = corpus.Document("a", "browser", Path("a"), Path("."), half=corpus.TUNING, kind="email")
+
+    lines = halves([tuning, held_out])
+
+    assert lines[0].startswith("- **tuning half**: 1 documents from 1 repositories (email 1)")
+    assert [line.split(":")[0].strip() for line in lines[1:3]] == ["- service", "- stock"]
+    assert "renders 0/1, recall ≥ 0.97 0/1, mean layout 0.00" in lines[4]
+    assert not any("weasyprint" in line for line in lines)

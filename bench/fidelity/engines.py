@@ -1,17 +1,21 @@
-"""The three renderers compared: the service's, stock xhtml2pdf, and Chromium's print (the reference)."""
+"""The renderers compared: the service's, stock xhtml2pdf, WeasyPrint, and Chromium's print (the reference)."""
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import inspect
 import io
 import logging
 import multiprocessing
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import unquote
 
 import pypdf
 
@@ -45,11 +49,15 @@ class Rendered:
     #: The service's own fidelity report for the job (issue 14), as the job JSON carries it.
     report: dict[str, Any] | None = None
 
-    @property
+    @functools.cached_property
     def pages(self) -> int:
+        """The PDF's page count (0 for no PDF, or one pypdf cannot read)."""
         if self.pdf is None:
             return 0
-        return len(pypdf.PdfReader(io.BytesIO(self.pdf)).pages)
+        try:
+            return len(pypdf.PdfReader(io.BytesIO(self.pdf)).pages)
+        except pypdf.errors.PyPdfError:
+            return 0
 
 
 def service_takes_prepare() -> bool:
@@ -60,8 +68,9 @@ def service_takes_prepare() -> bool:
 
 
 def _quiet() -> None:
-    # xhtml2pdf logs every CSS rule it cannot use; the figures say what matters.
-    logging.getLogger("xhtml2pdf").setLevel(logging.CRITICAL)
+    # xhtml2pdf and WeasyPrint log every CSS rule they cannot use; the figures say what matters.
+    for name in ("xhtml2pdf", "weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _render_service(path: str, base: str, written_for: str = PREPARE) -> Rendered:
@@ -109,6 +118,45 @@ def _render_stock(path: str, base: str) -> Rendered:
     return Rendered(pdf, time.perf_counter() - started, time.process_time() - cpu, error)
 
 
+def weasyprint_available() -> bool:
+    """Whether WeasyPrint, a bench-only engine (requirements-dev.txt, not the service's), is installed."""
+    return importlib.util.find_spec("weasyprint") is not None
+
+
+#: WeasyPrint prints on A4 with 75 px margins unless the document says otherwise; Chromium here prints
+#: on A4 with 1 cm margins (PRINT). As a user stylesheet this loses to the document's own @page.
+WEASYPRINT_PAGE = "@page { size: A4; margin: 1cm }"
+
+
+def render_weasyprint(path: str, base: str) -> Rendered:
+    """Render with WeasyPrint (print media), reading files inside `base` only and nothing from the network."""
+    import weasyprint
+    from weasyprint.urls import URLFetcher
+
+    root = Path(base).resolve()
+
+    class Inside(URLFetcher):
+        """Files inside the upload's folder (and data: URLs); nothing else, the network least of all."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file://"):
+                local = Path(unquote(url.removeprefix("file://").split("?")[0].split("#")[0])).resolve()
+                if not local.is_relative_to(root):
+                    raise ValueError(f"outside the upload: {url}")
+            elif not url.startswith("data:"):
+                raise ValueError(f"not read: {url}")
+            return super().fetch(url, headers)
+
+    started, cpu = time.perf_counter(), time.process_time()
+    try:
+        document = weasyprint.HTML(filename=path, url_fetcher=Inside(allowed_protocols={"file", "data"}))
+        pdf: bytes | None = document.write_pdf(stylesheets=[weasyprint.CSS(string=WEASYPRINT_PAGE)]) or None
+        error = "" if pdf else "no PDF"
+    except Exception as exc:
+        pdf, error = None, type(exc).__name__
+    return Rendered(pdf, time.perf_counter() - started, time.process_time() - cpu, error)
+
+
 def _prepare_cost(pages: int, rounds: int) -> dict[str, list[float]]:
     """CPU seconds of the service's renderer on the benchmarks' `pages`-page report, per `written_for` mode."""
     from bench.documents import pages_html
@@ -128,9 +176,9 @@ def _prepare_cost(pages: int, rounds: int) -> dict[str, list[float]]:
 class Engine:
     """A renderer in a spawned process of its own: fonts registered by one engine never reach the other."""
 
-    def __init__(self, name: str, service: bool) -> None:
+    def __init__(self, name: str, service: bool = False, render: Callable[..., Rendered] | None = None) -> None:
         self.name = name
-        self._render = _render_service if service else _render_stock
+        self._render: Callable[..., Rendered] = render or (_render_service if service else _render_stock)
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet)
 
     def render(self, document: Document, timeout: float = 600) -> Rendered:
@@ -140,7 +188,8 @@ class Engine:
             args.append(document.written_for)
         future = self._pool.submit(self._render, *args)
         try:
-            return future.result(timeout)
+            rendered: Rendered = future.result(timeout)
+            return rendered
         except TimeoutError:
             self.close()
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet)

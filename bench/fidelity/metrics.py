@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ class Comparison:
     size_ratio: float | None
     matched: int
     reference_words: int
+    #: Median distance in points (on the reference's page) between matched page-1 words' centres,
+    #: positions taken as shares of each page: shows progress that all-or-nothing layout hides.
+    displacement: float | None = None
 
     @property
     def size_agrees(self) -> bool:
@@ -73,6 +77,18 @@ def size_ratio(pairs: list[tuple[Word, Word]]) -> float | None:
     return statistics.median(ratios) if ratios else None
 
 
+def displacement(reference: Page, ours: Page, pairs: list[tuple[Word, Word]]) -> float | None:
+    """Median distance of matched words from where the reference puts them, in the reference's points."""
+    distances = [
+        math.hypot(
+            (mine.centre[0] / ours.width - theirs.centre[0] / reference.width) * reference.width,
+            (mine.centre[1] / ours.height - theirs.centre[1] / reference.height) * reference.height,
+        )
+        for theirs, mine in pairs
+    ]
+    return statistics.median(distances) if distances else None
+
+
 def compare(reference: list[Page], ours: list[Page]) -> Comparison:
     """Every figure of `ours` against `reference`; page 1 for placement and size."""
     empty = Page(1.0, 1.0, ())
@@ -84,4 +100,5 @@ def compare(reference: list[Page], ours: list[Page]) -> Comparison:
         size_ratio=size_ratio(pairs),
         matched=len(pairs),
         reference_words=len(first.words),
+        displacement=displacement(first, mine, pairs),
     )
