@@ -180,4 +180,9 @@ def test_health_counts_the_worker(live_server: str) -> None:
         "the worker to answer the health check",
         interval=1,
     )
-    assert health == {"status": "ok", "redis": "ok", "workers": 1}
+    assert health == {
+        "status": "ok",
+        "redis": "ok",
+        "workers": 1,
+        "webhook_workers": 0,
+    }  # the suite runs no webhook worker

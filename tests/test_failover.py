@@ -76,6 +76,8 @@ def fail_over(cluster: Cluster, base: str, worker: Process) -> None:
         wait_until(lambda: any(when > killed_at for when, _ in submitter.accepted), 45, "a 202 from the new primary")
         first_accepted = min(when for when, _ in submitter.accepted if when > killed_at)
         wait_until(lambda: len([1 for when, _ in submitter.accepted if when > killed_at]) >= 3, 30, "more 202s")
+        # Ready again once the worker answers over the new primary too (its control channel reconnects on its own).
+        wait_until(lambda: health.seen[-1:] == [(200, "ok")], 30, "/healthz ready again")
     finally:
         submitter.finish()
         health.finish()
@@ -260,7 +262,9 @@ def test_a_primary_short_of_replicas_answers_503(tmp_path: Path, make_app: AppFa
         cluster.replica.popen.send_signal(signal.SIGSTOP)
         try:
             health = wait_until(
-                lambda: (answer := client.get("/healthz")).status_code == 503 and answer, 15, "the primary to refuse"
+                lambda: (answer := client.get("/healthz")).get_json()["redis"] == "no_replicas" and answer,
+                15,
+                "the primary to refuse",
             )
             assert health.get_json()["redis"] == "no_replicas" and health.headers["Retry-After"]
             status, _, _ = post_job(client, "no replica")

@@ -66,8 +66,6 @@ class Tally:
         rendered, comparisons = _of(rows, engine)
         recalls = [comparison.recall if comparison else 0.0 for comparison in comparisons]
         made = [comparison for comparison in comparisons if comparison is not None]
-        displacements = [comparison.displacement for comparison in made if comparison.displacement is not None]
-        ratios = [comparison.size_ratio for comparison in made if comparison.size_ratio is not None]
         return cls(
             documents=len(rows),
             renders=sum(item.pdf is not None for item in rendered),
@@ -75,12 +73,9 @@ class Tally:
             lowest_recall=min(recalls, default=0.0),
             mean_layout=statistics.fmean([c.layout if c else 0.0 for c in comparisons]) if comparisons else 0.0,
             sized=sum(bool(comparison and comparison.size_agrees) for comparison in comparisons),
-            displacement=statistics.median(displacements) if displacements else None,
-            same_pages=sum(
-                item.pdf is not None and row.reference.pdf is not None and item.pages == row.reference.pages
-                for item, row in zip(rendered, rows, strict=True)
-            ),
-            size_ratio=statistics.median(ratios) if ratios else None,
+            displacement=_median([comparison.displacement for comparison in made]),
+            same_pages=_same_pages(rows, rendered),
+            size_ratio=_median([comparison.size_ratio for comparison in made]),
             seconds=sum(item.seconds for item in rendered),
         )
 
@@ -93,6 +88,20 @@ class Tally:
             f"mean layout {self.mean_layout:.2f}, text size within {SIZE_TOLERANCE:.0%} {self.sized}/{n}, "
             f"median displacement {shift}, Chromium's page count {self.same_pages}/{n}"
         )
+
+
+def _median(values: list[float | None]) -> float | None:
+    """The median of the values measured, None when none was."""
+    known = [value for value in values if value is not None]
+    return statistics.median(known) if known else None
+
+
+def _same_pages(rows: list[Row], rendered: list[Rendered]) -> int:
+    """How many documents the engine rendered with as many pages as Chromium's print."""
+    return sum(
+        item.pdf is not None and row.reference.pdf is not None and item.pages == row.reference.pages
+        for item, row in zip(rendered, rows, strict=True)
+    )
 
 
 def _share(values: list[bool]) -> float:

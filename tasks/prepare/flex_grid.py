@@ -34,17 +34,7 @@ def flex_to_table(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlE
     justify = style.get("justify-content", "")
     valign = {"center": "middle", "flex-end": "bottom", "end": "bottom"}.get(style.get("align-items", ""), "top")
     gap = _gap(style, "column")
-    wraps = style.get("flex-wrap", "nowrap").startswith("wrap")
-    rows: list[list[tuple[lxml_html.HtmlElement, str | None]]] = [[]]
-    used = 0.0
-    for item in items:
-        width = _item_width(computed.get(item))
-        share = float(width[:-1]) if width and width.endswith("%") else 0.0
-        if wraps and rows[-1] and used + share > 100.01:
-            rows.append([])
-            used = 0.0
-        rows[-1].append((item, width))
-        used += share
+    rows = _rows(items, computed, style.get("flex-wrap", "nowrap").startswith("wrap"))
     table = _table(element, style.get("display") == "inline-flex")
     set_display(element, "block")
     for row in rows:
@@ -55,18 +45,40 @@ def flex_to_table(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlE
             _spacer(tr)
         for index, (item, width) in enumerate(row):
             _fill_cell(item, width, computed)
-            align = None
-            if free:
-                pass  # the empty cells place the items; their content keeps its own alignment
-            elif justify in ("space-between", "space-around", "space-evenly") and len(row) > 1:
-                align = "right" if index == len(row) - 1 else ("left" if index == 0 else "center")
-            elif justify in ("flex-end", "end", "right"):
-                align = "right"
-            elif justify == "center":
-                align = "center"
+            # With free space the empty cells place the items; their content keeps its own alignment.
+            align = None if free else _alignment(justify, index, len(row))
             _cell(tr, item, width, valign, align, gap if index else None)
         if justify in ("flex-start", "start", "left", "center", "normal", "") and free:
             _spacer(tr)
+
+
+Row = list[tuple[lxml_html.HtmlElement, str | None]]
+
+
+def _rows(
+    items: list[lxml_html.HtmlElement], computed: dict[lxml_html.HtmlElement, Computed], wraps: bool
+) -> list[Row]:
+    """The items in rows, each with its width: a wrapping row breaks where its percentages pass 100 %."""
+    rows: list[Row] = [[]]
+    used = 0.0
+    for item in items:
+        width = _item_width(computed.get(item))
+        share = float(width[:-1]) if width and width.endswith("%") else 0.0
+        if wraps and rows[-1] and used + share > 100.01:
+            rows.append([])
+            used = 0.0
+        rows[-1].append((item, width))
+        used += share
+    return rows
+
+
+def _alignment(justify: str, index: int, count: int) -> str | None:
+    """How an item's cell aligns its content to stand where justify-content puts it."""
+    if justify in ("space-between", "space-around", "space-evenly") and count > 1:
+        return "right" if index == count - 1 else ("left" if index == 0 else "center")
+    if justify in ("flex-end", "end", "right"):
+        return "right"
+    return "center" if justify == "center" else None
 
 
 def _free_space(row: list[tuple[lxml_html.HtmlElement, str | None]], justify: str) -> bool:
