@@ -70,11 +70,16 @@ def test_the_renderer_renders_alone_without_celery_or_flask() -> None:
         "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'celery', 'flask', 'kombu', 'redis', 'webapp'})\n"
         "print(','.join(loaded) or 'none')\n"
     )
+    assert run_alone(script) == "none"
+
+
+def run_alone(script: str) -> str:
+    """What `script` prints, run in a Python process of its own."""
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "none"
+    return done.stdout.strip()
 
 
 def test_the_web_tier_loads_no_engine() -> None:
@@ -87,8 +92,4 @@ def test_the_web_tier_loads_no_engine() -> None:
         "engines |= {'tasks.render', 'tasks.prepare', 'tasks.convert'}\n"
         "print(','.join(sorted(m for m in sys.modules if m in engines)) or 'none')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "none"
+    assert run_alone(script) == "none"
