@@ -126,10 +126,6 @@ end
 return 1
 """
 NAME_PREFIX = "pdfname:"
-# WAIT counts what the replicas hold up to this connection's own last write:
-# a small write on the same connection covers every earlier write, on any
-# connection (the broker's too), as the replication stream is one sequence.
-FENCE_KEY = "replication:fence"
 
 
 @dataclass(frozen=True)
@@ -192,15 +188,6 @@ def part_fields(parts: Sequence[tuple[str, str]]) -> dict[str, str | int]:
     for index, (name, html) in enumerate(parts):
         fields |= {f"part:{index}:name": name, f"part:{index}:html": html, f"part:{index}:weight": max(len(html), 1)}
     return fields
-
-
-def replicated(redis: Redis, replicas: int, timeout: float) -> bool:
-    """Whether `replicas` replicas hold every write the primary took so far, waiting up to `timeout` seconds."""
-    with redis.pipeline(transaction=False) as pipe:
-        pipe.set(FENCE_KEY, "1", px=60_000)
-        pipe.wait(replicas, int(timeout * 1000))
-        _, acknowledged = pipe.execute()
-    return int(acknowledged) >= replicas
 
 
 def has_ended(redis: Redis, job_id: str) -> bool:
