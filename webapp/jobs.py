@@ -1,4 +1,4 @@
-"""The JSON API for jobs: submit, look up, download, cancel or delete."""
+"""The JSON API for jobs: submit, list, look up, download, cancel or delete."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tasks.job.record import (
     lost,
 )
 from tasks.job.store import JobStore, Snapshot
-from webapp import submitting
+from webapp import listing, submitting
 from webapp.access import client_identity, require_token
 from webapp.disposition import content_disposition
 from webapp.durability import await_replicas
@@ -43,9 +43,8 @@ def find_job(job_id: str) -> Snapshot:
     """The job's latest snapshot, or a 404 that says why it may be missing."""
     store = job_store()
     snapshot = store.snapshot(job_id)
-    if snapshot is not None and _lost(snapshot.job):
-        store.advance(lost(snapshot.job))
-        snapshot = store.snapshot(job_id)
+    if snapshot is not None:
+        snapshot = _noticed_lost(store, snapshot)
     if snapshot is None:
         hours = current_app.config["RESULT_TTL"] / 3600
         raise ApiError(
@@ -55,6 +54,14 @@ def find_job(job_id: str) -> Snapshot:
             "this one is unknown, expired or deleted.",
         )
     return snapshot
+
+
+def _noticed_lost(store: JobStore, snapshot: Snapshot) -> Snapshot:
+    """`snapshot`, or the job's FAILURE (`worker_lost`) if it had run silent too long; as it was if gone since."""
+    if not _lost(snapshot.job):
+        return snapshot
+    store.advance(lost(snapshot.job))
+    return store.snapshot(snapshot.job["id"]) or snapshot
 
 
 def _lost(job: Job) -> bool:
@@ -89,6 +96,15 @@ def _accepted(job_json: str, job_id: str) -> Response:
     response = current_app.response_class(job_json, status=202, mimetype="application/json")
     response.headers["Location"] = f"/api/jobs/{job_id}"
     return response
+
+
+@bp.get("")
+def list_jobs() -> Response:
+    """The caller's own jobs, newest first, a page at a time (`limit`, `cursor`), by `state`."""
+    store = job_store()
+    page = listing.owned_jobs(request, store)
+    jobs = [_noticed_lost(store, snapshot).json for snapshot in page.jobs]
+    return current_app.response_class(listing.page_json(page, jobs), mimetype="application/json")
 
 
 @bp.get("/<job_id>")

@@ -53,6 +53,7 @@ def submit(submission: Submission, client: str) -> Accepted:
     reusable = submission.reuse and reuse.reusable(submission)
     copied = reuse.stored_result(store, client, digest, job, quota) if reusable else None
     if copied is not None:
+        store.own(client, copied)
         deliver_if_ended(copied)
         return Accepted(job["id"], to_json(copied), queued=False)
     backpressure.refuse_when_full()  # only new renders add to the queue: repeats and copies above do not
@@ -68,6 +69,7 @@ def submit(submission: Submission, client: str) -> Accepted:
         fields["finishing"] = to_json(submission.finishing.as_dict())
         fields["finishing:steps"] = ",".join(submission.finishing.steps())
     store.create(job, html, submission.options.as_dict(), submission.assets, fields)
+    store.own(client, job)
     celery: Celery = current_app.extensions["celery"]
     try:
         if route is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,14 @@ from tasks.job.record import Job, channel, is_terminal, to_json
 #   split:fidelity               what preparing a split document whole reported
 #   split:overlay                the page numbers drawn over a split's joined parts
 #   split:attempts|queued        deliveries of the split's analysis; its parts are queued
+#   owner                        the key of its client's list of jobs (below)
 KEY_PREFIX = "pdfjob:"
+# Per client (its token, or its address), a sorted set of the ids of the jobs
+# it submitted, scored by creation time in microseconds: what GET /api/jobs
+# lists. It expires with the last of its jobs (each add and each job's end
+# push its TTL on); the ids of jobs gone (deleted, expired) are pruned as they
+# are met, a few at each add and every one a listing reads.
+OWNER_PREFIX = "pdfowned:"
 
 # What a job's record stores, in bytes: every field's name and value (its
 # JSON, its PDF, its parts' names and reports, its counters). An ended job's
@@ -84,6 +92,8 @@ if ARGV[4] == '1' then
     redis.call('HDEL', KEYS[1], 'part:' .. index .. ':html', 'part:' .. index .. ':pdf')
   end
   redis.call('HDEL', KEYS[1], 'html', 'assets', 'document', 'split:overlay', 'finishing')
+  local owner = redis.call('HGET', KEYS[1], 'owner')
+  if owner then redis.call('EXPIRE', owner, ARGV[5]) end
   local quota = redis.call('HGET', KEYS[1], 'quota')
   if quota then
     redis.call('HSET', quota, ARGV[9], stored(KEYS[1]))
@@ -125,6 +135,21 @@ if ARGV[3] ~= '' then
 end
 return 1
 """
+# Enters job ARGV[1] (created at ARGV[2] µs) in its client's list KEYS[1], and
+# names the list in the job's record KEYS[2], so the job's end keeps the list
+# as long as the job; the oldest few ids whose jobs are gone are pruned.
+_OWN = """
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], 'owner', KEYS[1]) end
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, ARGV[5] - 1)) do
+  if redis.call('EXISTS', ARGV[4] .. id) == 0 then redis.call('ZREM', KEYS[1], id) end
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+# How many of a client's oldest ids each new job checks for pruning; how many a listing reads at a time.
+_PRUNE_PER_ADD = 8
+_LIST_BATCH = 100
 NAME_PREFIX = "pdfname:"
 
 
@@ -139,6 +164,33 @@ class Snapshot:
     def job(self) -> Job:
         loaded: Job = json.loads(self.json)
         return loaded
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of a client's jobs ends: the last job listed, by creation time (µs) and id."""
+
+    created: int
+    job_id: str
+
+    def encode(self) -> str:
+        return f"{self.created}.{self.job_id}"
+
+    @staticmethod
+    def decode(value: str) -> Cursor | None:
+        """The cursor `value` names, or None if it is not one."""
+        created, _, job_id = value.partition(".")
+        if not created.isdigit() or not job_id or len(value) > 200:
+            return None
+        return Cursor(int(created), job_id)
+
+
+@dataclass(frozen=True)
+class JobPage:
+    """A page of a client's jobs, newest first, as snapshots; `next` is where the next page starts, if any."""
+
+    jobs: list[Snapshot]
+    next: Cursor | None
 
 
 @dataclass(frozen=True)
@@ -209,6 +261,7 @@ class JobStore:
         self._advance = redis.register_script(_STORED + _ADVANCE)
         self._copy = redis.register_script(_STORED + _COPY)
         self._rewrite_ended = redis.register_script(_STORED + _REWRITE_ENDED)
+        self._own = redis.register_script(_OWN)
 
     def create(
         self,
@@ -232,6 +285,58 @@ class JobStore:
             pipe.hset(key(job["id"]), mapping=record)
             pipe.expire(key(job["id"]), self.ttl)
             pipe.execute()
+
+    def own(self, client: str, job: Job) -> None:
+        """Enter `job`, just created, in the list of `client`'s jobs (GET /api/jobs), newest last.
+
+        Scored by the time now in microseconds, finer than `created_at`'s milliseconds, so jobs
+        submitted one after the other are listed in that order.
+        """
+        created = time.time_ns() // 1000
+        args: list[str | int] = [job["id"], created, self.ttl, KEY_PREFIX, _PRUNE_PER_ADD]
+        self._own(keys=[OWNER_PREFIX + client, key(job["id"])], args=args)
+
+    def owned(
+        self, client: str, limit: int, after: Cursor | None = None, states: frozenset[str] = frozenset()
+    ) -> JobPage:
+        """Up to `limit` of `client`'s jobs, newest first, older than `after`, in one of `states` (any if empty).
+
+        Ids of jobs that are gone are dropped from the list as they are met.
+        """
+        owned = OWNER_PREFIX + client
+        found: list[tuple[Snapshot, Cursor]] = []
+        offset = 0
+        while len(found) <= limit:
+            batch = self._owned_batch(owned, after, offset)
+            if not batch:
+                break
+            records = self._snapshots([here.job_id for here in batch])
+            gone = [here.job_id for here, record in zip(batch, records, strict=True) if record is None]
+            if gone:
+                self.redis.zrem(owned, *gone)
+            offset += len(batch) - len(gone)  # the later ids moved up by as many as were dropped
+            found += [
+                (record, here)
+                for here, record in zip(batch, records, strict=True)
+                if record is not None and _past(here, after) and (not states or record.job["state"] in states)
+            ]
+        page = found[:limit]
+        return JobPage([record for record, _ in page], page[-1][1] if len(found) > limit else None)
+
+    def _owned_batch(self, owned: str, after: Cursor | None, offset: int) -> list[Cursor]:
+        """The next ids of a client's list from `offset` on, newest first, from `after`'s time on."""
+        top: str | int = "+inf" if after is None else after.created
+        rows: list[tuple[bytes, float]] = self.redis.zrevrangebyscore(  # type: ignore[assignment]
+            owned, top, "-inf", start=offset, num=_LIST_BATCH, withscores=True
+        )
+        return [Cursor(int(score), text(member)) for member, score in rows]
+
+    def _snapshots(self, job_ids: list[str]) -> list[Snapshot | None]:
+        with self.redis.pipeline(transaction=False) as pipe:
+            for job_id in job_ids:
+                pipe.hmget(key(job_id), ["json", "seq"])
+            rows = pipe.execute()
+        return [None if data is None else Snapshot(text(data), int(seq or 0)) for data, seq in rows]
 
     def assets(self, job_id: str) -> Bundle | None:
         archive, document = self.redis.hmget(key(job_id), ["assets", "document"])
@@ -419,6 +524,14 @@ class JobStore:
 
     def mark_split_queued(self, job_id: str) -> None:
         self.redis.hset(key(job_id), "split:queued", 1)
+
+
+def _past(here: Cursor, after: Cursor | None) -> bool:
+    """Whether `here` comes after the page that ended at `after`: older, or as old with a lower id
+    (ZREVRANGEBYSCORE gives the ids of one time highest first)."""
+    if after is None:
+        return True
+    return (here.created, here.job_id) < (after.created, after.job_id)
 
 
 def _text_or_empty(value: bytes | str | None) -> str:

@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,7 +215,7 @@ def _declare(
     if value is None:
         # A var() that resolves to nothing makes the declaration unset, in a browser too.
         if origin and "var(" not in raw:
-            report.ignore(f"{name}: {_kind(raw)}")
+            _ignore_once(report, f"{name}: {_kind(raw)}", raw)
         return
     _note_layout(style, name, value)
     style.cascaded[name] = value
@@ -226,7 +227,7 @@ def _declare(
         if name in DRAWN:
             style.own[name] = value
         elif name not in _GRID and not name.startswith(_SCREEN_ONLY):
-            report.ignore(name)
+            _ignore_once(report, name, raw)
 
 
 def _readable(
@@ -285,10 +286,27 @@ def _resolved(name: str, value: str, context: values.Context) -> str | None:
 @contextmanager
 def _resolving() -> Iterator[None]:
     """One cascade's remembered values, forgotten after it: nothing of a document outlives its job."""
+    noted = _NOTED.set({})
     try:
         yield
     finally:
+        _NOTED.reset(noted)
         _resolved_short.cache_clear()
+
+
+# The declarations whose ignored feature this cascade has reported, by the identity of their value
+# (one object for a stylesheet's declaration, however many elements it applies to; one per
+# element for a style attribute's): each is held, so no identity is reused while the cascade runs.
+_NOTED: ContextVar[dict[tuple[str, int], object]] = ContextVar("_NOTED")
+
+
+def _ignore_once(report: FidelityReport, feature: str, declared: object) -> None:
+    """Report `feature` of the declaration whose value is `declared` as ignored: once per declaration,
+    as written, not once per element it matched (two tables under one rule are one declaration)."""
+    noted = _NOTED.get()
+    if (feature, id(declared)) not in noted:
+        noted[(feature, id(declared))] = declared
+        report.ignore(feature)
 
 
 def _resolve(name: str, value: str, context: values.Context) -> str | None:

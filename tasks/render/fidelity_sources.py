@@ -29,6 +29,20 @@ _DECLARATION = re.compile(r"Ignoring CSS declaration that could not be parsed: [
 _VALUE = re.compile(rf"^({_IDENT}): '([-A-Za-z0-9 ]{{1,40}})' is not supported")
 _UNDEFINED = re.compile(rf"Ignoring ({_IDENT}): .*, as ")
 _RULE = re.compile(r"Ignoring CSS (rule|at-rule) that could not be parsed")
+# The src is the document's own words; only a plain relative path or URL of sane characters is repeated.
+_IMAGE = re.compile(r"^Could not get image data from src attribute: ([-A-Za-z0-9_./%~:+@]{1,200})\n")
+
+
+def _left_out(report: FidelityReport, src: str) -> None:
+    """An <img> xhtml2pdf drew nothing for: unless the policy refused it (a blocked resource, said so), a
+    file the document or its upload does not hold, or that is no image."""
+    if (
+        src.startswith("data:")
+        or shown(src, None) in report.blocked_resources
+        or Path(src).name in report.blocked_resources
+    ):
+        return
+    report.degrade(f"image {src} left out: no such file here (not in the upload?), or not an image")
 
 
 def read_warning(report: FidelityReport, message: str) -> None:
@@ -53,6 +67,8 @@ def read_warning(report: FidelityReport, message: str) -> None:
         report.ignore(found.group(1))
     elif found := _RULE.search(message):
         report.ignore(f"CSS {found.group(1)}s that could not be parsed")
+    elif found := _IMAGE.search(message):
+        _left_out(report, found.group(1))
 
 
 class _Listener(logging.Handler):

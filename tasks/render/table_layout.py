@@ -75,10 +75,10 @@ class ContentSizedTable(PmlTable):
     def _calc(self, availWidth: float, availHeight: float) -> None:
         # ReportLab takes a column of no width for one it must measure, and measured a cell -1e-06 wide.
         self._colWidths[:] = [MIN_COLUMN if _number(w) and w <= 0 else w for w in self._colWidths]
-        self._fitPaddings()
+        self._fitPaddings(availWidth)
         super()._calc(availWidth, availHeight)
 
-    def _fitPaddings(self) -> None:
+    def _fitPaddings(self, availWidth: float) -> None:
         """Cells whose padding is wider than their column get less: ReportLab raised ValueError on them.
 
         So many columns that their padding alone is wider than the page:
@@ -88,24 +88,35 @@ class ContentSizedTable(PmlTable):
         if not all(_number(width) for width in widths):
             return
         narrowed = False
+        needed = [0.0] * len(widths)  # each column's widest padding: what the columns need at least
         for row in self._cellStyles:
             for column, style in enumerate(row[: len(widths)]):
                 padding = style.leftPadding + style.rightPadding
+                needed[column] = max(needed[column], padding)
                 room = max(widths[column] - MIN_COLUMN, 0.0)
                 if padding > room:
                     style.leftPadding *= room / padding
                     style.rightPadding *= room / padding
-                    # xhtml2pdf makes an empty column as wide as its padding: MIN_COLUMN less is no news.
-                    narrowed = narrowed or padding > widths[column]
+                    # xhtml2pdf makes an empty column as wide as its padding (to a rounding error):
+                    # MIN_COLUMN less is no news.
+                    narrowed = narrowed or padding > widths[column] + _ROUNDING
         doc: Any = getattr(getattr(self, "canv", None), "_doctemplate", None)
         report = getattr(doc, "fidelity", None)
-        if narrowed and report is not None:
+        if not narrowed or report is None:
+            return
+        if sum(needed) > availWidth + _ROUNDING:
             report.degrade(f"a table with more columns than fit the page on page {doc.page} got narrower cell padding")
+        else:
+            report.degrade(f"cells of a table on page {doc.page} got less padding than written (narrower columns)")
 
     def _contentWidths(self, declared: list[Width], availWidth: float) -> list[float]:
         total = self._normWidth(getattr(self, "totalWidth", None), availWidth)
         lows, highs = table_column_widths(self, self.canv, declared, spans=True)
         return auto_layout(declared, lows, highs, total)
+
+
+# Points: what float arithmetic on column widths may be off by.
+_ROUNDING = 1e-6
 
 
 def auto_layout(declared: list[Width], lows: list[float], highs: list[float], total: float) -> list[float]:
