@@ -89,3 +89,32 @@ def _names_a_job(node: ast.expr) -> bool:
 
 def _key(target: ast.Subscript) -> object:
     return target.slice.value if isinstance(target.slice, ast.Constant) else None
+
+
+#: What a Redis key or channel name of this service looks like, written out.
+KEY_NAME = re.compile(
+    r"^(?:pdf(?:job|owned|name|quota|metrics|hook):|pdfworkers$|healthz:|replication:|job:|result:|idem:)"
+)
+
+
+@pytest.mark.parametrize("path", python_files(), ids=lambda path: str(path.relative_to(ROOT)))
+def test_redis_keys_are_named_in_one_module(path: Path) -> None:
+    if path == ROOT / "tasks/job/keys.py":
+        return
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(statement.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and ast.get_docstring(node) is not None
+        for statement in node.body[:1]
+        if isinstance(statement, ast.Expr)
+    }
+    spelled = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and KEY_NAME.match(node.value)
+    ]
+    assert not spelled, f"name Redis keys in tasks/job/keys.py: {spelled}"

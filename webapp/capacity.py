@@ -11,9 +11,10 @@ from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
 
+from tasks.job import keys
 from tasks.job.metrics import text
 
-KEY = "pdfworkers"
+KEY = keys.WORKERS
 HEARTBEAT_SECONDS = 10.0
 # A worker killed without its shutdown (SIGKILL) stops counting after this.
 STALE_SECONDS = 35.0

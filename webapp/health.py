@@ -11,6 +11,7 @@ from redis import Redis
 from redis.exceptions import ReadOnlyError
 from redis.sentinel import MasterNotFoundError
 
+from tasks.job import keys
 from webapp.errors import STORE_RETRY_AFTER_SECONDS, refuses_for_replicas
 
 bp = Blueprint("health", __name__)
@@ -55,7 +56,7 @@ def healthz() -> Response:
     return response
 
 
-PROBE_KEY = "healthz:probe"
+PROBE_KEY = keys.HEALTH_PROBE
 PROBE_TTL_MS = 60_000
 
 

@@ -17,9 +17,11 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.sentinel import SentinelConnectionPool
 
+from tasks.job import keys
+
 log = logging.getLogger(__name__)
 
-CHANNEL_PATTERN = "job:*"
+CHANNEL_PATTERN = keys.CHANNEL_PATTERN
 # With Sentinel, how often the subscription checks it is still on the primary: a primary
 # demoted by a failover, or cut off from the others, goes on serving it and never says so.
 PRIMARY_CHECK_SECONDS = 5.0

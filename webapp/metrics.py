@@ -26,7 +26,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from redis import Redis
 from redis.exceptions import RedisError
 
-from tasks.job import metrics
+from tasks.job import keys, metrics
 from tasks.job.record import FAILURE, REVOKED, SUCCESS
 from webapp.health import live_workers
 from webapp.hub import EventHub
@@ -34,7 +34,7 @@ from webapp.hub import EventHub
 log = logging.getLogger(__name__)
 bp = Blueprint("metrics", __name__)
 
-STREAMS_KEY = "pdfmetrics:streams"
+STREAMS_KEY = keys.METRICS_STREAMS
 REPORT_SECONDS = 5.0
 REPORT_MIN_SECONDS = 0.2
 STALE_SECONDS = 30.0

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import current_app
 from redis import Redis
 
+from tasks.job import keys
 from tasks.job.store import KEY_PREFIX
 from webapp.errors import QUOTA_RETRY_AFTER_SECONDS as RETRY_AFTER_SECONDS
 from webapp.errors import ApiError
 from webapp.intake import Submission
 
-QUOTA_PREFIX = "pdfquota:"
+QUOTA_PREFIX = keys.QUOTA_PREFIX
 MiB = 1024 * 1024
 
 # KEYS[1]: the client's hash of job id -> bytes stored for it. Entries of jobs

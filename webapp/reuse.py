@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from tasks.job import keys
 from tasks.job.record import SUCCESS, Job, reused_from
 from tasks.job.store import JobStore, Snapshot
 from webapp.errors import ApiError
@@ -44,7 +45,7 @@ def reusable(submission: Submission) -> bool:
 def _result_key(client: str, digest: str) -> str:
     # Per submitter: a copy answered at once would tell anyone else that this
     # exact document was rendered here lately (an oracle for guessing its contents).
-    return "result:" + hashlib.sha256(f"{client}\n{digest}".encode()).hexdigest()
+    return keys.RESULT_NAME + hashlib.sha256(f"{client}\n{digest}".encode()).hexdigest()
 
 
 def stored_result(store: JobStore, client: str, digest: str, job: Job, quota: str = "") -> Job | None:
@@ -68,7 +69,7 @@ def idempotent_job(store: JobStore, client: str, header: str | None, digest: str
     if not 0 < len(header) <= MAX_KEY_LENGTH:
         raise ApiError(400, "bad_idempotency_key", f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
     # Keys are per client: the token it authenticates with, or its address.
-    name = "idem:" + hashlib.sha256(f"{client}\n{header}".encode()).hexdigest()
+    name = keys.IDEMPOTENCY_NAME + hashlib.sha256(f"{client}\n{header}".encode()).hexdigest()
     binding = f"{job['id']} {digest}"
     bound = store.claim(name, binding)
     if bound == binding:

@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 
 from redis import Redis
 
-SLOTS_PREFIX = "pdfhook:busy:"
+from tasks.job import keys
+
+SLOTS_PREFIX = keys.WEBHOOK_SLOTS_PREFIX
 # A slot a delivery holds is released when it ends, or after this many seconds
 # if its worker died holding it (one attempt takes 10 s per blocking step).
 LEASE_SECONDS = 60

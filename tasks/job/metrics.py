@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from redis import Redis
 from redis.client import Pipeline
 
-COUNTS_KEY = "pdfmetrics:jobs"
-SECONDS_KEY = "pdfmetrics:render_seconds"
-PAGES_KEY = "pdfmetrics:render_pages"
+from tasks.job import keys
+
+COUNTS_KEY = keys.METRICS_JOBS
+SECONDS_KEY = keys.METRICS_RENDER_SECONDS
+PAGES_KEY = keys.METRICS_RENDER_PAGES
 SUBMITTED = "submitted"
 
 SECONDS_BUCKETS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)

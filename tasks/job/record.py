@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, NotRequired, TypedDict
 
 from tasks.document.stages import ProgressRecord, Stage
+from tasks.job import keys
 
 
 class PdfRecord(TypedDict):
@@ -182,4 +183,4 @@ def pdf_url(job_id: str) -> str:
 
 def channel(job_id: str) -> str:
     """The pub/sub channel a job's events travel on."""
-    return f"job:{job_id}"
+    return keys.CHANNEL_PREFIX + job_id

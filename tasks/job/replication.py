@@ -17,10 +17,12 @@ from typing import Any
 
 from redis import Redis
 
+from tasks.job import keys
+
 # WAIT counts what the replicas hold up to this connection's own last write:
 # a small write on the same connection covers every earlier write, on any
 # connection (the broker's too), as the replication stream is one sequence.
-FENCE_KEY = "replication:fence"
+FENCE_KEY = keys.REPLICATION_FENCE
 
 # How many replicas each client's primary had at its last look: the next WAIT's
 # target, so one round trip does the write, the count and the wait. A wrong guess

@@ -11,6 +11,7 @@ from typing import Any
 from redis import Redis
 
 from tasks.document.assets import Bundle
+from tasks.job import keys
 from tasks.job.metrics import COUNTS_KEY, text
 from tasks.job.record import Job, channel, is_terminal, to_json
 
@@ -31,13 +32,13 @@ from tasks.job.record import Job, channel, is_terminal, to_json
 #   split:overlay                the page numbers drawn over a split's joined parts
 #   split:attempts|queued        deliveries of the split's analysis; its parts are queued
 #   owner                        the key of its client's list of jobs (below)
-KEY_PREFIX = "pdfjob:"
+KEY_PREFIX = keys.JOB_PREFIX
 # Per client (its token, or its address), a sorted set of the ids of the jobs
 # it submitted, scored by creation time in microseconds: what GET /api/jobs
 # lists. It expires with the last of its jobs (each add and each job's end
 # push its TTL on); the ids of jobs gone (deleted, expired) are pruned as they
 # are met, a few at each add and every one a listing reads.
-OWNER_PREFIX = "pdfowned:"
+OWNER_PREFIX = keys.OWNER_PREFIX
 
 # What a job's record stores, in bytes: every field's name and value (its
 # JSON, its PDF, its parts' names and reports, its counters). An ended job's
@@ -137,9 +138,14 @@ return 1
 """
 # Enters job ARGV[1] (created at ARGV[2] µs) in its client's list KEYS[1], and
 # names the list in the job's record KEYS[2], so the job's end keeps the list
-# as long as the job; the oldest few ids whose jobs are gone are pruned.
+# as long as the job; the oldest few ids whose jobs are gone are pruned. A job that has ended
+# already (a copy of a stored PDF) is counted again in its quota, the field added.
 _OWN = """
-if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], 'owner', KEYS[1]) end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('HSET', KEYS[2], 'owner', KEYS[1])
+  local quota = redis.call('HGET', KEYS[2], 'quota')
+  if quota and redis.call('HGET', KEYS[2], 'final') == '1' then redis.call('HSET', quota, ARGV[1], stored(KEYS[2])) end
+end
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, ARGV[5] - 1)) do
   if redis.call('EXISTS', ARGV[4] .. id) == 0 then redis.call('ZREM', KEYS[1], id) end
 end
@@ -150,7 +156,7 @@ return 1
 # How many of a client's oldest ids each new job checks for pruning; how many a listing reads at a time.
 _PRUNE_PER_ADD = 8
 _LIST_BATCH = 100
-NAME_PREFIX = "pdfname:"
+NAME_PREFIX = keys.NAME_PREFIX
 
 
 @dataclass(frozen=True)
@@ -261,7 +267,7 @@ class JobStore:
         self._advance = redis.register_script(_STORED + _ADVANCE)
         self._copy = redis.register_script(_STORED + _COPY)
         self._rewrite_ended = redis.register_script(_STORED + _REWRITE_ENDED)
-        self._own = redis.register_script(_OWN)
+        self._own = redis.register_script(_STORED + _OWN)
 
     def create(
         self,
