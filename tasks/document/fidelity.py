@@ -14,6 +14,10 @@ from tasks.document.bounds import MAX_ENTRIES, clip
 LISTS = ("ignored_css", "blocked_resources", "degraded")
 
 
+#: How many refused resources a render remembers beyond the report's list (a bound on a hostile document).
+MAX_REFUSED = 10_000
+
+
 @dataclass
 class FidelityReport:
     """Filled by the preparation stage and the renderer; shown to the user as "what may look different".
@@ -29,6 +33,9 @@ class FidelityReport:
     blocked_resources: list[str] = field(default_factory=list)
     degraded: list[str] = field(default_factory=list)
     omitted: Counter[str] = field(default_factory=Counter)
+    #: Every resource refused while this report was filled, past the list's bound too (not in the JSON):
+    #: what later notes are checked against, so a refused image is never also "left out".
+    refused: set[str] = field(default_factory=set, compare=False, repr=False)
 
     def ignore(self, feature: str, count: int = 1) -> None:
         """A CSS feature (a property, an at-rule, a selector form) that had no effect."""
@@ -40,6 +47,8 @@ class FidelityReport:
 
     def block(self, url: str) -> None:
         """A resource the policy refused to read or fetch."""
+        if len(self.refused) < MAX_REFUSED:
+            self.refused.add(clip(url))
         self._note(self.blocked_resources, "blocked_resources", url)
 
     def degrade(self, what: str) -> None:

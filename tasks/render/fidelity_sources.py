@@ -18,6 +18,7 @@ from typing import Any
 
 from xhtml2pdf.config.resources import ResourceAccessError, ResourceAccessPolicy
 
+from tasks.document.bounds import clip
 from tasks.document.failures import INPUT_FAULTS
 from tasks.document.fidelity import FidelityReport
 from tasks.document.image_budget import ServerPolicy
@@ -36,11 +37,7 @@ _IMAGE = re.compile(r"^Could not get image data from src attribute: ([-A-Za-z0-9
 def _left_out(report: FidelityReport, src: str) -> None:
     """An <img> xhtml2pdf drew nothing for: unless the policy refused it (a blocked resource, said so), a
     file the document or its upload does not hold, or that is no image."""
-    if (
-        src.startswith("data:")
-        or shown(src, None) in report.blocked_resources
-        or Path(src).name in report.blocked_resources
-    ):
+    if src.startswith("data:") or {clip(shown(src, None)), clip(Path(src).name)} & report.refused:
         return
     report.degrade(f"image {src} left out: no such file here (not in the upload?), or not an image")
 
