@@ -11,8 +11,10 @@ from typing import Any
 
 from celery import Celery, chord
 from celery.result import AsyncResult
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
-from tasks.job.record import Job, Parts
+from tasks.job.record import WEBHOOK_PENDING, Job, Parts
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +44,7 @@ def schedule_delivery(celery: Celery, job: Job) -> None:
         return
     try:
         celery.send_task(DELIVER_WEBHOOK, args=[job["id"]])
-    except Exception:
-        # The job's end is stored already; a lost delivery must not undo it.
+    except (OperationalError, RedisError, OSError):
+        # The job's end is stored already; a broker out of reach must not undo it. A time limit or a
+        # shutdown arriving meanwhile (Exceptions too, in Celery) is not taken for one.
         log.warning("could not queue the webhook of job %s", job["id"], exc_info=True)
-
-
-WEBHOOK_PENDING = "pending"

@@ -20,9 +20,9 @@ from flask import current_app
 
 from tasks.delivery.http import Refused, post, signature
 from tasks.delivery.slots import acquire, release
-from tasks.job.record import Job, is_terminal
+from tasks.job.record import WEBHOOK_PENDING, Job, is_terminal
 from tasks.job.store import JobStore
-from tasks.sending import DELIVER_WEBHOOK, WEBHOOK_PENDING
+from tasks.sending import DELIVER_WEBHOOK
 
 log = logging.getLogger(__name__)
 

@@ -71,6 +71,7 @@ def loading_font(load: Callable[..., bool]) -> Callable[..., bool]:
 
     def load_font(self: Any, *args: Any, **kwargs: Any) -> bool:
         before = [dict(table) for table in TABLES]
+        faces_before = set(pdfmetrics._dynFaceNames)
         try:
             return load(self, *args, **kwargs)
         except struct.error as error:  # ReportLab reads a truncated TrueType file past its end
@@ -84,7 +85,7 @@ def loading_font(load: Callable[..., bool]) -> Callable[..., bool]:
                         _document_values.append(value)
             # A document's font is never the one a face name stands for: ReportLab would hand it to
             # the next font of that face name registered, a service font among them.
-            for key in set(pdfmetrics._dynFaceNames) - set(before[3]):
+            for key in set(pdfmetrics._dynFaceNames) - faces_before:
                 del pdfmetrics._dynFaceNames[key]
 
     return load_font

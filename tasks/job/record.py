@@ -92,9 +92,13 @@ def queued(job_id: str, filename: str, *, parts: int = 0, webhook: dict[str, Any
     return job
 
 
+#: A webhook not delivered yet (nor given up on): tasks/webhooks.py moves it on.
+WEBHOOK_PENDING = "pending"
+
+
 def webhook_record(url: str) -> dict[str, Any]:
     """The `webhook` object of a new job's JSON: nothing sent yet."""
-    return {"url": url, "state": "pending", "attempts": 0, "last_status": None, "last_error": None}
+    return {"url": url, "state": WEBHOOK_PENDING, "attempts": 0, "last_status": None, "last_error": None}
 
 
 def routed(job: Job, render: dict[str, Any]) -> Job:
