@@ -10,6 +10,7 @@ import contextlib
 import functools
 import os
 import re
+import struct
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -18,11 +19,12 @@ from typing import Any
 
 from reportlab.lib.fonts import tt2ps
 from reportlab.pdfbase import pdfmetrics, ttfonts
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from xhtml2pdf import context as x2p_context
 from xhtml2pdf.util import font_has_glyph, set_asian_fonts
 from xhtml2pdf.xhtml2pdf_reportlab import PmlTableOfContents
 
+from tasks.document.failures import INPUT_FAULTS
 from tasks.fonts import cjk as cjk_fonts
 
 #: ReportLab's CJK faces (sans, serif), the last resort when no installed Noto face
@@ -66,6 +68,10 @@ _variants: dict[str, dict[tuple[int, int], str]] = {}  # regular face -> (bold, 
 _cid_registered: set[str] = set()
 
 
+#: What ReportLab raises for a file it cannot embed; a time limit or a cancel is none of these.
+_UNREADABLE: tuple[type[Exception], ...] = (TTFError, struct.error, *INPUT_FAULTS)
+
+
 def configure(font_dirs: Iterable[str | os.PathLike[str]] = ()) -> None:
     """Embed the `*.ttf` of `font_dirs`, before DejaVu Sans and the CID faces, for what documents lack.
 
@@ -97,7 +103,7 @@ def _load(paths: list[Path]) -> list[str]:
         try:
             if name not in pdfmetrics.getRegisteredFontNames():
                 pdfmetrics.registerFont(TTFont(name, str(path)))
-        except Exception:  # not a font ReportLab can embed (a .ttc, CFF outlines, a broken file)
+        except _UNREADABLE:  # not a font ReportLab can embed (a .ttc, CFF outlines, a broken file)
             continue
         suffix = next((suffix for suffix in suffixes if name.endswith(suffix)), "")
         families.setdefault(name.removesuffix(suffix), {})[suffixes.get(suffix, (0, 0))] = name
