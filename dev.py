@@ -77,7 +77,7 @@ def run(sentinel: bool = False) -> int:
         children.append(start_redis(port, VAR / "redis"))
         env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
         wait_for_port(port, 10)
-    celery = [str(BIN / "celery"), "-A", "wsgi:celery_app", "worker", "--loglevel", "INFO"]
+    celery = [str(BIN / "celery"), "-A", "wsgi:celery_app", "worker", "--without-gossip", "--loglevel", "INFO"]
     children.append(spawn(celery, env))
     # Webhook deliveries wait on other servers: a worker of threads of their own (Procfile `webhooks`).
     queue = env.get("WEBHOOK_QUEUE") or f"{env.get('CELERY_QUEUE') or 'pdf'}-webhooks"
