@@ -15,7 +15,8 @@ from tasks.document.failures import RenderFailed
 from tasks.document.stages import ProgressRecord, Stage
 from tasks.job import record
 from tasks.job.record import PROGRESS, RETRY, STARTED, Job, is_terminal
-from tasks.job.store import JobStore, replicated
+from tasks.job.replication import NO_REPLICAS, Replicas, replicated
+from tasks.job.store import JobStore
 from tasks.render.progress import Progress, Shares
 from tasks.render.renderer import RenderResult
 
@@ -39,7 +40,7 @@ def open_job(task: Task, job_id: str) -> Reporter:
     if snapshot is None or is_terminal(snapshot.job):
         raise Ignore()
     config = current_app.config
-    return Reporter(task, store, snapshot.job, config["REDIS_WAIT_REPLICAS"], config["REDIS_WAIT_TIMEOUT"])
+    return Reporter(task, store, snapshot.job, Replicas.configured(config), config["REDIS_WAIT_TIMEOUT"])
 
 
 class Reporter:
@@ -50,12 +51,15 @@ class Reporter:
     `CELERY_STATE_INTERVAL` seconds or when the stage changes: `update_state`
     costs two round trips, twice the publish, and was half of all progress cost.
 
-    With `replicas`, the job's end is written until that many replicas hold it
-    (each wait up to `replica_timeout` seconds): a primary demoted before it
-    copied the write takes the write with it, so it is written again on the new one.
+    With `replicas`, the job's end is written until the replicas hold it (as many as
+    are connected, up to the number wanted and at least its floor; each wait up to
+    `replica_timeout` seconds): a primary demoted before it copied the write takes
+    the write with it, so it is written again on the new one.
     """
 
-    def __init__(self, task: Task, store: JobStore, job: Job, replicas: int = 0, replica_timeout: float = 1.0) -> None:
+    def __init__(
+        self, task: Task, store: JobStore, job: Job, replicas: Replicas = NO_REPLICAS, replica_timeout: float = 1.0
+    ) -> None:
         self.task = task
         self.store = store
         self.job = job
@@ -107,7 +111,7 @@ class Reporter:
         self.job = job
         if self._store(pdf, forward_only) < 0:
             raise JobEnded(self.job["id"])
-        if is_terminal(self.job) and self.replicas > 0:
+        if is_terminal(self.job) and self.replicas.wanted > 0:
             self._until_replicated(pdf)
 
     def _store(self, pdf: bytes, forward_only: bool) -> int:
@@ -136,7 +140,7 @@ class Reporter:
         deadline = time.monotonic() + OUTAGE_GRACE_SECONDS
         while not self._replicated():
             if time.monotonic() > deadline:
-                log.warning("job %s ended, but no %d replica(s) acknowledged its end", self.job["id"], self.replicas)
+                log.warning("job %s ended, but its replicas did not acknowledge its end", self.job["id"])
                 return
             self._store(pdf, forward_only=False)  # -1: the primary holds the end already
 

@@ -44,7 +44,13 @@ from tests.sentinel_support import (
 from tests.support import HTTP_TIMEOUT, AppFactory, Process, get_job, report_html, submit_job, wait_for_job, wait_until
 
 # A 202 only once a replica holds the job (webapp/durability.py): what makes a failover lose no accepted job.
+# The floor is the default, 0: a primary left with no replica takes work on its own.
 SERVICE_ENV = {"REDIS_WAIT_REPLICAS": "1", "REDIS_WAIT_TIMEOUT": "1", "SPLIT_MAX_PARTS": "1"}
+# After the promotion, a 202 within this many seconds and every job stored within the second
+# (jobs queued before the kill and the render it interrupted among them): no job's end waits out
+# a replica that is not there (tasks/reporting.py gives up on one after 60 s).
+FIRST_202_AFTER_PROMOTION = 10
+EVERY_JOB_AFTER_PROMOTION = 45
 
 
 def submit(base: str, html: str) -> str:
@@ -52,8 +58,11 @@ def submit(base: str, html: str) -> str:
     return job_id
 
 
-def fail_over(cluster: Cluster, base: str, worker: Process) -> None:
-    """Kill the primary mid-render with jobs queued and submissions arriving; check what the issue promises."""
+def fail_over(cluster: Cluster, base: str, worker: Process, rejoin: bool = True) -> None:
+    """Kill the primary mid-render with jobs queued and submissions arriving; check what the issue promises.
+
+    With `rejoin`, the killed node comes back as the new primary's replica; else it stays dead, and the
+    service must go on with a primary that has no replica at all."""
     rendering = submit(base, report_html(200))
     queued = [submit(base, f"<h1>Queued {number}</h1>") for number in range(3)]
     followers = [Follower(base, job_id) for job_id in [rendering, *queued]]
@@ -71,8 +80,9 @@ def fail_over(cluster: Cluster, base: str, worker: Process) -> None:
     try:
         wait_until(lambda: cluster.master_seen() == new.address, 30, "the Sentinels to promote the replica")
         promoted_at = time.monotonic()
-        # The old primary comes back (a supervisor restarts it) as the new one's replica: WAIT has a replica again.
-        old.restart_as_replica_of(new)
+        if rejoin:
+            # The old primary comes back (a supervisor restarts it) as the new one's replica.
+            old.restart_as_replica_of(new)
         wait_until(lambda: any(when > killed_at for when, _ in submitter.accepted), 45, "a 202 from the new primary")
         first_accepted = min(when for when, _ in submitter.accepted if when > killed_at)
         wait_until(lambda: len([1 for when, _ in submitter.accepted if when > killed_at]) >= 3, 30, "more 202s")
@@ -113,8 +123,13 @@ def fail_over(cluster: Cluster, base: str, worker: Process) -> None:
     succeeded = sum(1 for name in records if b'"SUCCESS"' in (redis.hget(name, "json") or b""))
     assert int(redis.hget(COUNTS_KEY, "SUCCESS") or 0) == succeeded >= len(accepted)
     assert worker.alive()
+    if not rejoin:
+        assert old.role() == "down"
+        assert first_accepted - promoted_at < FIRST_202_AFTER_PROMOTION
+        assert stored_at - promoted_at < EVERY_JOB_AFTER_PROMOTION
     print(
-        f"\nfailover: promoted {promoted_at - killed_at:.1f} s after the kill; "
+        f"\nfailover ({'rejoined' if rejoin else 'stays dead'}): "
+        f"promoted {promoted_at - killed_at:.1f} s after the kill; "
         f"first 202 {first_accepted - killed_at:.1f} s after; every job stored {stored_at - killed_at:.1f} s after; "
         f"{submitter.statuses.count(503)} submissions answered 503 meanwhile, {len(submitter.accepted)} accepted"
     )
@@ -127,6 +142,17 @@ def test_a_killed_primary_is_replaced_and_nothing_is_lost(tmp_path: Path) -> Non
         service({**cluster.env, **SERVICE_ENV}, tmp_path, loopback, loopback) as (base, worker),
     ):
         fail_over(cluster, base, worker)
+
+
+def test_a_primary_that_stays_dead_leaves_a_service_that_takes_work(tmp_path: Path) -> None:
+    """The documented minimum set-up (a primary, one replica, three Sentinels, REDIS_WAIT_REPLICAS=1) after
+    losing its primary for good: the promoted node has no replica, and jobs are accepted and end all the same."""
+    loopback = Host()
+    with (
+        sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster,
+        service({**cluster.env, **SERVICE_ENV}, tmp_path, loopback, loopback) as (base, worker),
+    ):
+        fail_over(cluster, base, worker, rejoin=False)
 
 
 @pytest.fixture
@@ -199,11 +225,15 @@ def test_a_demoted_primary_is_left_for_the_new_one(tmp_path: Path, make_app: App
 
 def test_a_jobs_end_lost_with_a_demoted_primary_is_written_again(tmp_path: Path, make_app: AppFactory) -> None:
     """Redis replicates asynchronously: a render's end taken by a primary that is demoted before its replica
-    copied it is lost when the old primary resyncs. The worker writes a job's end until a replica holds it,
-    on whichever node is primary by then, with event ids above those the lost steps handed out."""
+    copied it is lost when the old primary resyncs. With a floor of one replica (REDIS_MIN_REPLICAS=1) the
+    worker writes a job's end until a replica holds it, on whichever node is primary by then, with event ids
+    above those the lost steps handed out. (With the floor 0, a primary cut off from its only replica takes
+    the end alone, as it takes submissions: the trade docs/operations.md describes.)"""
     loopback = Host()
     with sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster:
-        app = make_app({**cluster.env, "REDIS_WAIT_REPLICAS": "1", "REDIS_WAIT_TIMEOUT": "0.5"})
+        app = make_app(
+            {**cluster.env, "REDIS_WAIT_REPLICAS": "1", "REDIS_MIN_REPLICAS": "1", "REDIS_WAIT_TIMEOUT": "0.5"}
+        )
         status, job_id, _ = post_job(app.test_client(), "ending")
         assert status == 202
         old, new = cluster.primary, cluster.replica
@@ -305,3 +335,30 @@ def test_a_202_means_a_replica_holds_the_job(tmp_path: Path, make_app: AppFactor
         status, job_id, _ = post_job(waiting, "replicated")
         assert status == 202
         assert cluster.replica.client().exists(key(job_id))
+
+
+def test_a_primary_whose_replica_is_gone_takes_work_above_the_floor(tmp_path: Path, make_app: AppFactory) -> None:
+    """A write waits for as many replicas as are connected (up to REDIS_WAIT_REPLICAS), and is refused only
+    below REDIS_MIN_REPLICAS: with the replica dead, the default floor 0 answers 202 without waiting."""
+    loopback = Host()
+    with sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster:
+        wait = {**cluster.env, "REDIS_WAIT_REPLICAS": "1", "REDIS_WAIT_TIMEOUT": "0.5"}
+        above_floor = make_app(wait).test_client()
+        at_floor = make_app({**wait, "REDIS_MIN_REPLICAS": "1"}).test_client()
+        assert post_job(above_floor, "replicated")[0] == post_job(at_floor, "replicated")[0] == 202
+        cluster.replica.stop(signal.SIGKILL)
+        wait_until(
+            lambda: cluster.primary.client().info("replication")["connected_slaves"] == 0, 10, "the replica gone"
+        )
+        # The first write may still wait once for the replica last seen; none after it does.
+        post_job(above_floor, "the count is read")
+        timings = [post_job(above_floor, f"no replica {number}") for number in range(5)]
+        assert {status for status, _, _ in timings} == {202}
+        assert max(seconds for _, _, seconds in timings) < 0.5, timings
+        status, _, seconds = post_job(at_floor, "below the floor")
+        assert status == 503 and seconds >= 0.5
+        # With the replica back and synced, writes wait for it again.
+        cluster.replica.start()
+        wait_until(lambda: safely(lambda: linked(cluster.replica)), 20, "the replica to sync")
+        status, job_id, _ = post_job(above_floor, "replicated again")
+        assert status == 202 and cluster.replica.client().exists(key(job_id))

@@ -37,14 +37,17 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     max_html = _int(env, "MAX_HTML_BYTES", 10 * MiB)
     max_upload = _int(env, "MAX_UPLOAD_BYTES", 20 * MiB)
     render_limit = _int(env, "RENDER_TIME_LIMIT", 300)
+    wait_replicas = _int(env, "REDIS_WAIT_REPLICAS", 0)
     config: dict[str, Any] = {
         "REDIS_URL": redis_url,
         "REDIS_SENTINELS": target.sentinels,
         "REDIS_MASTER_NAME": target.master_name,
         "REDIS_SENTINEL_PASSWORD": target.sentinel_password,
         # A 202 only once the job's record and queue message are on this many replicas
-        # (Redis WAIT), or a 503 after REDIS_WAIT_TIMEOUT seconds: 0 answers at once.
-        "REDIS_WAIT_REPLICAS": _int(env, "REDIS_WAIT_REPLICAS", 0),
+        # (Redis WAIT), or on as many as are connected when fewer are but at least
+        # REDIS_MIN_REPLICAS, or a 503 after REDIS_WAIT_TIMEOUT seconds: 0 answers at once.
+        "REDIS_WAIT_REPLICAS": wait_replicas,
+        "REDIS_MIN_REPLICAS": min(_int(env, "REDIS_MIN_REPLICAS", 0), wait_replicas),
         "REDIS_WAIT_TIMEOUT": float(env.get("REDIS_WAIT_TIMEOUT") or "1"),
         "MAX_HTML_BYTES": max_html,
         # Room for multipart framing and a JSON envelope around the HTML;

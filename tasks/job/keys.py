@@ -29,7 +29,7 @@ METRICS_STREAMS = "pdfmetrics:streams"
 WEBHOOK_SLOTS_PREFIX = "pdfhook:busy:"
 #: What /healthz writes to prove the primary takes writes: webapp/health.py.
 HEALTH_PROBE = "healthz:probe"
-#: What a write waits on for its replicas: tasks/job/store.py (`replicated`).
+#: What a write waits on for its replicas: tasks/job/replication.py.
 REPLICATION_FENCE = "replication:fence"
 #: The pub/sub channel of a job's events, and the pattern one subscriber per web process listens to.
 CHANNEL_PREFIX = "job:"

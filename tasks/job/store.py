@@ -157,10 +157,6 @@ return 1
 _PRUNE_PER_ADD = 8
 _LIST_BATCH = 100
 NAME_PREFIX = keys.NAME_PREFIX
-# WAIT counts what the replicas hold up to this connection's own last write:
-# a small write on the same connection covers every earlier write, on any
-# connection (the broker's too), as the replication stream is one sequence.
-FENCE_KEY = keys.REPLICATION_FENCE
 
 
 @dataclass(frozen=True)
@@ -250,15 +246,6 @@ def part_fields(parts: Sequence[tuple[str, str]]) -> dict[str, str | int]:
     for index, (name, html) in enumerate(parts):
         fields |= {f"part:{index}:name": name, f"part:{index}:html": html, f"part:{index}:weight": max(len(html), 1)}
     return fields
-
-
-def replicated(redis: Redis, replicas: int, timeout: float) -> bool:
-    """Whether `replicas` replicas hold every write the primary took so far, waiting up to `timeout` seconds."""
-    with redis.pipeline(transaction=False) as pipe:
-        pipe.set(FENCE_KEY, "1", px=60_000)
-        pipe.wait(replicas, int(timeout * 1000))
-        _, acknowledged = pipe.execute()
-    return int(acknowledged) >= replicas
 
 
 def has_ended(redis: Redis, job_id: str) -> bool:
