@@ -11,7 +11,9 @@ from typing import Any
 
 from celery import Celery, chord
 from celery.result import AsyncResult
+from kombu.messaging import Producer
 from kombu.exceptions import OperationalError
+from redis import ConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from tasks.job.record import WEBHOOK_PENDING, Job, Parts
@@ -27,14 +29,28 @@ DELIVER_WEBHOOK = "tasks.deliver_webhook"
 TASK_MODULES = ("tasks.convert", "tasks.split_render", "tasks.convert_part", "tasks.merge_parts", "tasks.webhooks")
 
 
-def dispatch(celery: Celery, job_id: str, count: int, kind: Parts) -> AsyncResult:
+def dispatch(celery: Celery, job_id: str, count: int, kind: Parts, producer: Producer | None = None) -> AsyncResult:
     """Queue the job's `count` parts on whatever workers are free, and their join once all are done."""
     header = [
         celery.signature(CONVERT_PART, args=[job_id, index, kind], task_id=f"{job_id}.{index}", immutable=True)
         for index in range(count)
     ]
-    result: AsyncResult = chord(header, app=celery)(celery.signature(MERGE_PARTS, args=[job_id, kind], immutable=True))
+    join = celery.signature(MERGE_PARTS, args=[job_id, kind], immutable=True)
+    result: AsyncResult = chord(header, join, app=celery).apply_async(producer=producer)
     return result
+
+
+def broker_redis(producer: Producer) -> Redis | None:
+    """A client of the Redis node `producer` published to, for checking that its replicas hold the message;
+    None when the broker is not Redis (RabbitMQ).
+
+    With Sentinel, the broker's connections and the job store's are made apart: after two failovers in a row
+    they can point at two nodes that each take themselves for the primary, and a replica holding the job's
+    record says nothing of its queue message. The node's connection pool hands back the connection it took
+    last, the one that published.
+    """
+    pool = getattr(producer.channel, "pool", None)
+    return Redis(connection_pool=pool) if isinstance(pool, ConnectionPool) else None
 
 
 def schedule_delivery(celery: Celery, job: Job) -> None:

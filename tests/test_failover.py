@@ -41,11 +41,23 @@ from tests.sentinel_support import (
     sentinel_cluster,
     service,
 )
-from tests.support import HTTP_TIMEOUT, AppFactory, Process, get_job, report_html, submit_job, wait_for_job, wait_until
+from tests.support import (
+    HTTP_TIMEOUT,
+    AppFactory,
+    Process,
+    RedisServer,
+    get_job,
+    report_html,
+    submit_job,
+    wait_for_job,
+    wait_until,
+)
 
-# A 202 only once a replica holds the job (webapp/durability.py): what makes a failover lose no accepted job.
-# The floor is the default, 0: a primary left with no replica takes work on its own.
-SERVICE_ENV = {"REDIS_WAIT_REPLICAS": "1", "REDIS_WAIT_TIMEOUT": "1", "SPLIT_MAX_PARTS": "1"}
+# A 202 only once a replica holds the job (webapp/durability.py), and never from a primary alone
+# (REDIS_MIN_REPLICAS=1): what makes failovers, a spurious second one included, lose no accepted job.
+SERVICE_ENV = {"REDIS_WAIT_REPLICAS": "1", "REDIS_MIN_REPLICAS": "1", "REDIS_WAIT_TIMEOUT": "1", "SPLIT_MAX_PARTS": "1"}
+# The documented minimum set-up: the floor 0, so a primary left with no replica takes work on its own.
+MINIMUM_ENV = {**SERVICE_ENV, "REDIS_MIN_REPLICAS": "0"}
 # After the promotion, a 202 within this many seconds and every job stored within the second
 # (jobs queued before the kill and the render it interrupted among them): no job's end waits out
 # a replica that is not there (tasks/reporting.py gives up on one after 60 s).
@@ -150,7 +162,7 @@ def test_a_primary_that_stays_dead_leaves_a_service_that_takes_work(tmp_path: Pa
     loopback = Host()
     with (
         sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster,
-        service({**cluster.env, **SERVICE_ENV}, tmp_path, loopback, loopback) as (base, worker),
+        service({**cluster.env, **MINIMUM_ENV}, tmp_path, loopback, loopback) as (base, worker),
     ):
         fail_over(cluster, base, worker, rejoin=False)
 
@@ -362,3 +374,24 @@ def test_a_primary_whose_replica_is_gone_takes_work_above_the_floor(tmp_path: Pa
         wait_until(lambda: safely(lambda: linked(cluster.replica)), 20, "the replica to sync")
         status, job_id, _ = post_job(above_floor, "replicated again")
         assert status == 202 and cluster.replica.client().exists(key(job_id))
+
+
+def test_a_202_means_a_replica_holds_the_queue_message_too(
+    tmp_path: Path, make_app: AppFactory, private_redis: RedisServer
+) -> None:
+    """After two failovers in a row, the broker's connections and the job store's can point at two nodes that
+    each take themselves for the primary (the first promoted one keeps writing until it is told it is not):
+    a replica holding the job's record then says nothing of its queue message, which the demoted node drops
+    when it resyncs. Here the broker is a node with no replica at all: the job's record is replicated, its
+    message is not, and the submission is refused, not answered 202 for a render that would never run."""
+    loopback = Host()
+    with sentinel_cluster(tmp_path / "redis", loopback, loopback, [loopback] * 3) as cluster:
+        wait = {**cluster.env, "REDIS_WAIT_REPLICAS": "1", "REDIS_MIN_REPLICAS": "1", "REDIS_WAIT_TIMEOUT": "0.5"}
+        same_node = make_app(wait).test_client()
+        broker_alone = make_app({**wait, "CELERY_BROKER_URL": private_redis.url}).test_client()
+        assert post_job(same_node, "record and message replicated")[0] == 202
+        status, _, seconds = post_job(broker_alone, "message on a node without replicas")
+        assert status == 503 and seconds >= 0.5
+        primary = cluster.primary.client()
+        stored = [primary.hget(name, "html") or b"" for name in primary.scan_iter(match=key("*"))]
+        assert not any(b"message on a node without replicas" in html for html in stored), "refused, so deleted"

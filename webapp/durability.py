@@ -17,10 +17,14 @@ from tasks.job.replication import Replicas, replicated
 from webapp.errors import STORE_RETRY_AFTER_SECONDS, ApiError
 
 
-def await_replicas(redis: Redis) -> None:
-    """Return once the replicas hold every write so far; `ApiError` 503 if they do not in time."""
+def await_replicas(redis: Redis, broker: Redis | None = None) -> None:
+    """Return once the replicas hold every write so far, on the job store's node and on the broker's node the
+    render was queued on (the same one, but for a moment after two failovers in a row); `ApiError` 503 if
+    they do not in time."""
     replicas = Replicas.configured(current_app.config)
-    if replicas.wanted <= 0 or replicated(redis, replicas, current_app.config["REDIS_WAIT_TIMEOUT"]):
+    timeout = current_app.config["REDIS_WAIT_TIMEOUT"]
+    nodes = [redis] if broker is None else [redis, broker]
+    if replicas.wanted <= 0 or all(replicated(node, replicas, timeout) for node in nodes):
         return
     raise ApiError(
         503,

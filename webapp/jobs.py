@@ -84,6 +84,7 @@ def submit() -> Response:
     submission = read_submission(request, config["MAX_HTML_BYTES"], config["MAX_DEPTH"])
     accepted = submitting.submit(submission, client_identity())
     try:
+        await_replicas(job_store().redis, accepted.broker)
         return _accepted(accepted.json, accepted.job_id)
     except ApiError:
         if accepted.queued:
@@ -92,7 +93,6 @@ def submit() -> Response:
 
 
 def _accepted(job_json: str, job_id: str) -> Response:
-    await_replicas(job_store().redis)
     response = current_app.response_class(job_json, status=202, mimetype="application/json")
     response.headers["Location"] = f"/api/jobs/{job_id}"
     return response

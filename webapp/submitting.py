@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 from celery import Celery
 from flask import current_app
+from redis import Redis
 from redis.exceptions import RedisError
 
 from tasks.job import metrics
 from tasks.job.record import BATCH, new_job_id, queued, routed, to_json, webhook_record
 from tasks.job.store import JobStore, part_fields
-from tasks.sending import dispatch
+from tasks.sending import broker_redis, dispatch
 from webapp import backpressure, reuse, splitting
 from webapp.intake import Submission
 from webapp.quota import admit, stored_bytes
@@ -28,11 +29,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Accepted:
-    """What a submission made: its job (as JSON), and whether it is a new render (so it can be undone)."""
+    """What a submission made: its job (as JSON), whether it is a new render (so it can be undone), and the
+    broker's node its render was queued on (for the 202's replica check), when that is Redis."""
 
     job_id: str
     json: str
     queued: bool
+    broker: Redis | None = None
 
 
 def submit(submission: Submission, client: str) -> Accepted:
@@ -72,11 +75,14 @@ def submit(submission: Submission, client: str) -> Accepted:
     store.own(client, job)
     celery: Celery = current_app.extensions["celery"]
     try:
-        if route is None:
-            sent = dispatch(celery, job["id"], len(submission.parts), BATCH)
-            parts = [f"{job['id']}.{index}" for index in range(len(submission.parts))]
-        else:
-            sent, parts = celery.send_task(route.task, args=route.args, task_id=job["id"]), []
+        with celery.producer_or_acquire() as producer:
+            if route is None:
+                sent = dispatch(celery, job["id"], len(submission.parts), BATCH, producer)
+                parts = [f"{job['id']}.{index}" for index in range(len(submission.parts))]
+            else:
+                sent = celery.send_task(route.task, args=route.args, task_id=job["id"], producer=producer)
+                parts = []
+            broker = broker_redis(producer)
         _let_go(celery, [sent.id, *parts])
     except Exception:
         store.delete(job["id"])
@@ -84,7 +90,7 @@ def submit(submission: Submission, client: str) -> Accepted:
     _count_submitted(store)
     if reuse.reusable(submission):
         reuse.remember_result(store, client, digest, job["id"])
-    return Accepted(job["id"], to_json(job), queued=True)
+    return Accepted(job["id"], to_json(job), queued=True, broker=broker)
 
 
 def forget(job_id: str) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from redis import Redis
+from redis import ConnectionPool, Redis
 
 from tasks.job import keys
 
@@ -24,11 +24,11 @@ from tasks.job import keys
 # connection (the broker's too), as the replication stream is one sequence.
 FENCE_KEY = keys.REPLICATION_FENCE
 
-# How many replicas each client's primary had at its last look: the next WAIT's
+# How many replicas the primary of each connection pool had at its last look: the next WAIT's
 # target, so one round trip does the write, the count and the wait. A wrong guess
 # costs a second WAIT (a replica joined) or one wait to the timeout (a stale count
 # after a failover), never a wrong answer: the count read beside it decides.
-_last_seen: weakref.WeakKeyDictionary[Redis, int] = weakref.WeakKeyDictionary()
+_last_seen: weakref.WeakKeyDictionary[ConnectionPool, int] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,14 @@ def online_replicas(info: dict[str, object]) -> int:
 def replicated(redis: Redis, replicas: Replicas, timeout: float) -> bool:
     """Whether `replicas.target(connected)` replicas hold every write the primary took so far, waiting up to
     `timeout` seconds; False when fewer than `replicas.floor` do."""
-    guess = replicas.target(_last_seen.get(redis, replicas.wanted))
+    guess = replicas.target(_last_seen.get(redis.connection_pool, replicas.wanted))
     with redis.pipeline(transaction=False) as pipe:
         pipe.set(FENCE_KEY, "1", px=60_000)
         pipe.info("replication")
         pipe.wait(guess, int(timeout * 1000))
         _, info, acknowledged = pipe.execute()
     online = online_replicas(info)
-    _last_seen[redis] = online
+    _last_seen[redis.connection_pool] = online
     needed = replicas.target(online)
     if int(acknowledged) < needed and guess < needed:
         # A replica joined since the last look: wait for it too.
