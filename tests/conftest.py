@@ -1,17 +1,21 @@
-"""Fixtures: a private Redis, the app, a real Celery worker and a real gunicorn."""
+"""Fixtures: a private Redis, the app, a real Celery worker, a real gunicorn and a real Chromium."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser, sync_playwright
 from redis import Redis
 
 from tests.support import AppFactory, Process, RedisServer, close_app, start_web, start_worker
 from webapp import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +89,20 @@ def live_server(redis_url: str, worker: Process, tmp_path_factory: pytest.TempPa
     web, base = start_web(redis_url, log)
     yield base
     web.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole session."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); set CI=1 to make this a failure")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            headless=True,
+        )
+        yield launched
+        launched.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import uuid
 import zipfile
@@ -25,7 +24,6 @@ from playwright.sync_api import (
     Route,
     ViewportSize,
     expect,
-    sync_playwright,
 )
 
 from tests.support import (
@@ -39,7 +37,6 @@ from tests.support import (
 )
 from tests.test_security import tiny_png
 
-CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 60_000
 HTTP_TIMEOUT = 10
 VIEWPORTS: dict[str, ViewportSize] = {
@@ -103,23 +100,6 @@ class Tab:
 
     def close(self) -> None:
         self.context.close()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole session."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); set CI=1 to make this a failure")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            headless=True,
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="session")
