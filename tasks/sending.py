@@ -11,8 +11,8 @@ from typing import Any
 
 from celery import Celery, chord
 from celery.result import AsyncResult
-from kombu.messaging import Producer
 from kombu.exceptions import OperationalError
+from kombu.messaging import Producer
 from redis import ConnectionPool, Redis
 from redis.exceptions import RedisError
 
