@@ -157,6 +157,23 @@ def test_preparing_twice_changes_nothing() -> None:
     assert prepare(once, "browser").html != once  # asked for explicitly, it runs again
 
 
+@pytest.mark.parametrize(
+    "css",
+    [
+        ".card { max-width: 600px; margin: 0 auto }",
+        ".photo { float: right }",
+        ".badge { position: absolute; top: 0 }",
+        ".box { border-radius: 4px; box-sizing: border-box }",
+        "@media only screen and (max-width: 620px) { .x { width: 100% } }",
+        "body { font-family: -apple-system, sans-serif }",
+    ],
+)
+def test_a_document_without_a_doctype_using_css_only_a_browser_lays_out_is_prepared(css: str) -> None:
+    html = f"<html><head><style>{css}</style></head><body><p>x</p></body></html>"
+    assert is_browser_document(html)
+    assert not is_browser_document(html.replace(css, "p { color: #333; margin: 0 auto }"))
+
+
 def test_documents_written_for_xhtml2pdf_are_left_alone() -> None:
     report = report_html(3)
     assert not is_browser_document(report)

@@ -31,11 +31,17 @@ _XHTML2PDF_MARKS = re.compile(
     rf"<pdf:|-pdf-|@frame\b|<pdftoc|<pdf-|<canvas\b[^<>]*type=|{GENERATOR}",
     re.IGNORECASE,
 )
-#: Marks of the web: an HTML5 doctype, a viewport, modern layout and values, page margin boxes,
-#: HTML5's sectioning elements, a CSS framework's class names. A plain @page is not one: documents
-#: written for xhtml2pdf use it as much.
+#: Marks of the web: an HTML5 doctype, a viewport or IE's compatibility mode, modern layout
+#: and values, CSS that only a browser lays out (boxes sized, rounded, shadowed, transformed, floated,
+#: placed or set in columns, widths that respond to the screen, the system's UI font), page margin
+#: boxes, HTML5's sectioning elements, a CSS framework's class names. A plain @page is not one:
+#: documents written for xhtml2pdf use it as much.
 _BROWSER_MARKS = re.compile(
-    r"^\s*<!doctype\s+html\s*>|<meta\b[^<>]*name=[\"']?viewport|display\s*:\s*(?:inline-)?(?:flex|grid)|var\(--|"
+    r"^\s*<!doctype\s+html\s*>|<meta\b[^<>]*name=[\"']?viewport|X-UA-Compatible|"
+    r"display\s*:\s*(?:inline-)?(?:flex|grid)|display\s*:\s*(?:inline-block|table)|var\(--|"
+    r"\b(?:box-sizing|border-radius|box-shadow|max-width|min-width|column-count|transform)\s*:|"
+    r"\bposition\s*:\s*(?:absolute|fixed|relative)|\bfloat\s*:\s*(?:left|right)|"
+    r"@media\b[^{;@]*+(?:max|min)-width|-apple-system|\bsystem-ui\b|"
     r"(?<!\d)\d++(?:\.\d++)?+rem\b|@(?:top|bottom)-(?:left|center|right)\b|<(?:header|footer|section|article|nav|main)[\s>]|"
     r"class=[\"'](?:[^\"']*\s)?(?:container(?:-fluid)?|row|col(?:-\w+)*|d-flex|flex|grid|mx-auto|"
     r"(?:[mp][xytblr]?|text|bg|w|h)-[\w/.\[\]-]+)(?:[\s\"'])",
@@ -57,8 +63,9 @@ class Prepared:
 def is_browser_document(html: str, read: Reader = lambda _: None) -> bool:
     """Written for a browser rather than for xhtml2pdf: no xhtml2pdf tags, properties or frames, and
     some mark of the web in the document or the stylesheets it links (an HTML5 doctype, a viewport,
-    flex or grid, custom properties, rem, page margin boxes, HTML5's sectioning elements, a CSS
-    framework's class names)."""
+    flex or grid, custom properties, rem, CSS only a browser lays out such as floats, positioned boxes,
+    max-width or rounded corners, page margin boxes, HTML5's sectioning elements, a CSS framework's
+    class names)."""
     if _XHTML2PDF_MARKS.search(html):
         return False
     if _BROWSER_MARKS.search(html):
