@@ -115,3 +115,15 @@ def test_a_flex_end_row_holding_a_40_percent_table_lands_at_the_right_without_ov
     assert at["430.00"].x1 == pytest.approx(562.5, abs=3)
     assert at["subtotal"].x1 < at["430.00"].x0 - 50, "the columns do not overlap"
     assert at["tax"].x0 == pytest.approx(at["subtotal"].x0, abs=1)
+
+
+@pytest.mark.parametrize("tag", ["section", "article", "header", "main", "aside", "footer", "nav", "figure"])
+def test_html5_sectioning_elements_are_blocks_with_their_padding_and_margins(tag: str) -> None:
+    css = f"body {{ margin: 0 }} p {{ margin: 0 }} {tag} {{ padding-top: 40px; margin-left: 80px; border-top: 1px solid #999 }}"
+    at = placed(page(f"<p>Before</p><{tag}><p>Inside it</p></{tag}><p>After</p>", css))
+    # Chromium: 40px = 30pt of padding above "Inside" (more than the plain line gap below it), 80px = 60pt
+    # to its left; xhtml2pdf left the element inline.
+    line_gap = at["after"].y0 - at["inside"].y1
+    assert at["inside"].y0 - at["before"].y1 - line_gap == pytest.approx(30, abs=2)
+    assert at["inside"].x0 == pytest.approx(MARGIN + 60, abs=2)
+    assert at["after"].x0 == pytest.approx(MARGIN, abs=2)
