@@ -119,7 +119,8 @@ def test_a_flex_end_row_holding_a_40_percent_table_lands_at_the_right_without_ov
 
 @pytest.mark.parametrize("tag", ["section", "article", "header", "main", "aside", "footer", "nav", "figure"])
 def test_html5_sectioning_elements_are_blocks_with_their_padding_and_margins(tag: str) -> None:
-    css = f"body {{ margin: 0 }} p {{ margin: 0 }} {tag} {{ padding-top: 40px; margin-left: 80px; border-top: 1px solid #999 }}"
+    box = "padding-top: 40px; margin-left: 80px; border-top: 1px solid #999"
+    css = f"body {{ margin: 0 }} p {{ margin: 0 }} {tag} {{ {box} }}"
     at = placed(page(f"<p>Before</p><{tag}><p>Inside it</p></{tag}><p>After</p>", css))
     # Chromium: 40px = 30pt of padding above "Inside" (more than the plain line gap below it), 80px = 60pt
     # to its left; xhtml2pdf left the element inline.
@@ -127,3 +128,30 @@ def test_html5_sectioning_elements_are_blocks_with_their_padding_and_margins(tag
     assert at["inside"].y0 - at["before"].y1 - line_gap == pytest.approx(30, abs=2)
     assert at["inside"].x0 == pytest.approx(MARGIN + 60, abs=2)
     assert at["after"].x0 == pytest.approx(MARGIN, abs=2)
+
+
+def test_a_body_narrower_than_the_page_narrows_its_content() -> None:
+    # A till receipt: `width: 58mm` on the body; its centred header is centred in those 58 mm (164.4pt).
+    css = "body { width: 58mm; margin: 0 } .head { text-align: center } p { margin: 0 }"
+    at = placed(page('<div class="head"><p>Shopname</p></div><p>Leftline</p>', css))
+    centre = (at["shopname"].x0 + at["shopname"].x1) / 2
+    assert centre == pytest.approx(MARGIN + 164.4 / 2, abs=3)
+    assert at["leftline"].x0 == pytest.approx(MARGIN, abs=2)
+
+
+def test_an_auto_width_table_is_as_wide_as_its_content() -> None:
+    # CSS 2.1 §17.5.2.2: no width, so shrink-to-fit; xhtml2pdf stretched it across the page.
+    body = "<table><tr><td>Kembalian</td><td>Amount</td></tr><tr><td>Tunai</td><td>50.000</td></tr></table>"
+    at = placed(page(body, "body { margin: 0 }"))
+    assert at["amount"].x0 - at["kembalian"].x1 < 12
+    assert at["50.000"].x0 == pytest.approx(at["amount"].x0, abs=1)
+
+
+def test_a_float_is_as_wide_as_its_text_in_the_face_and_case_it_is_drawn_in() -> None:
+    # Monospace capitals are wider than the Helvetica lower case the estimate took: "TOTAL" was broken in two.
+    css = """body { margin: 0 } .box { max-width: 203px; font-family: monospace; text-transform: uppercase;
+    font-size: 10px; font-weight: bold; word-wrap: break-word } .right { float: right }"""
+    labels = '<label class="right"> Total </label><br><label class="right"> Kembali </label><br>'
+    at = placed(page(f'<div class="box">{labels}</div>', css))
+    assert "total" in at and "kembali" in at, sorted(at)
+    assert at["total"].x1 == pytest.approx(MARGIN + 203 * 0.75, abs=4)

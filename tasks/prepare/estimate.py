@@ -15,6 +15,10 @@ _BLOCK_TAGS = frozenset(
     "address article aside blockquote dd div dl dt fieldset figure footer form h1 h2 h3 h4 h5 h6 header hr li "
     "main nav ol p pre section table tr ul".split()
 )
+_MONOSPACE = frozenset(("monospace", "courier", "courier new", "consolas", "menlo", "monaco", "ui-monospace"))
+_SERIF = frozenset(("serif", "times", "times new roman", "georgia", "garamond", "cambria", "ui-serif"))
+_SANS = frozenset(("sans-serif", "helvetica", "arial", "verdana", "tahoma", "system-ui", "-apple-system"))
+_BOLD = frozenset(("bold", "bolder", "600", "700", "800", "900"))
 #: A character's advance in ems, on average (Helvetica's lower case), and a line's height in ems.
 ADVANCE = 0.5
 LINE_HEIGHT = 1.2
@@ -66,14 +70,71 @@ def text_height(text: str, font: float, width: float) -> float:
     return math.ceil(len(" ".join(text.split())) / per_line) * font * LINE_HEIGHT
 
 
-def max_content(element: lxml_html.HtmlElement, style: Computed | None) -> float:
-    """The width of the element's longest line unwrapped (a shrink-to-fit box's), in Helvetica: the face
-    xhtml2pdf draws an unknown family in. Images count at their width."""
-    font = style.font_pt if style is not None else 12.0
-    bold = style is not None and style.cascaded.get("font-weight") == "bold"
-    face = "Helvetica-Bold" if bold else "Helvetica"
-    widest = max((stringWidth(line, face, font) for line in lines(element)), default=0.0)
+def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed: ElementStyles | None = None) -> float:
+    """The width of the element's longest line unwrapped (a shrink-to-fit box's), in the standard face
+    xhtml2pdf draws its font family in (Helvetica for one it does not know), in the case `text-transform`
+    sets; with `computed`, each descendant's text in its own size and face (an e-mail's `font-size: 0`
+    cell holding a 13px link). Images count at their width."""
+    widths = [0.0]
+
+    def measure(text: str | None, style: Computed | None) -> None:
+        words = " ".join((text or "").split())
+        if not words:
+            return
+        font = style.font_pt if style is not None else 12.0
+        inherited = style.inherited if style is not None else {}
+        if inherited.get("text-transform") == "uppercase":
+            words = words.upper()
+        gap = stringWidth(" ", "Helvetica", font) if widths[-1] else 0.0
+        widths[-1] += gap + stringWidth(words, standard_face(inherited), font)
+
+    def walk(node: lxml_html.HtmlElement, style: Computed | None) -> None:
+        own = computed.get(node, style) if computed is not None else style
+        block = node.tag in _BLOCK_TAGS or node.tag == "br"
+        if block and widths[-1]:
+            widths.append(0.0)
+        left, right = _sides(own) if node is not element and own is not style else (0.0, 0.0)
+        widths[-1] += left
+        measure(node.text, own)
+        for child in node:
+            if isinstance(child.tag, str):
+                walk(child, own)
+            measure(child.tail, own)
+        widths[-1] += right
+        if block and widths[-1]:
+            widths.append(0.0)
+
+    walk(element, style)
+    widest = max(widths)
     for image in element.iter("img"):
         declared = image.get("width", "")
         widest = max(widest, int(declared) * 0.75 if declared.isdigit() else 0.0)
     return widest * 1.04 + 2
+
+
+def standard_face(inherited: dict[str, str]) -> str:
+    """The PDF standard face nearest the first family of `font-family` that is one of the generic three
+    (or a well-known member of one), bold when the weight is."""
+    family = "Helvetica"
+    for name in inherited.get("font-family", "").split(","):
+        name = name.strip().strip("\"'").lower()
+        if name in _MONOSPACE:
+            family = "Courier"
+        elif name in _SERIF:
+            family = "Times"
+        elif name not in _SANS:
+            continue
+        break
+    bold = inherited.get("font-weight", "") in _BOLD
+    if family == "Times":
+        return "Times-Bold" if bold else "Times-Roman"
+    return f"{family}-Bold" if bold else family
+
+
+def _sides(style: Computed | None) -> tuple[float, float]:
+    """A descendant box's own padding and margins, left and right: they widen the line it sits in."""
+    if style is None:
+        return 0.0, 0.0
+    _, pad_right, _, pad_left = sides(style.own, "padding")
+    _, margin_right, _, margin_left = sides(style.own, "margin")
+    return pad_left + margin_left, pad_right + margin_right

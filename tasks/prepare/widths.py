@@ -15,7 +15,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.prepare import blocks, floats, inline_blocks, positioned
+from tasks.prepare import blocks, estimate, floats, inline_blocks, positioned
 from tasks.prepare.cascade import Computed
 from tasks.prepare.inline_style import points, set_style, sides
 
@@ -42,8 +42,16 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: floa
     if body is None:
         return
     style = computed.get(body)
-    room = page_width - (_horizontal(style) if style is not None else 0.0)
-    _walk(body, computed, room, _sides(style) if style is not None else (0.0, 0.0))
+    if style is None:
+        _walk(body, computed, page_width)
+        return
+    used, available = used_width(style, page_width)
+    if 0 < used < available - SLACK:
+        # A body narrower than the page (a till receipt's `width: 58mm`) narrows its content, as any block.
+        narrow(body, style, used, _alignment(style, False), (0.0, 0.0))
+        _walk(body, computed, used - _extras(style))
+        return
+    _walk(body, computed, page_width - _horizontal(style), _sides(style))
 
 
 def _pixels_to_points(element: lxml_html.HtmlElement) -> None:
@@ -85,7 +93,7 @@ def _walk(
             continue
         elif child.tag == "table":
             _indent_table(child, style, indent, boxed)
-            inner = _table(child, style, room, legacy_centre) if style is not None else room
+            inner = _table(child, style or Computed(font_pt=12.0), room, legacy_centre, computed)
             inner_indent, inner_boxed = (0.0, 0.0), False
         elif style is not None and _is_block(child, style) and not _placed(style):
             inner, narrowed = _block(child, style, room, legacy_centre, (0.0, 0.0) if boxed else indent)
@@ -298,7 +306,9 @@ def _spacer(row: lxml_html.HtmlElement) -> None:
     etree.SubElement(row, "td").set("style", "padding: 0")
 
 
-def _table(table: lxml_html.HtmlElement, style: Computed, room: float, legacy_centre: bool) -> float:
+def _table(
+    table: lxml_html.HtmlElement, style: Computed, room: float, legacy_centre: bool, computed: ElementStyles
+) -> float:
     """A table centred or pushed right by its auto margins, `align`, or a centring parent; its width."""
     declared_width = table.get("width")
     if legacy_centre and "text-align" not in style.own:
@@ -306,7 +316,14 @@ def _table(table: lxml_html.HtmlElement, style: Computed, room: float, legacy_ce
         set_style(table, {"text-align": "left"})
     used, available = used_width(style, room, declared_width)
     if style.cascaded.get("width") is None and declared_width is None:
-        return available
+        fitted = _shrink_to_fit(table, computed, available - _extras(style))
+        if fitted is None:
+            return available
+        # An auto-width table is as wide as its content when that fits (CSS 2.1 §17.5.2.2); xhtml2pdf
+        # would stretch it across its container.
+        declared_width = f"{fitted + _extras(style):.2f}pt"
+        table.set("width", declared_width)
+        used = min(fitted + _extras(style), available)
     align = (table.get("align") or "").lower() or _alignment(style, legacy_centre)
     if align in ("center", "right") and used < available - SLACK and _in_cell(table):
         _wrap_aligned(table, align, table.get("width") or style.cascaded.get("width", ""))
@@ -350,3 +367,42 @@ def _cell_room(cell: lxml_html.HtmlElement, style: Computed | None, room: float,
         maximum = length(style.cascaded.get("max-width"), room)
         share = min(share, maximum) if maximum is not None else share
     return share - _extras(style)
+
+
+#: What a cell's text estimate cannot size: a table narrowed around it could squeeze these.
+_UNSIZED = ("table", "img", "svg", "input", "select", "textarea", "iframe", "object", "canvas", "video")
+
+
+def _shrink_to_fit(table: lxml_html.HtmlElement, computed: ElementStyles, room: float) -> float | None:
+    """The content width of an auto-width table, when its content is text narrower than `room`: its columns
+    each as wide as their widest cell unwrapped, plus the spacing between cells; None otherwise."""
+    rows = [row for row in table.iter("tr") if next(row.iterancestors("table")) is table]
+    if not rows or any(element is not table for element in table.iter(*_UNSIZED)):
+        return None
+    spacing = _spacing(table)
+    columns: list[float] = []
+    widest_row = 0.0
+    for row in rows:
+        cells = [cell for cell in row if cell.tag in ("td", "th")]
+        widths = []
+        for cell in cells:
+            style = computed.get(cell)
+            if style is not None and (style.cascaded.get("width") or style.cascaded.get("white-space") == "pre"):
+                return None
+            if cell.get("width"):
+                return None
+            widths.append(estimate.max_content(cell, style, computed) + (_extras(style) if style is not None else 1.5))
+        widest_row = max(widest_row, sum(widths) + spacing * (len(cells) + 1))
+        if all(cell.get("colspan", "1") == "1" for cell in cells):
+            for index, cell_width in enumerate(widths):
+                if index == len(columns):
+                    columns.append(0.0)
+                columns[index] = max(columns[index], cell_width)
+    width = max(sum(columns) + spacing * (len(columns) + 1), widest_row)
+    return width if width < room - SLACK else None
+
+
+def _spacing(table: lxml_html.HtmlElement) -> float:
+    """The space between a table's cells, in points (`cellspacing`; a browser's default, 2px)."""
+    found = _PIXELS.match(table.get("cellspacing", ""))
+    return float(found.group(1)) * PX if found else 2 * PX
