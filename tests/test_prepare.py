@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.server
 import io
+import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +21,7 @@ from tasks.document.failures import LimitExceeded
 from tasks.document.page_rules import document_page, nested_blocks
 from tasks.document.page_setup import OptionError, PageOptions
 from tasks.document.policy import server_policy
-from tasks.prepare import cascade, css_depth, is_browser_document, prepare, selectors, values
+from tasks.prepare import GENERATOR, cascade, css_depth, is_browser_document, prepare, selectors, values
 from tasks.render.renderer import render_pdf, stylesheet_reader
 from tests.support import pdf_pages, pdf_text, report_html, xhtml2pdf_alone
 from tests.test_hostile_input import DEEP_CSS, SELECTOR_BOMB, VAR_BOMB
@@ -182,6 +184,94 @@ def test_documents_written_for_xhtml2pdf_are_left_alone() -> None:
     marked = page("<p>x<pdf:pagenumber/></p>", ".x { display: flex }")
     assert prepare(marked).html == marked
     assert prepare(page("<p>x</p>"), "xhtml2pdf").html == page("<p>x</p>")
+
+
+# Issue 23: detection as one case-insensitive alternation (as it was written first), the reference
+# the fast marks (lower-cased text, a pattern per mark) must agree with.
+_REFERENCE_XHTML2PDF = re.compile(rf"<pdf:|-pdf-|@frame\b|<pdftoc|<pdf-|<canvas\b[^<>]*type=|{GENERATOR}", re.I)
+_REFERENCE_BROWSER = re.compile(
+    r"^\s*<!doctype\s+html\s*>|<meta\b[^<>]*name=[\"']?viewport|X-UA-Compatible|"
+    r"display\s*:\s*(?:inline-)?(?:flex|grid)|display\s*:\s*(?:inline-block|table)|var\(--|"
+    r"\b(?:box-sizing|border-radius|box-shadow|max-width|min-width|column-count|transform)\s*:|"
+    r"\bposition\s*:\s*(?:absolute|fixed|relative)|\bfloat\s*:\s*(?:left|right)|"
+    r"@media\b[^{;@]*+(?:max|min)-width|-apple-system|\bsystem-ui\b|"
+    r"(?<!\d)\d++(?:\.\d++)?+rem\b|@(?:top|bottom)-(?:left|center|right)\b|<(?:header|footer|section|article|nav|main)[\s>]|"
+    r"class=[\"'](?:[^\"']*\s)?(?:container(?:-fluid)?|row|col(?:-\w+)*|d-flex|flex|grid|mx-auto|"
+    r"(?:[mp][xytblr]?|text|bg|w|h)-[\w/.\[\]-]+)(?:[\s\"'])",
+    re.I,
+)
+_PIECES = [
+    "<!DOCTYPE  html >",
+    "<meta x name='Viewport'",
+    "X-UA-compatible",
+    "Display : Flex",
+    "display:inline-grid",
+    "display: table",
+    "var(--",
+    "Box-Sizing :",
+    "xbox-sizing:",
+    "_border-radius:",
+    "-box-shadow:",
+    "MAX-width:",
+    "column-count:",
+    "transform:",
+    "ttransform:",
+    "position: Absolute",
+    "aposition:fixed",
+    "float:left",
+    "1float:right",
+    "@media screen and (max-width",
+    "-apple-system",
+    "System-UI",
+    "asystem-ui",
+    "system-uix",
+    "1rem",
+    "1.5REM",
+    "1.rem",
+    ".5rem",
+    "12rems",
+    "lorem",
+    "@top-left",
+    "@Bottom-center",
+    "<header>",
+    "<NAV ",
+    "class='row'",
+    'class="a col-md-6 b"',
+    "class='mt-3'",
+    "class='text-center x'",
+    "<pdf:toc",
+    "<PDFTOC",
+    "-pdf-frame",
+    "@frame x",
+    "@frames",
+    "<canvas type=",
+    GENERATOR.upper(),
+    "\u0130",
+    "\u0131",
+    "\u017f",
+    "\u212a",
+    "\u017fystem-ui",
+    "d\u0131splay:flex",
+    "D\u0130SPLAY:flex",
+    "x",
+    " ",
+    "<",
+    ":",
+    "1",
+    "-",
+    "'",
+    "\n",
+]
+
+
+def test_detection_agrees_with_one_case_insensitive_pattern() -> None:
+    rng = random.Random(23)
+    samples = sorted(CORPUS.rglob("*.htm*")) if CORPUS.is_dir() else []
+    texts = [sample.read_text(errors="replace") for sample in samples]
+    texts += ["".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 6))) for _ in range(20_000)]
+    for text in texts:
+        expected = not _REFERENCE_XHTML2PDF.search(text) and bool(_REFERENCE_BROWSER.search(text))
+        assert is_browser_document(text) is expected, text[:200]
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"xhtml2pdf's own samples are not at {CORPUS}")

@@ -120,8 +120,9 @@ def _styled(face: str, frag: Any) -> str:
 def by_coverage(self: Any, frag: Any) -> list[Any]:
     """xhtml2pdf's split of a fragment by font coverage, with fallback fonts for what it lacks."""
     text = getattr(frag, "text", None)
-    # Exactly str: <pdf:pagenumber> and friends carry objects that must stay whole.
-    if type(text) is not str or not _FOREIGN.search(text):
+    # Exactly str: <pdf:pagenumber> and friends carry objects that must stay whole. This runs for every
+    # fragment of every document: ASCII text (an O(1) check) is never foreign, the search is left for the rest.
+    if type(text) is not str or text.isascii() or not _FOREIGN.search(text):
         return _original_by_coverage(self, frag)
     runs = _runs(self, frag, text)
     if len(runs) == 1 and runs[0][1] is None:
@@ -141,7 +142,7 @@ def by_coverage(self: Any, frag: Any) -> list[Any]:
 
 def toc_entry(self: Any, level: int, text: str, page: Any, key: Any = None) -> None:
     """A <pdf:toc> entry, its text marked up with the faces its style's font lacks."""
-    if _FOREIGN.search(text):
+    if not text.isascii() and _FOREIGN.search(text):
         style = self.levelStyles[min(level, len(self.levelStyles) - 1)]
         frag = SimpleNamespace(fontName=style.fontName, fontFamilies=(), bold=0, italic=0)
         runs = _runs(self, frag, text)
@@ -247,7 +248,12 @@ def _is_serif(font_name: str) -> bool:
 
 def shape_frag_text(text: str, font_name: str | None = None) -> str | None:
     """xhtml2pdf's Arabic shaping, for the fallback face when the fragment's cannot draw Arabic."""
-    if font_name is not None and _ARABIC.search(text) and not font_has_glyph(font_name, _ARABIC_BEH):
+    if (
+        font_name is not None
+        and not text.isascii()
+        and _ARABIC.search(text)
+        and not font_has_glyph(font_name, _ARABIC_BEH)
+    ):
         font_name = next((face for face in fallback_faces() if font_has_glyph(face, _ARABIC_BEH)), font_name)
     return _original_shape(text, font_name)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from tasks.nesting.elements import (
     ARK,
@@ -45,23 +45,26 @@ class Dangling:
     """
 
     def __init__(self) -> None:
-        self.keys: Counter[tuple[str, str]] = Counter()
-        self.by_name: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+        # Plain dicts: one of these is made per table cell, and Counter() and defaultdict cost more to make.
+        self.keys: dict[tuple[str, str], int] = {}
+        self.by_name: dict[str, list[tuple[str, str]]] = {}
         self.total = 0
 
     def add(self, name: str, attributes: str) -> None:
         key = (name, attributes)
-        if self.keys[key] >= ARK:
+        count = self.keys.get(key, 0)
+        if count >= ARK:
             return  # the parser drops the earliest of four identical ones
-        self.keys[key] += 1
-        self.by_name[name].append(key)
+        self.keys[key] = count + 1
+        self.by_name.setdefault(name, []).append(key)
         self.total += 1
 
     def end(self, name: str) -> bool:
         """The end tag of a re-opened element: the adoption agency closes it."""
-        if not self.by_name[name]:
+        opened = self.by_name.get(name)
+        if not opened:
             return False
-        self.keys[self.by_name[name].pop()] -= 1
+        self.keys[opened.pop()] -= 1
         self.total -= 1
         return True
 

@@ -26,27 +26,61 @@ BROWSER_DEFAULTS = resources.files(__package__).joinpath("browser.css").read_tex
 # Every scan below is linear whatever the text repeats: a tag's attributes are read no further than
 # the next `<` and a number only from its first digit, possessively, so no failed match is retried
 # over the same run (`\d+rem` was quadratic on a paragraph of digits).
+#
+# Detection runs on every document of `auto` mode, so it must cost little beside the render: one
+# case-insensitive alternation tried every pattern at every character (12 ms on the benchmarks'
+# 20-page report). The text is folded to lower case once (`_folded`) and each mark is a pattern of
+# its own that starts with a literal, which the regex engine finds at C speed; a leading `\b` is
+# checked by a lookbehind after the literal. A document matches one of these on its folded text
+# exactly when it matched the case-insensitive alternation (tests/test_prepare.py holds them to it).
 #: xhtml2pdf's own tags, properties, frames and charts, or this stage's own mark.
-_XHTML2PDF_MARKS = re.compile(
-    rf"<pdf:|-pdf-|@frame\b|<pdftoc|<pdf-|<canvas\b[^<>]*type=|{GENERATOR}",
-    re.IGNORECASE,
+_XHTML2PDF_MARKS = tuple(
+    re.compile(pattern)
+    for pattern in (r"<pdf(?::|toc|-)", r"-pdf-", r"@frame\b", r"<canvas\b[^<>]*type=", re.escape(GENERATOR))
 )
 #: Marks of the web: an HTML5 doctype, a viewport or IE's compatibility mode, modern layout
 #: and values, CSS that only a browser lays out (boxes sized, rounded, shadowed, transformed, floated,
 #: placed or set in columns, widths that respond to the screen, the system's UI font), page margin
 #: boxes, HTML5's sectioning elements, a CSS framework's class names. A plain @page is not one:
 #: documents written for xhtml2pdf use it as much.
-_BROWSER_MARKS = re.compile(
-    r"^\s*<!doctype\s+html\s*>|<meta\b[^<>]*name=[\"']?viewport|X-UA-Compatible|"
-    r"display\s*:\s*(?:inline-)?(?:flex|grid)|display\s*:\s*(?:inline-block|table)|var\(--|"
-    r"\b(?:box-sizing|border-radius|box-shadow|max-width|min-width|column-count|transform)\s*:|"
-    r"\bposition\s*:\s*(?:absolute|fixed|relative)|\bfloat\s*:\s*(?:left|right)|"
-    r"@media\b[^{;@]*+(?:max|min)-width|-apple-system|\bsystem-ui\b|"
-    r"(?<!\d)\d++(?:\.\d++)?+rem\b|@(?:top|bottom)-(?:left|center|right)\b|<(?:header|footer|section|article|nav|main)[\s>]|"
-    r"class=[\"'](?:[^\"']*\s)?(?:container(?:-fluid)?|row|col(?:-\w+)*|d-flex|flex|grid|mx-auto|"
-    r"(?:[mp][xytblr]?|text|bg|w|h)-[\w/.\[\]-]+)(?:[\s\"'])",
-    re.IGNORECASE,
+_BROWSER_MARKS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"^\s*<!doctype\s+html\s*>",
+        r"<meta\b[^<>]*name=[\"']?viewport",
+        r"x-ua-compatible",
+        r"display\s*:\s*(?:(?:inline-)?(?:flex|grid)|inline-block|table)",
+        r"var\(--",
+        *(
+            rf"{word}(?<!\w{word})\s*:"
+            for word in ("box-sizing", "border-radius", "box-shadow", "max-width", "min-width", "column-count")
+        ),
+        r"transform(?<!\wtransform)\s*:",
+        r"position(?<!\wposition)\s*:\s*(?:absolute|fixed|relative)",
+        r"float(?<!\wfloat)\s*:\s*(?:left|right)",
+        r"@media\b[^{;@]*+(?:max|min)-width",
+        r"-apple-system",
+        r"system-ui(?<!\wsystem-ui)\b",
+        # `(?<!\d)\d++(?:\.\d++)?+rem\b` matches exactly where a digit stands right before `rem\b`.
+        r"rem(?<=\drem)\b",
+        r"@(?:top|bottom)-(?:left|center|right)\b",
+        r"<(?:header|footer|section|article|nav|main)[\s>]",
+        r"class=[\"'](?:[^\"']*\s)?(?:container(?:-fluid)?|row|col(?:-\w+)*|d-flex|flex|grid|mx-auto|"
+        r"(?:[mp][xytblr]?|text|bg|w|h)-[\w/.\[\]-]+)(?:[\s\"'])",
+    )
 )
+#: The characters other than A-Z that a case-insensitive match takes for an ASCII letter, as that letter.
+_FOLD_TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def _folded(text: str) -> str:
+    """`text` as the marks read it: lower case, U+0130, U+0131 and U+017F as the letters `re.I` takes them for."""
+    return text.translate(_FOLD_TO_ASCII).lower() if not text.isascii() else text.lower()
+
+
+def _marked(folded: str, marks: tuple[re.Pattern[str], ...]) -> bool:
+    return any(mark.search(folded) for mark in marks)
+
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LINKED = re.compile(r"<link\b[^<>]*href=[\"']?([^\"'\s>]+\.css)\b", re.IGNORECASE)
@@ -66,12 +100,13 @@ def is_browser_document(html: str, read: Reader = lambda _: None) -> bool:
     flex or grid, custom properties, rem, CSS only a browser lays out such as floats, positioned boxes,
     max-width or rounded corners, page margin boxes, HTML5's sectioning elements, a CSS framework's
     class names)."""
-    if _XHTML2PDF_MARKS.search(html):
+    folded = _folded(html)
+    if _marked(folded, _XHTML2PDF_MARKS):
         return False
-    if _BROWSER_MARKS.search(html):
+    if _marked(folded, _BROWSER_MARKS):
         return True
-    linked = (read(href) or "" for href in _LINKED.findall(html))
-    return any(_BROWSER_MARKS.search(css) and not _XHTML2PDF_MARKS.search(css) for css in linked)
+    linked = (_folded(read(href) or "") for href in _LINKED.findall(html))
+    return any(_marked(css, _BROWSER_MARKS) and not _marked(css, _XHTML2PDF_MARKS) for css in linked)
 
 
 def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Prepared:
