@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import base64
+import io
 from pathlib import Path
 
+import pypdf
+import pytest
+
 from tasks.document.policy import server_policy
-from tasks.render.renderer import render_pdf
+from tasks.render.renderer import RenderResult, render_pdf
 
 BROWSER = "<style>:root{--x:1px}</style><section>"  # marks a document written for browsers
 PNG = base64.b64decode(
@@ -54,3 +58,40 @@ def test_a_refused_image_is_a_blocked_resource_only(tmp_path: Path) -> None:
     report = render_pdf("<img src='http://example.com/a.png'>").fidelity
     assert report.blocked_resources == ["http://example.com/a.png"]
     assert not any("image" in note for note in report.degraded)
+
+
+# --- a box's border or a whole element not drawn (issue 24 item 6) ---------------------------------------
+
+PAGE = '<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width">{}</head><body>{}</body></html>'
+
+
+def red_lines(pdf: bytes) -> int:
+    """How many times the pages set red as the colour to stroke or fill with: a red border drawn."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    streams = [page.get_contents() for page in reader.pages]
+    data = b"".join(stream.get_data() for stream in streams if stream is not None)
+    return data.count(b"1 0 0 RG") + data.count(b"1 0 0 rg")
+
+
+def browser(body: str, css: str = "") -> RenderResult:
+    return render_pdf(PAGE.format(f"<style>{css}</style>" if css else "", body))
+
+
+@pytest.mark.parametrize("width", ["thin", "medium", "thick", ""])
+def test_a_border_with_a_width_keyword_or_none_is_drawn(width: str) -> None:
+    # xhtml2pdf drew nothing for `thin`/`medium`/`thick`, nor for a style without a width (a browser: medium).
+    assert red_lines(browser(f"<div style='border: {width} solid red'>x</div>").pdf) == 4
+
+
+def test_a_border_style_without_a_width_is_drawn_on_the_sides_it_styles() -> None:
+    assert red_lines(browser("<div style='border-style: solid; border-color: red'>x</div>").pdf) == 4
+    assert red_lines(browser("<div style='border-style: none solid; border-color: red'>x</div>").pdf) == 2
+    assert red_lines(browser("<div style='border: 0 solid red'>x</div>").pdf) == 0
+
+
+@pytest.mark.parametrize("tag", ["section", "article", "header", "footer", "main", "aside", "nav", "figure"])
+def test_a_border_round_the_blocks_of_an_html5_element_is_drawn(tag: str) -> None:
+    # Unknown to xhtml2pdf's defaults, they were inline: a box round their paragraphs was never drawn.
+    result = browser(f"<{tag} style='border: 1px solid red'><p>one</p><p>two</p></{tag}>")
+    assert red_lines(result.pdf) == 4
+    assert result.fidelity.degraded == [] and not result.fidelity.ignored_css
