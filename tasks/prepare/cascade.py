@@ -17,7 +17,7 @@ from xhtml2pdf.properties import SUPPORTED_PROPERTIES
 from xhtml2pdf.w3c.css_variables import SHORTHAND_LONGHANDS
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import borders, selectors, values
+from tasks.prepare import borders, selectors, undrawn, values
 from tasks.prepare.stylesheets import Declaration, Sheet, parse_declarations
 
 #: Properties children take from their parent, as far as xhtml2pdf draws them.
@@ -100,6 +100,8 @@ def apply(
             matches = sheet.matcher.match(wrapper)
             declared = _cascade(matches, None, element.get("style"))
             style = _compute(declared, parent, root_pt, page, report)
+            collapses = parent.cascaded.get("border-collapse", "").strip().lower() == "collapse"
+            undrawn.check(element, declared, collapses, functools.partial(_ignore_once, report))
             if element.tag == "html":
                 root_pt = style.font_pt
             for pseudo in ("before", "after"):
@@ -108,6 +110,7 @@ def apply(
                     generated = _compute(declared, style, root_pt, page, report)
                     if "content" in generated.own:
                         style.generated[pseudo] = generated.own
+                        undrawn.check_generated(declared, functools.partial(_ignore_once, report))
             computed[element] = style
             if style.own:
                 element.set("style", _inline(style.own))
