@@ -468,8 +468,8 @@ def test_only_a_worker_of_the_render_queue_warms_the_renderer_up() -> None:
     app = Celery("warm-up", set_as_current=False)
     app.conf.task_default_queue = "pdf"
     render = SimpleNamespace(app=app)
-    assert worker.renders(render)  # type: ignore[arg-type]
+    assert worker.renders(render)
     webhooks = Celery("webhooks", set_as_current=False)
     webhooks.conf.task_default_queue = "pdf"
     webhooks.amqp.queues.select(["pdf-webhooks"])  # `-Q pdf-webhooks`, as the Procfile's webhook worker
-    assert not worker.renders(SimpleNamespace(app=webhooks))  # type: ignore[arg-type]
+    assert not worker.renders(SimpleNamespace(app=webhooks))
