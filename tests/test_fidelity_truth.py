@@ -102,7 +102,7 @@ def test_borders_xhtml2pdf_cannot_draw_are_reported_once_per_declaration() -> No
     css = (
         "img { border: 2px solid red } .c { border-collapse: collapse } .c thead { border-bottom: 2px solid }"
         " .s thead { border-bottom: 2px solid } p::before { content: '*'; border: 1px solid } .o { outline: 1px"
-        " dotted } a { outline: none } .z { outline: 0 solid }"
+        " dotted } a { outline: none } .z { outline: 0 solid; outline-offset: 2px }"
     )
     table = "<table class='{}'><thead><tr><th>h</th></tr></thead><tbody><tr><td>b</td></tr></tbody></table>"
     body = (

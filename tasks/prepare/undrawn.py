@@ -39,6 +39,8 @@ EMBEDDED = "embedded content (<iframe>, <video>, <embed>) left out"
 BELOW_THE_PAGE = "positioned boxes placed below the page's content left out (a browser prints them on a later page)"
 
 _DRAWN_STYLE = re.compile(r"(?<![\w-])(?:solid|dotted|dashed|double|groove|ridge|inset|outset)(?![\w-])", re.I)
+#: Properties named like a border's or an outline's that neither draw a line nor give its width.
+_NOT_A_LINE = ("-color", "-radius", "-collapse", "-spacing", "-image", "-offset")
 _ZERO = re.compile(r"[+-]?(?:0+\.?0*|\.0+)[a-z]*")
 _UNDRAWN_FIELDS = {"hidden", "image"}  # a hidden field shows nothing in a browser either; an image button is drawn
 
@@ -49,7 +51,7 @@ def drawn_border(declared: Declared, prefix: str = "border") -> object | None:
     found: object | None = None
     widths: list[str] = []
     for name, candidates in declared.items():
-        if not name.startswith(prefix) or name.endswith(("-color", "-radius", "-collapse", "-spacing", "-image")):
+        if not name.startswith(prefix) or name.endswith(_NOT_A_LINE):
             continue
         origin, value = candidates[-1]
         if not name.endswith("-style"):
