@@ -133,11 +133,24 @@ def show(reply: Reply, out: TextIO) -> int:
     return 0
 
 
+def global_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """`parser` with the options every command takes. Their default is to set nothing, so that given before
+    the command (`html2pdf --server URL convert f.html`, as git and docker take theirs) they are not
+    overwritten by the command's parser, which takes them after it too (the one after wins)."""
+    parser.add_argument(
+        "--server",
+        default=argparse.SUPPRESS,
+        help=f"the service's address (default: $PDF_SERVER or {DEFAULT_SERVER})",
+    )
+    parser.add_argument(
+        "--token", default=argparse.SUPPRESS, help="API token for services with API_TOKENS (default: $PDF_TOKEN)"
+    )
+    return parser
+
+
 def parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--server", help=f"the service's address (default: $PDF_SERVER or {DEFAULT_SERVER})")
-    common.add_argument("--token", help="API token for services with API_TOKENS (default: $PDF_TOKEN)")
-    main = argparse.ArgumentParser(prog="html2pdf", description="Convert HTML to PDF with the service.")
+    common = global_options(argparse.ArgumentParser(add_help=False))
+    main = global_options(argparse.ArgumentParser(prog="html2pdf", description="Convert HTML to PDF with the service."))
     commands = main.add_subparsers(dest="command", required=True)
     run = commands.add_parser("convert", parents=[common], help="convert an HTML file, showing progress")
     run.add_argument("file", type=Path, help="the .html file")
@@ -163,9 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "convert" and not args.file.is_file():
         command_line.error(f"{args.file}: no such file")  # exits with EXIT_BAD_ARGUMENTS
     options = finishing_options(args, command_line) if args.command == "convert" else {}
-    server = args.server or os.environ.get("PDF_SERVER") or DEFAULT_SERVER
+    server = getattr(args, "server", None) or os.environ.get("PDF_SERVER") or DEFAULT_SERVER
     try:
-        api = Api(server, args.token or os.environ.get("PDF_TOKEN"))
+        api = Api(server, getattr(args, "token", None) or os.environ.get("PDF_TOKEN"))
         if args.command == "convert":
             return convert(api, args.file, args.output, args.timeout, sys.stdout, options)
         path = job_path(args.job_id)

@@ -234,3 +234,46 @@ def test_on_a_terminal_the_bar_is_redrawn_on_one_line() -> None:
     frames = text.rstrip("\n").split("\r")[1:]
     assert frames[1].startswith("[####------]  42.5%  layout    17 pages")
     assert frames[2].startswith("[##########] 100.0%  done      40 pages")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--server", "http://pdf.example:8000", "--token", "t0k", "status", "abc"],
+        ["status", "abc", "--server", "http://pdf.example:8000", "--token", "t0k"],
+        ["--server", "http://pdf.example:8000", "status", "--token", "t0k", "abc"],
+        [
+            "--server",
+            "http://elsewhere:1",
+            "--token",
+            "old",
+            "status",
+            "abc",
+            "--server",
+            "http://pdf.example:8000",
+            "--token",
+            "t0k",
+        ],
+    ],
+)
+def test_global_options_are_taken_before_or_after_the_command(argv: list[str]) -> None:
+    # `html2pdf --server URL convert f.html` was an argparse error (issue 24 item 8); git and docker take both.
+    args = parser().parse_args(argv)
+    assert (args.command, args.job_id, args.server, args.token) == ("status", "abc", "http://pdf.example:8000", "t0k")
+
+
+def test_the_installed_command_takes_the_server_before_the_command(live_server: str, html2pdf: Path) -> None:
+    response = requests.post(f"{live_server}/api/jobs", json={"html": "<p>before</p>"}, timeout=TIMEOUT)
+    job_id = response.json()["id"]
+    env = {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    done = subprocess.run(
+        [str(html2pdf), "--server", live_server, "status", job_id],
+        cwd=html2pdf.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["id"] == job_id

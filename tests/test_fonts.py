@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import shutil
 import struct
 import subprocess
+import sys
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import brotli
 import pypdf
 import pytest
+from celery import Celery
 from fontTools.fontBuilder import FontBuilder
 from fontTools.misc import sstruct
 from fontTools.pens.t2CharStringPen import T2CharStringPen
@@ -26,6 +30,8 @@ from reportlab.pdfbase.ttfonts import TTFError
 from xhtml2pdf.opentype import FontConversionError
 
 from harness.pdf import page_fonts
+from harness.processes import ROOT
+from tasks import worker
 from tasks.document.failures import describe
 from tasks.document.policy import server_policy
 from tasks.fonts import cjk as cjk_fonts
@@ -392,3 +398,78 @@ def test_a_truetype_font_cut_short_fails_as_an_unreadable_font() -> None:
     with pytest.raises(TTFError) as raised:
         render("<p>H</p>", lang="en", head=head)
     assert describe(raised.value).code == "bad_font"
+
+
+# --- the worker's warm-up (issue 24 item 2: the first CJK job within 2x of the second) ---------------------
+
+FORKED_CHILD = """
+import json, os, sys
+from reportlab.pdfbase import ttfonts
+from bench.fonts import korean_letter
+from tasks.render.renderer import render_pdf
+from tasks.render.warmup import warm_up
+
+summary = warm_up()  # what a render worker's parent does at worker_init, before its pool forks
+parsed = []
+original = ttfonts.TTFontFile.__init__
+def counting(self, *args, **kwargs):
+    parsed.append(str(args[0]))
+    original(self, *args, **kwargs)
+ttfonts.TTFontFile.__init__ = counting
+reading, writing = os.pipe()
+if os.fork() == 0:  # a pool child: its first job
+    pdf = render_pdf(korean_letter()).pdf
+    os.write(writing, json.dumps({"parsed": parsed, "noto": b"NotoSansKR-Regular" in pdf}).encode())
+    os._exit(0)
+os.close(writing)
+child = json.loads(os.read(reading, 1 << 20))
+os.wait()
+print(json.dumps({"summary": summary, **child}))
+"""
+
+
+def run_script(script: str, env: dict[str, str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def test_a_pool_child_forked_after_the_warm_up_parses_no_font_for_its_first_korean_job(tmp_path: Path) -> None:
+    # Each child parsed the Korean faces (6-12 MB of TrueType, 0.1-0.2 s) for its first job, and children are
+    # replaced every WORKER_MAX_TASKS_PER_CHILD jobs: the bench measured the first job at 2.55x the second.
+    installed = tmp_path / "installed"
+    cjk_fonts.warm(installed, ("ko",))  # the install step, for Korean (copied where this machine has it)
+    result = run_script(FORKED_CHILD, {"CJK_FONTS_DIR": str(installed), "XDG_CACHE_HOME": str(tmp_path / "c")})
+    assert "NotoSansKR-Regular" in result["summary"] and "NotoSerifKR-Regular" in result["summary"]
+    assert result["noto"], "the child draws Korean in the embedded face"
+    assert result["parsed"] == [], "the child parsed no font file: it shares its parent's"
+
+
+def test_the_warm_up_converts_no_font_when_the_install_step_was_skipped(tmp_path: Path) -> None:
+    # Converting one face takes a minute: a worker starting up must not wait for it (a first job does, and
+    # its bar says `fonts`).
+    script = "from tasks.render.warmup import warm_up; import json; print(json.dumps({'summary': warm_up()}))"
+    cache = tmp_path / "cache"
+    result = run_script(script, {"CJK_FONTS_DIR": str(tmp_path / "none"), "XDG_CACHE_HOME": str(cache)})
+    assert "CJK faces parsed: none ready" in result["summary"]
+    assert not cache.exists(), "nothing converted"
+
+
+def test_only_a_worker_of_the_render_queue_warms_the_renderer_up() -> None:
+    app = Celery("warm-up", set_as_current=False)
+    app.conf.task_default_queue = "pdf"
+    render = SimpleNamespace(app=app)
+    assert worker.renders(render)
+    webhooks = Celery("webhooks", set_as_current=False)
+    webhooks.conf.task_default_queue = "pdf"
+    webhooks.amqp.queues.select(["pdf-webhooks"])  # `-Q pdf-webhooks`, as the Procfile's webhook worker
+    assert not worker.renders(SimpleNamespace(app=webhooks))

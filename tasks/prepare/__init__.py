@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
 from tasks.document.modes import WRITTEN_FOR as MODES
-from tasks.prepare import blocks, cascade, css_depth, layout, paged, rtl, svg
+from tasks.prepare import blocks, cascade, css_depth, layout, paged, rtl, svg, undrawn
 from tasks.prepare.stylesheets import Reader, compiled, gather
 
 __all__ = ["MODES", "Prepared", "Reader", "is_browser_document", "prepare"]
@@ -126,6 +126,7 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     page = page_rules.base
     computed = cascade.apply(root, sheet, report, page.content_width, page.content_height)
     layout.apply(root, computed, report, page.content_width)
+    undrawn.report_elements(root, computed, report, page.content_height)
     rtl.apply(root, computed, report)
     blocks.keep_top_margin(root)
     svg.apply(root, computed)

@@ -17,7 +17,7 @@ from xhtml2pdf.properties import SUPPORTED_PROPERTIES
 from xhtml2pdf.w3c.css_variables import SHORTHAND_LONGHANDS
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import selectors, values
+from tasks.prepare import borders, selectors, undrawn, values
 from tasks.prepare.stylesheets import Declaration, Sheet, parse_declarations
 
 #: Properties children take from their parent, as far as xhtml2pdf draws them.
@@ -98,14 +98,19 @@ def apply(
             element = wrapper.etree_element
             parent = computed.get(element.getparent(), ROOT) if element.getparent() is not None else ROOT
             matches = sheet.matcher.match(wrapper)
-            style = _compute(_cascade(matches, None, element.get("style")), parent, root_pt, page, report)
+            declared = _cascade(matches, None, element.get("style"))
+            style = _compute(declared, parent, root_pt, page, report)
+            collapses = parent.cascaded.get("border-collapse", "").strip().lower() == "collapse"
+            undrawn.check(element, declared, collapses, functools.partial(_ignore_once, report))
             if element.tag == "html":
                 root_pt = style.font_pt
             for pseudo in ("before", "after"):
                 if any(match[2] == pseudo for match in matches):
-                    generated = _compute(_cascade(matches, pseudo, None), style, root_pt, page, report)
+                    declared = _cascade(matches, pseudo, None)
+                    generated = _compute(declared, style, root_pt, page, report)
                     if "content" in generated.own:
                         style.generated[pseudo] = generated.own
+                        undrawn.check_generated(declared, functools.partial(_ignore_once, report))
             computed[element] = style
             if style.own:
                 element.set("style", _inline(style.own))
@@ -168,6 +173,7 @@ def _compute(
             _declare(style, name, candidates, parent, context, report)
     if style.cascaded.get("float", "none") != "none":
         _keep_float_in_margins(style)
+    borders.default_widths(style.own)
     if "font-size" in declared and declared["font-size"][-1][0]:
         style.own["font-size"] = values.fmt(font_pt)
     return style
@@ -312,7 +318,7 @@ def _ignore_once(report: FidelityReport, feature: str, declared: object) -> None
 def _resolve(name: str, value: str, context: values.Context) -> str | None:
     if name == "font-weight":
         return _weight(value.lower())
-    resolved = values.resolve_lengths(value, context)
+    resolved = values.resolve_lengths(borders.widths(name, value), context)
     # xhtml2pdf reads attr() (and counters) in generated content itself.
     unreadable = _UNREADABLE.search(resolved.replace("attr(", "")) if name == "content" and resolved else None
     if resolved is None or (unreadable if name == "content" else _UNREADABLE.search(resolved)):
