@@ -478,3 +478,20 @@ def test_descendant_selectors_match_as_cssselect2_does() -> None:
 def test_a_selector_nesting_combinators_in_is_is_dropped_and_reported() -> None:
     html = "<!doctype html><style>:is(x div div) p { color: red }</style><div><p>x</p></div>"
     assert prepare(html).report.ignored_css[selectors.TOO_COMPLEX] == 1
+
+
+@pytest.mark.parametrize("declaration", ["line-height: 1fr 2fr", "width: 10px 20px", "font-weight: bold bold"])
+def test_a_declaration_with_more_values_than_its_property_takes_is_dropped_as_a_browser_drops_it(
+    declaration: str,
+) -> None:
+    # `* { line-height: 1fr 2fr }` (found by tests/test_fuzz_prepare.py) reached xhtml2pdf and failed the job.
+    html = f"<!DOCTYPE html><html><head><style>* {{ {declaration} }}</style></head><body><p>Kept</p></body></html>"
+    prepared = prepare(html)
+    assert declaration.split(":")[0] + ":" not in prepared.html.split("</style>")[-1]
+    assert "Kept" in pdf_text(render_pdf(prepared).pdf)
+
+
+def test_a_closed_dialog_is_not_drawn_and_an_open_one_is() -> None:
+    html = page("<p>Shown</p><dialog><p>Closed</p></dialog><dialog open><p>Opened</p></dialog>")
+    text = pdf_text(render_pdf(html).pdf)
+    assert "Shown" in text and "Opened" in text and "Closed" not in text

@@ -277,10 +277,40 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
         return None
     if name == "font-size":
         return values.fmt(context.font_pt)
+    if name in _ONE_VALUE and _components(value) > 1:
+        return None  # invalid, so dropped, as a browser drops it (`line-height: 1fr 2fr` broke xhtml2pdf)
     if "%" in value and name.startswith(_OF_THE_WIDTH):
         # Of the containing block's width: the page's for the blocks that matter most (a body's margin).
         value = _PERCENT.sub(lambda found: values.fmt(float(found.group(1)) * context.page_width_pt / 100), value)
     return _resolved(name, value, context)
+
+
+#: Properties whose value is one component: a declaration giving more is invalid.
+_ONE_VALUE = frozenset(
+    "line-height width height min-width max-width min-height max-height top right bottom left letter-spacing "
+    "word-spacing text-indent z-index opacity font-weight font-style vertical-align position float clear "
+    "white-space text-transform text-align box-sizing visibility".split()
+)
+
+
+def _components(value: str) -> int:
+    """How many whitespace-separated component values `value` has, a function's or a string's inside counted
+    as one."""
+    count, depth, quote, after_space = 0, 0, "", True
+    for char in value:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        if char.isspace() and not depth and not quote:
+            after_space = True
+        elif after_space:
+            count, after_space = count + 1, False
+    return count
 
 
 def _resolved(name: str, value: str, context: values.Context) -> str | None:
