@@ -155,3 +155,26 @@ def test_a_float_is_as_wide_as_its_text_in_the_face_and_case_it_is_drawn_in() ->
     at = placed(page(f'<div class="box">{labels}</div>', css))
     assert "total" in at and "kembali" in at, sorted(at)
     assert at["total"].x1 == pytest.approx(MARGIN + 203 * 0.75, abs=4)
+
+
+def test_a_wrapping_flex_row_puts_an_item_that_no_longer_fits_on_a_line_of_its_own() -> None:
+    # 400px = 300pt of room: two 120px boxes and a 180px one (with 10px gaps) do not fit on one line.
+    css = """body { margin: 0 } .row { display: flex; flex-wrap: wrap; gap: 10px; width: 400px }
+    .a { width: 120px } .b { width: 180px } p { margin: 0 }"""
+    body = '<div class="row"><p class="a">Firstbox</p><p class="a">Secondbox</p><p class="b">Thirdbox</p></div>'
+    at = placed(page(body, css))
+    assert at["secondbox"].y0 == pytest.approx(at["firstbox"].y0, abs=1)
+    assert at["secondbox"].x0 == pytest.approx(MARGIN + 130 * 0.75, abs=3)
+    assert at["thirdbox"].y0 > at["firstbox"].y1
+    assert at["thirdbox"].x0 == pytest.approx(MARGIN, abs=2)
+
+
+def test_a_wrapping_flex_row_measures_a_nested_row_of_pills_as_wide_as_its_pills() -> None:
+    pills = "".join(f"<li>Skill number {index}</li>" for index in range(6))
+    css = """body { margin: 0 } .side { display: flex; flex-wrap: wrap; gap: 24px } ul { display: flex;
+    flex-wrap: wrap; gap: 6px; list-style: none; padding: 0; margin: 0 } li { padding: 4px 10px }"""
+    body = f'<div class="side"><p>Contactline</p><section><h2>Skills</h2><ul>{pills}</ul></section></div>'
+    at = placed(page(body, css))
+    # The skills do not fit beside the contact line: they go under it, not squeezed into what is left.
+    assert at["skills"].y0 > at["contactline"].y1
+    assert at["skills"].x0 == pytest.approx(MARGIN, abs=2)

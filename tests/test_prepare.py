@@ -495,3 +495,12 @@ def test_a_closed_dialog_is_not_drawn_and_an_open_one_is() -> None:
     html = page("<p>Shown</p><dialog><p>Closed</p></dialog><dialog open><p>Opened</p></dialog>")
     text = pdf_text(render_pdf(html).pdf)
     assert "Shown" in text and "Opened" in text and "Closed" not in text
+
+
+def test_a_translucent_colour_is_blended_on_what_is_behind_it() -> None:
+    # White at 15 % on a #1d4ed8 header is a lighter blue (xhtml2pdf draws no alpha); on white it is white.
+    css = ".head { background: #1d4ed8 } .pill { background: rgba(255, 255, 255, 0.15) }"
+    html = prepare(
+        page('<div class="head"><span class="pill">On blue</span></div><span class="pill">On white</span>', css)
+    ).html
+    assert html.count("background: #3f69de") == 1 and html.count("background: #ffffff") == 1

@@ -76,6 +76,8 @@ class Computed:
     grid_column: str = ""
     #: ::before and ::after: their resolved declarations.
     generated: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The colour its children are seen on (tasks/prepare/values.backdrop).
+    backdrop: tuple[int, int, int] = values.WHITE
 
 
 ROOT = Computed(font_pt=values.ROOT_FONT_PT)
@@ -166,11 +168,14 @@ def _compute(
 ) -> Computed:
     custom = _custom_properties(declared, parent.custom)
     font_pt = _font_pt(declared, custom, parent.font_pt, root_pt)
-    context = values.Context(font_pt=font_pt, root_pt=root_pt, page_width_pt=page[0], page_height_pt=page[1])
+    context = values.Context(
+        font_pt=font_pt, root_pt=root_pt, page_width_pt=page[0], page_height_pt=page[1], backdrop=parent.backdrop
+    )
     style = Computed(font_pt=font_pt, custom=custom, inherited=parent.inherited)
     for name, candidates in declared.items():
         if not name.startswith("--"):
             _declare(style, name, candidates, parent, context, report)
+    style.backdrop = values.backdrop(style.cascaded, parent.backdrop)
     if style.cascaded.get("float", "none") != "none":
         _keep_float_in_margins(style)
     borders.default_widths(style.own)
@@ -353,7 +358,7 @@ def _resolve(name: str, value: str, context: values.Context) -> str | None:
     unreadable = _UNREADABLE.search(resolved.replace("attr(", "")) if name == "content" and resolved else None
     if resolved is None or (unreadable if name == "content" else _UNREADABLE.search(resolved)):
         return None
-    return values.normalise_colors(resolved)
+    return values.normalise_colors(resolved, context.backdrop)
 
 
 #: At most 4,096 values of at most 256 characters each: about 2 MB, even within one document.

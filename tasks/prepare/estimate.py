@@ -93,6 +93,14 @@ def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed
         block = node.tag in _BLOCK_TAGS or node.tag == "br"
         if block and widths[-1]:
             widths.append(0.0)
+        if node.tag == "tr" and node is not element:
+            # A row's cells stand side by side, whatever blocks they hold: the row is as wide as they are.
+            cells = [cell for cell in node if cell.tag in ("td", "th")]
+            widths[-1] += sum(
+                max_content(cell, computed.get(cell, own) if computed else own, computed) for cell in cells
+            )
+            widths.append(0.0)
+            return
         left, right = _sides(own) if node is not element and own is not style else (0.0, 0.0)
         widths[-1] += left
         measure(node.text, own)

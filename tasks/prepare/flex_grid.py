@@ -11,13 +11,16 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
+from tasks.prepare import estimate, floats
 from tasks.prepare.cascade import Computed
-from tasks.prepare.inline_style import set_display, set_style
+from tasks.prepare.inline_style import points, set_display, set_style, sides
 
 _TRACKS = re.compile(r"repeat\(\s*(\d+)\s*,([^()]*(?:\([^()]*\)[^()]*)*)\)")
 _SPAN = re.compile(r"span\s+(\d+)")
 _PERCENT = re.compile(r"^\s*([\d.]+)%\s*$")
 MAX_COLUMNS = 24
+#: Widths within this many points of a line's room fit in it: a rounding.
+SLACK = 1.0
 
 
 def is_row(style: Computed) -> bool:
@@ -25,8 +28,11 @@ def is_row(style: Computed) -> bool:
     return style.own.get("flex-direction", "row").startswith("row")
 
 
-def flex_to_table(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
-    """The flex row as a table of one row (several when it wraps), its justification as cell alignment."""
+def flex_to_table(
+    element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], page_width: float
+) -> None:
+    """The flex row as a table of one row (a table per line when it wraps), its justification as cell
+    alignment."""
     style = computed[element].own
     items = _children(element, computed)
     if not items:
@@ -34,10 +40,19 @@ def flex_to_table(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlE
     justify = style.get("justify-content", "")
     valign = {"center": "middle", "flex-end": "bottom", "end": "bottom"}.get(style.get("align-items", ""), "top")
     gap = _gap(style, "column")
-    rows = _rows(items, computed, style.get("flex-wrap", "nowrap").startswith("wrap"))
-    table = _table(element, style.get("display") == "inline-flex")
+    wraps = style.get("flex-wrap", "nowrap").startswith("wrap")
+    room = floats.available(element, page_width) if wraps else 0.0
+    rows = _rows(items, computed, wraps, room, points(gap) if gap else 0.0)
+    inline = style.get("display") == "inline-flex"
+    table = _table(element, inline)
     set_display(element, "block")
-    for row in rows:
+    row_gap = _gap(style, "row")
+    for number, row in enumerate(rows):
+        if number and not _shares(row):
+            # Each line of a wrapping flex row is laid out on its own: its items share no columns.
+            table = _table(element, inline)
+            if row_gap:
+                set_style(table, {"margin-top": row_gap})
         tr = etree.SubElement(table, "tr")
         # The free space justify-content puts before the items, as empty cells that take it.
         free = _free_space(row, justify)
@@ -56,20 +71,45 @@ Row = list[tuple[lxml_html.HtmlElement, str | None]]
 
 
 def _rows(
-    items: list[lxml_html.HtmlElement], computed: dict[lxml_html.HtmlElement, Computed], wraps: bool
+    items: list[lxml_html.HtmlElement],
+    computed: dict[lxml_html.HtmlElement, Computed],
+    wraps: bool,
+    room: float,
+    gap: float,
 ) -> list[Row]:
-    """The items in rows, each with its width: a wrapping row breaks where its percentages pass 100 %."""
+    """The items in lines, each with its width: a wrapping row breaks where the next item's width (its
+    percentage of `room`, its own width, else its content's) no longer fits beside the ones before."""
     rows: list[Row] = [[]]
     used = 0.0
     for item in items:
         width = _item_width(computed.get(item))
-        share = float(width[:-1]) if width and width.endswith("%") else 0.0
-        if wraps and rows[-1] and used + share > 100.01:
+        outer = _outer_width(item, width, computed, room) if wraps else 0.0
+        if wraps and rows[-1] and used + gap + outer > room + SLACK:
             rows.append([])
             used = 0.0
+        used += (gap if rows[-1] else 0.0) + outer
         rows[-1].append((item, width))
-        used += share
     return rows
+
+
+def _outer_width(
+    item: lxml_html.HtmlElement, width: str | None, computed: dict[lxml_html.HtmlElement, Computed], room: float
+) -> float:
+    """How much of its line a flex item takes, in points, before growing: its basis, else its content."""
+    style = computed.get(item)
+    if width and width.endswith("%"):
+        return float(width[:-1]) * room / 100
+    if width:
+        return points(width)
+    own = style.own if style is not None else {}
+    _, pad_right, _, pad_left = sides(own, "padding")
+    _, margin_right, _, margin_left = sides(own, "margin")
+    return estimate.max_content(item, style, computed) + pad_left + pad_right + margin_left + margin_right
+
+
+def _shares(row: Row) -> bool:
+    """Whether every item of the line has a percentage width (a grid-like row, columns shared by its lines)."""
+    return all(width is not None and width.endswith("%") for _, width in row)
 
 
 def _alignment(justify: str, index: int, count: int) -> str | None:

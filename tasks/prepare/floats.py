@@ -57,7 +57,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: floa
         if not isinstance(container.tag, str) or container.tag in _INLINE | _TABLE_PARTS:
             continue
         if any(side(computed.get(child)) for child in container if isinstance(child.tag, str)):
-            _lower(container, computed, _available(container, page_width))
+            _lower(container, computed, available(container, page_width))
 
 
 def _lower(container: lxml_html.HtmlElement, computed: ElementStyles, width: float) -> None:
@@ -226,7 +226,7 @@ def _outer_width(item: lxml_html.HtmlElement, style: Computed | None, width: flo
     return min(estimate.max_content(item, style) + pad_left + pad_right + extra, width)
 
 
-def _available(element: lxml_html.HtmlElement, page_width: float) -> float:
+def available(element: lxml_html.HtmlElement, page_width: float) -> float:
     """The width of the element's content box, estimated: the nearest set width (a CV's page-wide body)
     or the page's, less the side margins and paddings of the blocks in between."""
     taken = 0.0

@@ -30,7 +30,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
     for element in reversed(list(root.iter())):
         style = computed.get(element)
         if style is not None and isinstance(element.tag, str):
-            _rewrite_display(element, style, computed, report)
+            _rewrite_display(element, style, computed, report, page_width)
     positioned.tall_boxes_in_flow(root, computed, report, page_width)
     floats.apply(root, computed, page_width)
     table_display.apply(root, computed, report)
@@ -44,7 +44,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
 
 
 def _rewrite_display(
-    element: lxml_html.HtmlElement, style: Computed, computed: ElementStyles, report: FidelityReport
+    element: lxml_html.HtmlElement, style: Computed, computed: ElementStyles, report: FidelityReport, page_width: float
 ) -> None:
     """An element not displayed dropped; a flex or grid container as what xhtml2pdf lays out alike."""
     if style.display == "none":
@@ -53,7 +53,7 @@ def _rewrite_display(
         # A column without wrapping is a stack of blocks; xhtml2pdf's flex would break its tables.
         set_display(element, "block")
     elif style.display in ("flex", "inline-flex"):
-        flex_to_table(element, computed)
+        flex_to_table(element, computed, page_width)
     elif style.display in ("grid", "inline-grid"):
         columns = grid_columns(style.grid_columns)
         if columns > 1:

@@ -29,6 +29,7 @@ _CALC = re.compile(r"\b(?:calc|-webkit-calc)\(", re.IGNORECASE)
 # An unclosed url( or string runs to the end, as CSS reads it: a search never fails and starts again.
 _MASK = re.compile(r"url\([^)]*+(?:\)|\Z)|\"[^\"]*+(?:\"|\Z)|'[^']*+(?:'|\Z)", re.IGNORECASE)
 _COLOR_FUNCTION = re.compile(r"\b(rgba?|hsla?)\(([^()]*)\)", re.IGNORECASE)
+WHITE = (255, 255, 255)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Context:
     root_pt: float = ROOT_FONT_PT
     page_width_pt: float = 595.0
     page_height_pt: float = 842.0
+    #: The colour behind the element (its nearest ancestor's background): what a translucent colour is seen on.
+    backdrop: tuple[int, int, int] = WHITE
 
     def points(self, number: float, unit: str) -> float | None:
         unit = unit.lower()
@@ -186,17 +189,18 @@ def font_size(value: str, parent_pt: float, root_pt: float = ROOT_FONT_PT) -> fl
     return float(found.group(1)) if found else None
 
 
-def normalise_colors(value: str) -> str:
-    """rgb()/hsl() in any syntax (spaces, slash alpha, percentages) as #rrggbb, alpha blended on white."""
+def normalise_colors(value: str, backdrop: tuple[int, int, int] = WHITE) -> str:
+    """rgb()/hsl() in any syntax (spaces, slash alpha, percentages) as #rrggbb, alpha blended on `backdrop`
+    (xhtml2pdf draws no transparency: white at 15 % on a blue header is a lighter blue, not white)."""
 
     def color(found: re.Match[str]) -> str:
-        parsed = _parse_color(found.group(1).lower(), found.group(2))
+        parsed = _parse_color(found.group(1).lower(), found.group(2), backdrop)
         return found.group(0) if parsed is None else parsed
 
     return _COLOR_FUNCTION.sub(color, value)
 
 
-def _parse_color(kind: str, body: str) -> str | None:
+def _parse_color(kind: str, body: str, backdrop: tuple[int, int, int] = WHITE) -> str | None:
     parts = [part for part in re.split(r"[\s,/]+", body.strip()) if part]
     if len(parts) not in (3, 4):
         return None
@@ -210,7 +214,8 @@ def _parse_color(kind: str, body: str) -> str | None:
         return None
     if alpha <= 0.0:
         return "transparent"
-    blended = [round(255 - (255 - channel) * min(alpha, 1.0)) for channel in rgb]
+    alpha = min(alpha, 1.0)
+    blended = [round(under + (channel - under) * alpha) for channel, under in zip(rgb, backdrop, strict=True)]
     return "#" + "".join(f"{max(0, min(255, channel)):02x}" for channel in blended)
 
 
@@ -252,3 +257,17 @@ def _mask(value: str) -> tuple[str, list[str]]:
 
 def _unmask(value: str, saved: list[str]) -> str:
     return re.sub(r"\x00(\d+)\x00", lambda found: saved[int(found.group(1))], value)
+
+
+_HEX = re.compile(r"#([\da-f]{6})\b", re.IGNORECASE)
+
+
+def backdrop(declared: dict[str, str], behind: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The colour an element's content is seen on: its own background colour (resolved, #rrggbb) when it
+    sets one, else what is behind it."""
+    for name in ("background-color", "background"):
+        found = _HEX.search(declared.get(name, ""))
+        if found:
+            digits = found.group(1)
+            return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+    return behind
