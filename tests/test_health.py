@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import signal
+import time
 from pathlib import Path
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support import Process, RedisServer, start_web, start_webhook_worker, start_worker, wait_until
+from webapp.health import FORGET_SECONDS, WORKER_CACHE_SECONDS
 
 TIMEOUT = 10
 
@@ -52,4 +55,33 @@ def test_health_is_ready_only_with_a_render_worker(tmp_path: Path) -> None:
         web.stop()
         for process in reversed(started):
             process.stop()
+        redis.stop()
+
+
+def test_a_worker_that_misses_one_broadcast_is_not_taken_for_gone(tmp_path: Path) -> None:
+    """A render worker slow to answer under load (here: stopped for longer than the health cache) kept health
+    ready, where it flapped to 503 `no_render_worker` for one broadcast; one silent for FORGET_SECONDS is gone."""
+    redis = RedisServer(tmp_path / "redis")
+    web, base = start_web(redis.url, tmp_path / "web.log")
+    worker = start_worker(redis.url, tmp_path / "worker.log", "--concurrency", "1")
+    try:
+        wait_until(lambda: health(base)[0] == 200, 15, "ready with a render worker")
+        assert worker.popen is not None
+        worker.popen.send_signal(signal.SIGSTOP)
+        silent_since = time.monotonic()
+        try:
+            # Past the cache, so the web broadcasts again and hears nothing back.
+            deadline = silent_since + WORKER_CACHE_SECONDS + 2
+            while time.monotonic() < deadline:
+                assert health(base) == (200, {"status": "ok", "redis": "ok", "workers": 1, "webhook_workers": 0})
+                time.sleep(0.5)
+            wait_until(
+                lambda: health(base)[0] == 503, FORGET_SECONDS + WORKER_CACHE_SECONDS + 5, "the silent worker forgotten"
+            )
+            assert time.monotonic() - silent_since >= FORGET_SECONDS
+        finally:
+            worker.popen.send_signal(signal.SIGCONT)
+    finally:
+        web.stop()
+        worker.stop()
         redis.stop()

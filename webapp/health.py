@@ -20,6 +20,9 @@ WORKER_CACHE_SECONDS = 5.0
 # Without a render worker the count is asked again sooner: one that starts is seen within a second.
 NO_WORKER_CACHE_SECONDS = 1.0
 INSPECT_TIMEOUT = 0.5
+#: A worker that answered within this many seconds still counts when it misses a broadcast: a worker busy
+#: under load may answer later than INSPECT_TIMEOUT, and health must not flap to 503 for it.
+FORGET_SECONDS = 15.0
 #: What a service without a render worker says: it takes jobs, but none will run.
 NO_RENDER_WORKER = "no_render_worker"
 
@@ -33,6 +36,8 @@ class Workers:
 
 
 _workers_seen: dict[str, tuple[float, Workers]] = {}
+#: Per app: each worker's last answer (monotonic time) and the queues it consumes.
+_answers: dict[str, dict[str, tuple[float, frozenset[str]]]] = {}
 
 
 @bp.get("/healthz")
@@ -73,11 +78,14 @@ def _outage(exc: Exception) -> str:
 
 
 def live_workers(celery: Celery) -> Workers:
-    """The workers that answered, counted by the queues they consume, cached for a few seconds.
+    """The workers that answered, counted by the queues they consume, cached for a few seconds; one that
+    answered within FORGET_SECONDS still counts.
 
     One broadcast, as a ping is: each worker answers with its queues, so the webhook
     worker (which renders nothing) is not taken for a render worker."""
-    cached = _workers_seen.get(celery.main or "")
+    # Per app and broker: tests build many apps, on Redis servers of their own.
+    app_key = f"{celery.main}|{celery.conf.broker_url}"
+    cached = _workers_seen.get(app_key)
     now = time.monotonic()
     if cached is not None and now - cached[0] < (WORKER_CACHE_SECONDS if cached[1].render else NO_WORKER_CACHE_SECONDS):
         return cached[1]
@@ -87,10 +95,15 @@ def live_workers(celery: Celery) -> Workers:
         replies = celery.control.inspect(timeout=INSPECT_TIMEOUT).active_queues() or {}
     except Exception:
         replies = {}
-    consumed = [{queue.get("name") for queue in queues or ()} for queues in replies.values()]
+    answers = _answers.setdefault(app_key, {})
+    for node, queues in replies.items():
+        answers[node] = (now, frozenset(str(queue.get("name")) for queue in queues or ()))
+    for node in [node for node, (when, _) in answers.items() if now - when > FORGET_SECONDS]:
+        del answers[node]
+    consumed = [names for _, names in answers.values()]
     workers = Workers(
         render=sum(render_queue in names for names in consumed),
         webhooks=sum(webhook_queue in names for names in consumed),
     )
-    _workers_seen[celery.main or ""] = (now, workers)
+    _workers_seen[app_key] = (now, workers)
     return workers
