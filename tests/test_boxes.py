@@ -4,10 +4,14 @@ widths and centring, inline-block siblings, `display: table`, a flex-end row. Po
 
 from __future__ import annotations
 
+import io
+
+import pypdf
 import pytest
 
 from bench.fidelity import words
 from bench.fidelity.words import Word
+from tasks.document.page_setup import PageOptions
 from tasks.render.renderer import render_pdf
 
 A4_WIDTH = 595.28
@@ -178,3 +182,32 @@ def test_a_wrapping_flex_row_measures_a_nested_row_of_pills_as_wide_as_its_pills
     # The skills do not fit beside the contact line: they go under it, not squeezed into what is left.
     assert at["skills"].y0 > at["contactline"].y1
     assert at["skills"].x0 == pytest.approx(MARGIN, abs=2)
+
+
+def test_a_page_wider_than_the_paper_is_shrunk_to_fit_it_as_chromiums_print_does() -> None:
+    # 1,240 px (930pt) of payslip on 539pt of A4: laid out that wide, then every page scaled by 539 / 930.
+    body = '<table width="1240" cellspacing="0"><tr><td>Leftcell</td><td align="right">Rightcell</td></tr></table>'
+    pdf = render_pdf(page(body, "body { margin: 0 }")).pdf
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert [round(float(side)) for side in reader.pages[0].mediabox[2:]] == [595, 842]
+    at = {word.text: word for word in words.pdf_words(pdf)[0].words}
+    assert at["rightcell"].x1 == pytest.approx(A4_WIDTH - MARGIN, abs=4)
+    assert at["leftcell"].x0 == pytest.approx(MARGIN, abs=2)
+    # Type shrunk with it: 12pt at 58 %.
+    assert at["leftcell"].y1 - at["leftcell"].y0 < 9
+
+
+def test_a_card_centred_on_a_full_height_flex_body_is_in_the_middle_of_the_page() -> None:
+    css = (
+        "body { margin: 0; height: 100vh; display: flex; align-items: center; justify-content: center } p { margin: 0 }"
+    )
+    at = placed(page('<div style="width: 300px"><p>Centred card</p></div>', css))
+    middle = (at["centred"].y0 + at["centred"].y1) / 2
+    assert middle == pytest.approx(841.89 / 2, abs=15)
+
+
+def test_a_page_size_sent_with_the_job_replaces_the_shrinking_with_the_documents_own_page() -> None:
+    body = '<table width="1240" cellspacing="0"><tr><td>Leftcell</td><td align="right">Rightcell</td></tr></table>'
+    pdf = render_pdf(page(body, "body { margin: 0 }"), options=PageOptions(page_size="A4")).pdf
+    at = {word.text: word for word in words.pdf_words(pdf)[0].words}
+    assert at["leftcell"].y1 - at["leftcell"].y0 > 10  # laid out on the A4 sent, at full size

@@ -14,6 +14,11 @@ from tasks.document.modes import WRITTEN_FOR
 from tasks.document.page_rules import DocumentPage, document_page, expand_sides, nested_blocks
 from tasks.document.units import PAGE_SIDES, POINTS_PER_UNIT, page_fits
 
+#: The mark a prepared document carries when it is laid out wider than the paper and its pages are to be
+#: shrunk back to it (tasks/prepare/shrink.py, tasks/render/shrink.py).
+SHRINK_META = "html2pdf-shrink"
+_SHRINK_MARK = re.compile(rf"<meta name=\"{SHRINK_META}\" content=\"[\d.]+\">")
+
 PAGE_SIZES = {name: getattr(pagesizes, name.upper()) for name in ("a3", "a4", "a5", "b4", "b5", "letter", "legal")}
 _LENGTH = re.compile(r"(\d+(?:\.\d+)?)(pt|px|mm|cm|in)")
 # One length as written, a number and whatever word follows it kept together, so an error
@@ -144,6 +149,8 @@ class PageOptions:
         """
         extra: list[str] = []
         if self.sets_page():
+            # The page sent replaces the document's own, and with it any shrinking to fit (tasks/prepare/shrink.py).
+            html = _SHRINK_MARK.sub("", html, count=1)
             own = document_page(html)
             rule = self._page_rule(own, extra)
             # In the document's own rule's place: xhtml2pdf uses the last plain @page rule, whole.

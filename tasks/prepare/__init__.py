@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
 from tasks.document.modes import WRITTEN_FOR as MODES
-from tasks.prepare import blocks, cascade, css_depth, layout, paged, rtl, svg, undrawn
+from tasks.prepare import blocks, cascade, css_depth, layout, paged, rtl, shrink, svg, undrawn
 from tasks.prepare.stylesheets import Reader, compiled, gather
 
 __all__ = ["MODES", "Prepared", "Reader", "is_browser_document", "prepare"]
@@ -119,11 +119,15 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     root = lxml_html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
     for inline in root.xpath("//@style"):
         css_depth.check(str(inline))  # parsed and evaluated recursively by the cascade
-    sheet = compiled(BROWSER_DEFAULTS, tuple(gather(root, read, report)))
+    stylesheets = tuple(gather(root, read, report))
+    sheet = compiled(BROWSER_DEFAULTS, stylesheets)
     for feature, count in sheet.ignored.items():
         report.ignore(feature, count)
     page_rules = paged.read(sheet.page_rules, report)
     page = page_rules.base
+    zoom = shrink.factor(root, sheet, (html, *stylesheets), page)
+    if zoom < 1:
+        shrink.scale(page, zoom)
     computed = cascade.apply(root, sheet, report, page.content_width, page.content_height)
     layout.apply(root, computed, report, page.content_width)
     undrawn.report_elements(root, computed, report, page.content_height)
@@ -140,7 +144,9 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     style = etree.Element("style")
     page_css = paged.page_css(page_rules, root, computed, report)
     style.text = "\n".join([page_css, cascade.generated_css(computed), *sheet.font_faces])
-    head[0:0] = [marker, defaults, style]
+    # The shrink mark first: the renderer looks for it at the head's start (tasks/render/shrink.py).
+    shrunk = [etree.Element("meta", name=shrink.META, content=f"{zoom:.6f}")] if zoom < 1 else []
+    head[0:0] = [*shrunk, marker, defaults, style]
     return Prepared(_serialise(root), report)
 
 

@@ -47,6 +47,9 @@ def flex_to_table(
     table = _table(element, inline)
     set_display(element, "block")
     row_gap = _gap(style, "row")
+    # Centred or pushed down in a row of a set height (a card centred on a `height: 100vh` body): the cells
+    # take that height, and their vertical alignment places the items in it.
+    height = _inner_height(style) if valign != "top" and len(rows) == 1 else None
     for number, row in enumerate(rows):
         if number and not _shares(row):
             # Each line of a wrapping flex row is laid out on its own: its items share no columns.
@@ -62,7 +65,9 @@ def flex_to_table(
             _fill_cell(item, width, computed)
             # With free space the empty cells place the items; their content keeps its own alignment.
             align = None if free else _alignment(justify, index, len(row))
-            _cell(tr, item, width, valign, align, gap if index else None)
+            cell = _cell(tr, item, width, valign, align, gap if index else None)
+            if height is not None:
+                cell.set("style", f"{cell.get('style')}; height: {height:.2f}pt")
         if justify in ("flex-start", "start", "left", "center", "normal", "") and free:
             _spacer(tr)
 
@@ -105,6 +110,17 @@ def _outer_width(
     _, pad_right, _, pad_left = sides(own, "padding")
     _, margin_right, _, margin_left = sides(own, "margin")
     return estimate.max_content(item, style, computed) + pad_left + pad_right + margin_left + margin_right
+
+
+def _inner_height(style: dict[str, str]) -> float | None:
+    """The content height a flex container sets (`height`, else `min-height`), a little short of it so that
+    a row as tall as the page still fits the page; None when it sets none."""
+    for name in ("height", "min-height"):
+        value = points(style.get(name))
+        if value != float("inf"):
+            top, _, bottom, _ = sides(style, "padding")
+            return max(value - top - bottom - 2.0, 0.0)
+    return None
 
 
 def _shares(row: Row) -> bool:

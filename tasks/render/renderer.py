@@ -21,7 +21,7 @@ from tasks.fonts import cjk
 from tasks.fonts.scope import document_fonts
 from tasks.nesting.scan import nesting_depth
 from tasks.prepare import Prepared, Reader, prepare
-from tasks.render import fidelity_sources, patches
+from tasks.render import fidelity_sources, patches, shrink
 from tasks.render.hooks import ActiveRender, active
 from tasks.render.progress import LAYOUT_END, WRITE_END, ProgressCallback, ProgressTracker
 
@@ -105,7 +105,8 @@ def _render(
     finally:
         cjk.on_conversion.reset(converting)
         active.reset(token)
-    return report, pdf, warnings
+    scale = shrink.factor(document)
+    return report, shrink.pages(pdf, scale) if scale < 1 else pdf, warnings
 
 
 def prepare_document(html: str, written_for: str, *, policy: ResourceAccessPolicy, path: str = "") -> Prepared:
