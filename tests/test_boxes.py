@@ -211,3 +211,15 @@ def test_a_page_size_sent_with_the_job_replaces_the_shrinking_with_the_documents
     pdf = render_pdf(page(body, "body { margin: 0 }"), options=PageOptions(page_size="A4")).pdf
     at = {word.text: word for word in words.pdf_words(pdf)[0].words}
     assert at["leftcell"].y1 - at["leftcell"].y0 > 10  # laid out on the A4 sent, at full size
+
+
+def test_an_absolute_box_is_placed_from_its_containers_padding_edge_and_keeps_its_text() -> None:
+    # A certificate's frame: `padding-top: 100%` (taller than the page) holds the text placed 30mm from its top.
+    # xhtml2pdf measured `top` below the padding, off the page, and the text was lost.
+    css = """body { margin: 0 } .frame { position: relative; padding-top: 100% }
+    .text { position: absolute; top: 30mm; left: 12mm } p { margin: 0 }"""
+    lines = "".join(f"<p>Certified line {index}</p>" for index in range(8))
+    at = placed(page(f'<div class="frame"><div class="text">{lines}</div></div>', css))
+    assert all(str(index) in at for index in range(8)), sorted(at)
+    assert at["certified"].y0 == pytest.approx(MARGIN + 85.04, abs=4)
+    assert at["certified"].x0 == pytest.approx(MARGIN + 34.02, abs=2)

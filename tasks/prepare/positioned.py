@@ -49,6 +49,8 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
             _in_flow(element, style, report)
         elif kind == "relative":
             _width_as_margins(element, style, page_width)
+        if kind == "absolute":
+            _top_from_padding_edge(element, style, computed)
 
 
 def tall_boxes_in_flow(
@@ -89,6 +91,20 @@ def _container_in_cell(element: lxml_html.HtmlElement, computed: ElementStyles) 
         if is_positioned(computed.get(ancestor)):
             return any(above.tag in ("td", "th") for above in ancestor.iterancestors())
     return False
+
+
+def _top_from_padding_edge(element: lxml_html.HtmlElement, style: Computed, computed: ElementStyles) -> None:
+    """`top` measured from the containing block's padding edge, as CSS measures it: xhtml2pdf measures it
+    from the content edge, below the container's padding-top (a certificate's `padding-top: 100%` frame
+    pushed its text off the page, and it was lost)."""
+    top = points(style.own.get("top"))
+    container = next((above for above in element.iterancestors() if is_positioned(computed.get(above))), None)
+    if top == float("inf") or container is None:
+        return
+    padding_top, _, _, _ = sides(computed[container].own, "padding")
+    if padding_top > 0:
+        set_style(element, {"top": f"{top - padding_top:.2f}pt"})
+        style.own["top"] = f"{top - padding_top:.2f}pt"
 
 
 def _in_flow(element: lxml_html.HtmlElement, style: Computed, report: FidelityReport) -> None:
