@@ -223,3 +223,14 @@ def test_an_absolute_box_is_placed_from_its_containers_padding_edge_and_keeps_it
     assert all(str(index) in at for index in range(8)), sorted(at)
     assert at["certified"].y0 == pytest.approx(MARGIN + 85.04, abs=4)
     assert at["certified"].x0 == pytest.approx(MARGIN + 34.02, abs=2)
+
+
+def test_an_image_that_cannot_be_shown_stands_as_its_alt_text_in_a_browser_document() -> None:
+    html = page('<p>Before <img src="absent/logo.png" alt="Company logo"> after</p>')
+    result = render_pdf(html)
+    text = [word.text for word in words.pdf_words(result.pdf)[0].words]
+    assert text == ["before", "company", "logo", "after"]
+    assert result.fidelity.as_dict()["blocked_resources"] == ["absent/logo.png"]  # and still reported
+    # A document written for xhtml2pdf keeps xhtml2pdf's own output.
+    stock = render_pdf(html, written_for="xhtml2pdf")
+    assert [word.text for word in words.pdf_words(stock.pdf)[0].words] == ["before", "after"]

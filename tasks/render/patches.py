@@ -43,7 +43,7 @@ from xhtml2pdf import tags as x2p_tags
 from xhtml2pdf.xhtml2pdf_reportlab import PmlImage, PmlTableOfContents
 
 from tasks.fonts import cjk, fallback, families, scope, webfonts
-from tasks.render import drawings, hooks, links, minidom_fix, rules, table_layout
+from tasks.render import drawings, hooks, links, minidom_fix, missing_images, rules, table_layout
 
 #: The distributions the patches reach into, and the versions they were written for (requirements.txt pins them).
 WRITTEN_FOR: dict[str, str] = {"xhtml2pdf": "0.2.28", "reportlab": "5.1.0", "pypdf": "7.1.0", "html5lib": "1.1"}
@@ -120,6 +120,8 @@ def install() -> None:
     x2p_document.pisaParser = links.parse
     x2p_paragraph._doLink = links.draw_link
     PmlImage.getDrawing = drawings.drawing
+    # An image that cannot be shown stands as its alt text, as in a browser (documents written for one).
+    x2p_tags.pisaTagIMG.start = missing_images.showing_alt(x2p_tags.pisaTagIMG.start)
     # An element with both `lang` and `xml:lang` (every XHTML 1.0 page's <html>) made minidom's
     # unlink raise KeyError after the document was read; html5lib files both under one key.
     minidom.Attr.unlink = minidom_fix.unlink_attr  # type: ignore[method-assign]
