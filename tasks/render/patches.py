@@ -113,6 +113,8 @@ def install() -> None:
     x2p_tables.PmlKeepInFrame = table_layout.table_cell
     # A cell's `vertical-align` that is a length reached ReportLab's VALIGN as a tuple and failed the render.
     x2p_tables.pisaTagTD.start = table_layout.aligning_cell(x2p_tables.pisaTagTD.start)
+    # A right-to-left table's spanning cells keep their content (it was left in a cell ReportLab does not draw).
+    x2p_tables._mirror_columns = table_layout.mirroring_spans(x2p_tables._mirror_columns)
     # Values a browser takes in its stride and ReportLab did not (each failed the render): a row height
     # in percent (ContentSizedTable), an <hr> width left a string, a link to an anchor the document does
     # not have, an SVG transform that flattens its element.

@@ -206,3 +206,23 @@ def aligning_cell(start: Callable[[Any, Any], None]) -> Callable[[Any, Any], Non
         start(self, c)
 
     return start_cell
+
+
+def mirroring_spans(mirror: Callable[[Any, list[list[Any]], int], None]) -> Callable[[Any, list[list[Any]], int], None]:
+    """xhtml2pdf's `_mirror_columns` (a right-to-left table), that keeps what spanning cells hold.
+
+    Reversing a row moves a spanning cell's content to the right end of its span, but ReportLab draws a
+    span's content from its left-most cell, which the reversal filled with an empty placeholder: every
+    `colspan` cell of a right-to-left table was drawn empty, its text lost. The content is moved back to
+    the cell ReportLab draws."""
+
+    def mirror_columns(tdata: Any, data: list[list[Any]], maxcols: int) -> None:
+        mirror(tdata, data, maxcols)
+        if maxcols < 2:
+            return
+        for name, start, stop, *_ in tdata.styles:
+            first, last, row = start[0], stop[0], start[1]
+            if name == "SPAN" and 0 <= first < last < len(data[row]):
+                data[row][first], data[row][last] = data[row][last], data[row][first]
+
+    return mirror_columns
