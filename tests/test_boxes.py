@@ -234,3 +234,17 @@ def test_an_image_that_cannot_be_shown_stands_as_its_alt_text_in_a_browser_docum
     # A document written for xhtml2pdf keeps xhtml2pdf's own output.
     stock = render_pdf(html, written_for="xhtml2pdf")
     assert [word.text for word in words.pdf_words(stock.pdf)[0].words] == ["before", "after"]
+
+
+def test_blocks_in_columns_are_sized_in_their_column_not_moved_by_the_margins_around_the_columns() -> None:
+    # A menu: columns inside a block with a wide left margin (beside a fixed sidebar). The sections
+    # were narrowed with that margin as their indent, then dealt into the columns and pushed half out.
+    css = """body { margin: 0 } .menu { margin-left: 200px } .cols { column-count: 2; column-gap: 16px }
+    .section { width: 150px } p { margin: 0 }"""
+    sections = "".join(
+        f'<div class="section"><p>Dish{index}</p><p>{"Tasty words here " * 6}</p></div>' for index in range(2)
+    )
+    at = placed(page(f'<div class="menu"><div class="cols">{sections}</div></div>', css))
+    column = (A4_WIDTH - 2 * MARGIN - 150 - 12) / 2
+    assert at["dish0"].x0 == pytest.approx(MARGIN + 150, abs=3)
+    assert at["dish1"].x0 == pytest.approx(MARGIN + 150 + column + 12, abs=6)

@@ -20,6 +20,8 @@ from tasks.prepare.cascade import Computed
 from tasks.prepare.inline_style import set_style
 
 MAX_COLUMNS = 12
+#: The margins of the blocks around a block in columns (tasks/prepare/widths.py), in points: "left right".
+INDENT = "data-column-indent"
 #: A block with this share of the body's text is the body, for columns: they become the page's frames.
 _WHOLE = 0.9
 
@@ -40,7 +42,7 @@ def apply(
         style = computed.get(element)
         if style is None or not isinstance(element.tag, str):
             continue
-        count, gap = _columns(style, page_size[0])
+        count, gap = count_and_gap(style, page_size[0])
         if count < 2:
             continue
         for name in ("columns", "column-count", "column-width", "column-gap", "column-rule"):
@@ -61,7 +63,7 @@ def _over_a_page(length: int, style: Computed, page_size: tuple[float, float]) -
     return length * style.font_pt * 0.5 > lines * page_size[0]
 
 
-def _columns(style: Computed, page_width: float) -> tuple[int, float]:
+def count_and_gap(style: Computed, page_width: float) -> tuple[int, float]:
     """The element's column count and gap in points, from `columns`, `column-count` and `column-width`."""
     cascaded = style.cascaded
     count, width = 0, 0.0
@@ -105,7 +107,9 @@ def _as_table(element: lxml_html.HtmlElement, count: int, gap: float) -> None:
     table = etree.SubElement(element, "table")
     table.set("cellpadding", "0")
     table.set("cellspacing", "0")
-    table.set("style", "width: 100%")
+    # xhtml2pdf moves no table in by the margins of the blocks around it: the indent widths.py found.
+    left_indent, _, right_indent = (element.attrib.pop(INDENT, None) or "0 0").partition(" ")
+    table.set("style", f"width: 100%; margin-left: {left_indent}pt; margin-right: {right_indent}pt")
     row = etree.SubElement(table, "tr")
     for index, members in enumerate(cells):
         cell = etree.SubElement(row, "td")

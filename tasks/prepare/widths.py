@@ -15,7 +15,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.prepare import blocks, estimate, floats, inline_blocks, positioned
+from tasks.prepare import blocks, columns, estimate, floats, inline_blocks, positioned
 from tasks.prepare.cascade import Computed
 from tasks.prepare.inline_style import points, set_style, sides
 
@@ -100,6 +100,13 @@ def _walk(
             left, right = _sides(style)
             inner_indent = (0.0, 0.0) if narrowed else (indent[0] + left, indent[1] + right)
             inner_boxed = not narrowed and (boxed or _boxed(style))
+            count, gap = columns.count_and_gap(style, inner)
+            if count > 1:
+                # Its children go into its columns (tasks/prepare/columns.py runs later): each is sized in
+                # a column, which the table of columns moves in by the margins around it, not they.
+                if not inner_boxed:
+                    child.set(columns.INDENT, f"{inner_indent[0]:.2f} {inner_indent[1]:.2f}")
+                inner, inner_indent, inner_boxed = (inner - gap * (count - 1)) / count, (0.0, 0.0), False
         _walk(child, computed, max(inner, 0.0), inner_indent, inner_boxed)
 
 
