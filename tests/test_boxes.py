@@ -248,3 +248,10 @@ def test_blocks_in_columns_are_sized_in_their_column_not_moved_by_the_margins_ar
     column = (A4_WIDTH - 2 * MARGIN - 150 - 12) / 2
     assert at["dish0"].x0 == pytest.approx(MARGIN + 150, abs=3)
     assert at["dish1"].x0 == pytest.approx(MARGIN + 150 + column + 12, abs=6)
+
+
+def test_a_shrink_mark_a_document_writes_itself_is_honoured_only_within_chromiums_limit() -> None:
+    # The mark is the preparation stage's; written by hand asking for a near-zero scale, it is ignored.
+    html = '<html><head><meta name="html2pdf-shrink" content="0.000001"></head><body><p>Normal size</p></body></html>'
+    pdf = render_pdf(html, written_for="xhtml2pdf").pdf
+    assert [round(float(side)) for side in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].mediabox[2:]] == [595, 842]

@@ -12,12 +12,16 @@ from tasks.document.page_setup import SHRINK_META as META
 _META = re.compile(rf"<meta name=\"{META}\" content=\"(0\.\d+)\">")
 #: The prepared document puts its mark first in its head: no need to read further.
 _HEAD = 4096
+#: The most the preparation stage shrinks (Chromium's maximum shrink factor, 2): a mark asking for more
+#: (a document's own, written by hand) is not honoured.
+SMALLEST = 0.5
 
 
 def factor(document: str) -> float:
     """What the prepared `document` asks its pages to be scaled by (1: not at all)."""
     found = _META.search(document, 0, _HEAD)
-    return float(found.group(1)) if found else 1.0
+    scale = float(found.group(1)) if found else 1.0
+    return scale if SMALLEST <= scale < 1 else 1.0
 
 
 def pages(pdf: bytes, scale: float) -> bytes:
