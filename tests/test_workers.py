@@ -7,7 +7,10 @@ from pathlib import Path
 
 import psutil
 
+from harness.processes import BIN
 from tests.support import Process, RedisServer, get_job, report_html, start_web, start_worker, submit_job, wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TIMEOUT = 10
 
@@ -45,3 +48,30 @@ def test_two_workers_share_the_jobs(private_redis: RedisServer, tmp_path: Path) 
         web.stop()
         for worker in workers:
             worker.stop()
+
+
+def procfile_worker(redis_url: str, log: Path) -> Process:
+    """The render worker exactly as the Procfile starts it."""
+    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("worker:"))
+    command = [str(BIN / part) if part == "celery" else part for part in line.split(":", 1)[1].split()]
+    worker = Process(command, log, {"REDIS_URL": redis_url})
+    wait_until(lambda: "ready." in worker.output() or not worker.alive(), 60, "the Procfile's worker")
+    return worker
+
+
+def test_the_procfiles_worker_loses_and_regains_its_broker_without_a_traceback(tmp_path: Path) -> None:
+    # With Celery's gossip on, a worker that lost its broker logged "Error on restarting Gossip" and a traceback.
+    redis = RedisServer(tmp_path / "redis", persistent=True)
+    worker = procfile_worker(redis.url, tmp_path / "worker.log")
+    web, base = start_web(redis.url, tmp_path / "web.log")
+    try:
+        redis.stop()
+        wait_until(lambda: "Connection to broker lost" in worker.output(), 30, "the worker to notice")
+        redis.start()
+        job_id = submit(base, "<p>After the broker came back</p>")
+        wait_until(lambda: get_job(base, job_id)["state"] == "SUCCESS", 60, "a job after the broker came back")
+        assert "Traceback" not in worker.output() and "Gossip" not in worker.output(), worker.output()[-3000:]
+    finally:
+        web.stop()
+        worker.stop()
+        redis.stop()
