@@ -89,6 +89,10 @@ class Tab:
         if message.type != "error":
             return
         url = message.location.get("url", "")
+        # Chromium's own pages (its PDF viewer in the job page's preview, asking for a protected PDF's
+        # password) log to the same console; only what our page's code logs counts.
+        if url.startswith(("chrome://", "chrome-extension://")):
+            return
         # A request the test makes fail on purpose is logged by the browser, not by our code.
         if message.text.startswith("Failed to load resource") and any(part in url for part in self.expected_failures):
             return

@@ -100,14 +100,23 @@ def _walk(
             left, right = _sides(style)
             inner_indent = (0.0, 0.0) if narrowed else (indent[0] + left, indent[1] + right)
             inner_boxed = not narrowed and (boxed or _boxed(style))
-            count, gap = columns.count_and_gap(style, inner)
-            if count > 1:
-                # Its children go into its columns (tasks/prepare/columns.py runs later): each is sized in
-                # a column, which the table of columns moves in by the margins around it, not they.
-                if not inner_boxed:
-                    child.set(columns.INDENT, f"{inner_indent[0]:.2f} {inner_indent[1]:.2f}")
-                inner, inner_indent, inner_boxed = (inner - gap * (count - 1)) / count, (0.0, 0.0), False
+            inner, inner_indent, inner_boxed = _in_columns(child, style, inner, inner_indent, inner_boxed)
         _walk(child, computed, max(inner, 0.0), inner_indent, inner_boxed)
+
+
+def _in_columns(
+    element: lxml_html.HtmlElement, style: Computed, room: float, indent: tuple[float, float], boxed: bool
+) -> tuple[float, tuple[float, float], bool]:
+    """The room, indent and boxing a block's children are sized in: a column's, when the block is in columns.
+
+    Its children go into its columns (tasks/prepare/columns.py runs later), each sized in a column, which
+    the table of columns moves in by the margins around it (noted on the block), not they."""
+    count, gap = columns.count_and_gap(style, room)
+    if count < 2:
+        return room, indent, boxed
+    if not boxed:
+        element.set(columns.INDENT, f"{indent[0]:.2f} {indent[1]:.2f}")
+    return (room - gap * (count - 1)) / count, (0.0, 0.0), False
 
 
 def _walk_row_of_floats(table: lxml_html.HtmlElement, computed: ElementStyles, room: float) -> None:
