@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,10 @@ from tests.support import (
 AWAY_SECONDS = 5.0  # longer than the stream's `retry` (3 s): a browser would have reconnected during it
 
 
-def test_a_stream_reopened_while_redis_is_away_is_held_until_it_is_back(tmp_path: Path) -> None:
+@contextmanager
+def rendering(tmp_path: Path) -> Iterator[tuple[RedisServer, threading.Timer, str, str]]:
+    """A service rendering a long job: its Redis, a timer that brings Redis back AWAY_SECONDS after it is
+    started, the service's address and the job's id (already in PROGRESS)."""
     redis = RedisServer(tmp_path / "redis", persistent=True)  # same port and data when it comes back
     worker = start_worker(redis.url, tmp_path / "worker.log", "--concurrency", "1")
     web, base = start_web(redis.url, tmp_path / "web.log", env={"SSE_STORE_WAIT": "60"})
@@ -33,6 +38,18 @@ def test_a_stream_reopened_while_redis_is_away_is_held_until_it_is_back(tmp_path
     try:
         job_id = submit_job(base, {"html": report_html(300)})["id"]
         wait_for_job(base, job_id, "PROGRESS", timeout=60)
+        yield redis, back, base, job_id
+    finally:
+        back.cancel()
+        if back.ident is not None:  # started
+            back.join()
+        web.stop()
+        worker.stop()
+        redis.stop()
+
+
+def test_a_stream_reopened_while_redis_is_away_is_held_until_it_is_back(tmp_path: Path) -> None:
+    with rendering(tmp_path) as (redis, back, base, job_id):
         url = f"{base}/api/jobs/{job_id}/events"
         with SseStream(url) as stream:
             events = stream.events(deadline=30)
@@ -53,12 +70,6 @@ def test_a_stream_reopened_while_redis_is_away_is_held_until_it_is_back(tmp_path
         ids = [event.id or 0 for event in after]
         assert ids == sorted(set(ids)) and ids[0] > last, f"repeated or older events after {last}: {ids}"
         assert after[-1].type == "end" and after[-1].job["state"] == "SUCCESS"
-    finally:
-        back.cancel()
-        back.join()
-        web.stop()
-        worker.stop()
-        redis.stop()
 
 
 # Records every event and every state of one EventSource, as a page would see them.
@@ -78,39 +89,29 @@ LISTEN_SCRIPT = """url => {
 
 
 def test_chromiums_event_source_rides_out_an_outage_longer_than_its_retry(tmp_path: Path, browser: Browser) -> None:
-    redis = RedisServer(tmp_path / "redis", persistent=True)
-    worker = start_worker(redis.url, tmp_path / "worker.log", "--concurrency", "1")
-    web, base = start_web(redis.url, tmp_path / "web.log", env={"SSE_STORE_WAIT": "60"})
-    back = threading.Timer(AWAY_SECONDS, redis.start)
     context = browser.new_context()
     try:
-        job_id = submit_job(base, {"html": report_html(300)})["id"]
-        wait_for_job(base, job_id, "PROGRESS", timeout=60)
-        page = context.new_page()
-        page.goto(f"{base}/healthz")  # the service's origin, with none of the page's own script
-        page.evaluate(LISTEN_SCRIPT, f"/api/jobs/{job_id}/events")
+        with rendering(tmp_path) as (redis, back, base, job_id):
+            page = context.new_page()
+            page.goto(f"{base}/healthz")  # the service's origin, with none of the page's own script
+            page.evaluate(LISTEN_SCRIPT, f"/api/jobs/{job_id}/events")
 
-        def seen() -> list[dict[str, Any]]:
-            events: list[dict[str, Any]] = page.evaluate("window.__seen")
-            return events
+            def seen() -> list[dict[str, Any]]:
+                events: list[dict[str, Any]] = page.evaluate("window.__seen")
+                return events
 
-        wait_until(lambda: len(seen()) > 0, 30, "a first event")
-        redis.stop()
-        stopped = time.monotonic()
-        back.start()
-        wait_until(lambda: any(event["kind"] == "end" for event in seen()), 180, "the end event")
-        assert time.monotonic() - stopped >= AWAY_SECONDS
-        states: list[int] = page.evaluate("window.__states")
-        assert 2 not in states, f"the EventSource was closed for good (readyState 2): {states}"
-        assert states.count(0) >= 1, f"it never reconnected, so no outage was ridden out: {states}"
-        events = seen()
-        ids = [int(event["id"]) for event in events]
-        assert ids == sorted(set(ids)), f"repeated or out-of-order events: {ids}"
-        assert '"SUCCESS"' in events[-1]["data"] and events[-1]["kind"] == "end"
+            wait_until(lambda: len(seen()) > 0, 30, "a first event")
+            redis.stop()
+            stopped = time.monotonic()
+            back.start()
+            wait_until(lambda: any(event["kind"] == "end" for event in seen()), 180, "the end event")
+            assert time.monotonic() - stopped >= AWAY_SECONDS
+            states: list[int] = page.evaluate("window.__states")
+            assert 2 not in states, f"the EventSource was closed for good (readyState 2): {states}"
+            assert states.count(0) >= 1, f"it never reconnected, so no outage was ridden out: {states}"
+            events = seen()
+            ids = [int(event["id"]) for event in events]
+            assert ids == sorted(set(ids)), f"repeated or out-of-order events: {ids}"
+            assert '"SUCCESS"' in events[-1]["data"] and events[-1]["kind"] == "end"
     finally:
         context.close()
-        back.cancel()
-        back.join()
-        web.stop()
-        worker.stop()
-        redis.stop()
