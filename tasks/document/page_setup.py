@@ -17,6 +17,9 @@ from tasks.document.units import PAGE_SIDES, POINTS_PER_UNIT, page_fits
 #: The mark a prepared document carries when it is laid out wider than the paper and its pages are to be
 #: shrunk back to it (tasks/prepare/shrink.py, tasks/render/shrink.py).
 SHRINK_META = "html2pdf-shrink"
+#: The most Chromium's print shrinks a page whose content is too wide (measured: a 1,200 px line on A4
+#: prints at 1/1.5; wider content is clipped at that scale, not shrunk further).
+MAXIMUM_SHRINK = 1.5
 _SHRINK_MARK = re.compile(rf"<meta name=\"{SHRINK_META}\" content=\"[\d.]+\">")
 
 PAGE_SIZES = {name: getattr(pagesizes, name.upper()) for name in ("a3", "a4", "a5", "b4", "b5", "letter", "legal")}

@@ -9,13 +9,12 @@ from __future__ import annotations
 from lxml import etree
 from lxml import html as lxml_html
 
+from tasks.document.page_setup import MAXIMUM_SHRINK
 from tasks.prepare.cascade import Computed
 from tasks.prepare.inline_style import points, set_style, sides
 
 #: A monospace face's advance width, in ems (Courier's and most others').
 MONOSPACE_ADVANCE = 0.6
-#: How far Chromium shrinks a printed page whose content is too wide (Blink's printing maximum).
-CHROMIUM_MAX_SHRINK = 1.5
 #: What stays on a narrowed block itself; the rest of its box goes to the table cell that holds its content.
 _OUTSIDE = ("margin", "width", "max-width", "min-width", "display", "float", "position")
 
@@ -29,7 +28,7 @@ def fit_preformatted(pre: lxml_html.HtmlElement, style: Computed | None, page_wi
     needed = longest * MONOSPACE_ADVANCE * style.font_pt
     if needed <= page_width:
         return
-    size = max(style.font_pt * page_width / needed, style.font_pt / CHROMIUM_MAX_SHRINK)
+    size = max(style.font_pt * page_width / needed, style.font_pt / MAXIMUM_SHRINK)
     set_style(pre, {"font-size": f"{size:.2f}pt"})
 
 

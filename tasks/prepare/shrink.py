@@ -1,7 +1,7 @@
 """A page wider than the paper, shrunk to fit it as Chromium's print does.
 
-Chromium lays out a document whose content is wider than the page at that width (at most twice the
-page's) and scales the whole page down to the paper: a 1,240 px payslip or an 800 px boarding pass
+Chromium lays out a document whose content is wider than the page at that width (at most 1.5 times the
+page's, clipping what is wider) and scales the whole page down to the paper: an 800 px boarding pass
 prints whole, in smaller type. Here the page the document is laid out on is made as much larger, and
 the renderer scales each page of the PDF back to the paper (tasks/render/shrink.py), told by a
 `<meta name="html2pdf-shrink">` the prepared document carries.
@@ -15,17 +15,16 @@ import re
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.document.page_setup import SHRINK_META
+from tasks.document.page_setup import MAXIMUM_SHRINK, SHRINK_META
 from tasks.prepare import cascade
 from tasks.prepare.inline_style import points, sides
 from tasks.prepare.pages import Page
 from tasks.prepare.stylesheets import Sheet
 
 META = SHRINK_META
-#: Chromium's kPrintingMaximumShrinkFactor: wider content is clipped, not shrunk further.
-MAXIMUM = 2.0
-#: A width in pixels (a declaration or an HTML attribute) large enough to be worth the probe.
-_WIDE_HINT = re.compile(r"width\s*[:=]\s*[\"']?(\d{3,5})(?:\.\d+)?(?:px)?\b", re.IGNORECASE)
+#: A width (a declaration in any absolute unit, or an HTML attribute in pixels): worth the probe if large.
+_WIDE_HINT = re.compile(r"width\s*[:=]\s*[\"']?(\d{1,5}(?:\.\d+)?)(px|pt|pc|in|cm|mm)?\b", re.IGNORECASE)
+_POINTS_PER = {"px": 0.75, "pt": 1.0, "pc": 12.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
 _SIZED_BY_ATTRIBUTE = ("table", "td", "th", "img", "div")
 PX = 0.75
 
@@ -34,7 +33,11 @@ def factor(root: lxml_html.HtmlElement, sheet: Sheet, sources: tuple[str, ...], 
     """How much Chromium's print shrinks the document (its HTML and CSS `sources`) on `page`: 1 when it fits
     the page's width. Only a document that names a width larger than the page is cascaded to find out."""
     room = page.content_width
-    hints = (float(found.group(1)) * PX for text in sources for found in _WIDE_HINT.finditer(text))
+    hints = (
+        float(found.group(1)) * _POINTS_PER[(found.group(2) or "px").lower()]
+        for text in sources
+        for found in _WIDE_HINT.finditer(text)
+    )
     if not any(hint > room + 1 for hint in hints):
         return 1.0
     probe = copy.deepcopy(root)
@@ -42,7 +45,7 @@ def factor(root: lxml_html.HtmlElement, sheet: Sheet, sources: tuple[str, ...], 
     widest = max((_fixed_width(element, style) for element, style in computed.items()), default=0.0)
     if widest <= room + 1:
         return 1.0
-    return room / min(widest, room * MAXIMUM)
+    return room / min(widest, room * MAXIMUM_SHRINK)
 
 
 def _fixed_width(element: lxml_html.HtmlElement, style: cascade.Computed) -> float:

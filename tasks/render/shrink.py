@@ -7,14 +7,14 @@ import re
 
 import pypdf
 
+from tasks.document.page_setup import MAXIMUM_SHRINK
 from tasks.document.page_setup import SHRINK_META as META
 
 _META = re.compile(rf"<meta name=\"{META}\" content=\"(0\.\d+)\">")
 #: The prepared document puts its mark first in its head: no need to read further.
 _HEAD = 4096
-#: The most the preparation stage shrinks (Chromium's maximum shrink factor, 2): a mark asking for more
-#: (a document's own, written by hand) is not honoured.
-SMALLEST = 0.5
+#: The most the preparation stage shrinks: a mark asking for more (a document's own, written by hand) is not honoured.
+SMALLEST = 1 / MAXIMUM_SHRINK - 1e-6
 
 
 def factor(document: str) -> float:
