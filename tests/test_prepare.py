@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import http.server
 import io
 import random
@@ -138,6 +139,19 @@ def test_inline_svg_is_drawn() -> None:
     result = render_pdf(prepared.html)
     assert result.pages == 1
     assert b"/Image" in result.pdf or b"/Form" in result.pdf
+
+
+def test_an_svg_set_display_block_keeps_its_shapes_as_they_are() -> None:
+    # Tailwind's preflight makes every <svg> a block: its shapes are no boxes to lay out as tables.
+    svg = '<svg width="26" height="26" viewBox="0 0 26 26"><circle cx="13" cy="13" r="5"/></svg>'
+    prepared = prepare(
+        page(
+            f'<div style="display: flex"><div>{svg}<p>Brand</p></div></div>',
+            "svg { display: block; width: 40px; height: 40px }",
+        )
+    )
+    drawing = base64.b64decode(re.search(r"data:image/svg\+xml;base64,([^\"]+)", prepared.html).group(1))  # type: ignore[union-attr]
+    assert b"<circle" in drawing and b"<table" not in drawing and b"<td" not in drawing
 
 
 def test_the_text_after_an_inline_svg_is_kept() -> None:

@@ -18,6 +18,7 @@ from xhtml2pdf.w3c.css_variables import SHORTHAND_LONGHANDS
 
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import borders, selectors, undrawn, values
+from tasks.prepare.generated import as_block
 from tasks.prepare.stylesheets import Declaration, Sheet, parse_declarations
 
 #: Properties children take from their parent, as far as xhtml2pdf draws them.
@@ -92,6 +93,7 @@ def apply(
     `page_width` and `page_height` (the page's content box, in points) are what `vw`, `vh` and
     percentage margins and paddings are taken of."""
     computed: dict[lxml_html.HtmlElement, Computed] = {}
+    pseudos: list[tuple[lxml_html.HtmlElement, str, Computed]] = []
     root_pt = values.ROOT_FONT_PT
     page = (page_width, page_height)
     # What matching and resolving learn about this document: dropped after it, never seen by the next.
@@ -112,12 +114,18 @@ def apply(
                     generated = _compute(declared, style, root_pt, page, report)
                     if "content" in generated.own:
                         style.generated[pseudo] = generated.own
+                        pseudos.append((element, pseudo, generated))
                         undrawn.check_generated(declared, functools.partial(_ignore_once, report))
             computed[element] = style
             if style.own:
                 element.set("style", _inline(style.own))
             elif "style" in element.attrib:
                 del element.attrib["style"]
+    for element, pseudo, generated in pseudos:
+        block = as_block(element, pseudo, generated.own)
+        if block is not None:
+            computed[block] = generated
+            del computed[element].generated[pseudo]
     return computed
 
 

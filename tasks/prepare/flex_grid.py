@@ -11,7 +11,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.prepare import estimate, floats
+from tasks.prepare import estimate, flex_line, floats
 from tasks.prepare.cascade import Computed
 from tasks.prepare.inline_style import points, set_display, set_style, sides
 
@@ -41,7 +41,7 @@ def flex_to_table(
     valign = {"center": "middle", "flex-end": "bottom", "end": "bottom"}.get(style.get("align-items", ""), "top")
     gap = _gap(style, "column")
     wraps = style.get("flex-wrap", "nowrap").startswith("wrap")
-    room = floats.available(element, page_width) if wraps else 0.0
+    room = floats.available(element, page_width)
     rows = _rows(items, computed, wraps, room, points(gap) if gap else 0.0)
     inline = style.get("display") == "inline-flex"
     table = _table(element, inline)
@@ -57,6 +57,14 @@ def flex_to_table(
             if row_gap:
                 set_style(table, {"margin-top": row_gap})
         tr = etree.SubElement(table, "tr")
+        sized = (
+            None
+            if inline or _shares(row)
+            else flex_line.line([item for item, _ in row], computed, room, points(gap) if gap else 0.0, justify)
+        )
+        if sized is not None:
+            _sized_cells(tr, row, sized, computed, valign, height)
+            continue
         # The free space justify-content puts before the items, as empty cells that take it.
         free = _free_space(row, justify)
         if justify in ("flex-end", "end", "right", "center") and free:
@@ -143,8 +151,36 @@ def _free_space(row: list[tuple[lxml_html.HtmlElement, str | None]], justify: st
     return len(shares) == len(row) and sum(shares) < 99.5 and justify not in ("stretch",)
 
 
-def _spacer(tr: lxml_html.HtmlElement) -> None:
-    etree.SubElement(tr, "td").set("style", "padding: 0")
+def _spacer(tr: lxml_html.HtmlElement, width: float | None = None) -> None:
+    td = etree.SubElement(tr, "td")
+    td.set("style", "padding: 0")
+    if width is not None:
+        td.set("width", f"{width:.2f}pt")
+
+
+def _sized_cells(
+    tr: lxml_html.HtmlElement,
+    row: Row,
+    sized: flex_line.Line,
+    computed: dict[lxml_html.HtmlElement, Computed],
+    valign: str,
+    height: float | None,
+) -> None:
+    """The line's items in cells of the widths a browser gives them, the free space in empty cells."""
+    for (item, _), width, before in zip(row, sized.widths, sized.before, strict=True):
+        if before > 0.01:
+            _spacer(tr, before)
+        style = computed.get(item)
+        if style is not None and "width" in style.own:
+            # The cell is the item's width now: the item fills it.
+            set_style(item, {"width": None})
+            style.own.pop("width")
+            style.cascaded.pop("width", None)
+        cell = _cell(tr, item, f"{width:.2f}pt", valign, None, None)
+        if height is not None:
+            cell.set("style", f"{cell.get('style')}; height: {height:.2f}pt")
+    if sized.after > 0.01:
+        _spacer(tr, sized.after)
 
 
 def _fill_cell(item: lxml_html.HtmlElement, width: str | None, computed: dict[lxml_html.HtmlElement, Computed]) -> None:

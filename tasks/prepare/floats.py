@@ -232,9 +232,13 @@ def available(element: lxml_html.HtmlElement, page_width: float) -> float:
     taken = 0.0
     for node in (element, *element.iterancestors()):
         declared = dict(part.split(": ", 1) for part in node.get("style", "").split("; ") if ": " in part)
-        set_width = points(declared.get("width"))
-        if set_width != float("inf"):
-            return max(set_width - taken, 1.0)
+        # A width in points as an attribute is one of the cells the preparation stage sized.
+        width = (declared.get("width") or node.get("width") or "").strip()
+        if points(width) != float("inf"):
+            return max(points(width) - taken, 1.0)
+        parent = node.getparent()
+        if _PERCENT.match(width) and parent is not None:
+            return max(available(parent, page_width) * float(width[:-1]) / 100 - taken, 1.0)
         for box in ("margin", "padding"):
             _, right, _, left = sides(declared, box)
             taken += left + right

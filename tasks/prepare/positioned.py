@@ -58,7 +58,10 @@ def tall_boxes_in_flow(
 ) -> None:
     """Absolute boxes taller than a page laid out in flow, as floats of their width at their static position
     (a CV's main column beside its floated sidebar): xhtml2pdf draws a placed box whole, on one page, and what
-    does not fit is lost. A page is taken as `PORTRAIT` times its width."""
+    does not fit is lost. A page is taken as `PORTRAIT` times its width. Boxes placed side by side by their
+    left margins (all at the same static position) become floats that stand beside each other: each one's
+    margin loses the width of those floated before it."""
+    floated: dict[lxml_html.HtmlElement | None, float] = {}
     for element in list(root.iter()):
         style = computed.get(element)
         if position(style) != "absolute" or style is None or not isinstance(element.tag, str):
@@ -70,7 +73,29 @@ def tall_boxes_in_flow(
         style.cascaded["position"] = "static"
         if style.own.get("width") and style.own.get("right", "auto") == "auto":
             style.cascaded["float"] = "left"
+            _beside_earlier_floats(element, style, floated, page_width)
         report.degrade(f"a positioned <{element.tag}> taller than the page was laid out in flow")
+
+
+def _beside_earlier_floats(
+    element: lxml_html.HtmlElement,
+    style: Computed,
+    floated: dict[lxml_html.HtmlElement | None, float],
+    page_width: float,
+) -> None:
+    """The box's left margin, which placed it from its container's edge, less the widths of the boxes of
+    the same container floated before it: a float starts where they end."""
+    parent = element.getparent()
+    before = floated.get(parent, 0.0)
+    margin = sides(style.own, "margin")[3]
+    if before and margin:
+        left = f"{max(margin - before, 0.0):.2f}pt"
+        set_style(element, {"margin-left": left})
+        style.own["margin-left"] = style.cascaded["margin-left"] = left
+    _, margin_right, _, margin_left = sides(style.own, "margin")
+    _, pad_right, _, pad_left = sides(style.own, "padding")
+    padding = 0.0 if style.cascaded.get("box-sizing", "").strip() == "border-box" else pad_left + pad_right
+    floated[parent] = before + min(points(style.own.get("width")), page_width) + padding + margin_left + margin_right
 
 
 def _draws_nothing(element: lxml_html.HtmlElement, style: Computed) -> bool:

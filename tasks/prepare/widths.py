@@ -81,7 +81,8 @@ def _walk(
     inline_blocks.lay_out(element, computed, room, lambda style, room: used_width(style, room)[0])
     cells = [child for child in element if child.tag in ("td", "th")]
     for child in list(element):
-        if not isinstance(child.tag, str):
+        # An SVG drawing's shapes are no boxes (tasks/prepare/svg.py draws it as an image).
+        if not isinstance(child.tag, str) or child.tag == "svg":
             continue
         style = computed.get(child)
         inner, inner_indent, inner_boxed = room, indent, boxed

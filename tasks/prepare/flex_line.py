@@ -1,0 +1,150 @@
+"""How a browser sizes the items of one flex line (CSS Flexbox §9.7) and spaces them (justify-content).
+
+Each item starts at its flex basis (its width, else its content's); the line's free space goes to the
+items that grow, in proportion to `flex-grow`; a deficit is taken from those that shrink, in proportion to
+`flex-shrink` times their basis; what is left free, `margin-left: auto` or justify-content places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import html as lxml_html
+
+from tasks.prepare import estimate
+from tasks.prepare.cascade import Computed
+from tasks.prepare.inline_style import points, sides
+
+
+@dataclass(frozen=True)
+class Flex:
+    grow: float
+    shrink: float
+    #: "auto" (the item's width, else its content's) or a length: "0pt", "120pt", "30%".
+    basis: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """The items' widths in points, and the free space before each item and after the last."""
+
+    widths: list[float]
+    before: list[float]
+    after: float
+
+
+def flex_of(style: dict[str, str]) -> Flex:
+    """The item's grow and shrink factors and basis, from `flex` and its longhands."""
+    grow, shrink, basis = 0.0, 1.0, "auto"
+    parts = style.get("flex", "").split()
+    if parts == ["none"]:
+        grow, shrink = 0.0, 0.0
+    elif parts == ["auto"]:
+        grow = 1.0
+    elif parts and parts != ["initial"]:
+        numbers = [part for part in parts if _number(part) is not None]
+        lengths = [part for part in parts if _number(part) is None]
+        if numbers:
+            grow = _number(numbers[0]) or 0.0
+            basis = "0pt"
+        if len(numbers) > 1:
+            shrink = _number(numbers[1]) or 0.0
+        if lengths:
+            basis = lengths[0]
+    longhand_grow, longhand_shrink = _number(style.get("flex-grow", "")), _number(style.get("flex-shrink", ""))
+    grow = longhand_grow if longhand_grow is not None else grow
+    shrink = longhand_shrink if longhand_shrink is not None else shrink
+    return Flex(grow or 0.0, shrink or 0.0, style.get("flex-basis", basis).strip() or "auto")
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def line(
+    items: list[lxml_html.HtmlElement],
+    computed: dict[lxml_html.HtmlElement, Computed],
+    room: float,
+    gap: float,
+    justify: str,
+) -> Line | None:
+    """The line's layout in `room` points, or None where an item's basis cannot be told (a percentage
+    `max-width`, say): the caller then keeps xhtml2pdf's table layout."""
+    styles = [computed[item].own if item in computed else {} for item in items]
+    flexes = [flex_of(style) for style in styles]
+    bases = []
+    for item, style, flex in zip(items, styles, flexes, strict=True):
+        basis = _basis(item, style, flex, computed, room)
+        if basis is None:
+            return None
+        bases.append(basis)
+    free = room - sum(bases) - gap * (len(items) - 1)
+    if free >= 0 and any(flex.grow for flex in flexes):
+        total = sum(flex.grow for flex in flexes)
+        widths = [basis + free * flex.grow / total for basis, flex in zip(bases, flexes, strict=True)]
+        return Line(widths, [0.0] + [gap] * (len(items) - 1), 0.0)
+    if free < 0:
+        weights = [flex.shrink * basis for basis, flex in zip(bases, flexes, strict=True)]
+        total = sum(weights)
+        if not total:
+            return None
+        widths = [max(basis + free * weight / total, 0.0) for basis, weight in zip(bases, weights, strict=True)]
+        return Line(widths, [0.0] + [gap] * (len(items) - 1), 0.0)
+    before, after = _justify(free, len(items), justify, [_auto_left(style) for style in styles])
+    return Line(bases, [space + (gap if index else 0.0) for index, space in enumerate(before)], after)
+
+
+def _basis(
+    item: lxml_html.HtmlElement,
+    style: dict[str, str],
+    flex: Flex,
+    computed: dict[lxml_html.HtmlElement, Computed],
+    room: float,
+) -> float | None:
+    """The item's outer width before it grows or shrinks (margins and paddings in), in points."""
+    size = flex.basis if flex.basis not in ("auto", "content") else style.get("width", "auto")
+    _, pad_right, _, pad_left = sides(style, "padding")
+    _, margin_right, _, margin_left = sides(style, "margin")
+    around = margin_left + margin_right
+    sizing = computed[item].cascaded.get("box-sizing", "") if item in computed else ""
+    if sizing.strip() != "border-box":
+        around += pad_left + pad_right
+    if size.endswith("%"):
+        return float(size[:-1]) * room / 100 + around
+    if points(size) != float("inf"):
+        return points(size) + around
+    if size.strip() in ("0", "0%"):
+        return around
+    if style.get("max-width", "").endswith("%"):
+        return None
+    content = estimate.max_content(item, computed.get(item), computed) + pad_left + pad_right
+    return min(content, points(style.get("max-width"))) + margin_left + margin_right
+
+
+def _auto_left(style: dict[str, str]) -> bool:
+    margin = style.get("margin", "").split()
+    left = margin[1] if len(margin) in (2, 3) else (margin[3] if len(margin) == 4 else "")
+    return style.get("margin-left", left) == "auto"
+
+
+def _justify(free: float, count: int, justify: str, auto_left: list[bool]) -> tuple[list[float], float]:
+    """The free space before each of `count` items and after the last, as justify-content (or an item's
+    `margin-left: auto`, which takes it all first) puts it."""
+    before = [0.0] * count
+    if any(auto_left):
+        before[auto_left.index(True)] = free
+        return before, 0.0
+    if justify == "space-between" and count > 1:
+        return [0.0] + [free / (count - 1)] * (count - 1), 0.0
+    if justify == "space-around":
+        return [free / count / 2] + [free / count] * (count - 1), free / count / 2
+    if justify == "space-evenly":
+        return [free / (count + 1)] * count, free / (count + 1)
+    if justify in ("flex-end", "end", "right"):
+        return [free] + [0.0] * (count - 1), 0.0
+    if justify == "center":
+        return [free / 2] + [0.0] * (count - 1), free / 2
+    return before, free

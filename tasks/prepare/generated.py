@@ -1,0 +1,57 @@
+"""::before and ::after content that is a block (CSS 2.1 §12.1), as an element of its own.
+
+xhtml2pdf writes generated content inline, whatever its `display`: a timeline's `content: '|'` set
+`display: block` between two years ran into the second. Text given as strings becomes a real block
+element in the pseudo-element's place; anything else (counters, `attr()`) stays xhtml2pdf's to write.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+
+_STRING = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.DOTALL)
+_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.DOTALL)
+_BLOCKS = ("block", "flex", "list-item", "table", "grid")
+
+
+def text_of(content: str) -> str | None:
+    """The text of a `content` value made of strings only (escapes read), else None."""
+    content = content.strip()
+    parts, end = [], 0
+    for found in _STRING.finditer(content):
+        if content[end : found.start()].strip():
+            return None
+        parts.append(_unescape(found.group(1) if found.group(1) is not None else found.group(2)))
+        end = found.end()
+    return "".join(parts) if parts and not content[end:].strip() else None
+
+
+def _unescape(text: str) -> str:
+    def one(found: re.Match[str]) -> str:
+        if found.group(1):
+            code = int(found.group(1), 16)
+            return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
+        return found.group(2)
+
+    return _ESCAPE.sub(one, text)
+
+
+def as_block(element: lxml_html.HtmlElement, pseudo: str, own: dict[str, str]) -> lxml_html.HtmlElement | None:
+    """The pseudo-element's block put in the element (first for ::before, last for ::after) with its
+    declarations, if it is a block of text (not blank: a clearfix, a drawn rule) in the flow; else None."""
+    text = text_of(own.get("content", ""))
+    if not (text and text.strip()) or own.get("display") not in _BLOCKS or own.get("position") in ("absolute", "fixed"):
+        return None
+    block: lxml_html.HtmlElement = lxml_html.Element("div")
+    block.text = text
+    style = "; ".join(f"{name}: {value}" for name, value in own.items() if name != "content")
+    if style:
+        block.set("style", style)
+    if pseudo == "before":
+        block.tail, element.text = element.text, None
+        element.insert(0, block)
+    else:
+        element.append(block)
+    return block

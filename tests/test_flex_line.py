@@ -1,0 +1,52 @@
+"""The flex shorthand and generated content read as a browser reads them (pure units)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tasks.prepare.flex_line import Flex, _justify, flex_of
+from tasks.prepare.generated import text_of
+
+
+@pytest.mark.parametrize(
+    ("declarations", "expected"),
+    [
+        ({}, Flex(0, 1, "auto")),
+        ({"flex": "1"}, Flex(1, 1, "0pt")),
+        ({"flex": "none"}, Flex(0, 0, "auto")),
+        ({"flex": "auto"}, Flex(1, 1, "auto")),
+        ({"flex": "0 0 135pt"}, Flex(0, 0, "135pt")),
+        ({"flex": "2 30%"}, Flex(2, 1, "30%")),
+        ({"flex": "1 0 0"}, Flex(1, 0, "0pt")),
+        ({"flex": "1", "flex-grow": "3"}, Flex(3, 1, "0pt")),
+    ],
+)
+def test_the_flex_shorthand_and_its_longhands(declarations: dict[str, str], expected: Flex) -> None:
+    assert flex_of(declarations) == expected
+
+
+@pytest.mark.parametrize(
+    ("justify", "before", "after"),
+    [
+        ("", [0, 0, 0], 30),
+        ("flex-end", [30, 0, 0], 0),
+        ("center", [15, 0, 0], 15),
+        ("space-between", [0, 15, 15], 0),
+        ("space-around", [5, 10, 10], 5),
+        ("space-evenly", [7.5, 7.5, 7.5], 7.5),
+    ],
+)
+def test_justify_content_shares_the_free_space(justify: str, before: list[float], after: float) -> None:
+    assert _justify(30, 3, justify, [False] * 3) == (before, after)
+
+
+def test_an_auto_left_margin_takes_all_the_free_space() -> None:
+    assert _justify(30, 3, "center", [False, False, True]) == ([0, 0, 30], 0)
+
+
+@pytest.mark.parametrize(
+    ("content", "text"),
+    [("'|'", "|"), ('"\\2192  next"', "\u2192 next"), ("'a' \"b\"", "ab"), ("counter(page)", None), ("''", "")],
+)
+def test_string_content_is_read_with_its_escapes(content: str, text: str | None) -> None:
+    assert text_of(content) == text
