@@ -307,3 +307,25 @@ def test_a_flex_row_in_a_block_of_a_percentage_width_fits_its_items_in_that_widt
     # Within what a content width is estimated with to spare (tasks/prepare/estimate.max_content: 4% and 2pt).
     assert at["twelve"].x0 == pytest.approx(MARGIN + 0.6 * (A4_WIDTH - 2 * MARGIN) - address, abs=0.04 * address + 2.5)
     assert at["street"].y0 == at["twelve"].y0, "the address kept on one line"
+
+
+def test_a_flex_item_holding_an_image_sized_in_css_is_as_wide_as_the_image() -> None:
+    # A boarding pass's header: a logo (60px by CSS, its file missing: its alt text shows) beside the name.
+    css = "body { margin: 0 } .row { display: flex } .logo img { width: 80px } p { margin: 0 }"
+    body = '<div class="row"><div class="logo"><img src="absent.png" alt="Logo"></div><p>Airline</p></div>'
+    at = placed(page(body, css))
+    assert at["airline"].x0 >= MARGIN + 60 - 1
+
+
+def test_a_flex_item_is_as_wide_as_a_block_of_set_width_it_holds_and_no_wider_than_its_max_width() -> None:
+    # Totals pushed to the right: a 300px heading box inside; an address capped at 150px beside a box.
+    css = """body { margin: 0 } .row { display: flex; justify-content: space-between } p { margin: 0 }
+    .heading { width: 300px } .address { max-width: 150px }"""
+    body = (
+        '<div class="row"><div><p class="address">Twelve Long Road Street Town County Country</p></div>'
+        '<div><div class="heading"><p>Totals</p></div></div></div>'
+    )
+    at = placed(page(body, css))
+    # The heading's box is 225pt: it starts that far (and the estimate's 4% and 2pt) from the right margin.
+    assert at["totals"].x0 == pytest.approx(A4_WIDTH - MARGIN - 225 * 1.04 - 2, abs=2)
+    assert at["twelve"].x0 == pytest.approx(MARGIN, abs=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.prepare.flex_line import Flex, _justify, flex_of
+from tasks.prepare.flex_line import Flex, _justify, _shrink, flex_of
 from tasks.prepare.generated import text_of
 
 
@@ -50,3 +50,12 @@ def test_an_auto_left_margin_takes_all_the_free_space() -> None:
 )
 def test_string_content_is_read_with_its_escapes(content: str, text: str | None) -> None:
     assert text_of(content) == text
+
+
+def test_shrinking_holds_an_item_at_its_longest_word_and_takes_the_rest_from_the_others() -> None:
+    # 100 points too many: shared 1:3 by basis, but the first item cannot go below 90.
+    assert _shrink([100, 300], [1, 1], [90, 0], -100) == [90, 210]
+
+
+def test_an_item_that_may_not_shrink_keeps_its_basis() -> None:
+    assert _shrink([100, 300], [0, 1], [0, 0], -100) == [100, 200]

@@ -102,6 +102,17 @@ def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed
             widths.append(0.0)
             return
         left, right = _sides(own) if node is not element and own is not style else (0.0, 0.0)
+        fixed = _set_width(own) if node is not element and own is not style else None
+        if fixed is None and node is not element and own is not style and own is not None:
+            # A box with a maximum width is no wider than it, however long its lines.
+            cap = _set_width(own, "max-width")
+            fixed = None if cap is None else min(max_content(node, own, computed), cap)
+        if fixed is not None:
+            # A box of a set width is that wide, whatever it holds.
+            widths[-1] += left + fixed + right
+            if block:
+                widths.append(0.0)
+            return
         widths[-1] += left
         measure(node.text, own)
         for child in node:
@@ -113,11 +124,47 @@ def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed
             widths.append(0.0)
 
     walk(element, style)
-    widest = max(widths)
-    for image in element.iter("img"):
-        declared = image.get("width", "")
-        widest = max(widest, int(declared) * 0.75 if declared.isdigit() else 0.0)
+    return max(max(widths), _widest_image(element, computed)) * 1.04 + 2
+
+
+def min_content(element: lxml_html.HtmlElement, computed: ElementStyles) -> float:
+    """The width of the element's longest word, or widest image (what its box cannot be narrower than), in
+    points, in the face and size of the text it is in."""
+    widest = _widest_image(element, computed)
+    for node in element.iter():
+        if not isinstance(node.tag, str):
+            continue
+        style = computed.get(node)
+        own_text = [node.text, *(child.tail for child in node)]
+        font = style.font_pt if style is not None else 12.0
+        face = standard_face(style.inherited if style is not None else {})
+        for text in own_text:
+            for word in (text or "").split():
+                widest = max(widest, stringWidth(word, face, font))
     return widest * 1.04 + 2
+
+
+def _set_width(style: Computed | None, name: str = "width") -> float | None:
+    """The width (or `max-width`) a box sets in points, paddings in, else None."""
+    if style is None or points(style.own.get(name)) == float("inf"):
+        return None
+    if style.cascaded.get("box-sizing", "").strip() == "border-box":
+        return points(style.own[name])
+    _, pad_right, _, pad_left = sides(style.own, "padding")
+    return points(style.own[name]) + pad_left + pad_right
+
+
+def _widest_image(element: lxml_html.HtmlElement, computed: ElementStyles | None) -> float:
+    """The widest image in the element: its CSS width in points, else its `width` attribute in pixels."""
+    widest = 0.0
+    for image in element.iter("img"):
+        style = computed.get(image) if computed is not None else None
+        declared = points(style.own.get("width")) if style is not None else float("inf")
+        attribute = image.get("width", "")
+        if declared == float("inf"):
+            declared = int(attribute) * 0.75 if attribute.isdigit() else 0.0
+        widest = max(widest, declared)
+    return widest
 
 
 def standard_face(inherited: dict[str, str]) -> str:

@@ -75,26 +75,48 @@ def line(
     `max-width`, say): the caller then keeps xhtml2pdf's table layout."""
     styles = [computed[item].own if item in computed else {} for item in items]
     flexes = [flex_of(style) for style in styles]
-    bases = []
-    for item, style, flex in zip(items, styles, flexes, strict=True):
-        basis = _basis(item, style, flex, computed, room)
-        if basis is None:
-            return None
-        bases.append(basis)
-    free = room - sum(bases) - gap * (len(items) - 1)
+    sized = [_basis(item, style, flex, computed, room) for item, style, flex in zip(items, styles, flexes, strict=True)]
+    if any(size is None for size in sized):
+        return None
+    bases = [size[0] for size in sized if size is not None]
+    around = [size[1] for size in sized if size is not None]
+    gaps = [0.0] + [gap] * (len(items) - 1)
+    free = room - sum(bases) - sum(around) - sum(gaps)
     if free >= 0 and any(flex.grow for flex in flexes):
         total = sum(flex.grow for flex in flexes)
-        widths = [basis + free * flex.grow / total for basis, flex in zip(bases, flexes, strict=True)]
-        return Line(widths, [0.0] + [gap] * (len(items) - 1), 0.0)
+        grown = [basis + free * flex.grow / total for basis, flex in zip(bases, flexes, strict=True)]
+        return Line([size + extra for size, extra in zip(grown, around, strict=True)], gaps, 0.0)
     if free < 0:
-        weights = [flex.shrink * basis for basis, flex in zip(bases, flexes, strict=True)]
+        floors = [min(estimate.min_content(item, computed), basis) for item, basis in zip(items, bases, strict=True)]
+        shrunk = _shrink(bases, [flex.shrink for flex in flexes], floors, free)
+        return Line([size + extra for size, extra in zip(shrunk, around, strict=True)], gaps, 0.0)
+    before, after = _justify(free, len(items), justify, [_auto_left(style) for style in styles])
+    widths = [basis + extra for basis, extra in zip(bases, around, strict=True)]
+    return Line(widths, [space + between for space, between in zip(before, gaps, strict=True)], after)
+
+
+def _shrink(bases: list[float], factors: list[float], floors: list[float], deficit: float) -> list[float]:
+    """The items' sizes with `-deficit` points taken from them in proportion to flex-shrink times their basis,
+    none below its floor (its min-content width): one that would be is held there, and the rest share what
+    is left (§9.7's frozen items)."""
+    sizes = list(bases)
+    frozen = [not factor for factor in factors]
+    for _ in range(len(bases)):
+        left = deficit + sum(bases[index] - sizes[index] for index in range(len(bases)) if frozen[index])
+        weights = [0.0 if frozen[index] else factors[index] * bases[index] for index in range(len(bases))]
         total = sum(weights)
         if not total:
-            return None
-        widths = [max(basis + free * weight / total, 0.0) for basis, weight in zip(bases, weights, strict=True)]
-        return Line(widths, [0.0] + [gap] * (len(items) - 1), 0.0)
-    before, after = _justify(free, len(items), justify, [_auto_left(style) for style in styles])
-    return Line(bases, [space + (gap if index else 0.0) for index, space in enumerate(before)], after)
+            break
+        targets = [bases[index] + left * weights[index] / total for index in range(len(bases))]
+        below = [index for index in range(len(bases)) if not frozen[index] and targets[index] < floors[index]]
+        for index in range(len(bases)):
+            if not frozen[index]:
+                sizes[index] = max(targets[index], floors[index])
+        if not below:
+            break
+        for index in below:
+            frozen[index] = True
+    return sizes
 
 
 def _basis(
@@ -103,25 +125,25 @@ def _basis(
     flex: Flex,
     computed: dict[lxml_html.HtmlElement, Computed],
     room: float,
-) -> float | None:
-    """The item's outer width before it grows or shrinks (margins and paddings in), in points."""
+) -> tuple[float, float] | None:
+    """The item's flex basis and what its box adds around it (margins, and paddings outside a set width), in
+    points: its width before it grows or shrinks."""
     size = flex.basis if flex.basis not in ("auto", "content") else style.get("width", "auto")
     _, pad_right, _, pad_left = sides(style, "padding")
     _, margin_right, _, margin_left = sides(style, "margin")
-    around = margin_left + margin_right
+    margins, paddings = margin_left + margin_right, pad_left + pad_right
     sizing = computed[item].cascaded.get("box-sizing", "") if item in computed else ""
-    if sizing.strip() != "border-box":
-        around += pad_left + pad_right
+    around = margins + (0.0 if sizing.strip() == "border-box" else paddings)
     if size.endswith("%"):
-        return float(size[:-1]) * room / 100 + around
+        return float(size[:-1]) * room / 100, around
     if points(size) != float("inf"):
-        return points(size) + around
+        return points(size), around
     if size.strip() in ("0", "0%"):
-        return around
+        return 0.0, around
     if style.get("max-width", "").endswith("%"):
         return None
-    content = estimate.max_content(item, computed.get(item), computed) + pad_left + pad_right
-    return min(content, points(style.get("max-width"))) + margin_left + margin_right
+    content = estimate.max_content(item, computed.get(item), computed)
+    return min(content, points(style.get("max-width"))), margins + paddings
 
 
 def _auto_left(style: dict[str, str]) -> bool:
