@@ -329,3 +329,18 @@ def test_a_flex_item_is_as_wide_as_a_block_of_set_width_it_holds_and_no_wider_th
     # The heading's box is 225pt: it starts that far (and the estimate's 4% and 2pt) from the right margin.
     assert at["totals"].x0 == pytest.approx(A4_WIDTH - MARGIN - 225 * 1.04 - 2, abs=2)
     assert at["twelve"].x0 == pytest.approx(MARGIN, abs=1)
+
+
+def test_a_tables_padding_holds_its_cells_off_its_border() -> None:
+    # An e-mail's coupon box: `padding: 24px` between its dashed border and its text (18pt), all round.
+    css = "body { margin: 0 } p { margin: 0 } .coupon { width: 100%; padding: 24px; border: 2px dashed #999 }"
+    at = placed(page('<p>Above</p><table class="coupon"><tr><td>Coupon</td></tr></table><p>Below</p>', css))
+    assert at["coupon"].x0 == pytest.approx(MARGIN + 1.5 + 18 + 0.75, abs=1.5)
+    line = at["below"].y0 - at["coupon"].y0 - 18 - 1.5
+    assert at["coupon"].y0 - at["above"].y0 == pytest.approx(line + 18 + 1.5, abs=2)
+
+
+def test_a_tables_padding_is_ignored_when_its_borders_collapse() -> None:
+    css = "body { margin: 0 } .t { border-collapse: collapse; padding: 24px }"
+    at = placed(page('<table class="t"><tr><td>Cell</td></tr></table>', css))
+    assert at["cell"].x0 < MARGIN + 3

@@ -13,7 +13,7 @@ import re
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import blocks, floats, positioned, table_display, widths
+from tasks.prepare import blocks, floats, positioned, table_display, table_padding, widths
 from tasks.prepare.cascade import Computed
 from tasks.prepare.flex_grid import flex_to_table, grid_columns, grid_to_table, is_row
 from tasks.prepare.inline_style import set_display
@@ -40,6 +40,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
     positioned.apply(root, computed, report, page_width)
     # Then, with every table in place, the blocks that must become one, and the empty ones that hold space.
     _hold_space_of_empty_blocks(root, computed)
+    table_padding.apply(root, computed)
     widths.apply(root, computed, page_width)
 
 

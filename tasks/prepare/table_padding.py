@@ -1,0 +1,82 @@
+"""A table's own padding, which xhtml2pdf ignores, as padding of its outer cells.
+
+In the separated-borders model a table's padding lies between its border and its cells (CSS 2.1
+§17.6.1): an e-mail's coupon box `padding: 24px` holds its text off the dashed border, a receipt's
+`padding: 35px 0` spaces its items from what is around them. The first row's cells take the top, the
+last row's the bottom, each row's first and last cells the sides.
+"""
+
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from tasks.prepare.cascade import Computed
+from tasks.prepare.inline_style import set_style, sides
+
+_SIDES = ("top", "right", "bottom", "left")
+#: A cell's padding where neither it nor its table's `cellpadding` sets one (the browser's `td { padding: 1px }`).
+_DEFAULT_CELL_PADDING = 0.75
+
+
+def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
+    """Every table's padding moved into its outer cells."""
+    for table in root.iter("table"):
+        style = computed.get(table)
+        if style is None or style.cascaded.get("border-collapse", "").strip() == "collapse":
+            continue
+        padding = sides(style.own, "padding")
+        if not any(padding):
+            continue
+        rows = _rows(table)
+        if not rows:
+            continue
+        default = _cellpadding(table)
+        for number, row in enumerate(rows):
+            cells = [cell for cell in row if cell.tag in ("td", "th")]
+            for index, cell in enumerate(cells):
+                added = (
+                    padding[0] if number == 0 else 0.0,
+                    padding[1] if index == len(cells) - 1 else 0.0,
+                    padding[2] if number == len(rows) - 1 else 0.0,
+                    padding[3] if index == 0 else 0.0,
+                )
+                _pad(cell, computed.get(cell), added, default)
+        removed = {"padding": None, **{f"padding-{side}": None for side in _SIDES}}
+        set_style(table, removed)
+        for name in removed:
+            style.own.pop(name, None)
+            style.cascaded.pop(name, None)
+
+
+def _rows(table: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """The table's own rows, in order (those of its row groups in theirs), not a nested table's."""
+    rows = []
+    for child in table:
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(row for row in child if row.tag == "tr")
+    return rows
+
+
+def _cellpadding(table: lxml_html.HtmlElement) -> float:
+    attribute = table.get("cellpadding", "").strip()
+    return float(attribute) * 0.75 if attribute.replace(".", "", 1).isdigit() else _DEFAULT_CELL_PADDING
+
+
+def _pad(
+    cell: lxml_html.HtmlElement, style: Computed | None, added: tuple[float, float, float, float], default: float
+) -> None:
+    """`added` points more padding on each side of the cell than it has."""
+    own = style.own if style is not None else {}
+    have = sides(own, "padding")
+    changes: dict[str, str | None] = {}
+    for side, extra, current in zip(_SIDES, added, have, strict=True):
+        if not extra:
+            continue
+        declared = own.get(f"padding-{side}") is not None or own.get("padding") is not None
+        value = f"{(current if declared else default) + extra:.2f}pt"
+        changes[f"padding-{side}"] = value
+        if style is not None:
+            style.own[f"padding-{side}"] = style.cascaded[f"padding-{side}"] = value
+    set_style(cell, changes)
