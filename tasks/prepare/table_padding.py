@@ -41,7 +41,7 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
                     padding[3] if index == 0 else 0.0,
                 )
                 _pad(cell, computed.get(cell), added, default)
-        removed = {"padding": None, **{f"padding-{side}": None for side in _SIDES}}
+        removed: dict[str, str | None] = {"padding": None, **{f"padding-{side}": None for side in _SIDES}}
         set_style(table, removed)
         for name in removed:
             style.own.pop(name, None)
