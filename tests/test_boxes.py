@@ -344,3 +344,12 @@ def test_a_tables_padding_is_ignored_when_its_borders_collapse() -> None:
     css = "body { margin: 0 } .t { border-collapse: collapse; padding: 24px }"
     at = placed(page('<table class="t"><tr><td>Cell</td></tr></table>', css))
     assert at["cell"].x0 < MARGIN + 3
+
+
+def test_a_table_first_in_a_cell_keeps_its_top_margin() -> None:
+    # An e-mail's invoice table `margin: 40px auto` (30pt) at the top of its content cell.
+    css = "body { margin: 0 } td { padding: 0 } .inner { margin: 40px auto; width: 80% }"
+    inner = '<table class="inner"><tr><td>Item</td></tr></table>'
+    body = f'<table width="100%"><tr><td>Heading</td></tr><tr><td>{inner}</td></tr></table>'
+    at = placed(page(body, css))
+    assert at["item"].y0 - at["heading"].y0 == pytest.approx(13.8 + 30, abs=3)

@@ -135,17 +135,19 @@ def _placed(style: Computed) -> bool:
 
 
 def hold_top_margin(cell: lxml_html.HtmlElement, computed: ElementStyles) -> None:
-    """The top margin of a cell's first block (and those it collapses with) as a spacer: a table cell holds
-    its content's margins in a browser, and ReportLab drops them at the top of a cell."""
+    """The top margin of a cell's first block or table (and those it collapses with) as a spacer: a table cell
+    holds its content's margins in a browser, and ReportLab drops them at the top of a cell."""
     if (cell.text or "").strip():
         return
     element, margin = next((child for child in cell if isinstance(child.tag, str)), None), 0.0
-    while element is not None and (style := computed.get(element)) is not None and element.tag != "table":
+    while element is not None and (style := computed.get(element)) is not None:
         top = sides(style.cascaded, "margin")[0]
         if top > 0:
             margin = max(margin, top)
             set_style(element, {"margin-top": "0"})
-        if (element.text or "").strip() or sides(style.cascaded, "padding")[0] > 0 or _border(style.cascaded, "top"):
+        if element.tag == "table" or (element.text or "").strip():
+            break
+        if sides(style.cascaded, "padding")[0] > 0 or _border(style.cascaded, "top"):
             break
         element = next((child for child in element if isinstance(child.tag, str)), None)
     if margin > 0:
