@@ -349,7 +349,17 @@ def test_a_tables_padding_is_ignored_when_its_borders_collapse() -> None:
 def test_a_table_first_in_a_cell_keeps_its_top_margin() -> None:
     # An e-mail's invoice table `margin: 40px auto` (30pt) at the top of its content cell.
     css = "body { margin: 0 } td { padding: 0 } .inner { margin: 40px auto; width: 80% }"
-    inner = '<table class="inner"><tr><td>Item</td></tr></table>'
-    body = f'<table width="100%"><tr><td>Heading</td></tr><tr><td>{inner}</td></tr></table>'
+    inner = '<table class="inner" cellspacing="0"><tr><td>Item</td></tr></table>'
+    body = f'<table width="100%" cellspacing="0"><tr><td>Heading</td></tr><tr><td>{inner}</td></tr></table>'
     at = placed(page(body, css))
     assert at["item"].y0 - at["heading"].y0 == pytest.approx(13.8 + 30, abs=3)
+
+
+def test_a_tables_rows_stand_its_border_spacing_apart() -> None:
+    # A till receipt's plain table: the browser's 2px between rows (and above the first, below the last).
+    css = "body { margin: 0 } p { margin: 0 }"
+    rows = "".join(f"<tr><td>Row{index}</td></tr>" for index in range(3))
+    spaced = placed(page(f"<table>{rows}</table><p>After</p>", css))
+    tight = placed(page(f'<table cellspacing="0">{rows}</table><p>After</p>', css))
+    assert spaced["row1"].y0 - spaced["row0"].y0 == pytest.approx(tight["row1"].y0 - tight["row0"].y0 + 1.5, abs=0.3)
+    assert spaced["after"].y0 - tight["after"].y0 == pytest.approx(4 * 1.5, abs=0.5)

@@ -1,9 +1,10 @@
-"""A table's own padding, which xhtml2pdf ignores, as padding of its outer cells.
+"""A table's own padding and the spacing between its rows, which xhtml2pdf ignores, as padding of its cells.
 
 In the separated-borders model a table's padding lies between its border and its cells (CSS 2.1
 §17.6.1): an e-mail's coupon box `padding: 24px` holds its text off the dashed border, a receipt's
 `padding: 35px 0` spaces its items from what is around them. The first row's cells take the top, the
-last row's the bottom, each row's first and last cells the sides.
+last row's the bottom, each row's first and last cells the sides. The rows stand `border-spacing` apart
+(`cellspacing`, 2px unless set): each row's cells take it above them, the last row's below too.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 from lxml import html as lxml_html
 
 from tasks.prepare.cascade import Computed
-from tasks.prepare.inline_style import set_style, sides
+from tasks.prepare.inline_style import points, set_style, sides
 
 _SIDES = ("top", "right", "bottom", "left")
 #: A cell's padding where neither it nor its table's `cellpadding` sets one (the browser's `td { padding: 1px }`).
 _DEFAULT_CELL_PADDING = 0.75
+#: The browser's `border-spacing` where the table sets none (2px).
+_DEFAULT_SPACING = 1.5
 
 
 def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
@@ -25,19 +28,18 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
         if style is None or style.cascaded.get("border-collapse", "").strip() == "collapse":
             continue
         padding = sides(style.own, "padding")
-        if not any(padding):
-            continue
+        spacing = _row_spacing(table, style)
         rows = _rows(table)
-        if not rows:
+        if not rows or not (any(padding) or spacing):
             continue
         default = _cellpadding(table)
         for number, row in enumerate(rows):
             cells = [cell for cell in row if cell.tag in ("td", "th")]
             for index, cell in enumerate(cells):
                 added = (
-                    padding[0] if number == 0 else 0.0,
+                    spacing + (padding[0] if number == 0 else 0.0),
                     padding[1] if index == len(cells) - 1 else 0.0,
-                    padding[2] if number == len(rows) - 1 else 0.0,
+                    (spacing + padding[2]) if number == len(rows) - 1 else 0.0,
                     padding[3] if index == 0 else 0.0,
                 )
                 _pad(cell, computed.get(cell), added, default)
@@ -57,6 +59,16 @@ def _rows(table: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
         elif child.tag in ("thead", "tbody", "tfoot"):
             rows.extend(row for row in child if row.tag == "tr")
     return rows
+
+
+def _row_spacing(table: lxml_html.HtmlElement, style: Computed) -> float:
+    """The space between the table's rows, in points: `border-spacing`'s vertical part, else `cellspacing`."""
+    parts = style.cascaded.get("border-spacing", "").split()
+    if parts:
+        found = points(parts[-1]) if parts[-1] != "0" else 0.0
+        return 0.0 if found == float("inf") else found
+    attribute = table.get("cellspacing", "").strip()
+    return float(attribute) * 0.75 if attribute.replace(".", "", 1).isdigit() else _DEFAULT_SPACING
 
 
 def _cellpadding(table: lxml_html.HtmlElement) -> float:
