@@ -119,6 +119,19 @@ def test_two_columns_put_column_two_right_of_column_one(where_columns: str) -> N
         assert second[2] == pytest.approx(first[2], abs=2)
 
 
+def test_an_article_in_columns_without_a_body_tag_flows_through_columns_as_wide_as_a_browsers() -> None:
+    # WeasyPerf's columns sample: `<style>` then `<article>`, no <body> tag. lxml's HTML 4 parser left the
+    # unknown <article> in the head (no columns); the body's 8px margins then narrowed each frame twice.
+    paragraphs = "".join(f"<p>{' '.join(f'w{part}x{index}' for index in range(60))}</p>" for part in range(40))
+    pdf = render_pdf(f"<style>article {{ columns: 2 }} p {{ margin: 0 }}</style><article>{paragraphs}</article>").pdf
+    found = words(pdf, 1)
+    # A4 less 1cm margins and the body's 8px (6pt) a side, 1em (12pt) between: columns of 257.3pt.
+    first = where(found, "w0x0")
+    second = min((word for word in found if word[1] > 297), key=lambda word: word[2])
+    assert first[1] == pytest.approx(28.35 + 6, abs=1)
+    assert second[1] == pytest.approx(28.35 + 6 + 257.29 + 12, abs=1)
+
+
 def test_right_to_left_card_is_mirrored() -> None:
     css = ".route { display: flex; justify-content: space-between } .card { border: 1px solid #ccc; padding: 8px }"
     body = (

@@ -109,6 +109,10 @@ def is_browser_document(html: str, read: Reader = lambda _: None) -> bool:
     return any(_marked(css, _BROWSER_MARKS) and not _marked(css, _XHTML2PDF_MARKS) for css in linked)
 
 
+#: What a document's head may hold; the first element that is none of these starts its body.
+_HEAD_ELEMENTS = frozenset(("title", "meta", "link", "style", "script", "base", "noscript", "template"))
+
+
 def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Prepared:
     """`html` as xhtml2pdf should see it under `mode` ("auto" decides by `is_browser_document`)."""
     read = _remembering(read)
@@ -117,6 +121,7 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     report = FidelityReport(mode="browser")
     # lxml takes no encoding declaration with text already decoded (XHTML documents carry one).
     root = lxml_html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+    _body_from_first_content(root)
     for inline in root.xpath("//@style"):
         css_depth.check(str(inline))  # parsed and evaluated recursively by the cascade
     stylesheets = tuple(gather(root, read, report))
@@ -148,6 +153,24 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     shrunk = [etree.Element("meta", name=shrink.META, content=f"{zoom:.6f}")] if zoom < 1 else []
     head[0:0] = [*shrunk, marker, defaults, style]
     return Prepared(_serialise(root), report)
+
+
+def _body_from_first_content(root: lxml_html.HtmlElement) -> None:
+    """What HTML5 parsing puts in the body and lxml's HTML 4 parser left in the head: a document without a
+    `<body>` tag whose content starts with an element it does not know (`<article>`, `<main>`), which
+    ends the head as any content does (§13.2.6.4.4)."""
+    head = root.find("head")
+    if head is None:
+        return
+    first = next((child for child in head if isinstance(child.tag, str) and child.tag not in _HEAD_ELEMENTS), None)
+    if first is None:
+        return
+    body = root.find("body")
+    if body is None:
+        body = etree.SubElement(root, "body")
+    moved = list(head)[head.index(first) :]
+    for element in reversed(moved):
+        body.insert(0, element)
 
 
 def _remembering(read: Reader) -> Reader:

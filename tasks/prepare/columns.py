@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import values
 from tasks.prepare.cascade import Computed
-from tasks.prepare.inline_style import set_style
+from tasks.prepare.inline_style import set_style, sides
 
 MAX_COLUMNS = 12
 #: The margins of the blocks around a block in columns (tasks/prepare/widths.py), in points: "left right".
@@ -32,7 +32,8 @@ def apply(
     page_size: tuple[float, float],
     report: FidelityReport,
 ) -> tuple[int, float]:
-    """Lay out every block in columns; the page's column count and gap (1, 0 when the body has none)."""
+    """Lay out every block in columns; the page's column count and the gap between its frames (1, 0 when
+    the body has none)."""
     body = root.find("body")
     if body is None:
         return 1, 0.0
@@ -49,12 +50,22 @@ def apply(
             report.ignored_css.pop(name, None)
         length = len(element.text_content().strip())
         if element.tag in ("html", "body") or (length >= _WHOLE * total and _over_a_page(length, style, page_size)):
-            page = (count, gap)
+            page = (count, gap - sum(_inset(element, style)))
         elif element.tag not in ("table", "tr", "td", "th", "ul", "ol", "p") and len(element) >= 2:
             _as_table(element, count, gap)
         else:
             report.ignore("columns on an element that is not a block of blocks")
     return page
+
+
+def _inset(element: lxml_html.HtmlElement, style: Computed) -> tuple[float, float]:
+    """How far xhtml2pdf moves the text in from each side of every frame: the margins of the blocks around
+    the block in columns (its INDENT, from tasks/prepare/widths.py) and its own margins and padding. The
+    page's frames take it out of the gaps between them, so that the columns are as wide as a browser's."""
+    around = [float(part) for part in element.get(INDENT, "0 0").split()[:2]]
+    _, margin_right, _, margin_left = sides(style.cascaded, "margin")
+    _, pad_right, _, pad_left = sides(style.cascaded, "padding")
+    return around[0] + margin_left + pad_left, around[1] + margin_right + pad_right
 
 
 def _over_a_page(length: int, style: Computed, page_size: tuple[float, float]) -> bool:
