@@ -407,6 +407,17 @@ def test_preformatted_text_wider_than_the_page_shrinks_as_chromium_prints_it() -
     assert min(size for *_, size in longest) == pytest.approx(9.75 / 1.5, abs=0.05), "no smaller than Chromium's"
 
 
+def test_a_relative_size_on_monospace_text_is_taken_from_13px_as_browsers_take_it() -> None:
+    # Project Gutenberg's `pre { font-size: 90% }`: 90% of 13px in a browser, not of 16px.
+    html = page("<pre>x <code>y</code></pre><code>z</code><p style='font-family: Menlo, monospace'>w</p>")
+    css = "pre { font-size: 90% } code { font-size: 1em } p { font-size: 100% }"
+    prepared = prepare(html.replace("</style>", css + "</style>"))
+    assert '<pre style="font-size: 8.78pt">' in prepared.html  # 12pt x 0.9 x 13/16
+    assert '<code style="font-size: 8.78pt">y' in prepared.html  # inside monospace already: 1em of it
+    assert '<code style="font-size: 9.75pt">z' in prepared.html  # 13px
+    assert '<p style="font-size: 12pt; font-family: Menlo, monospace">w' in prepared.html  # a named face first
+
+
 def test_a_style_attribute_outranks_any_selector() -> None:
     html = page('<div id="a"><div id="b"><p id="c" style="color: blue">x</p></div></div>', "#a #b p#c { color: red }")
     assert '<p id="c" style="color: blue">' in prepare(html).html

@@ -175,7 +175,7 @@ def _compute(
     report: FidelityReport,
 ) -> Computed:
     custom = _custom_properties(declared, parent.custom)
-    font_pt = _font_pt(declared, custom, parent.font_pt, root_pt)
+    font_pt = _font_pt(declared, custom, parent.font_pt, root_pt) * _monospace_scale(declared, parent)
     context = values.Context(
         font_pt=font_pt, root_pt=root_pt, page_width_pt=page[0], page_height_pt=page[1], backdrop=parent.backdrop
     )
@@ -215,6 +215,24 @@ def _font_pt(declared: Declared, custom: dict[str, str], parent_pt: float, root_
     value = _substitute(declared["font-size"][-1][1], custom)
     size = values.font_size(value, parent_pt, root_pt) if value is not None else None
     return size if size is not None else parent_pt
+
+
+def _monospace_scale(declared: Declared, parent: Computed) -> float:
+    """13/16 for an author's relative font size (`90%`, `1em`) on text whose family is the generic monospace
+    and whose parent's is not: browsers size monospace from 13px where other text has 16px (the
+    browser stylesheet's `pre { font-size: 0.8125em }` says so where the author sets no size)."""
+    size = declared.get("font-size", [(0, "")])[-1]
+    if not size[0] or not size[1].strip().endswith(("%", "em")) or size[1].strip().endswith("rem"):
+        return 1.0
+    family = declared["font-family"][-1][1] if "font-family" in declared else parent.inherited.get("font-family", "")
+    if not _generic_monospace(family) or _generic_monospace(parent.inherited.get("font-family", "")):
+        return 1.0
+    return 13 / 16
+
+
+def _generic_monospace(family: str) -> bool:
+    names = {name.strip().strip("\"'").lower() for name in family.split(",") if name.strip()}
+    return "monospace" in names and names <= {"monospace", "courier new", "courier"}
 
 
 def _declare(
