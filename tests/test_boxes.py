@@ -363,3 +363,12 @@ def test_a_tables_rows_stand_its_border_spacing_apart() -> None:
     tight = placed(page(f'<table cellspacing="0">{rows}</table><p>After</p>', css))
     assert spaced["row1"].y0 - spaced["row0"].y0 == pytest.approx(tight["row1"].y0 - tight["row0"].y0 + 1.5, abs=0.3)
     assert spaced["after"].y0 - tight["after"].y0 == pytest.approx(4 * 1.5, abs=0.5)
+
+
+def test_a_cell_alone_in_its_row_spans_its_table_whatever_percentage_it_asks_for() -> None:
+    # An e-mail's card: a 560px table whose text cells ask for `width: 87.5%` and pad themselves.
+    css = "body { margin: 0 } .card { width: 560px } .text { width: 87.5%; padding: 0 45px } td { padding: 0 }"
+    cells = '<tr><td class="text">Cardtext</td></tr><tr><td align="right">Rightedge</td></tr>'
+    at = placed(page(f'<table class="card" cellspacing="0">{cells}</table>', css))
+    assert at["cardtext"].x0 == pytest.approx(MARGIN + 33.75, abs=2)
+    assert at["rightedge"].x1 == pytest.approx(MARGIN + 420, abs=4)

@@ -29,7 +29,7 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
             continue
         padding = sides(style.own, "padding")
         spacing = _row_spacing(table, style)
-        rows = _rows(table)
+        rows = own_rows(table)
         if not rows or not (any(padding) or spacing):
             continue
         default = _cellpadding(table)
@@ -50,7 +50,7 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
             style.cascaded.pop(name, None)
 
 
-def _rows(table: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+def own_rows(table: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
     """The table's own rows, in order (those of its row groups in theirs), not a nested table's."""
     rows = []
     for child in table:

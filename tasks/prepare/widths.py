@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from tasks.prepare import blocks, columns, estimate, floats, inline_blocks, positioned
 from tasks.prepare.cascade import Computed
 from tasks.prepare.inline_style import points, set_style, sides
+from tasks.prepare.table_padding import own_rows
 
 #: Elements a browser lays out as blocks by default; `display` says otherwise.
 BLOCK_TAGS = frozenset("div section article main header footer nav aside form center address blockquote figure".split())
@@ -329,6 +330,7 @@ def _table(
     table: lxml_html.HtmlElement, style: Computed, room: float, legacy_centre: bool, computed: ElementStyles
 ) -> float:
     """A table centred or pushed right by its auto margins, `align`, or a centring parent; its width."""
+    _fill_single_column(table, computed)
     declared_width = table.get("width")
     if legacy_centre and "text-align" not in style.own:
         # `<center>` and `align="center"` centre a table, not the text in its cells.
@@ -349,6 +351,19 @@ def _table(
     elif align in ("center", "right"):
         table.set("align", align)
     return used
+
+
+def _fill_single_column(table: lxml_html.HtmlElement, computed: ElementStyles) -> None:
+    """A cell alone in its row spans the table, whatever percentage width it asks for: xhtml2pdf made the
+    whole table that share of its width (an e-mail's 560px card drawn at 87.5 %)."""
+    for row in own_rows(table):
+        cells = [cell for cell in row if cell.tag in ("td", "th")]
+        style = computed.get(cells[0]) if len(cells) == 1 else None
+        if style is not None and style.own.get("width", "").strip().endswith("%"):
+            set_style(cells[0], {"width": None})
+            style.own.pop("width")
+            style.cascaded.pop("width", None)
+            cells[0].attrib.pop("width", None)  # the `width` it overrode would stand in its place
 
 
 def _in_cell(element: lxml_html.HtmlElement) -> bool:
