@@ -372,3 +372,12 @@ def test_a_cell_alone_in_its_row_spans_its_table_whatever_percentage_it_asks_for
     at = placed(page(f'<table class="card" cellspacing="0">{cells}</table>', css))
     assert at["cardtext"].x0 == pytest.approx(MARGIN + 33.75, abs=2)
     assert at["rightedge"].x1 == pytest.approx(MARGIN + 420, abs=4)
+
+
+def test_a_flex_row_in_a_padded_border_box_fits_its_items_in_the_box_less_its_padding() -> None:
+    # A ticket's check: 450px wide border-box with 40px of padding; its info row of labelled figures.
+    css = """body { margin: 0 } p { margin: 0 } .check { box-sizing: border-box; width: 450px; padding: 40px }
+    .info { display: flex; width: 100% } .info div { margin-right: 50px }"""
+    items = "".join(f"<div><p>Label</p><p>Fig {index} here</p></div>" for index in range(3))
+    at = placed(page(f'<div class="check"><div class="info">{items}</div></div>', css))
+    assert at["fig"].y0 == at["here"].y0, "each figure kept on one line: 3 x (49 + 37.5) fit in 277.5pt"

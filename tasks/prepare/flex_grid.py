@@ -41,7 +41,7 @@ def flex_to_table(
     valign = {"center": "middle", "flex-end": "bottom", "end": "bottom"}.get(style.get("align-items", ""), "top")
     gap = _gap(style, "column")
     wraps = style.get("flex-wrap", "nowrap").startswith("wrap")
-    room = floats.available(element, page_width)
+    room = floats.available(element, page_width, computed)
     rows = _rows(items, computed, wraps, room, points(gap) if gap else 0.0)
     inline = style.get("display") == "inline-flex"
     table = _table(element, inline)

@@ -57,7 +57,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: floa
         if not isinstance(container.tag, str) or container.tag in _INLINE | _TABLE_PARTS:
             continue
         if any(side(computed.get(child)) for child in container if isinstance(child.tag, str)):
-            _lower(container, computed, available(container, page_width))
+            _lower(container, computed, available(container, page_width, computed))
 
 
 def _lower(container: lxml_html.HtmlElement, computed: ElementStyles, width: float) -> None:
@@ -218,7 +218,7 @@ def _outer_width(item: lxml_html.HtmlElement, style: Computed | None, width: flo
     _, margin_right, _, margin_left = sides(own, "margin")
     _, pad_right, _, pad_left = sides(own, "padding")
     extra = margin_left + margin_right
-    border_box = style is not None and style.cascaded.get("box-sizing", "").strip() == "border-box"
+    border_box = style is not None and _border_box(style)
     if declared and declared.endswith("%"):
         return min(float(declared[:-1]) * width / 100 + (0 if border_box else pad_left + pad_right) + extra, width)
     if declared:
@@ -226,20 +226,27 @@ def _outer_width(item: lxml_html.HtmlElement, style: Computed | None, width: flo
     return min(estimate.max_content(item, style) + pad_left + pad_right + extra, width)
 
 
-def available(element: lxml_html.HtmlElement, page_width: float) -> float:
+def available(element: lxml_html.HtmlElement, page_width: float, computed: ElementStyles | None = None) -> float:
     """The width of the element's content box, estimated: the nearest set width (a CV's page-wide body)
-    or the page's, less the side margins and paddings of the blocks in between."""
+    or the page's, less the side margins and paddings of the blocks in between (and the padding inside a
+    `box-sizing: border-box` width, where `computed` tells)."""
     taken = 0.0
     for node in (element, *element.iterancestors()):
         declared = dict(part.split(": ", 1) for part in node.get("style", "").split("; ") if ": " in part)
+        _, pad_right, _, pad_left = sides(declared, "padding")
+        style = computed.get(node) if computed is not None else None
+        inside = pad_left + pad_right if style is not None and _border_box(style) else 0.0
         # A width in points as an attribute is one of the cells the preparation stage sized.
         width = (declared.get("width") or node.get("width") or "").strip()
         if points(width) != float("inf"):
-            return max(points(width) - taken, 1.0)
+            return max(points(width) - inside - taken, 1.0)
         parent = node.getparent()
         if _PERCENT.match(width) and parent is not None:
-            return max(available(parent, page_width) * float(width[:-1]) / 100 - taken, 1.0)
-        for box in ("margin", "padding"):
-            _, right, _, left = sides(declared, box)
-            taken += left + right
+            return max(available(parent, page_width, computed) * float(width[:-1]) / 100 - inside - taken, 1.0)
+        _, margin_right, _, margin_left = sides(declared, "margin")
+        taken += margin_left + margin_right + pad_left + pad_right
     return max(page_width - taken, 1.0)
+
+
+def _border_box(style: Computed) -> bool:
+    return style.cascaded.get("box-sizing", "").strip() == "border-box"
