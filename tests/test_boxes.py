@@ -381,3 +381,15 @@ def test_a_flex_row_in_a_padded_border_box_fits_its_items_in_the_box_less_its_pa
     items = "".join(f"<div><p>Label</p><p>Fig {index} here</p></div>" for index in range(3))
     at = placed(page(f'<div class="check"><div class="info">{items}</div></div>', css))
     assert at["fig"].y0 == at["here"].y0, "each figure kept on one line: 3 x (49 + 37.5) fit in 277.5pt"
+
+
+def test_a_wrapping_flex_row_breaks_its_lines_by_flex_basis_not_content() -> None:
+    # A ticket: `flex: 1` information beside a fixed stub in a wrapping row: one line, as in a browser.
+    css = """body { margin: 0 } p { margin: 0 } .row { display: flex; flex-wrap: wrap }
+    .info { flex: 1 } .stub { width: 150px }"""
+    info = "<p>" + "Long information text " * 12 + "</p>"
+    at = placed(
+        page(f'<div class="row"><div class="info">{info}</div><div class="stub"><p>Stubtext</p></div></div>', css)
+    )
+    assert at["stubtext"].y0 == pytest.approx(at["long"].y0, abs=1)
+    assert at["stubtext"].x0 == pytest.approx(A4_WIDTH - MARGIN - 112.5, abs=3)

@@ -96,13 +96,23 @@ def _rows(
     used = 0.0
     for item in items:
         width = _item_width(computed.get(item))
-        outer = _outer_width(item, width, computed, room) if wraps else 0.0
+        outer = _hypothetical_width(item, width, computed, room) if wraps else 0.0
         if wraps and rows[-1] and used + gap + outer > room + SLACK:
             rows.append([])
             used = 0.0
         used += (gap if rows[-1] else 0.0) + outer
         rows[-1].append((item, width))
     return rows
+
+
+def _hypothetical_width(
+    item: lxml_html.HtmlElement, width: str | None, computed: dict[lxml_html.HtmlElement, Computed], room: float
+) -> float:
+    """How much of its line a flex item takes when lines are broken (§9.3): its flex basis and what is
+    around it (`flex: 1` takes none but its margins and padding)."""
+    style = computed.get(item)
+    basis = flex_line.basis(item, style.own, flex_line.flex_of(style.own), computed, room) if style else None
+    return sum(basis) if basis is not None else _outer_width(item, width, computed, room)
 
 
 def _outer_width(

@@ -75,7 +75,7 @@ def line(
     `max-width`, say): the caller then keeps xhtml2pdf's table layout."""
     styles = [computed[item].own if item in computed else {} for item in items]
     flexes = [flex_of(style) for style in styles]
-    sized = [_basis(item, style, flex, computed, room) for item, style, flex in zip(items, styles, flexes, strict=True)]
+    sized = [basis(item, style, flex, computed, room) for item, style, flex in zip(items, styles, flexes, strict=True)]
     if any(size is None for size in sized):
         return None
     bases = [size[0] for size in sized if size is not None]
@@ -119,7 +119,7 @@ def _shrink(bases: list[float], factors: list[float], floors: list[float], defic
     return sizes
 
 
-def _basis(
+def basis(
     item: lxml_html.HtmlElement,
     style: dict[str, str],
     flex: Flex,
