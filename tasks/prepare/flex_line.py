@@ -18,6 +18,8 @@ from tasks.prepare.inline_style import points, sides
 
 @dataclass(frozen=True)
 class Flex:
+    """An item's `flex`: how it grows and shrinks, and the width it starts from."""
+
     grow: float
     shrink: float
     #: "auto" (the item's width, else its content's) or a length: "0pt", "120pt", "30%".
@@ -84,14 +86,14 @@ def line(
     free = room - sum(bases) - sum(around) - sum(gaps)
     if free >= 0 and any(flex.grow for flex in flexes):
         total = sum(flex.grow for flex in flexes)
-        grown = [basis + free * flex.grow / total for basis, flex in zip(bases, flexes, strict=True)]
+        grown = [start + free * flex.grow / total for start, flex in zip(bases, flexes, strict=True)]
         return Line([size + extra for size, extra in zip(grown, around, strict=True)], gaps, 0.0)
     if free < 0:
-        floors = [min(estimate.min_content(item, computed), basis) for item, basis in zip(items, bases, strict=True)]
+        floors = [min(estimate.min_content(item, computed), start) for item, start in zip(items, bases, strict=True)]
         shrunk = _shrink(bases, [flex.shrink for flex in flexes], floors, free)
         return Line([size + extra for size, extra in zip(shrunk, around, strict=True)], gaps, 0.0)
     before, after = _justify(free, len(items), justify, [_auto_left(style) for style in styles])
-    widths = [basis + extra for basis, extra in zip(bases, around, strict=True)]
+    widths = [start + extra for start, extra in zip(bases, around, strict=True)]
     return Line(widths, [space + between for space, between in zip(before, gaps, strict=True)], after)
 
 
