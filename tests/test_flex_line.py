@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from lxml import html as lxml_html
 
 from tasks.prepare.flex_line import Flex, _justify, _shrink, flex_of
-from tasks.prepare.generated import text_of
+from tasks.prepare.generated import as_block, text_of
 
 
 @pytest.mark.parametrize(
@@ -59,3 +60,14 @@ def test_shrinking_holds_an_item_at_its_longest_word_and_takes_the_rest_from_the
 
 def test_an_item_that_may_not_shrink_keeps_its_basis() -> None:
     assert _shrink([100, 300], [0, 1], [0, 0], -100) == [100, 200]
+
+
+def test_a_block_of_generated_text_goes_in_an_element_but_never_in_an_image() -> None:
+    own = {"content": "'|'", "display": "block"}
+    span = lxml_html.fragment_fromstring("<span>present</span>")
+    assert (
+        as_block(span, "before", own) is not None
+        and lxml_html.tostring(span) == b'<span><div style="display: block">|</div>present</span>'
+    )
+    image = lxml_html.fragment_fromstring('<img src="a.png">')
+    assert as_block(image, "before", own) is None and len(image) == 0

@@ -14,6 +14,11 @@ from lxml import html as lxml_html
 _STRING = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.DOTALL)
 _ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.DOTALL)
 _BLOCKS = ("block", "flex", "list-item", "table", "grid")
+#: Elements that hold no generated content in a browser: void and replaced ones.
+_NO_CONTENT = frozenset(
+    "area base br col embed hr img input link meta source track wbr svg iframe video audio canvas select "
+    "textarea object".split()
+)
 
 
 def text_of(content: str) -> str | None:
@@ -42,7 +47,12 @@ def as_block(element: lxml_html.HtmlElement, pseudo: str, own: dict[str, str]) -
     """The pseudo-element's block put in the element (first for ::before, last for ::after) with its
     declarations, if it is a block of text (not blank: a clearfix, a drawn rule) in the flow; else None."""
     text = text_of(own.get("content", ""))
-    if not (text and text.strip()) or own.get("display") not in _BLOCKS or own.get("position") in ("absolute", "fixed"):
+    if (
+        element.tag in _NO_CONTENT
+        or not (text and text.strip())
+        or own.get("display") not in _BLOCKS
+        or own.get("position") in ("absolute", "fixed")
+    ):
         return None
     block: lxml_html.HtmlElement = lxml_html.Element("div")
     block.text = text
