@@ -393,3 +393,10 @@ def test_a_wrapping_flex_row_breaks_its_lines_by_flex_basis_not_content() -> Non
     )
     assert at["stubtext"].y0 == pytest.approx(at["long"].y0, abs=1)
     assert at["stubtext"].x0 == pytest.approx(A4_WIDTH - MARGIN - 112.5, abs=3)
+
+
+def test_justify_content_centre_moves_a_full_width_item_not_the_text_in_it() -> None:
+    # Bootstrap 5's `.d-flex.justify-content-center.row` around a column as wide as the row, below `md`.
+    css = "body { margin: 0 } .row { display: flex; justify-content: center } .col { width: 100% } h1 { margin: 0 }"
+    at = placed(page('<div class="row"><div class="col"><h1>Invoice</h1></div></div>', css))
+    assert at["invoice"].x0 == pytest.approx(MARGIN, abs=1)

@@ -281,7 +281,10 @@ def test_a_cancel_that_loses_the_race_with_the_end_keeps_the_pdf(tab: Tab, live_
     page.evaluate("0")  # runs once the confirm() has its answer
     assert answers == [True]
     assert api_job(live_server, job["id"])["state"] == "SUCCESS"
-    page.get_by_role("button", name="Delete from server").click()
+    # Waited for apart, so that a failure says which step did not happen: the DELETE, its answer, the page.
+    with page.expect_response(lambda response: response.request.method == "DELETE", timeout=WAIT_MS) as deleted:
+        page.get_by_role("button", name="Delete from server").click()
+    assert deleted.value.status == 204, deleted.value.text()
     expect(page.get_by_role("heading", name="This job was deleted")).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_role("link", name="Start a new conversion")).to_be_focused()
     expect(page.locator("#preview")).to_be_hidden()

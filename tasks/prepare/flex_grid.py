@@ -71,8 +71,9 @@ def flex_to_table(
             _spacer(tr)
         for index, (item, width) in enumerate(row):
             _fill_cell(item, width, computed)
-            # With free space the empty cells place the items; their content keeps its own alignment.
-            align = None if free else _alignment(justify, index, len(row))
+            # Items as wide as their cells (a percentage each), or placed by empty cells: their content keeps
+            # its own alignment; justify-content moves boxes, never the text in them.
+            align = None if free or _shares(row) else _alignment(justify, index, len(row))
             cell = _cell(tr, item, width, valign, align, gap if index else None)
             if height is not None:
                 cell.set("style", f"{cell.get('style')}; height: {height:.2f}pt")
