@@ -101,12 +101,9 @@ def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed
             )
             widths.append(0.0)
             return
-        left, right = _sides(own) if node is not element and own is not style else (0.0, 0.0)
-        fixed = _set_width(own) if node is not element and own is not style else None
-        if fixed is None and node is not element and own is not style and own is not None:
-            # A box with a maximum width is no wider than it, however long its lines.
-            cap = _set_width(own, "max-width")
-            fixed = None if cap is None else min(max_content(node, own, computed), cap)
+        boxed = node is not element and own is not style
+        left, right = _sides(own) if boxed else (0.0, 0.0)
+        fixed = _own_width(node, own, computed) if boxed else None
         if fixed is not None:
             # A box of a set width is that wide, whatever it holds.
             widths[-1] += left + fixed + right
@@ -142,6 +139,16 @@ def min_content(element: lxml_html.HtmlElement, computed: ElementStyles) -> floa
             for word in (text or "").split():
                 widest = max(widest, stringWidth(word, face, font))
     return widest * 1.04 + 2
+
+
+def _own_width(node: lxml_html.HtmlElement, style: Computed | None, computed: ElementStyles | None) -> float | None:
+    """How wide a descendant box is by its own CSS: its set width, else its content capped at its
+    `max-width`; None when its content decides."""
+    fixed = _set_width(style)
+    if fixed is None and style is not None:
+        cap = _set_width(style, "max-width")
+        fixed = None if cap is None else min(max_content(node, style, computed), cap)
+    return fixed
 
 
 def _set_width(style: Computed | None, name: str = "width") -> float | None:

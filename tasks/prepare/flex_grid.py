@@ -64,24 +64,37 @@ def flex_to_table(
         )
         if sized is not None:
             _sized_cells(tr, row, sized, computed, valign, height)
-            continue
-        # The free space justify-content puts before the items, as empty cells that take it.
-        free = _free_space(row, justify)
-        if justify in ("flex-end", "end", "right", "center") and free:
-            _spacer(tr)
-        for index, (item, width) in enumerate(row):
-            _fill_cell(item, width, computed)
-            # Items as wide as their cells (a percentage each), or placed by empty cells: their content keeps
-            # its own alignment; justify-content moves boxes, never the text in them.
-            align = None if free or _shares(row) else _alignment(justify, index, len(row))
-            cell = _cell(tr, item, width, valign, align, gap if index else None)
-            if height is not None:
-                cell.set("style", f"{cell.get('style')}; height: {height:.2f}pt")
-        if justify in ("flex-start", "start", "left", "center", "normal", "") and free:
-            _spacer(tr)
+        else:
+            _shared_cells(tr, row, computed, justify, (valign, height), gap)
 
 
 Row = list[tuple[lxml_html.HtmlElement, str | None]]
+
+
+def _shared_cells(
+    tr: lxml_html.HtmlElement,
+    row: Row,
+    computed: dict[lxml_html.HtmlElement, Computed],
+    justify: str,
+    vertical: tuple[str, float | None],
+    gap: str | None,
+) -> None:
+    """A line whose items have percentage widths (or cannot be sized here) as cells of those widths, the
+    free space justify-content puts before or after them as empty cells."""
+    valign, height = vertical
+    free = _free_space(row, justify)
+    if justify in ("flex-end", "end", "right", "center") and free:
+        _spacer(tr)
+    for index, (item, width) in enumerate(row):
+        _fill_cell(item, width, computed)
+        # Items as wide as their cells (a percentage each), or placed by empty cells: their content keeps
+        # its own alignment; justify-content moves boxes, never the text in them.
+        align = None if free or _shares(row) else _alignment(justify, index, len(row))
+        cell = _cell(tr, item, width, valign, align, gap if index else None)
+        if height is not None:
+            cell.set("style", f"{cell.get('style')}; height: {height:.2f}pt")
+    if justify in ("flex-start", "start", "left", "center", "normal", "") and free:
+        _spacer(tr)
 
 
 def _rows(

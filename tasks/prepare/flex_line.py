@@ -84,17 +84,28 @@ def line(
     around = [size[1] for size in sized if size is not None]
     gaps = [0.0] + [gap] * (len(items) - 1)
     free = room - sum(bases) - sum(around) - sum(gaps)
-    if free >= 0 and any(flex.grow for flex in flexes):
-        total = sum(flex.grow for flex in flexes)
-        grown = [start + free * flex.grow / total for start, flex in zip(bases, flexes, strict=True)]
-        return Line([size + extra for size, extra in zip(grown, around, strict=True)], gaps, 0.0)
-    if free < 0:
-        floors = [min(estimate.min_content(item, computed), start) for item, start in zip(items, bases, strict=True)]
-        shrunk = _shrink(bases, [flex.shrink for flex in flexes], floors, free)
-        return Line([size + extra for size, extra in zip(shrunk, around, strict=True)], gaps, 0.0)
+    if free < 0 or any(flex.grow for flex in flexes):
+        sizes = _flexed(items, computed, bases, flexes, free)
+        return Line([size + extra for size, extra in zip(sizes, around, strict=True)], gaps, 0.0)
     before, after = _justify(free, len(items), justify, [_auto_left(style) for style in styles])
     widths = [start + extra for start, extra in zip(bases, around, strict=True)]
     return Line(widths, [space + between for space, between in zip(before, gaps, strict=True)], after)
+
+
+def _flexed(
+    items: list[lxml_html.HtmlElement],
+    computed: dict[lxml_html.HtmlElement, Computed],
+    bases: list[float],
+    flexes: list[Flex],
+    free: float,
+) -> list[float]:
+    """The items' sizes once the free space is shared by those that grow, or the deficit taken from those
+    that shrink (none below its longest word)."""
+    if free >= 0:
+        total = sum(flex.grow for flex in flexes)
+        return [start + free * flex.grow / total for start, flex in zip(bases, flexes, strict=True)]
+    floors = [min(estimate.min_content(item, computed), start) for item, start in zip(items, bases, strict=True)]
+    return _shrink(bases, [flex.shrink for flex in flexes], floors, free)
 
 
 def _shrink(bases: list[float], factors: list[float], floors: list[float], deficit: float) -> list[float]:

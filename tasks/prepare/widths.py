@@ -82,8 +82,7 @@ def _walk(
     inline_blocks.lay_out(element, computed, room, lambda style, room: used_width(style, room)[0])
     cells = [child for child in element if child.tag in ("td", "th")]
     for child in list(element):
-        # An SVG drawing's shapes are no boxes (tasks/prepare/svg.py draws it as an image).
-        if not isinstance(child.tag, str) or child.tag == "svg":
+        if not _is_box(child):
             continue
         style = computed.get(child)
         inner, inner_indent, inner_boxed = room, indent, boxed
@@ -104,6 +103,11 @@ def _walk(
             inner_boxed = not narrowed and (boxed or _boxed(style))
             inner, inner_indent, inner_boxed = _in_columns(child, style, inner, inner_indent, inner_boxed)
         _walk(child, computed, max(inner, 0.0), inner_indent, inner_boxed)
+
+
+def _is_box(node: lxml_html.HtmlElement) -> bool:
+    """An element to size: not a comment, nor an SVG drawing, whose shapes are no boxes (svg.py draws it)."""
+    return isinstance(node.tag, str) and node.tag != "svg"
 
 
 def _in_columns(
