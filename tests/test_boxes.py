@@ -400,3 +400,12 @@ def test_justify_content_centre_moves_a_full_width_item_not_the_text_in_it() -> 
     css = "body { margin: 0 } .row { display: flex; justify-content: center } .col { width: 100% } h1 { margin: 0 }"
     at = placed(page('<div class="row"><div class="col"><h1>Invoice</h1></div></div>', css))
     assert at["invoice"].x0 == pytest.approx(MARGIN, abs=1)
+
+
+@pytest.mark.parametrize("drawn", ["background: #eee", "height: 200px", "padding: 0 0 1px"])
+def test_a_table_in_a_block_with_a_side_margin_starts_where_the_blocks_text_starts(drawn: str) -> None:
+    # A menu beside a fixed sidebar: `margin-left: 60mm` on a block with a height (or a background):
+    # xhtml2pdf draws such a block as a box and moves its table in by the margin itself, once.
+    css = f"body {{ margin: 0 }} .menu {{ margin-left: 100px; {drawn} }} td {{ padding: 0 }}"
+    at = placed(page('<div class="menu"><p>Para</p><table cellspacing="0"><tr><td>Cell</td></tr></table></div>', css))
+    assert at["cell"].x0 == pytest.approx(at["para"].x0, abs=1)

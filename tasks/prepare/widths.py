@@ -171,10 +171,12 @@ def _sides(style: Computed) -> tuple[float, float]:
 
 
 def _boxed(style: Computed) -> bool:
-    """A block with padding or a border on any side, which xhtml2pdf draws as a box of its own."""
+    """A block with padding or a border on any side, a background (even a transparent one) or a height,
+    which xhtml2pdf draws as a box of its own (measured: a table in it moves in by the block's margins)."""
     declared = style.cascaded
     edges = ("top", "right", "bottom", "left")
-    return any(sides(declared, "padding")) or any(_border(declared, side) for side in edges)
+    drawn = any(name.startswith("background") for name in style.own) or points(style.own.get("height")) < float("inf")
+    return drawn or any(sides(declared, "padding")) or any(_border(declared, side) for side in edges)
 
 
 def _indent_table(
