@@ -22,7 +22,7 @@ _DEFAULT_SPACING = 1.5
 
 
 def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
-    """Every table's padding moved into its outer cells."""
+    """Every table's padding and row spacing moved into its cells (a collapsing table has neither)."""
     for table in root.iter("table"):
         style = computed.get(table)
         if style is None or style.cascaded.get("border-collapse", "").strip() == "collapse":
