@@ -19,6 +19,7 @@ from xhtml2pdf.w3c.css_variables import SHORTHAND_LONGHANDS
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import borders, selectors, undrawn, values
 from tasks.prepare.generated import as_block
+from tasks.prepare.inline_style import set_style
 from tasks.prepare.stylesheets import Declaration, Sheet, parse_declarations
 
 #: Properties children take from their parent, as far as xhtml2pdf draws them.
@@ -80,6 +81,11 @@ class Computed:
     #: The colour its children are seen on (tasks/prepare/values.backdrop).
     backdrop: tuple[int, int, int] = values.WHITE
 
+    @property
+    def border_box(self) -> bool:
+        """Whether its `width` holds its padding and borders (`box-sizing: border-box`)."""
+        return self.cascaded.get("box-sizing", "").strip() == "border-box"
+
 
 ROOT = Computed(font_pt=values.ROOT_FONT_PT)
 _INLINE_SPECIFICITY = (1 << 30, 0, 0)
@@ -127,6 +133,20 @@ def apply(
             computed[block] = generated
             del computed[element].generated[pseudo]
     return computed
+
+
+def restyle(element: lxml_html.HtmlElement, style: Computed | None, changes: dict[str, str | None]) -> None:
+    """Set (or, for None, remove) declarations of the element, in its `style` and in what the cascade
+    computed for it, which later steps read."""
+    set_style(element, changes)
+    if style is None:
+        return
+    for name, value in changes.items():
+        for declarations in (style.own, style.cascaded):
+            if value is None:
+                declarations.pop(name, None)
+            else:
+                declarations[name] = value
 
 
 def generated_css(computed: dict[lxml_html.HtmlElement, Computed]) -> str:

@@ -155,7 +155,7 @@ def _set_width(style: Computed | None, name: str = "width") -> float | None:
     """The width (or `max-width`) a box sets in points, paddings in, else None."""
     if style is None or points(style.own.get(name)) == float("inf"):
         return None
-    if style.cascaded.get("box-sizing", "").strip() == "border-box":
+    if style.border_box:
         return points(style.own[name])
     _, pad_right, _, pad_left = sides(style.own, "padding")
     return points(style.own[name]) + pad_left + pad_right

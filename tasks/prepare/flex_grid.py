@@ -12,7 +12,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from tasks.prepare import estimate, flex_line, floats
-from tasks.prepare.cascade import Computed
+from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import points, set_display, set_style, sides
 
 _TRACKS = re.compile(r"repeat\(\s*(\d+)\s*,([^()]*(?:\([^()]*\)[^()]*)*)\)")
@@ -197,9 +197,7 @@ def _sized_cells(
         style = computed.get(item)
         if style is not None and "width" in style.own:
             # The cell is the item's width now: the item fills it.
-            set_style(item, {"width": None})
-            style.own.pop("width")
-            style.cascaded.pop("width", None)
+            restyle(item, style, {"width": None})
         cell = _cell(tr, item, f"{width:.2f}pt", valign, None, None)
         if height is not None:
             cell.set("style", f"{cell.get('style')}; height: {height:.2f}pt")
@@ -212,8 +210,7 @@ def _fill_cell(item: lxml_html.HtmlElement, width: str | None, computed: dict[lx
     style = computed.get(item)
     if width is None or style is None or style.own.get("width") != width:
         return
-    set_style(item, {"width": "100%"})
-    style.own["width"] = style.cascaded["width"] = "100%"
+    restyle(item, style, {"width": "100%"})
 
 
 def _children(

@@ -145,8 +145,8 @@ def basis(
     _, pad_right, _, pad_left = sides(style, "padding")
     _, margin_right, _, margin_left = sides(style, "margin")
     margins, paddings = margin_left + margin_right, pad_left + pad_right
-    sizing = computed[item].cascaded.get("box-sizing", "") if item in computed else ""
-    around = margins + (0.0 if sizing.strip() == "border-box" else paddings)
+    border_box = item in computed and computed[item].border_box
+    around = margins + (0.0 if border_box else paddings)
     if size.endswith("%"):
         return float(size[:-1]) * room / 100, around
     if points(size) != float("inf"):

@@ -218,7 +218,7 @@ def _outer_width(item: lxml_html.HtmlElement, style: Computed | None, width: flo
     _, margin_right, _, margin_left = sides(own, "margin")
     _, pad_right, _, pad_left = sides(own, "padding")
     extra = margin_left + margin_right
-    border_box = style is not None and _border_box(style)
+    border_box = style is not None and style.border_box
     if declared and declared.endswith("%"):
         return min(float(declared[:-1]) * width / 100 + (0 if border_box else pad_left + pad_right) + extra, width)
     if declared:
@@ -235,7 +235,7 @@ def available(element: lxml_html.HtmlElement, page_width: float, computed: Eleme
         declared = dict(part.split(": ", 1) for part in node.get("style", "").split("; ") if ": " in part)
         _, pad_right, _, pad_left = sides(declared, "padding")
         style = computed.get(node) if computed is not None else None
-        inside = pad_left + pad_right if style is not None and _border_box(style) else 0.0
+        inside = pad_left + pad_right if style is not None and style.border_box else 0.0
         # A width in points as an attribute is one of the cells the preparation stage sized.
         width = (declared.get("width") or node.get("width") or "").strip()
         if points(width) != float("inf"):
@@ -246,7 +246,3 @@ def available(element: lxml_html.HtmlElement, page_width: float, computed: Eleme
         _, margin_right, _, margin_left = sides(declared, "margin")
         taken += margin_left + margin_right + pad_left + pad_right
     return max(page_width - taken, 1.0)
-
-
-def _border_box(style: Computed) -> bool:
-    return style.cascaded.get("box-sizing", "").strip() == "border-box"

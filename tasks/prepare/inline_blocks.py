@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare.cascade import Computed
+from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import set_style
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
@@ -93,12 +93,10 @@ def _line(
         td.set("width", f"{width:.2f}pt")
         valign = _VALIGN.get(style.cascaded.get("vertical-align", ""), "bottom")
         td.set("style", f"padding: 0; vertical-align: {valign}")
-        set_style(item, {"display": "block", **dict.fromkeys(_SIZES)})
+        set_style(item, {"display": "block"})
         # Laid out now: a block as wide as its cell, which has its width.
         style.display = "block"
-        for name in _SIZES:
-            style.cascaded.pop(name, None)
-            style.own.pop(name, None)
+        restyle(item, style, dict.fromkeys(_SIZES))
         item.tail = None
         td.append(item)
     if align not in ("right", "end"):

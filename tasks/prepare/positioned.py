@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import estimate
-from tasks.prepare.cascade import Computed
+from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import points, set_style, sides
 from tasks.prepare.stylesheets import remove
 
@@ -89,12 +89,10 @@ def _beside_earlier_floats(
     before = floated.get(parent, 0.0)
     margin = sides(style.own, "margin")[3]
     if before and margin:
-        left = f"{max(margin - before, 0.0):.2f}pt"
-        set_style(element, {"margin-left": left})
-        style.own["margin-left"] = style.cascaded["margin-left"] = left
+        restyle(element, style, {"margin-left": f"{max(margin - before, 0.0):.2f}pt"})
     _, margin_right, _, margin_left = sides(style.own, "margin")
     _, pad_right, _, pad_left = sides(style.own, "padding")
-    padding = 0.0 if style.cascaded.get("box-sizing", "").strip() == "border-box" else pad_left + pad_right
+    padding = 0.0 if style.border_box else pad_left + pad_right
     floated[parent] = before + min(points(style.own.get("width")), page_width) + padding + margin_left + margin_right
 
 
@@ -156,8 +154,7 @@ def _width_as_margins(element: lxml_html.HtmlElement, style: Computed, page_widt
     if not 0 < width < available * 0.98 or element.tag in ("table", "td", "th", "tr", "img"):
         return
     top, right, bottom, left = sides(own, "margin")
-    border_box = style.cascaded.get("box-sizing", "").strip() == "border-box"
-    if not border_box:
+    if not style.border_box:
         _, pad_right, _, pad_left = sides(own, "padding")
         width += pad_left + pad_right + _border_widths(own)
     centred = own.get("margin-left") == "auto" and own.get("margin-right") == "auto"

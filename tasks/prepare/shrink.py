@@ -59,7 +59,7 @@ def _fixed_width(element: lxml_html.HtmlElement, style: cascade.Computed) -> flo
     if width is None:
         return 0.0
     _, margin_right, _, margin_left = sides(declared, "margin")
-    if declared.get("box-sizing", "content-box") != "border-box":
+    if not style.border_box:
         _, pad_right, _, pad_left = sides(declared, "padding")
         width += pad_left + pad_right
     return width + max(margin_left, 0.0) + max(margin_right, 0.0)

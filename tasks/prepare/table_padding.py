@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from tasks.prepare.cascade import Computed
-from tasks.prepare.inline_style import points, set_style, sides
+from tasks.prepare.cascade import Computed, restyle
+from tasks.prepare.inline_style import points, sides
 
 _SIDES = ("top", "right", "bottom", "left")
 #: A cell's padding where neither it nor its table's `cellpadding` sets one (the browser's `td { padding: 1px }`).
@@ -43,11 +43,7 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
                     padding[3] if index == 0 else 0.0,
                 )
                 _pad(cell, computed.get(cell), added, default)
-        removed: dict[str, str | None] = {"padding": None, **{f"padding-{side}": None for side in _SIDES}}
-        set_style(table, removed)
-        for name in removed:
-            style.own.pop(name, None)
-            style.cascaded.pop(name, None)
+        restyle(table, style, {"padding": None, **{f"padding-{side}": None for side in _SIDES}})
 
 
 def own_rows(table: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
@@ -89,6 +85,4 @@ def _pad(
         declared = own.get(f"padding-{side}") is not None or own.get("padding") is not None
         value = f"{(current if declared else default) + extra:.2f}pt"
         changes[f"padding-{side}"] = value
-        if style is not None:
-            style.own[f"padding-{side}"] = style.cascaded[f"padding-{side}"] = value
-    set_style(cell, changes)
+    restyle(cell, style, changes)

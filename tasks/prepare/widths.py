@@ -16,7 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from tasks.prepare import blocks, columns, estimate, floats, inline_blocks, positioned
-from tasks.prepare.cascade import Computed
+from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import points, set_style, sides
 from tasks.prepare.table_padding import own_rows
 
@@ -255,8 +255,7 @@ def used_width(style: Computed, room: float, declared_width: str | None = None) 
     declared = style.cascaded
     _, mright, _, mleft = sides(declared, "margin")
     available = room - mleft - mright
-    content_box = declared.get("box-sizing", "content-box") != "border-box"
-    extras = _extras(style) if content_box else 0.0
+    extras = 0.0 if style.border_box else _extras(style)
     width = length(declared.get("width") or declared_width, room)
     used = available if width is None else width + extras
     maximum = length(declared.get("max-width"), room)
@@ -366,9 +365,7 @@ def _fill_single_column(table: lxml_html.HtmlElement, computed: ElementStyles) -
         cells = [cell for cell in row if cell.tag in ("td", "th")]
         style = computed.get(cells[0]) if len(cells) == 1 else None
         if style is not None and style.own.get("width", "").strip().endswith("%"):
-            set_style(cells[0], {"width": None})
-            style.own.pop("width")
-            style.cascaded.pop("width", None)
+            restyle(cells[0], style, {"width": None})
             cells[0].attrib.pop("width", None)  # the `width` it overrode would stand in its place
 
 
