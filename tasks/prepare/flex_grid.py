@@ -11,7 +11,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.prepare import estimate, flex_line, floats
+from tasks.prepare import flex_line, floats
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import points, set_display, set_style, sides
 
@@ -110,7 +110,7 @@ def _rows(
     used = 0.0
     for item in items:
         width = _item_width(computed.get(item))
-        outer = _hypothetical_width(item, width, computed, room) if wraps else 0.0
+        outer = _hypothetical_width(item, computed, room) if wraps else 0.0
         if wraps and rows[-1] and used + gap + outer > room + SLACK:
             rows.append([])
             used = 0.0
@@ -120,28 +120,15 @@ def _rows(
 
 
 def _hypothetical_width(
-    item: lxml_html.HtmlElement, width: str | None, computed: dict[lxml_html.HtmlElement, Computed], room: float
+    item: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], room: float
 ) -> float:
     """How much of its line a flex item takes when lines are broken (§9.3): its flex basis and what is
     around it (`flex: 1` takes none but its margins and padding)."""
     style = computed.get(item)
-    basis = flex_line.basis(item, style.own, flex_line.flex_of(style.own), computed, room) if style else None
-    return sum(basis) if basis is not None else _outer_width(item, width, computed, room)
-
-
-def _outer_width(
-    item: lxml_html.HtmlElement, width: str | None, computed: dict[lxml_html.HtmlElement, Computed], room: float
-) -> float:
-    """How much of its line a flex item takes, in points, before growing: its basis, else its content."""
-    style = computed.get(item)
-    if width and width.endswith("%"):
-        return float(width[:-1]) * room / 100
-    if width:
-        return points(width)
     own = style.own if style is not None else {}
-    _, pad_right, _, pad_left = sides(own, "padding")
-    _, margin_right, _, margin_left = sides(own, "margin")
-    return estimate.max_content(item, style, computed) + pad_left + pad_right + margin_left + margin_right
+    found = flex_line.basis(item, own, flex_line.flex_of(own), computed, room)
+    # No basis only for content under a percentage `max-width`: the item takes that share of the line.
+    return sum(found) if found is not None else float(own["max-width"].strip()[:-1]) * room / 100
 
 
 def _inner_height(style: dict[str, str]) -> float | None:
