@@ -126,8 +126,7 @@ def _top_from_padding_edge(element: lxml_html.HtmlElement, style: Computed, comp
         return
     padding_top, _, _, _ = sides(computed[container].own, "padding")
     if padding_top > 0:
-        set_style(element, {"top": f"{top - padding_top:.2f}pt"})
-        style.own["top"] = f"{top - padding_top:.2f}pt"
+        restyle(element, style, {"top": f"{top - padding_top:.2f}pt"})
 
 
 def _in_flow(element: lxml_html.HtmlElement, style: Computed, report: FidelityReport) -> None:
