@@ -418,6 +418,23 @@ def test_a_relative_size_on_monospace_text_is_taken_from_13px_as_browsers_take_i
     assert '<p style="font-size: 12pt; font-family: Menlo, monospace">w' in prepared.html  # a named face first
 
 
+def test_text_set_in_the_generic_monospace_takes_its_13px_medium_unless_a_length_sized_it() -> None:
+    # A purchase order's `<body style="font-family: monospace">` and `<table style="font-size: smaller">`:
+    # Chromium prints the table at 13px / 1.2, its x-large title at 20px (Blink's monospace table).
+    body = (
+        '<div style="font-family: monospace"><table style="font-size: smaller"><tr><td>a</td></tr></table>'
+        '<span style="font-size: x-large">b</span><p style="font-family: serif">c</p></div>'
+    )
+    prepared = prepare(page(body)).html
+    assert '<div style="font-family: monospace; font-size: 9.75pt">' in prepared  # 13px, though no size is set
+    assert '<table style="font-size: 8.12pt;' in prepared  # smaller: 13px / 1.2
+    assert '<span style="font-size: 15pt">b' in prepared  # x-large: 20px
+    assert '<p style="font-family: serif; font-size: 12pt">c' in prepared  # back to 16px on leaving it
+    # A length set on an ancestor is kept: no default of any family applies below it.
+    sized = prepare(page(body, "html { font-size: 14px }")).html
+    assert '<div style="font-family: monospace">' in sized
+
+
 def test_a_style_attribute_outranks_any_selector() -> None:
     html = page('<div id="a"><div id="b"><p id="c" style="color: blue">x</p></div></div>', "#a #b p#c { color: red }")
     assert '<p id="c" style="color: blue">' in prepare(html).html

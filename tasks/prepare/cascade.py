@@ -80,6 +80,11 @@ class Computed:
     generated: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The colour its children are seen on (tasks/prepare/values.backdrop).
     backdrop: tuple[int, int, int] = values.WHITE
+    #: Where its font size comes from: the keyword it was set by ("" for none), and whether an absolute
+    #: length set it (here or in an ancestor); and whether its family is the generic monospace.
+    font_keyword: str = "medium"
+    font_absolute: bool = False
+    monospace: bool = False
 
     @property
     def border_box(self) -> bool:
@@ -195,11 +200,20 @@ def _compute(
     report: FidelityReport,
 ) -> Computed:
     custom = _custom_properties(declared, parent.custom)
-    font_pt = _font_pt(declared, custom, parent.font_pt, root_pt) * _monospace_scale(declared, parent)
+    family = declared["font-family"][-1][1] if "font-family" in declared else parent.inherited.get("font-family", "")
+    size = _font_size(declared, custom, parent, root_pt, _generic_monospace(family))
+    font_pt = size.pt
     context = values.Context(
         font_pt=font_pt, root_pt=root_pt, page_width_pt=page[0], page_height_pt=page[1], backdrop=parent.backdrop
     )
-    style = Computed(font_pt=font_pt, custom=custom, inherited=parent.inherited)
+    style = Computed(
+        font_pt=font_pt,
+        custom=custom,
+        inherited=parent.inherited,
+        font_keyword=size.keyword,
+        font_absolute=size.absolute,
+        monospace=size.monospace,
+    )
     for name, candidates in declared.items():
         if not name.startswith("--"):
             _declare(style, name, candidates, parent, context, report)
@@ -207,7 +221,7 @@ def _compute(
     if style.cascaded.get("float", "none") != "none":
         _keep_float_in_margins(style)
     borders.default_widths(style.own)
-    if "font-size" in declared and declared["font-size"][-1][0]:
+    if size.rescaled or ("font-size" in declared and declared["font-size"][-1][0]):
         style.own["font-size"] = values.fmt(font_pt)
     return style
 
@@ -228,26 +242,55 @@ def _custom_properties(declared: Declared, inherited: dict[str, str]) -> dict[st
     return custom
 
 
-def _font_pt(declared: Declared, custom: dict[str, str], parent_pt: float, root_pt: float) -> float:
-    """The element's font size in points: its own if it sets one xhtml2pdf can read, else its parent's."""
+@dataclass(frozen=True)
+class _FontSize:
+    pt: float
+    keyword: str
+    absolute: bool
+    monospace: bool
+    #: Whether the generic monospace's own default size changed it (xhtml2pdf is then told the size).
+    rescaled: bool = False
+
+
+def _font_size(
+    declared: Declared, custom: dict[str, str], parent: Computed, root_pt: float, monospace: bool
+) -> _FontSize:
+    """The element's font size as Blink computes it, monospace default included: text in the generic
+    monospace family has a `medium` of 13px where other text has 16px. Where the family changes to or
+    from monospace and no absolute length set the size, a keyword size is taken again from the other
+    family's table and any other size is scaled by 13/16 (or 16/13): `FontBuilder::CheckForGenericFamilyChange`."""
+    size = _declared_size(declared, custom, parent, root_pt, monospace)
+    if size.absolute or monospace == parent.monospace:
+        return size
+    if size.keyword:
+        return _FontSize(values.keyword_pt(size.keyword, monospace), size.keyword, False, monospace, rescaled=True)
+    scale = values.MONOSPACE_MEDIUM / values.FONT_KEYWORDS["medium"]
+    return _FontSize(size.pt * (scale if monospace else 1 / scale), "", False, monospace, rescaled=True)
+
+
+def _declared_size(
+    declared: Declared, custom: dict[str, str], parent: Computed, root_pt: float, monospace: bool
+) -> _FontSize:
+    """The element's font size from its own `font-size`, before any change of generic family."""
+    inherited = _FontSize(parent.font_pt, parent.font_keyword, parent.font_absolute, monospace)
     if "font-size" not in declared:
-        return parent_pt
-    value = _substitute(declared["font-size"][-1][1], custom)
-    size = values.font_size(value, parent_pt, root_pt) if value is not None else None
-    return size if size is not None else parent_pt
-
-
-def _monospace_scale(declared: Declared, parent: Computed) -> float:
-    """13/16 for an author's relative font size (`90%`, `1em`) on text whose family is the generic monospace
-    and whose parent's is not: browsers size monospace from 13px where other text has 16px (the
-    browser stylesheet's `pre { font-size: 0.8125em }` says so where the author sets no size)."""
-    size = declared.get("font-size", [(0, "")])[-1]
-    if not size[0] or not size[1].strip().endswith(("%", "em")) or size[1].strip().endswith("rem"):
-        return 1.0
-    family = declared["font-family"][-1][1] if "font-family" in declared else parent.inherited.get("font-family", "")
-    if not _generic_monospace(family) or _generic_monospace(parent.inherited.get("font-family", "")):
-        return 1.0
-    return 13 / 16
+        return inherited
+    origin, raw = declared["font-size"][-1]
+    value = _substitute(raw, custom)
+    if value is None:
+        return inherited
+    value = value.strip().lower()
+    if value in values.FONT_KEYWORDS or value == "initial":
+        keyword = "medium" if value == "initial" else value
+        return _FontSize(values.keyword_pt(keyword, monospace), keyword, False, monospace)
+    pt = values.font_size(value, parent.font_pt, root_pt)
+    if pt is None or value in ("inherit", "unset"):
+        return inherited
+    # Sizes relative to the parent's keep its absoluteness; so does the browser stylesheet's only length,
+    # `html { font-size: 12pt }`, which is the initial `medium` spelled for xhtml2pdf.
+    relative = value in ("larger", "smaller") or (value.endswith(("%", "em", "ex", "ch")) and not value.endswith("rem"))
+    absolute = parent.font_absolute if relative or not origin else True
+    return _FontSize(pt, "", absolute, monospace)
 
 
 def _generic_monospace(family: str) -> bool:

@@ -20,6 +20,15 @@ FONT_KEYWORDS = {
     "xxx-large": 48.0,
 }
 ROOT_FONT_PT = FONT_KEYWORDS["medium"] * ABSOLUTE["px"]
+#: The same keywords for the generic monospace family, whose `medium` is 13px (Blink's table for it).
+MONOSPACE_KEYWORDS = dict(zip(FONT_KEYWORDS, (9.0, 10.0, 12.0, 13.0, 16.0, 20.0, 26.0, 39.0), strict=True))
+MONOSPACE_MEDIUM = MONOSPACE_KEYWORDS["medium"]
+
+
+def keyword_pt(keyword: str, monospace: bool) -> float:
+    """An absolute-size keyword (`small`, `x-large`, …) in points, for monospace text or any other."""
+    return (MONOSPACE_KEYWORDS if monospace else FONT_KEYWORDS)[keyword] * ABSOLUTE["px"]
+
 
 # Possessive and unambiguous: `\d+\.?\d*` splits a run of digits every way before it fails (64 KB of
 # digits: 478 s in one search); this reads each digit once.
