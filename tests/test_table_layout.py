@@ -53,6 +53,23 @@ def test_a_full_width_column_beside_an_image_column_leaves_the_image_its_room() 
     assert x_of(pdf, "second") > x_of(pdf, "first") + 15
 
 
+def test_columns_reached_only_by_spanning_cells_share_their_width() -> None:
+    # An order's description `colspan="3"` above a totals row of empty cells: only empty cells start in its
+    # columns. xhtml2pdf took them for empty, fixed them at their padding, and wrapped the description.
+    description = "Printer toner cartridge, black, high yield"
+    html = (
+        "<style>td { padding: 2px }</style><table width='100%'>"
+        "<tr><td>#</td><td colspan='3'>Description</td><td>Quantity</td></tr>"
+        f"<tr><td>1</td><td colspan='3'>{description}</td><td>4</td></tr>"
+        "<tr><td></td><td></td><td></td><td></td><td>Total</td></tr></table>"
+    )
+    pdf = render_pdf(html).pdf
+
+    runs = [text for _, _, _, _, text in placed(pdf)]
+    assert description in runs, "the description wrapped"
+    assert x_of(pdf, "Quantity") > x_of(pdf, "Printer") + 150
+
+
 def test_declared_column_widths_are_kept() -> None:
     html = (
         "<table><tr><td style='width: 100pt'>one</td><td style='width: 300pt'>two</td>"

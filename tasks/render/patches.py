@@ -9,7 +9,8 @@ still does its job.
 Beyond the names `install` replaces, these lean on library internals, guarded by the same check:
 - tasks/render/table_layout.py: ContentSizedTable overrides ReportLab Table's `_wrapInside`, `_calc`,
   `_getFirstPossibleSplitRowPosition` and reads `_colWidths`, `_cellStyles`, `_spanCmds`,
-  `_normWidth`, `_frame`; `table_cell` builds xhtml2pdf's private `_CellPart`.
+  `_normWidth`, `_frame`; `table_cell` builds xhtml2pdf's private `_CellPart`; `spanned_columns_count`
+  adds to the table data's `col_with_content`.
 - tasks/render/overflow.py: FittingDocMixin overrides BaseDocTemplate's `handle_flowable`,
   `handle_keepWithNext` and `handle_frameEnd` and reads a frame's `_aH`, `_atTop`, a flowable's
   `_postponed`; tasks/render/hooks.py reads a frame's `_width` and `_height`.
@@ -113,6 +114,8 @@ def install() -> None:
     x2p_tables.PmlKeepInFrame = table_layout.table_cell
     # A cell's `vertical-align` that is a length reached ReportLab's VALIGN as a tuple and failed the render.
     x2p_tables.pisaTagTD.start = table_layout.aligning_cell(x2p_tables.pisaTagTD.start)
+    # A column reached only by spanning cells was taken for empty and fixed at its padding's width.
+    x2p_tables.pisaTagTD.start = table_layout.spanned_columns_count(x2p_tables.pisaTagTD.start)
     # A right-to-left table's spanning cells keep their content (it was left in a cell ReportLab does not draw).
     x2p_tables._mirror_columns = table_layout.mirroring_spans(x2p_tables._mirror_columns)
     # Values a browser takes in its stride and ReportLab did not (each failed the render): a row height

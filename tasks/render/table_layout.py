@@ -208,6 +208,24 @@ def aligning_cell(start: Callable[[Any, Any], None]) -> Callable[[Any, Any], Non
     return start_cell
 
 
+def spanned_columns_count(start: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    """xhtml2pdf's `<td>` start, with every column a cell with content spans counted as having content.
+
+    xhtml2pdf counted only the column a cell starts in, so a column reached only by spanning cells (an
+    order's `<td colspan="3">` description) was taken for empty, fixed at a few points of padding, and
+    the text spanning it squeezed into its neighbours; a browser shares a spanning cell's width among
+    all the columns it spans."""
+
+    def start_cell(self: Any, c: Any) -> None:
+        start(self, c)
+        span = self.attr.colspan
+        if span and span > 1 and self.node.childNodes:
+            tdata = c.tableData  # its `col` is now the column the cell starts in
+            tdata.col_with_content.update(range(tdata.col, tdata.col + span))
+
+    return start_cell
+
+
 def mirroring_spans(mirror: Callable[[Any, list[list[Any]], int], None]) -> Callable[[Any, list[list[Any]], int], None]:
     """xhtml2pdf's `_mirror_columns` (a right-to-left table), that keeps what spanning cells hold.
 
