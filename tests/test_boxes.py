@@ -253,6 +253,17 @@ def test_an_image_that_cannot_be_shown_stands_as_its_alt_text_in_a_browser_docum
     assert [word.text for word in words.pdf_words(stock.pdf)[0].words] == ["before", "after"]
 
 
+def test_an_image_that_cannot_be_shown_keeps_its_padding_around_its_alt_text() -> None:
+    # Measured on Chromium (standards mode): a broken image is a box around its alt text; its width and
+    # height do not apply, its padding does (a certificate's logo, 30px padding: 78px high).
+    body = """<div><img src="absent/a.png" alt="logo" style="width: 130px; padding: 30px"></div><p>one</p>
+    <div><img src="absent/b.png" alt="Logo" width="48" height="40"></div><p>two</p><p>three</p>"""
+    at = placed(page(body, "body { margin: 0 } p { margin: 0 }"))
+    assert at["one"].y0 == pytest.approx(MARGIN + 78 * 0.75, abs=4)
+    line = at["three"].y0 - at["two"].y0
+    assert at["two"].y0 - at["one"].y0 == pytest.approx(2 * line, abs=1), "a width and height make no box"
+
+
 def test_blocks_in_columns_are_sized_in_their_column_not_moved_by_the_margins_around_the_columns() -> None:
     # A menu: columns inside a block with a wide left margin (beside a fixed sidebar). The sections
     # were narrowed with that margin as their indent, then dealt into the columns and pushed half out.
