@@ -433,6 +433,9 @@ def test_text_set_in_the_generic_monospace_takes_its_13px_medium_unless_a_length
     # A length set on an ancestor is kept: no default of any family applies below it.
     sized = prepare(page(body, "html { font-size: 14px }")).html
     assert '<div style="font-family: monospace">' in sized
+    # Only the generic family alone has the smaller medium, in Chromium as in Blink's source.
+    named = prepare(page("<p style='font-family: \"Courier New\", monospace'>d</p>")).html
+    assert "<p style='font-family: \"Courier New\", monospace'>d" in named
 
 
 def test_a_style_attribute_outranks_any_selector() -> None:

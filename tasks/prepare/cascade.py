@@ -200,8 +200,7 @@ def _compute(
     report: FidelityReport,
 ) -> Computed:
     custom = _custom_properties(declared, parent.custom)
-    family = declared["font-family"][-1][1] if "font-family" in declared else parent.inherited.get("font-family", "")
-    size = _font_size(declared, custom, parent, root_pt, _generic_monospace(family))
+    size = _font_size(declared, custom, parent, root_pt, _generic_monospace(declared, parent))
     font_pt = size.pt
     context = values.Context(
         font_pt=font_pt, root_pt=root_pt, page_width_pt=page[0], page_height_pt=page[1], backdrop=parent.backdrop
@@ -293,9 +292,15 @@ def _declared_size(
     return _FontSize(pt, "", absolute, monospace)
 
 
-def _generic_monospace(family: str) -> bool:
-    names = {name.strip().strip("\"'").lower() for name in family.split(",") if name.strip()}
-    return "monospace" in names and names <= {"monospace", "courier new", "courier"}
+def _generic_monospace(declared: Declared, parent: Computed) -> bool:
+    """Whether the element's family is the generic monospace alone, the one Blink gives a 13px medium
+    (`"Courier New", monospace` and `monospace, monospace` are not). The browser stylesheet's
+    `pre { font-family: "Courier New", monospace }` names the face for xhtml2pdf; a browser's says `monospace`."""
+    if "font-family" not in declared:
+        return parent.monospace
+    origin, family = declared["font-family"][-1]
+    names = [name.strip().lower() for name in family.split(",")]
+    return "monospace" in names if not origin else names == ["monospace"]
 
 
 def _declare(
