@@ -174,6 +174,18 @@ def test_a_wrapping_flex_row_puts_an_item_that_no_longer_fits_on_a_line_of_its_o
     assert at["thirdbox"].x0 == pytest.approx(MARGIN, abs=2)
 
 
+def test_each_line_of_a_wrapping_flex_row_has_columns_of_its_own() -> None:
+    # A report's cover: a full-width title, then two addresses of half the line each, drawn into the
+    # margins by negative margins. The title was put in the first address's column and broke in two.
+    css = """body { margin: 0 } .cover { display: flex; flex-wrap: wrap } h1 { width: 100%; margin: 0;
+    font-size: 30pt } address { flex: 1 50%; margin: 0 -20px; padding-left: 30px }"""
+    addresses = "<address>Street</address><address>Mail</address>"
+    body = f'<div class="cover"><h1>Report example with its title</h1>{addresses}</div>'
+    at = placed(page(body, css))
+    assert at["title"].y0 == pytest.approx(at["report"].y0, abs=1), "the title broke"
+    assert at["mail"].y0 == pytest.approx(at["street"].y0, abs=1), "negative margins make room on the line"
+
+
 def test_a_wrapping_flex_row_measures_a_nested_row_of_pills_as_wide_as_its_pills() -> None:
     pills = "".join(f"<li>Skill number {index}</li>" for index in range(6))
     css = """body { margin: 0 } .side { display: flex; flex-wrap: wrap; gap: 24px } ul { display: flex;

@@ -51,8 +51,9 @@ def flex_to_table(
     # take that height, and their vertical alignment places the items in it.
     height = _inner_height(style) if valign != "top" and len(rows) == 1 else None
     for number, row in enumerate(rows):
-        if number and not _shares(row):
-            # Each line of a wrapping flex row is laid out on its own: its items share no columns.
+        if number and not (_shares(row) and _widths(row) == _widths(rows[number - 1])):
+            # Each line of a wrapping flex row is laid out on its own: it shares the columns of the line
+            # before only where they are the same (a grid's `.col-6` pairs), never a 100% line's column.
             table = _table(element, inline)
             if row_gap:
                 set_style(table, {"margin-top": row_gap})
@@ -140,6 +141,10 @@ def _inner_height(style: dict[str, str]) -> float | None:
             top, _, bottom, _ = sides(style, "padding")
             return max(value - top - bottom - 2.0, 0.0)
     return None
+
+
+def _widths(row: Row) -> list[str | None]:
+    return [width for _, width in row]
 
 
 def _shares(row: Row) -> bool:

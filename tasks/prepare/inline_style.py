@@ -6,7 +6,7 @@ import re
 
 from lxml import html as lxml_html
 
-_POINTS = re.compile(r"([\d.]+)pt")
+_POINTS = re.compile(r"(-?[\d.]+)pt")
 
 
 def set_style(element: lxml_html.HtmlElement, changes: dict[str, str | None]) -> None:
