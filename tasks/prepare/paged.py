@@ -123,15 +123,17 @@ class _Walk:
         set_strings = _string_set(cascaded.get("string-set", ""), element)
         if set_strings:
             self.strings = {**self.strings, **set_strings}
-        self.page = page
         state = (page, tuple(sorted(self.strings.items())))
         if not self.started:
+            self.page = page
             self.first_state = state
             self.first_strings = self.first_strings or bool(set_strings)
         elif (changed or set_strings) and element.getparent() is not None:
             if next(element.iterancestors(*_NO_BREAK_INSIDE), None) is None:
+                self.page = page
                 self._switch(element, state, page_break=changed)
             else:
+                # No page starts inside a table: the page goes on, and nothing after the table changes it back.
                 self.report.ignore("page or string-set inside a table or paragraph")
         if (element.text or "").strip() or element.tag in ("img", "svg", "table", "hr"):
             self.started = True
