@@ -99,6 +99,16 @@ def test_named_page_changes_the_page_size(paged_pdf: bytes) -> None:
     assert sizes == [(595, 842), (595, 842), (595, 842), (842, 595)]
 
 
+def test_a_named_page_inside_a_flex_row_breaks_no_page_before_the_items_after_it() -> None:
+    # A report's cover: its title asks for a named page, in a wrapping flex row that becomes tables. No
+    # page can start inside a table, so the addresses on the line after the title stay on page one.
+    css = "@page plain { margin: 1cm } .cover { display: flex; flex-wrap: wrap } h1 { width: 100%; page: plain }"
+    body = '<div class="cover"><h1>Title</h1><p>Street</p><p>Mail</p></div><p>After</p>'
+    pdf = render_pdf(document(body, css)).pdf
+    assert page_count(pdf) == 1
+    assert {"Title", "Street", "Mail", "After"} <= {text for text, _, _ in words(pdf, 1)}
+
+
 @pytest.mark.parametrize("where_columns", ["body", "section"])
 def test_two_columns_put_column_two_right_of_column_one(where_columns: str) -> None:
     words_one = " ".join(f"one{index}" for index in range(120))
