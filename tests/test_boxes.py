@@ -290,6 +290,22 @@ def test_blocks_in_columns_are_sized_in_their_column_not_moved_by_the_margins_ar
     assert at["dish1"].x0 == pytest.approx(MARGIN + 150 + column + 12, abs=6)
 
 
+def test_columns_are_balanced_by_height_and_a_tall_box_continues_in_the_next_column() -> None:
+    # A menu's two sections in two columns: a browser balances the columns, so the long first section
+    # goes on in the second column above the short one. Dealt whole, it filled the first column alone.
+    css = "body { margin: 0 } .cols { columns: 2; column-gap: 0 } p, h3 { margin: 0 }"
+    first = "".join(f"<p>Dish{index}</p>" for index in range(8))
+    body = f'<div class="cols"><section id="a"><h3>Breakfast</h3>{first}</section><section><h3>Lunch</h3>'
+    at = placed(page(f"{body}<p>Soup</p></section></div>", css))
+    half = MARGIN + (A4_WIDTH - 2 * MARGIN) / 2
+    assert at["dish0"].x0 < half < at["dish7"].x0
+    assert at["dish7"].y0 < at["lunch"].y0 < at["soup"].y0 and at["soup"].x0 > half
+    # Terms and their definitions, in a larger type, two lines of one height each: one pair a column.
+    pairs = "".join(f"<dt>Term{index}</dt><dd style='font-size: 20pt'>Value{index}</dd>" for index in range(4))
+    at = placed(page(f'<dl style="columns: 4; margin: 0">{pairs}</dl>', "body { margin: 0 } dd { margin: 0 }"))
+    assert all(at[f"term{index}"].x0 == pytest.approx(at[f"value{index}"].x0, abs=1) for index in range(4))
+
+
 def test_a_shrink_mark_a_document_writes_itself_is_honoured_only_within_chromiums_limit() -> None:
     # The mark is the preparation stage's; written by hand asking for a near-zero scale, it is ignored.
     html = '<html><head><meta name="html2pdf-shrink" content="0.000001"></head><body><p>Normal size</p></body></html>'

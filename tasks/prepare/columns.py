@@ -9,13 +9,16 @@ balances the columns of such a block, which frames cannot.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from copy import deepcopy
+from dataclasses import dataclass
 
 import tinycss2
 from lxml import etree
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import values
+from tasks.prepare import estimate, values
 from tasks.prepare.cascade import Computed
 from tasks.prepare.inline_style import set_style, sides
 
@@ -24,6 +27,8 @@ MAX_COLUMNS = 12
 INDENT = "data-column-indent"
 #: A block with this share of the body's text is the body, for columns: they become the page's frames.
 _WHOLE = 0.9
+#: Boxes whose children cannot go to another column apart from them.
+_WHOLE_TAGS = frozenset(("table", "thead", "tbody", "tr", "ol", "pre", "svg"))
 
 
 def apply(
@@ -52,7 +57,7 @@ def apply(
         if element.tag in ("html", "body") or (length >= _WHOLE * total and _over_a_page(length, style, page_size)):
             page = (count, gap - sum(_inset(element, style)))
         elif element.tag not in ("table", "tr", "td", "th", "ul", "ol", "p") and len(element) >= 2:
-            _as_table(element, count, gap)
+            _as_table(element, count, gap, computed, (page_size[0] - gap * (count - 1)) / count)
         else:
             report.ignore("columns on an element that is not a block of blocks")
     return page
@@ -103,18 +108,25 @@ def _points(token: tinycss2.ast.DimensionToken, font_pt: float) -> float:
         return 0.0
 
 
-def _as_table(element: lxml_html.HtmlElement, count: int, gap: float) -> None:
-    """`element`'s children in `count` cells side by side, each holding about as much text."""
+def _as_table(
+    element: lxml_html.HtmlElement,
+    count: int,
+    gap: float,
+    computed: dict[lxml_html.HtmlElement, Computed],
+    width: float,
+) -> None:
+    """`element`'s children in `count` cells side by side, each about as tall, as a browser balances columns:
+    a child taller than a column's share is broken between its own children, its box continued in the next."""
     children = [child for child in element if isinstance(child.tag, str)]
-    sizes = [max(len(child.text_content().strip()), 1) for child in children]
-    share, dealt = sum(sizes) / count, 0.0
-    cells: list[list[lxml_html.HtmlElement]] = [[] for _ in range(count)]
-    column = 0
-    for child, size in zip(children, sizes, strict=True):
-        if column < count - 1 and dealt + size / 2 > share * (column + 1):
+    share = sum(estimate.height(child, computed, width) for child in children) / count
+    pieces = list(_pieces(children, computed, width, share))
+    cells: list[list[_Piece]] = [[] for _ in range(count)]
+    column, dealt = 0, 0.0
+    for piece in pieces:
+        if column < count - 1 and dealt + piece.height / 2 > share * (column + 1):
             column += 1
-        cells[column].append(child)
-        dealt += size
+        cells[column].append(piece)
+        dealt += piece.height
     table = etree.SubElement(element, "table")
     table.set("cellpadding", "0")
     table.set("cellspacing", "0")
@@ -128,6 +140,55 @@ def _as_table(element: lxml_html.HtmlElement, count: int, gap: float) -> None:
         left, right = (padding if index else "0"), (padding if index < count - 1 else "0")
         box = f"width: {100 / count:.2f}%; padding-left: {left}; padding-right: {right}"
         cell.set("style", f"vertical-align: top; {box}")
-        for member in members:
-            cell.append(member)
+        _fill(cell, members, computed)
     set_style(element, {"columns": None, "column-count": None})
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """What goes into a column whole: a block, and the box it is a child of when that box was broken."""
+
+    element: lxml_html.HtmlElement
+    height: float
+    broken: lxml_html.HtmlElement | None = None
+
+
+def _pieces(
+    children: list[lxml_html.HtmlElement], computed: dict[lxml_html.HtmlElement, Computed], width: float, share: float
+) -> Iterator[_Piece]:
+    for child in children:
+        size = estimate.height(child, computed, width)
+        inner = [node for node in child if isinstance(node.tag, str)]
+        breakable = child.tag not in _WHOLE_TAGS and not (child.text or "").strip()
+        if size > share and len(inner) >= 2 and breakable and not any((node.tail or "").strip() for node in inner):
+            yield from (_Piece(node, estimate.height(node, computed, width), child) for node in inner)
+        else:
+            yield _Piece(child, size)
+
+
+def _fill(cell: lxml_html.HtmlElement, members: list[_Piece], computed: dict[lxml_html.HtmlElement, Computed]) -> None:
+    """Put a column's pieces in its cell; the pieces of a broken box in that box, or in a copy of it (without
+    its id) where the box began in an earlier column."""
+    boxes: dict[lxml_html.HtmlElement, lxml_html.HtmlElement] = {}
+    for piece in members:
+        if piece.broken is None:
+            cell.append(piece.element)
+            continue
+        box = boxes.get(piece.broken)
+        if box is None:
+            begun = piece.broken.getparent() is not None and piece.broken.getparent().tag == "td"
+            box = _continued(piece.broken, computed) if begun else piece.broken
+            boxes[piece.broken] = box
+            cell.append(box)
+        box.append(piece.element)
+
+
+def _continued(box: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> lxml_html.HtmlElement:
+    copy: lxml_html.HtmlElement = deepcopy(box)  # its attributes as parsed: `th:each` is no name etree.Element takes
+    for child in list(copy):
+        copy.remove(child)
+    copy.text = None
+    copy.attrib.pop("id", None)
+    if box in computed:
+        computed[copy] = computed[box]
+    return copy
