@@ -290,6 +290,15 @@ def test_blocks_in_columns_are_sized_in_their_column_not_moved_by_the_margins_ar
     assert at["dish1"].x0 == pytest.approx(MARGIN + 150 + column + 12, abs=6)
 
 
+def test_a_box_that_clears_floats_counts_its_top_margin_from_where_the_content_beside_them_ended() -> None:
+    # A CV entry: a heading, then floated workplace and location; the list after clears them, its 12px
+    # margin taken up by the floats' overhang (CSS 2.1 clearance). Measured on Chromium: 21pt apart.
+    body = """<header><h3 style="margin: 0">Heading</h3><p style="float: left; padding: 10px 0">Floated</p>
+    <p style="float: right">Right</p></header><div style="clear: both; margin-top: 12px">Cleared</div>"""
+    at = placed(page(body, "body { margin: 0 } p { margin: 0 }"))
+    assert at["cleared"].y0 - at["floated"].y0 == pytest.approx(21.0, abs=2)
+
+
 def test_columns_are_balanced_by_height_and_a_tall_box_continues_in_the_next_column() -> None:
     # A menu's two sections in two columns: a browser balances the columns, so the long first section
     # goes on in the second column above the short one. Dealt whole, it filled the first column alone.

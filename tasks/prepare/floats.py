@@ -16,7 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from tasks.prepare import estimate
-from tasks.prepare.cascade import Computed
+from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.estimate import height
 from tasks.prepare.inline_style import points, set_style, sides
 from tasks.prepare.positioned import OUT_OF_FLOW, position
@@ -49,6 +49,8 @@ def clears(style: Computed | None) -> bool:
 
 #: Marks the tables made here: their cells are the floats' own boxes, sized already (tasks/prepare/widths.py).
 ROW_OF_FLOATS = "data-row-of-floats"
+#: How far, in points, a row's floats reach below what flows beside them (for `clear` after the row).
+_OVERHANG = "data-float-overhang"
 
 
 def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: float) -> None:
@@ -58,6 +60,35 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: floa
             continue
         if any(side(computed.get(child)) for child in container if isinstance(child.tag, str)):
             _lower(container, computed, available(container, page_width, computed))
+    for element in root.iter():
+        if isinstance(element.tag, str) and clears(computed.get(element)):
+            _clear(element, computed.get(element))
+    for table in root.xpath(f"//table[@{_OVERHANG}]"):
+        del table.attrib[_OVERHANG]
+
+
+def _clear(element: lxml_html.HtmlElement, style: Computed | None) -> None:
+    """Clearance: a box that clears floats starts below them, its top margin counted from where the content
+    beside them ended, so the floats' overhang takes up that margin (CSS 2.1 §9.5.2). Here the floats are a
+    row in the flow already, which has moved the box down by all of their height."""
+    top = sides(style.own if style is not None else {}, "margin")[0]
+    overhang = _overhang_before(element)
+    if top > 0 and overhang > 0:
+        restyle(element, style, {"margin-top": f"{max(top - overhang, 0.0):.2f}pt"})
+
+
+def _overhang_before(element: lxml_html.HtmlElement) -> float:
+    """The overhang of the row of floats that ends right before `element`: its previous sibling, or that
+    sibling's last descendant with nothing after it."""
+    node = element.getprevious()
+    if node is None or (node.tail or "").strip():
+        return 0.0
+    while node.get(_OVERHANG) is None:
+        children = [child for child in node if isinstance(child.tag, str)]
+        if not children or (children[-1].tail or "").strip() or node.tag in _TABLE_PARTS | {"td", "th"}:
+            return 0.0
+        node = children[-1]
+    return float(node.get(_OVERHANG, "0"))
 
 
 def _lower(container: lxml_html.HtmlElement, computed: ElementStyles, width: float) -> None:
@@ -76,7 +107,11 @@ def _lower(container: lxml_html.HtmlElement, computed: ElementStyles, width: flo
             beside: list[Item] = []
             if number == len(rows) - 1:
                 beside, index = _beside(items, index, row, computed, width)
-            out.append(_table(row, beside, computed, width))
+            table = _table(row, beside, computed, width)
+            overhang = _reach(row, computed, width) - sum(height(item, computed, width) for item in beside)
+            if overhang > 0:
+                table.set(_OVERHANG, f"{overhang:.2f}")
+            out.append(table)
     _attach(container, out)
 
 
@@ -136,6 +171,17 @@ def _rows(floats: list[Item], computed: ElementStyles, width: float) -> list[lis
         rows[-1].append(item)
         used += share
     return rows
+
+
+def _reach(row: list[lxml_html.HtmlElement], computed: ElementStyles, width: float) -> float:
+    """How tall the row's tallest float is: its content, margins and vertical padding."""
+
+    def tall(item: lxml_html.HtmlElement) -> float:
+        style = computed.get(item)
+        top, _, bottom, _ = sides(style.own if style is not None else {}, "padding")
+        return height(item, computed, _outer_width(item, style, width)) + top + bottom
+
+    return max(tall(item) for item in row)
 
 
 def _beside(
