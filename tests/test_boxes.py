@@ -322,6 +322,15 @@ def test_a_shrink_mark_a_document_writes_itself_is_honoured_only_within_chromium
     assert [round(float(side)) for side in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].mediabox[2:]] == [595, 842]
 
 
+def test_a_blank_generated_block_in_a_line_of_inline_boxes_ends_the_line() -> None:
+    # An invoice's `dt, dd { display: inline }` with `dt::before { content: ''; display: block }`: each
+    # term starts a line of its own, with its value beside it.
+    css = "dt, dd { display: inline; margin: 0 } dt::before { content: ''; display: block } dl { margin: 0 }"
+    at = placed(page("<dl><dt>Number</dt> <dd>12345</dd> <dt>Date</dt> <dd>March</dd></dl>", css))
+    assert at["12345"].y0 == pytest.approx(at["number"].y0, abs=1)
+    assert at["date"].y0 > at["number"].y1 and at["date"].x0 == pytest.approx(at["number"].x0, abs=1)
+
+
 def test_generated_content_displayed_as_a_block_is_a_line_of_its_own() -> None:
     # A CV's timeline: the years one under the other, a `|` set `display: block` before the last.
     css = ".date span { display: block } .date span + span + span::before { display: block; content: '\\2502' }"

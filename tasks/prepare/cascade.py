@@ -18,7 +18,7 @@ from xhtml2pdf.w3c.css_variables import SHORTHAND_LONGHANDS
 
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import borders, selectors, undrawn, values
-from tasks.prepare.generated import as_block
+from tasks.prepare.generated import as_block, line_break
 from tasks.prepare.inline_style import set_style
 from tasks.prepare.stylesheets import Declaration, Sheet, parse_declarations
 
@@ -137,6 +137,8 @@ def apply(
         if block is not None:
             computed[block] = generated
             del computed[element].generated[pseudo]
+        elif computed[element].cascaded.get("display", "").strip() == "inline":
+            line_break(element, pseudo, generated.own)
     return computed
 
 

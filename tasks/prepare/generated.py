@@ -65,3 +65,46 @@ def as_block(element: lxml_html.HtmlElement, pseudo: str, own: dict[str, str]) -
     else:
         element.append(block)
     return block
+
+
+def line_break(element: lxml_html.HtmlElement, pseudo: str, own: dict[str, str]) -> None:
+    """A blank block generated in an inline element (`dt::before { content: ""; display: block }` in a
+    line of `dt` and `dd`) ends the line it is in, where there is text on both sides of it: a `<br>`."""
+    text = text_of(own.get("content", ""))
+    if (
+        element.tag in _NO_CONTENT
+        or text is None
+        or text.strip()
+        or own.get("display") not in _BLOCKS
+        or own.get("position") in ("absolute", "fixed")
+    ):
+        return
+    br: lxml_html.HtmlElement = lxml_html.Element("br")
+    if pseudo == "before" and _text_before(element) and element.text_content().strip():
+        br.tail, element.text = element.text, None
+        element.insert(0, br)
+    elif pseudo == "after" and _text_after(element) and element.text_content().strip():
+        element.append(br)
+
+
+def _text_before(element: lxml_html.HtmlElement) -> bool:
+    parent = element.getparent()
+    if parent is None:
+        return False
+    before = [parent.text or ""]
+    for sibling in parent:
+        if sibling is element:
+            break
+        if isinstance(sibling.tag, str):
+            before.append(sibling.text_content())
+        before.append(sibling.tail or "")
+    return bool("".join(before).strip())
+
+
+def _text_after(element: lxml_html.HtmlElement) -> bool:
+    after = [element.tail or ""]
+    for sibling in element.itersiblings():
+        if isinstance(sibling.tag, str):
+            after.append(sibling.text_content())
+        after.append(sibling.tail or "")
+    return bool("".join(after).strip())
