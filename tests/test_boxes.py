@@ -290,6 +290,17 @@ def test_blocks_in_columns_are_sized_in_their_column_not_moved_by_the_margins_ar
     assert at["dish1"].x0 == pytest.approx(MARGIN + 150 + column + 12, abs=6)
 
 
+def test_tables_aligned_left_and_right_float_side_by_side() -> None:
+    # An e-mail's two columns: `<table align="left">` and `<table align="right">` in a 600px cell.
+    half = '<table align="{}" width="290" cellpadding="0" cellspacing="0"><tr><td>{}</td></tr></table>'
+    columns = half.format("left", "Leftcolumn") + half.format("right", "Rightcolumn")
+    body = f'<table width="600" cellpadding="0" cellspacing="0"><tr><td>{columns}</td></tr></table><p>Below</p>'
+    at = placed(page(body, "body { margin: 0 }"))
+    assert at["rightcolumn"].y0 == pytest.approx(at["leftcolumn"].y0, abs=1)
+    assert at["rightcolumn"].x0 == pytest.approx(MARGIN + 310 * 0.75, abs=3)
+    assert at["below"].y0 > at["leftcolumn"].y1
+
+
 def test_a_box_that_clears_floats_counts_its_top_margin_from_where_the_content_beside_them_ended() -> None:
     # A CV entry: a heading, then floated workplace and location; the list after clears them, its 12px
     # margin taken up by the floats' overhang (CSS 2.1 clearance). Measured on Chromium: 21pt apart.

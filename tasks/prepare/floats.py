@@ -55,6 +55,7 @@ _OVERHANG = "data-float-overhang"
 
 def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: float) -> None:
     """Every container's floated children laid out side by side, innermost first."""
+    _aligned_tables(root, computed)
     for container in reversed(list(root.iter())):
         if not isinstance(container.tag, str) or container.tag in _INLINE | _TABLE_PARTS:
             continue
@@ -65,6 +66,17 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: floa
             _clear(element, computed.get(element))
     for table in root.xpath(f"//table[@{_OVERHANG}]"):
         del table.attrib[_OVERHANG]
+
+
+def _aligned_tables(root: lxml_html.HtmlElement, computed: ElementStyles) -> None:
+    """`<table align="left">` and `align="right"` float, as the HTML standard's rendering section says
+    (the two columns of an e-mail: side by side, not one under the other)."""
+    for table in root.iter("table"):
+        align = (table.get("align") or "").strip().lower()
+        style = computed.get(table)
+        if align in ("left", "right") and style is not None and "float" not in style.cascaded:
+            restyle(table, style, {"float": align})
+            del table.attrib["align"]
 
 
 def _clear(element: lxml_html.HtmlElement, style: Computed | None) -> None:
