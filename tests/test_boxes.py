@@ -290,6 +290,37 @@ def test_blocks_in_columns_are_sized_in_their_column_not_moved_by_the_margins_ar
     assert at["dish1"].x0 == pytest.approx(MARGIN + 150 + column + 12, abs=6)
 
 
+WIDTH = A4_WIDTH - 2 * MARGIN
+
+
+@pytest.mark.parametrize(
+    ("template", "starts"),
+    [
+        ("120px 1fr", [90]),
+        ("1fr 2fr", [WIDTH / 3]),
+        ("2fr 1fr 1fr", [WIDTH / 2, WIDTH * 3 / 4]),
+        ("minmax(0, 1fr) 200px", [WIDTH - 150]),
+        ("106px calc(100% - 106px)", [79.5]),
+        ("repeat(auto-fill, minmax(150px, 1fr))", [WIDTH / 4, WIDTH / 2, WIDTH * 3 / 4]),
+        ("repeat(auto-fit, minmax(100px, 1fr))", [WIDTH / 4, WIDTH / 2, WIDTH * 3 / 4]),
+    ],
+)
+def test_grid_column_tracks_are_as_wide_as_css_grid_sizes_them(template: str, starts: list[float]) -> None:
+    # Where each column starts, measured on Chromium; the tracks had all been made equal.
+    cells = "".join(f"<p>Cell{index}</p>" for index in range(len(starts) + 1))
+    css = f"body {{ margin: 0 }} p {{ margin: 0 }} .grid {{ display: grid; grid-template-columns: {template} }}"
+    at = placed(page(f'<div class="grid">{cells}</div>', css))
+    found = [at[f"cell{index + 1}"].x0 - MARGIN for index in range(len(starts))]
+    assert found == pytest.approx(starts, abs=2)
+
+
+def test_an_auto_grid_track_is_as_wide_as_its_content() -> None:
+    css = "body { margin: 0 } p { margin: 0 } .grid { display: grid; grid-template-columns: auto 1fr; gap: 20px }"
+    at = placed(page('<div class="grid"><p>Label</p><p>Value</p></div>', css))
+    label = stringWidth("Label", "Times-Roman", 12)
+    assert at["value"].x0 - MARGIN == pytest.approx(label + 15, abs=6)
+
+
 def test_tables_aligned_left_and_right_float_side_by_side() -> None:
     # An e-mail's two columns: `<table align="left">` and `<table align="right">` in a 600px cell.
     half = '<table align="{}" width="290" cellpadding="0" cellspacing="0"><tr><td>{}</td></tr></table>'

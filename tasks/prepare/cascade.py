@@ -378,6 +378,8 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
         return None
     if name == "font-size":
         return values.fmt(context.font_pt)
+    if name == "grid-template-columns":
+        return value  # its percentages are of the grid's width, also in calc(): resolved by the layout
     if name in _ONE_VALUE and _components(value) > 1:
         return None  # invalid, so dropped, as a browser drops it (`line-height: 1fr 2fr` broke xhtml2pdf)
     if "%" in value and name.startswith(_OF_THE_WIDTH):

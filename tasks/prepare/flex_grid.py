@@ -11,7 +11,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.prepare import flex_line, floats
+from tasks.prepare import flex_line, floats, grid_tracks
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import points, set_display, set_style, sides
 
@@ -232,29 +232,52 @@ def _anonymous(text: str) -> lxml_html.HtmlElement:
 
 
 def grid_to_table(
-    element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], columns: int
+    element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], page_width: float
 ) -> None:
-    """The grid as a table of `columns` columns, its items in order, spans as colspans."""
-    style = computed[element].own
+    """The grid as a table of its column tracks, sized as CSS Grid sizes them, its items in order, spans as
+    colspans."""
+    style = computed[element]
+    gap = _gap(style.own, "column")
+    gap_pt = points(gap) if gap else 0.0
+    room = floats.available(element, page_width, computed)
     items = _children(element, computed)
+    tracks = grid_tracks.expand(style.grid_columns, room, gap_pt, len(items), style.font_pt)
+    if len(tracks) < 2:
+        set_display(element, "block")
+        return
+    placed = _placed(items, computed, len(tracks))
+    alone: list[list[lxml_html.HtmlElement]] = [[] for _ in tracks]
+    for item, column, span in placed:
+        if span == 1:
+            alone[column].append(item)
+    sizes = grid_tracks.widths(tracks, alone, computed, room, gap_pt)
     table = _table(element, False)
-    gap = _gap(style, "column")
-    row_gap = _gap(style, "row")
+    row_gap = _gap(style.own, "row")
     set_display(element, "block")
     tr = None
-    used = columns
-    for item in items:
-        span = _span(computed.get(item), columns)
-        if used + span > columns:
+    for item, column, span in placed:
+        if column == 0 or tr is None:
             tr = etree.SubElement(table, "tr")
-            used = 0
-        assert tr is not None
-        cell = _cell(tr, item, f"{100 * span / columns:.4g}%", "top", None, gap if used else None)
+        width = sum(sizes[column : column + span]) + gap_pt * (span - 1 + (column > 0))
+        cell = _cell(tr, item, f"{width:.2f}pt", "top", None, gap if column else None)
         if span > 1:
             cell.set("colspan", str(span))
         if row_gap and len(table) > 1:
             cell.set("style", cell.get("style", "") + f"; padding-top: {row_gap}")
+
+
+def _placed(
+    items: list[lxml_html.HtmlElement], computed: dict[lxml_html.HtmlElement, Computed], columns: int
+) -> list[tuple[lxml_html.HtmlElement, int, int]]:
+    """Each item with the column it starts in and how many it spans, placed in order (auto-placement)."""
+    placed, used = [], columns
+    for item in items:
+        span = _span(computed.get(item), columns)
+        if used + span > columns:
+            used = 0
+        placed.append((item, used, span))
         used += span
+    return placed
 
 
 def _table(element: lxml_html.HtmlElement, inline: bool) -> lxml_html.HtmlElement:

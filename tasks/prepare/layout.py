@@ -13,7 +13,7 @@ import re
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import blocks, floats, positioned, table_display, table_padding, widths
+from tasks.prepare import blocks, floats, grid_tracks, positioned, table_display, table_padding, widths
 from tasks.prepare.cascade import Computed
 from tasks.prepare.flex_grid import flex_to_table, grid_columns, grid_to_table, is_row
 from tasks.prepare.inline_style import set_display
@@ -57,8 +57,8 @@ def _rewrite_display(
         flex_to_table(element, computed, page_width)
     elif style.display in ("grid", "inline-grid"):
         columns = grid_columns(style.grid_columns)
-        if columns > 1:
-            grid_to_table(element, computed, columns)
+        if columns > 1 or grid_tracks.is_auto_repeat(style.grid_columns):
+            grid_to_table(element, computed, page_width)
         elif columns == 1:
             set_display(element, "block")
         elif style.grid_columns:
