@@ -508,3 +508,15 @@ def test_a_table_in_a_block_with_a_side_margin_starts_where_the_blocks_text_star
     css = f"body {{ margin: 0 }} .menu {{ margin-left: 100px; {drawn} }} td {{ padding: 0 }}"
     at = placed(page('<div class="menu"><p>Para</p><table cellspacing="0"><tr><td>Cell</td></tr></table></div>', css))
     assert at["cell"].x0 == pytest.approx(at["para"].x0, abs=1)
+
+
+@pytest.mark.parametrize(("doctype", "margin"), [("<!DOCTYPE html>", 12.0), ("", 0.0)])
+def test_a_cell_holds_its_first_paragraphs_top_margin_except_in_quirks_mode(doctype: str, margin: float) -> None:
+    # Measured on Chromium: a table cell keeps its first paragraph's 1em top margin inside it; without a
+    # doctype (quirks mode) it drops the browser stylesheet's margin there, and keeps an author's.
+    body = "<table cellpadding='0' cellspacing='0'><tr><td><p>First</p></td></tr></table>"
+    body += "<table cellpadding='0' cellspacing='0'><tr><td><p style='margin: 16px 0'>Author</p></td></tr></table>"
+    html = f"{doctype}<html><head><style>body {{ margin: 0 }}</style></head><body>{body}</body></html>"
+    at = {word.text: word for word in words.pdf_words(render_pdf(html, written_for="browser").pdf)[0].words}
+    assert at["first"].y0 - MARGIN == pytest.approx(margin, abs=1.5)
+    assert at["author"].y0 - at["first"].y1 >= 12 - 2  # the author's own margin, in either mode

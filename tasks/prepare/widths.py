@@ -15,7 +15,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.prepare import blocks, columns, estimate, floats, inline_blocks, positioned
+from tasks.prepare import blocks, cell_margins, columns, estimate, floats, inline_blocks, positioned
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import points, set_style, sides
 from tasks.prepare.table_padding import own_rows
@@ -37,6 +37,11 @@ ElementStyles = dict[lxml_html.HtmlElement, Computed]
 
 def apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: float) -> None:
     """Size every block and table under the body as a browser does, from the page's content width down."""
+    with cell_margins.document(root):
+        _apply(root, computed, page_width)
+
+
+def _apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: float) -> None:
     for element in root.iter(*_SIZED):
         _pixels_to_points(element)
     body = root.find("body")
@@ -88,7 +93,7 @@ def _walk(
         inner, inner_indent, inner_boxed = room, indent, boxed
         if child.tag in ("td", "th"):
             inner, inner_indent, inner_boxed = _cell_room(child, style, room, len(cells)), (0.0, 0.0), False
-            hold_top_margin(child, computed)
+            cell_margins.hold(child, computed)
         elif child.tag == "table" and child.get(floats.ROW_OF_FLOATS) is not None:
             _walk_row_of_floats(child, computed, room)
             continue
@@ -137,29 +142,6 @@ def _walk_row_of_floats(table: lxml_html.HtmlElement, computed: ElementStyles, r
 def _placed(style: Computed) -> bool:
     """A box sized elsewhere: positioned (xhtml2pdf places it) or floated (a cell of its width holds it)."""
     return positioned.is_positioned(style) or bool(floats.side(style))
-
-
-def hold_top_margin(cell: lxml_html.HtmlElement, computed: ElementStyles) -> None:
-    """The top margin of a cell's first block or table (and those it collapses with) as a spacer: a table cell
-    holds its content's margins in a browser, and ReportLab drops them at the top of a cell."""
-    if (cell.text or "").strip():
-        return
-    element, margin = next((child for child in cell if isinstance(child.tag, str)), None), 0.0
-    while element is not None and (style := computed.get(element)) is not None:
-        top = sides(style.cascaded, "margin")[0]
-        if top > 0:
-            margin = max(margin, top)
-            set_style(element, {"margin-top": "0"})
-        if element.tag == "table" or (element.text or "").strip():
-            break
-        if sides(style.cascaded, "padding")[0] > 0 or _border(style.cascaded, "top"):
-            break
-        element = next((child for child in element if isinstance(child.tag, str)), None)
-    if margin > 0:
-        spacer = lxml_html.Element("pdf:spacer")
-        spacer.set("height", f"{margin:.2f}pt")
-        spacer.tail, cell.text = cell.text, None
-        cell.insert(0, spacer)
 
 
 def _sides(style: Computed) -> tuple[float, float]:
