@@ -520,3 +520,19 @@ def test_a_cell_holds_its_first_paragraphs_top_margin_except_in_quirks_mode(doct
     at = {word.text: word for word in words.pdf_words(render_pdf(html, written_for="browser").pdf)[0].words}
     assert at["first"].y0 - MARGIN == pytest.approx(margin, abs=1.5)
     assert at["author"].y0 - at["first"].y1 >= 12 - 2  # the author's own margin, in either mode
+
+
+def test_list_items_are_40px_in_unless_the_author_says_otherwise() -> None:
+    # Measured on Chromium: a list's text 40px in; `padding: 0` (a shorthand) over the browser's
+    # `padding-left: 40px` puts it at the edge; 20px of padding is 20px, not 20px and 1.5em.
+    css = "body { margin: 0 } .flat { list-style: none; padding: 0 } .narrow { padding-left: 20px }"
+    body = '<ul><li>Plain</li></ul><ul class="flat"><li>Flat</li></ul><ul class="narrow"><li>Narrow</li></ul>'
+    at = placed(page(body, css))
+    assert at["plain"].x0 - MARGIN == pytest.approx(30, abs=1)
+    assert at["flat"].x0 - MARGIN < 8  # xhtml2pdf keeps a marker's room even with none: 7pt
+    assert at["narrow"].x0 - MARGIN == pytest.approx(15, abs=1)
+    # In a table cell, a list with padding is as wide as its text: xhtml2pdf measured it as wide as the row,
+    # and the next cell was pushed to the page's edge. Chromium: "Beside" 406pt in.
+    cell = "<table width='100%'><tr><td><ul><li>Payment terms</li></ul></td><td>Beside</td></tr></table>"
+    at = placed(page(cell, css))
+    assert at["beside"].x0 - MARGIN == pytest.approx(406, abs=10)

@@ -94,6 +94,9 @@ class Computed:
 
 ROOT = Computed(font_pt=values.ROOT_FONT_PT)
 _INLINE_SPECIFICITY = (1 << 30, 0, 0)
+_LONGHANDS = {
+    box: tuple(f"{box}-{side}" for side in ("top", "right", "bottom", "left")) for box in ("margin", "padding")
+}
 
 
 def apply(
@@ -190,6 +193,10 @@ def _cascade(
     ranked.sort(key=lambda item: item[0])
     declared: Declared = {}
     for _, origin, declaration in ranked:
+        # A shorthand sets its longhands: those that lost to it are gone (`padding: 0` over the browser's
+        # `padding-left: 40px` on a list); a longhand that outranks it comes after it and wins.
+        for longhand in _LONGHANDS.get(declaration.name, ()):
+            declared.pop(longhand, None)
         declared.setdefault(declaration.name, []).append((origin, declaration.value))
     return declared
 

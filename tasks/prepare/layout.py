@@ -13,7 +13,7 @@ import re
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import blocks, floats, grid_tracks, positioned, table_display, table_padding, widths
+from tasks.prepare import blocks, floats, grid_tracks, lists, positioned, table_display, table_padding, widths
 from tasks.prepare.cascade import Computed
 from tasks.prepare.flex_grid import flex_to_table, grid_columns, grid_to_table, is_row
 from tasks.prepare.inline_style import set_display
@@ -31,6 +31,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
         style = computed.get(element)
         if style is not None and isinstance(element.tag, str):
             _rewrite_display(element, style, computed, report, page_width)
+    lists.apply(root, computed)
     positioned.tall_boxes_in_flow(root, computed, report, page_width)
     floats.apply(root, computed, page_width)
     table_display.apply(root, computed, report)
