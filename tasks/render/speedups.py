@@ -1,4 +1,6 @@
-"""xhtml2pdf's cascade made faster on long documents, with exactly the answers it gives (issue 23).
+"""xhtml2pdf's cascade and line breaking made faster on long documents, with exactly the answers they give.
+
+Issue 23. The line breaking's part is tasks/render/fast_layout.py; this module puts both in and takes them out.
 
 The W3C HTML5 specification spends half of its render matching selectors: every candidate rule with
 a descendant combinator (`body .k`, `.toc li a`) is tried against each ancestor of each element,
@@ -31,7 +33,10 @@ from xml.dom import Node
 from xhtml2pdf import context as x2p_context
 from xhtml2pdf import document as x2p_document
 from xhtml2pdf import parser as x2p_parser
+from xhtml2pdf import reportlab_paragraph as x2p_paragraph
 from xhtml2pdf.w3c import css as x2p_css
+
+from tasks.render import fast_layout
 
 ELEMENT_NODE = Node.ELEMENT_NODE
 DOCUMENT_NODE = Node.DOCUMENT_NODE
@@ -208,6 +213,15 @@ def add_toc(self: Any, *args: Any, **kwargs: Any) -> Any:
     return _original_add_toc(self, *args, **kwargs)
 
 
+_original_reset = x2p_document.reset_caches
+
+
+def reset_caches() -> None:
+    """xhtml2pdf's end of a render: its caches dropped, and what fast_layout remembered."""
+    _original_reset()
+    fast_layout.forget()
+
+
 #: (owner, attribute, replacement) for each change, and the original it replaces.
 _CHANGES: list[tuple[Any, str, Any]] = [
     (x2p_css.CSSSelectorCombinationQualifier, "matches", combination_matches),
@@ -215,6 +229,10 @@ _CHANGES: list[tuple[Any, str, Any]] = [
     (x2p_parser, "getElementPosition", element_position),
     (x2p_parser, "pisaPreLoop", pre_loop),
     (x2p_context.pisaContext, "addTOC", add_toc),
+    # Line breaking (tasks/render/fast_layout.py).
+    (x2p_context.PmlParaFrag, "clone", fast_layout.clone),
+    (x2p_paragraph, "getAscentDescent", fast_layout.ascent_descent),
+    (x2p_document, "reset_caches", reset_caches),
 ]
 _originals: dict[tuple[int, str], Any] = {}
 

@@ -1,0 +1,62 @@
+"""Line breaking's two most repeated small steps made cheaper, with the same results (issue 23).
+
+Breaking a long `<pre>` into lines (WeasyPerf's JSON: one paragraph of 9,574 spans over 37 pages) clones a
+fragment for every word, and asks ReportLab for a face's ascent and descent as often, and the remainder of
+the paragraph is broken again on every page. These do the same work for less:
+
+- `clone`: xhtml2pdf's `PmlParaFrag.clone` builds the copy through `ABag.__init__(**attributes)`, a keyword
+  dictionary made and unpacked per clone; here the copy's dictionary is filled from the original's directly,
+  the same keys in the same order, then the same changes.
+- `ascent_descent`: ReportLab's `getAscentDescent` for a (face name, size) is remembered with the face it was
+  read from, and used only while that name still stands for that very face (a face registered again under
+  the name is read afresh). Forgotten when xhtml2pdf drops its own caches at the end of each render, so no
+  document's face outlives its render here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.pdfbase import pdfmetrics
+
+_new = object.__new__
+_fonts = pdfmetrics._fonts
+_original_ascent_descent = pdfmetrics.getAscentDescent
+
+#: (face name, size) -> (the face object it was read from, (ascent, descent)).
+_ascent_descent: dict[tuple[Any, Any], tuple[Any, tuple[float, float]]] = {}
+#: A bound the table never outgrows (a document's faces times its sizes stay far below it).
+ASCENT_DESCENT_MAX = 10_000
+
+
+def clone(self: Any, **kwargs: Any) -> Any:
+    """xhtml2pdf's `PmlParaFrag.clone`: a copy without the bullet; with changes, and then without the callback."""
+    copy = _new(self.__class__)
+    attributes = copy.__dict__
+    attributes.update(self.__dict__)
+    if kwargs:
+        attributes.update(kwargs)
+        if "cbDefn" in attributes:
+            del attributes["cbDefn"]
+    copy.bulletText = None
+    return copy
+
+
+def ascent_descent(font_name: Any, font_size: Any = None) -> tuple[float, float]:
+    """ReportLab's `getAscentDescent(font_name, font_size)`, read once per face and size."""
+    key = (font_name, font_size)
+    known = _ascent_descent.get(key)
+    if known is not None and _fonts.get(font_name) is known[0]:
+        return known[1]
+    found: tuple[float, float] = _original_ascent_descent(font_name, font_size)
+    face = _fonts.get(font_name)
+    if face is not None:
+        if len(_ascent_descent) >= ASCENT_DESCENT_MAX:
+            _ascent_descent.clear()
+        _ascent_descent[key] = (face, found)
+    return found
+
+
+def forget() -> None:
+    """Drop what is remembered (at the end of each render, with xhtml2pdf's own caches)."""
+    _ascent_descent.clear()
