@@ -1,4 +1,4 @@
-"""Line breaking's two most repeated small steps made cheaper, with the same results (issue 23).
+"""Line breaking's and PDF writing's most repeated small steps made cheaper, with the same results (issue 23).
 
 Breaking a long `<pre>` into lines (WeasyPerf's JSON: one paragraph of 9,574 spans over 37 pages) clones a
 fragment for every word, and asks ReportLab for a face's ascent and descent as often, and the remainder of
@@ -11,12 +11,18 @@ the paragraph is broken again on every page. These do the same work for less:
   read from, and used only while that name still stands for that very face (a face registered again under
   the name is read afresh). Forgotten when xhtml2pdf drops its own caches at the end of each render, so no
   document's face outlives its render here.
+- `base85`, `escape`: ReportLab without its optional C accelerator (not installed: ReportLab 4 made it a
+  package apart) encodes each page's content stream in ASCII85 and escapes each string it draws in a Python
+  loop per byte; the standard library's a85 encoder and `str.translate` write the very same characters
+  (tests/test_speedups.py compares them on every byte value and on thousands of random inputs).
 """
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+from reportlab.lib import rl_accel
 from reportlab.pdfbase import pdfmetrics
 
 _new = object.__new__
@@ -55,6 +61,32 @@ def ascent_descent(font_name: Any, font_size: Any = None) -> tuple[float, float]
             _ascent_descent.clear()
         _ascent_descent[key] = (face, found)
     return found
+
+
+_original_base85 = rl_accel.asciiBase85Encode
+_original_escape = rl_accel.escapePDF
+#: What ReportLab's escapePDF writes for each byte: octal below 32 and from 127, a backslash before \\ ( ).
+ESCAPES = [rf"\{code:03o}" if code < 32 or code >= 127 else chr(code) for code in range(256)]
+for _special in b"\\()":
+    ESCAPES[_special] = "\\" + chr(_special)
+
+
+def base85(data: Any) -> str:
+    """ReportLab's `asciiBase85Encode` (every page's content stream): the same characters, `z` for four zero
+    bytes of a whole group, the last group cut to its length plus one, `~>` at the end, from the
+    standard library's encoder in place of a loop over every four bytes."""
+    if type(data) is not bytes:
+        found: str = _original_base85(data)
+        return found
+    return base64.a85encode(data).decode("ascii") + "~>"
+
+
+def escape(data: Any) -> str:
+    """ReportLab's `escapePDF` (every piece of text drawn) for bytes: each byte through the same table, at once."""
+    if type(data) is not bytes:
+        found: str = _original_escape(data)
+        return found
+    return data.decode("latin-1").translate(ESCAPES)
 
 
 def forget() -> None:

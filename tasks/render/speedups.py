@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from typing import Any
 from xml.dom import Node
 
+from reportlab.pdfbase import cidfonts, pdfdoc, pdfutils
+from reportlab.pdfgen import canvas, pdfimages
 from xhtml2pdf import context as x2p_context
 from xhtml2pdf import document as x2p_document
 from xhtml2pdf import parser as x2p_parser
@@ -233,6 +235,9 @@ _CHANGES: list[tuple[Any, str, Any]] = [
     (x2p_context.PmlParaFrag, "clone", fast_layout.clone),
     (x2p_paragraph, "getAscentDescent", fast_layout.ascent_descent),
     (x2p_document, "reset_caches", reset_caches),
+    # Writing the PDF: each module holds its own reference to ReportLab's pure-Python encoders.
+    *((module, "asciiBase85Encode", fast_layout.base85) for module in (pdfdoc, pdfimages, pdfutils)),
+    *((module, "escapePDF", fast_layout.escape) for module in (pdfdoc, canvas, cidfonts)),
 ]
 _originals: dict[tuple[int, str], Any] = {}
 
