@@ -11,6 +11,7 @@ the paragraph is broken again on every page. These do the same work for less:
   read from, and used only while that name still stands for that very face (a face registered again under
   the name is read afresh). Forgotten when xhtml2pdf drops its own caches at the end of each render, so no
   document's face outlives its render here.
+- `split_words`: the words of a fragment's text, encoded by `map(str.encode, ...)` (UTF-8, as before).
 - `base85`, `escape`: ReportLab without its optional C accelerator (not installed: ReportLab 4 made it a
   package apart) encodes each page's content stream in ASCII85 and escapes each string it draws in a Python
   loop per byte; the standard library's a85 encoder and `str.translate` write the very same characters
@@ -24,6 +25,7 @@ from typing import Any
 
 from reportlab.lib import rl_accel
 from reportlab.pdfbase import pdfmetrics
+from xhtml2pdf import reportlab_paragraph as x2p_paragraph
 
 _new = object.__new__
 _fonts = pdfmetrics._fonts
@@ -61,6 +63,22 @@ def ascent_descent(font_name: Any, font_size: Any = None) -> tuple[float, float]
             _ascent_descent.clear()
         _ascent_descent[key] = (face, found)
     return found
+
+
+_encode = str.encode
+_whitespace_split = x2p_paragraph._wsc_re_split
+
+
+def split_words(text: Any, delim: Any = None) -> list[bytes]:
+    """xhtml2pdf's `split` in its line breaker (every fragment's text, at every wrap): the same words, each
+    encoded as UTF-8 by `map` rather than by a comprehension's loop."""
+    if isinstance(text, bytes):
+        text = text.decode("utf8")
+    if isinstance(delim, bytes):
+        delim = delim.decode("utf8")
+    elif delim is None and "\xa0" in text:
+        return list(map(_encode, _whitespace_split(text)))
+    return list(map(_encode, text.split(delim)))
 
 
 _original_base85 = rl_accel.asciiBase85Encode
