@@ -198,3 +198,22 @@ def test_ascent_and_descent_are_read_again_for_a_face_registered_again_under_its
     finally:
         pdfmetrics._fonts["Helvetica"] = face
     assert fast_layout.ascent_descent("Helvetica", 10) == original("Helvetica", 10)
+
+
+def test_numbers_are_written_as_reportlab_writes_them_the_first_time_and_after() -> None:
+    generator = random.Random(23)
+    numbers: list[float] = [0, 0.0, -0.0, 1, 1.0, True, 1e-8, -1e-7, 0.5, -0.5, 123456789.125, 2**60, -3]
+    for _ in range(5_000):
+        numbers.append(generator.choice([generator.uniform(-900, 900), round(generator.uniform(0, 800), 2)]))
+    for _ in range(2):  # the second time from what was remembered
+        for number in numbers:
+            assert fast_layout.fp_str(number) == rl_accel._py_fp_str(number)
+        assert fast_layout.fp_str(numbers[:6]) == rl_accel._py_fp_str(numbers[:6])
+        assert fast_layout.fp_str(*numbers[6:9]) == rl_accel._py_fp_str(*numbers[6:9])
+
+
+def test_only_ascii_text_in_a_left_to_right_paragraph_skips_the_search_for_right_to_left() -> None:
+    original = fast_layout._original_needs_bidi
+    for text in ("abc", "", "héllo", "\u05d0x", "a\u202eb", "\u0634", "plain ascii " * 9):
+        for base in ("L", "R", None):
+            assert fast_layout.needs_bidi(text, base) == original(text, base)

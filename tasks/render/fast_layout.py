@@ -12,6 +12,8 @@ the paragraph is broken again on every page. These do the same work for less:
   the name is read afresh). Forgotten when xhtml2pdf drops its own caches at the end of each render, so no
   document's face outlives its render here.
 - `split_words`: the words of a fragment's text, encoded by `map(str.encode, ...)` (UTF-8, as before).
+- `fp_str`: each number of the content streams is written as ReportLab writes it, once per render.
+- `needs_bidi`: a line of ASCII text in a left-to-right paragraph is drawn as it is, told by `str.isascii`.
 - `base85`, `escape`: ReportLab without its optional C accelerator (not installed: ReportLab 4 made it a
   package apart) encodes each page's content stream in ASCII85 and escapes each string it draws in a Python
   loop per byte; the standard library's a85 encoder and `str.translate` write the very same characters
@@ -24,7 +26,9 @@ import base64
 from typing import Any
 
 from reportlab.lib import rl_accel
+from reportlab.lib.utils import isSeq
 from reportlab.pdfbase import pdfmetrics
+from xhtml2pdf import bidi
 from xhtml2pdf import reportlab_paragraph as x2p_paragraph
 
 _new = object.__new__
@@ -107,6 +111,47 @@ def escape(data: Any) -> str:
     return data.decode("latin-1").translate(ESCAPES)
 
 
+_original_fp_str = rl_accel.fp_str
+#: number -> how ReportLab writes it; a number equal to another (1, 1.0, True) is written the same way.
+_numbers: dict[Any, str] = {}
+NUMBERS_MAX = 100_000
+
+
+def fp_str(*numbers: Any) -> str:
+    """ReportLab's `fp_str` (every coordinate, size and colour of every page): each number written as before,
+    once per render, since a page's positions, sizes and colours recur on every page."""
+    given = numbers
+    if len(numbers) == 1 and isSeq(numbers[0]):
+        numbers = numbers[0]
+    written = []
+    try:
+        for number in numbers:
+            text = _numbers.get(number)
+            if text is None:
+                text = _original_fp_str(number)
+                if len(_numbers) >= NUMBERS_MAX:
+                    _numbers.clear()
+                _numbers[number] = text
+            written.append(text)
+    except TypeError:  # a number that is no key (unhashable): as ReportLab writes it, without remembering
+        found: str = _original_fp_str(*given)
+        return found
+    return " ".join(written)
+
+
+_original_needs_bidi = bidi.needs_bidi
+
+
+def needs_bidi(text: Any, base_dir: str | None = "L") -> bool:
+    """xhtml2pdf's `needs_bidi` (each line drawn): ASCII text in a left-to-right paragraph never does, and
+    `isascii` tells in one pass what the search through every right-to-left range would."""
+    if base_dir == "L" and type(text) is str and text.isascii():
+        return False
+    found: bool = _original_needs_bidi(text, base_dir)
+    return found
+
+
 def forget() -> None:
     """Drop what is remembered (at the end of each render, with xhtml2pdf's own caches)."""
     _ascent_descent.clear()
+    _numbers.clear()

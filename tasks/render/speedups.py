@@ -30,8 +30,9 @@ from contextlib import contextmanager
 from typing import Any
 from xml.dom import Node
 
+from reportlab.lib import colors
 from reportlab.pdfbase import cidfonts, pdfdoc, pdfutils
-from reportlab.pdfgen import canvas, pdfimages
+from reportlab.pdfgen import canvas, pathobject, pdfimages, textobject
 from xhtml2pdf import context as x2p_context
 from xhtml2pdf import document as x2p_document
 from xhtml2pdf import parser as x2p_parser
@@ -239,6 +240,8 @@ _CHANGES: list[tuple[Any, str, Any]] = [
     # Writing the PDF: each module holds its own reference to ReportLab's pure-Python encoders.
     *((module, "asciiBase85Encode", fast_layout.base85) for module in (pdfdoc, pdfimages, pdfutils)),
     *((module, "escapePDF", fast_layout.escape) for module in (pdfdoc, canvas, cidfonts)),
+    *((module, "fp_str", fast_layout.fp_str) for module in (canvas, textobject, pathobject, pdfdoc, pdfimages, colors)),
+    (x2p_paragraph, "needs_bidi", fast_layout.needs_bidi),
 ]
 _originals: dict[tuple[int, str], Any] = {}
 
