@@ -21,7 +21,7 @@ Beyond the names `install` replaces, these lean on library internals, guarded by
   xhtml2pdf's cascade (`pisaContext`, `CSSCollect`, `pageBreakValue`) outside a render;
   tasks/prepare/cascade.py reads xhtml2pdf's `SUPPORTED_PROPERTIES`.
 - tasks/render/speedups.py (issue 23: faster, the same bytes) replaces xhtml2pdf's `CSSSelectorBase.matches`,
-  `CSSSelectorCombinationQualifier.matches`, `getElementPosition`, `pisaPreLoop`, `pisaContext.addTOC`,
+  `CSSSelectorCombinationQualifier.matches`, `getElementPosition`, `_check_depth`, `pisaContext.addTOC`,
   `PmlParaFrag.clone`, `reset_caches` and, in its paragraph module, `getAscentDescent`, `split` and
   `needs_bidi`; ReportLab's `asciiBase85Encode`, `escapePDF` and `fp_str` where its modules hold them; wraps
   `pisaParser`; reads the cascade's `_scope`, each selector's `completeName` and `qualifiers`, and ReportLab's

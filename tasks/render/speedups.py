@@ -42,7 +42,6 @@ from xhtml2pdf.w3c import css as x2p_css
 from tasks.render import fast_layout
 
 ELEMENT_NODE = Node.ELEMENT_NODE
-DOCUMENT_NODE = Node.DOCUMENT_NODE
 
 
 class _State(threading.local):
@@ -189,7 +188,7 @@ def element_position(node: Any) -> int:
 # When the memory lives: from the first look at a parsed document to the end of its parse.
 
 _original_parser = x2p_document.pisaParser
-_original_pre_loop = x2p_parser.pisaPreLoop
+_original_check_depth = x2p_parser._check_depth
 _original_add_toc = x2p_context.pisaContext.addTOC
 
 
@@ -203,11 +202,11 @@ def parse(*args: Any, **kwargs: Any) -> Any:
         _state.memo = _state.positions = None
 
 
-def pre_loop(node: Any, context: Any, **kwargs: Any) -> Any:
-    """xhtml2pdf's first walk (it collects the stylesheets); at the document, the memory starts, if it may."""
-    if node.nodeType == DOCUMENT_NODE and _state.parsing and normalised_names(node):
+def check_depth(document: Any, limit: int | None) -> None:
+    """xhtml2pdf's depth check of the document it has just parsed; then the memory starts, if it may."""
+    _original_check_depth(document, limit)
+    if _state.parsing and normalised_names(document):
         _state.memo, _state.positions = {}, {}
-    return _original_pre_loop(node, context, **kwargs)
 
 
 def add_toc(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -230,7 +229,7 @@ _CHANGES: list[tuple[Any, str, Any]] = [
     (x2p_css.CSSSelectorCombinationQualifier, "matches", combination_matches),
     (x2p_css.CSSSelectorBase, "matches", selector_matches),
     (x2p_parser, "getElementPosition", element_position),
-    (x2p_parser, "pisaPreLoop", pre_loop),
+    (x2p_parser, "_check_depth", check_depth),
     (x2p_context.pisaContext, "addTOC", add_toc),
     # Line breaking (tasks/render/fast_layout.py).
     (x2p_context.PmlParaFrag, "clone", fast_layout.clone),
