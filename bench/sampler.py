@@ -70,7 +70,7 @@ def bucket(frame: FrameType | None) -> str:
 class Sampler:
     """Samples the thread that enters it, every `interval` seconds, until it leaves: `counts` per bucket."""
 
-    def __init__(self, interval: float = 0.002) -> None:
+    def __init__(self, interval: float = 0.005) -> None:
         self.interval = interval
         self.counts: Counter[str] = Counter()
         self._stop = threading.Event()

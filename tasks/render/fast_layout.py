@@ -11,6 +11,8 @@ the paragraph is broken again on every page. These do the same work for less:
   read from, and used only while that name still stands for that very face (a face registered again under
   the name is read afresh). Forgotten when xhtml2pdf drops its own caches at the end of each render, so no
   document's face outlives its render here.
+- `broken_lines`: the key of xhtml2pdf's line cache (every fragment's identity, text and inline object size,
+  built at every wrap of the paragraph) in one loop without a generator's frame per fragment.
 - `split_words`: the words of a fragment's text, encoded by `map(str.encode, ...)` (UTF-8, as before).
 - `fp_str`: each number of the content streams is written as ReportLab writes it, once per render.
 - `needs_bidi`: a line of ASCII text in a left-to-right paragraph is drawn as it is, told by `str.isascii`.
@@ -83,6 +85,49 @@ def split_words(text: Any, delim: Any = None) -> list[bytes]:
     elif delim is None and "\xa0" in text:
         return list(map(_encode, _whitespace_split(text)))
     return list(map(_encode, text.split(delim)))
+
+
+def frag_keys(frags: Any) -> tuple[tuple[Any, Any, Any, Any], ...]:
+    """What xhtml2pdf's line cache compares of each fragment: its identity, its text as `_text_key` reads it,
+    its inline object's width and height; the same tuples, each callback looked up once, not twice."""
+    keys = []
+    for frag in frags:
+        text = getattr(frag, "text", None)
+        if not (text is None or isinstance(text, str | bytes)):
+            text = str(text)
+        callback = getattr(frag, "cbDefn", None)
+        keys.append((id(frag), text, getattr(callback, "width", None), getattr(callback, "height", None)))
+    return tuple(keys)
+
+
+def broken_lines(self: Any, first_line_width: Any, later_widths: Any) -> Any:
+    """xhtml2pdf's `Paragraph._brokenLines` (its lines, kept while nothing they were broken from changed), the
+    key built by `frag_keys`: a paragraph of 10,000 fragments is asked for it at every wrap."""
+    style = self.style
+    key = (
+        first_line_width,
+        later_widths,
+        style.wordWrap,
+        getattr(style, "textOverflow", None),
+        getattr(self, "autoLeading", getattr(style, "autoLeading", "")),
+        self.dir,
+        frag_keys(self.frags),
+    )
+    cached = self.__dict__.get("_brokenLinesCache")
+    if cached is not None and cached[0] == key and not getattr(self, "_splitpara", 0):
+        self.width = cached[2]
+        self.height = 0
+        return cached[1]
+    width = self.width
+    if style.wordWrap == "CJK":
+        broken = self.breakLinesCJK([first_line_width, later_widths])
+    else:
+        broken = self.breakLines([first_line_width, later_widths])
+    overflow = getattr(style, "textOverflow", None)
+    if overflow and x2p_paragraph._cutLines(broken, [first_line_width, later_widths], overflow):
+        self.width = width
+    self._brokenLinesCache = (key, broken, self.width)
+    return broken
 
 
 _original_base85 = rl_accel.asciiBase85Encode
