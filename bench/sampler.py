@@ -26,9 +26,9 @@ SERVICE = "the service's own steps (nesting scan, hooks, page count)"
 OTHER = "other"
 #: Functions that name what a sample is doing wherever they are on the stack, innermost first.
 FUNCTIONS: dict[str, str] = {
-    **dict.fromkeys(("stringWidth", "getAscentDescent", "instanceStringWidthT1", "_py_stringWidth"), STRINGS),
+    **dict.fromkeys(("stringWidth", "getAscentDescent", "ascent_descent", "instanceStringWidthT1"), STRINGS),
     **dict.fromkeys(("CSSCollect", "CSSCollectPseudo", "collectCSSAttrs", "customProperties"), CASCADE),
-    **dict.fromkeys(("breakLines", "breakLinesCJK", "_getFragWords", "_brokenLines"), BREAKING),
+    **dict.fromkeys(("breakLines", "breakLinesCJK", "_getFragWords", "_brokenLines", "broken_lines"), BREAKING),
     **dict.fromkeys(("drawOn", "drawPara", "save", "showPage", "_endPage"), DRAWING),
     **dict.fromkeys(("wrapOn", "splitOn", "wrap", "split", "handle_flowable"), LAYOUT),
     "nesting_depth": SERVICE,

@@ -1,6 +1,6 @@
-"""The engine's speedups (tasks/render/speedups.py, fast_layout.py) change nothing a render writes (issue 23).
+"""The engine's speedups (tasks/render/speedups.py, fast_cascade.py, fast_layout.py) change nothing it writes.
 
-Each document is rendered twice by the real engine in this process, with the speedups and with them taken
+Issue 23. Each document is rendered twice by the real engine in this process, with the speedups and with them taken
 out (`speedups.disabled()`, xhtml2pdf's own functions put back), and the two PDFs must have the same pages,
 every word at the same place (`pdftotext -bbox`, where poppler-utils is installed) and the same bytes but
 for the dates and ids that differ from one render to the next. The replaced encoders are compared with
@@ -25,7 +25,7 @@ from xhtml2pdf.w3c import css as x2p_css
 from bench.fidelity import words
 from bench.fidelity.corpus import shared_corpus
 from tasks.document.policy import policy_for
-from tasks.render import fast_layout, patches, speedups
+from tasks.render import fast_cascade, fast_layout, patches, speedups
 from tasks.render.renderer import RenderResult, render_pdf
 from webapp.config import load_config
 
@@ -134,19 +134,19 @@ def test_the_memory_is_kept_only_for_documents_whose_tag_names_the_walk_leaves_a
     def parsed(html: str) -> object:
         return html5lib.HTMLParser(tree=html5lib.getTreeBuilder("dom")).parse(html)
 
-    assert speedups.normalised_names(parsed(own_document(2)))
-    assert not speedups.normalised_names(parsed("<p>a<pdf:toc/></p>"))
-    assert not speedups.normalised_names(parsed("<svg><linearGradient/></svg>"))
+    assert fast_cascade.normalised_names(parsed(own_document(2)))
+    assert not fast_cascade.normalised_names(parsed("<p>a<pdf:toc/></p>"))
+    assert not fast_cascade.normalised_names(parsed("<svg><linearGradient/></svg>"))
 
 
 def test_disabled_puts_xhtml2pdf_back_and_the_speedups_return_after() -> None:
     with speedups.disabled():
-        assert x2p_css.CSSSelectorBase.matches is not speedups.selector_matches
-        assert x2p_parser.getElementPosition is not speedups.element_position
+        assert x2p_css.CSSSelectorBase.matches is not fast_cascade.selector_matches
+        assert x2p_parser.getElementPosition is not fast_cascade.element_position
         assert x2p_context.PmlParaFrag.clone is not fast_layout.clone
         assert x2p_paragraph.split is not fast_layout.split_words
-    assert x2p_css.CSSSelectorBase.matches is speedups.selector_matches
-    assert x2p_parser.getElementPosition is speedups.element_position
+    assert x2p_css.CSSSelectorBase.matches is fast_cascade.selector_matches
+    assert x2p_parser.getElementPosition is fast_cascade.element_position
     assert x2p_context.PmlParaFrag.clone is fast_layout.clone
     assert x2p_paragraph.split is fast_layout.split_words
 

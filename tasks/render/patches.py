@@ -21,11 +21,13 @@ Beyond the names `install` replaces, these lean on library internals, guarded by
   xhtml2pdf's cascade (`pisaContext`, `CSSCollect`, `pageBreakValue`) outside a render;
   tasks/prepare/cascade.py reads xhtml2pdf's `SUPPORTED_PROPERTIES`.
 - tasks/render/speedups.py (issue 23: faster, the same bytes) replaces xhtml2pdf's `CSSSelectorBase.matches`,
-  `CSSSelectorCombinationQualifier.matches`, `getElementPosition`, `_check_depth`, `pisaContext.addTOC`,
+  `CSSSelectorCombinationQualifier.matches`, `CSSSelectorClassQualifier.matches`, `CSSDOMElementInterface.getAttr`
+  (reading minidom's `_attrs`), `getElementPosition`, `_check_depth`, `pisaContext.addTOC`,
   `PmlParaFrag.clone`, `Paragraph._brokenLines`, `reset_caches` and, in its paragraph module,
   `getAscentDescent`, `split` and `needs_bidi`; ReportLab's `asciiBase85Encode`, `escapePDF` and `fp_str`
   where its modules hold them; wraps `pisaParser`; reads the cascade's `_scope`, each selector's
-  `completeName` and `qualifiers`, and ReportLab's font table `pdfmetrics._fonts` (tasks/render/fast_layout.py).
+  `completeName` and `qualifiers` (tasks/render/fast_cascade.py), and ReportLab's font table `pdfmetrics._fonts`
+  (tasks/render/fast_layout.py).
   `speedups.disabled()` puts them all back.
 - `add_object` below: pypdf's `PdfWriter._add_object`, for tasks/split/stamp.py.
 """
