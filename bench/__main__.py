@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import bigdoc, fidelity, finishing, firstcjk, linear, overhead, progress, split, streams, throughput
+from bench import bigdoc, engine, fidelity, finishing, firstcjk, linear, overhead, progress, split, streams, throughput
 from bench.report import DOC, RESULTS, Result, save, stamp, table, write_doc
 
 Benchmark = Callable[[Path, bool], Result]
@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "linear": linear.run,
     "finishing": finishing.run,
     "firstcjk": firstcjk.run,
+    "engine": engine.run,
 }
 
 

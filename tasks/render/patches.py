@@ -21,6 +21,15 @@ Beyond the names `install` replaces, these lean on library internals, guarded by
 - tasks/render/fidelity_sources.py reads the text of xhtml2pdf's warnings; tasks/split/css.py runs
   xhtml2pdf's cascade (`pisaContext`, `CSSCollect`, `pageBreakValue`) outside a render;
   tasks/prepare/cascade.py reads xhtml2pdf's `SUPPORTED_PROPERTIES`.
+- tasks/render/speedups.py (issue 23: faster, the same bytes) replaces xhtml2pdf's `CSSSelectorBase.matches`,
+  `CSSSelectorCombinationQualifier.matches`, `CSSSelectorClassQualifier.matches`, `CSSDOMElementInterface.getAttr`
+  (reading minidom's `_attrs`), `getElementPosition`, `_check_depth`, `pisaContext.addTOC`,
+  `PmlParaFrag.clone`, `Paragraph._brokenLines`, `reset_caches` and, in its paragraph module,
+  `getAscentDescent`, `split` and `needs_bidi`; ReportLab's `asciiBase85Encode`, `escapePDF` and `fp_str`
+  where its modules hold them; wraps `pisaParser`; reads the cascade's `_scope`, each selector's
+  `completeName` and `qualifiers` (tasks/render/fast_cascade.py), and ReportLab's font table `pdfmetrics._fonts`
+  (tasks/render/fast_layout.py).
+  `speedups.disabled()` puts them all back.
 - `add_object` below: pypdf's `PdfWriter._add_object`, for tasks/split/stamp.py.
 """
 
@@ -44,7 +53,7 @@ from xhtml2pdf import tags as x2p_tags
 from xhtml2pdf.xhtml2pdf_reportlab import PmlImage, PmlTableOfContents
 
 from tasks.fonts import cjk, fallback, families, scope, webfonts
-from tasks.render import drawings, hooks, links, minidom_fix, missing_images, rules, table_layout
+from tasks.render import drawings, hooks, links, minidom_fix, missing_images, rules, speedups, table_layout
 
 #: The distributions the patches reach into, and the versions they were written for (requirements.txt pins them).
 WRITTEN_FOR: dict[str, str] = {"xhtml2pdf": "0.2.28", "reportlab": "5.1.0", "pypdf": "7.1.0", "html5lib": "1.1"}
@@ -130,6 +139,8 @@ def install() -> None:
     # An element with both `lang` and `xml:lang` (every XHTML 1.0 page's <html>) made minidom's
     # unlink raise KeyError after the document was read; html5lib files both under one key.
     minidom.Attr.unlink = minidom_fix.unlink_attr  # type: ignore[method-assign]
+    # Faster, with the same answers: the cascade remembers per element what it worked out (tasks/render/speedups.py).
+    speedups.install()
     _installed = True
 
 
