@@ -332,6 +332,15 @@ def test_tables_aligned_left_and_right_float_side_by_side() -> None:
     assert at["below"].y0 > at["leftcolumn"].y1
 
 
+def test_a_block_beside_a_float_has_its_margin_from_the_containers_edge() -> None:
+    # A definition list with floated terms: `dd { margin-left: 110px }` beside a 100px `dt` float starts
+    # 110px in (82.5pt, measured on Chromium), not 110px past the float.
+    css = "body { margin: 0 } dl { margin: 0 } dt { float: left; width: 100px } dd { margin-left: 110px }"
+    at = placed(page("<dl><dt>Name</dt><dd>John Smith</dd></dl>", css))
+    assert at["john"].x0 - MARGIN == pytest.approx(82.5, abs=1.5)
+    assert at["john"].y0 == pytest.approx(at["name"].y0, abs=1)
+
+
 def test_a_box_that_clears_floats_counts_its_top_margin_from_where_the_content_beside_them_ended() -> None:
     # A CV entry: a heading, then floated workplace and location; the list after clears them, its 12px
     # margin taken up by the floats' overhang (CSS 2.1 clearance). Measured on Chromium: 21pt apart.

@@ -238,9 +238,24 @@ def _table(
         middle = etree.SubElement(tr, "td")
         middle.set("style", "vertical-align: top; padding: 0")
         _attach(middle, beside)
+        _margins_from_the_edge(beside, computed, [_outer_width(item, computed.get(item), width) for item in lefts])
     for item in reversed(rights):
         _float_cell(tr, item, computed, width)
     return table
+
+
+def _margins_from_the_edge(beside: list[Item], computed: ElementStyles, lefts: list[float]) -> None:
+    """A block beside floats has its left margin from its container's edge, behind the floats (CSS 2.1
+    §9.5): only what it reaches past them moves its text further (a `dd { margin-left: 110px }` beside a
+    100px `dt` float starts 110px in, not 210px)."""
+    covered = sum(lefts)
+    for item in beside:
+        style = None if isinstance(item, str) else computed.get(item)
+        if style is None or covered <= 0:
+            continue
+        margin = sides(style.cascaded, "margin")[3]
+        if margin > 0:
+            restyle(item, style, {"margin-left": f"{max(margin - covered, 0.0):.2f}pt"})
 
 
 def _float_cell(tr: lxml_html.HtmlElement, item: lxml_html.HtmlElement, computed: ElementStyles, width: float) -> None:
