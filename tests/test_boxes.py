@@ -186,6 +186,18 @@ def test_each_line_of_a_wrapping_flex_row_has_columns_of_its_own() -> None:
     assert at["mail"].y0 == pytest.approx(at["street"].y0, abs=1), "negative margins make room on the line"
 
 
+def test_a_flex_row_inside_a_flex_row_keeps_its_gap_and_its_place_at_the_end() -> None:
+    # An invoice's header: the brand left, a label and its value right (a flex row with a gap of its own).
+    # Its free space had become an empty cell of a set width, which squeezed the label when the outer row
+    # sized the inner one: "Date:" ran into "Today", 26pt left of where Chromium has it.
+    css = """body { margin: 0 } .row { display: flex; justify-content: space-between }
+    .pair { display: flex; gap: 8px }"""
+    body = '<div class="row"><div>Brand</div><div class="pair"><span>Date:</span><span>Today</span></div></div>'
+    at = placed(page(body, css))
+    assert 5 <= at["today"].x0 - at["date"].x1 <= 6 + 4  # the 8px gap, and the width estimate's slack
+    assert at["today"].x1 == pytest.approx(A4_WIDTH - MARGIN, abs=12)
+
+
 def test_a_wrapping_flex_row_measures_a_nested_row_of_pills_as_wide_as_its_pills() -> None:
     pills = "".join(f"<li>Skill number {index}</li>" for index in range(6))
     css = """body { margin: 0 } .side { display: flex; flex-wrap: wrap; gap: 24px } ul { display: flex;

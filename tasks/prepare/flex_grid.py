@@ -194,7 +194,9 @@ def _sized_cells(
         if height is not None:
             cell.set("style", f"{cell.get('style')}; height: {height:.2f}pt")
     if sized.after > 0.01:
-        _spacer(tr, sized.after)
+        # Unsized: it takes what the line leaves, however wide the row turns out (the item this flex row
+        # is may be sized later by an outer row, and a spacer of a set width squeezed its cells).
+        _spacer(tr, None if sized.before[0] <= 0.01 else sized.after)
 
 
 def _fill_cell(item: lxml_html.HtmlElement, width: str | None, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
