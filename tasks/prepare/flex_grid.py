@@ -342,26 +342,10 @@ def grid_columns(template: str) -> int:
     count = 0
     rest = template
     for found in _TRACKS.finditer(template):
-        count += int(found.group(1)) * max(len(_split_tracks(found.group(2))), 1)
+        count += int(found.group(1)) * max(len(grid_tracks.split(found.group(2))), 1)
         rest = rest.replace(found.group(0), " ")
-    count += len(_split_tracks(rest))
+    count += len(grid_tracks.split(rest))
     return count if count <= MAX_COLUMNS else 0
-
-
-def _split_tracks(text: str) -> list[str]:
-    tracks, depth, current = [], 0, ""
-    for char in text:
-        depth += char == "("
-        depth -= char == ")"
-        if char.isspace() and depth == 0:
-            if current:
-                tracks.append(current)
-            current = ""
-        else:
-            current += char
-    if current:
-        tracks.append(current)
-    return [track for track in tracks if not track.startswith("[")]
 
 
 def _gap(style: dict[str, str], axis: str) -> str | None:

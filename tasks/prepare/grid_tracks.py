@@ -54,8 +54,8 @@ def expand(template: str, room: float, gap: float, items: int, font_pt: float = 
     tracks: list[str] = []
     rest = 0
     for found in _REPEAT.finditer(template):
-        tracks += _split(template[rest : found.start()])
-        inner = _split(found.group(2))
+        tracks += split(template[rest : found.start()])
+        inner = split(found.group(2))
         count = found.group(1).strip().lower()
         if count in ("auto-fill", "auto-fit"):
             least = sum(_least(track, room) for track in inner) + gap * len(inner)
@@ -65,7 +65,7 @@ def expand(template: str, room: float, gap: float, items: int, font_pt: float = 
             times = int(count) if count.isdigit() else 1
         tracks += inner * min(times, MAX_TRACKS)
         rest = found.end()
-    tracks += _split(template[rest:])
+    tracks += split(template[rest:])
     return tracks[:MAX_TRACKS]
 
 
@@ -97,7 +97,8 @@ def widths(
     return sizes
 
 
-def _split(text: str) -> list[str]:
+def split(text: str) -> list[str]:
+    """A track list's tracks, functions whole, line names (`[name]`) left out."""
     tracks, depth, current = [], 0, ""
     for char in text:
         depth += char == "("
