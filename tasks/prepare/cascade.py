@@ -94,9 +94,8 @@ class Computed:
 
 ROOT = Computed(font_pt=values.ROOT_FONT_PT)
 _INLINE_SPECIFICITY = (1 << 30, 0, 0)
-_LONGHANDS = {
-    box: tuple(f"{box}-{side}" for side in ("top", "right", "bottom", "left")) for box in ("margin", "padding")
-}
+#: The shorthands whose longhands the stage reads itself (tasks/prepare/inline_style.sides).
+_LONGHANDS = {box: SHORTHAND_LONGHANDS[box] for box in ("margin", "padding")}
 
 
 def apply(
