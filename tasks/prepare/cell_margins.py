@@ -12,7 +12,6 @@ in a way not yet pinned down.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,7 +19,7 @@ from contextvars import ContextVar
 from lxml import html as lxml_html
 
 from tasks.prepare.cascade import Computed
-from tasks.prepare.inline_style import set_style, sides
+from tasks.prepare.inline_style import border_width, set_style, sides
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 #: What the browser stylesheet gives a "quirky" top margin (`1__qem` in Chromium's html.css).
@@ -29,7 +28,6 @@ _QUIRKY = frozenset("p ul ol dl dir menu blockquote h1 h2 h3 h4 h5 h6".split())
 _QUIRKS_IDS = ("-//w3c//dtd html 3", "-//w3c//dtd html 4.0 transitional//", "-//w3c//dtd html 4.0 frameset//")
 _QUIRKS_WITHOUT_SYSTEM_ID = ("-//w3c//dtd html 4.01 transitional//", "-//w3c//dtd html 4.01 frameset//")
 _QUIRKS: ContextVar[bool] = ContextVar("_QUIRKS", default=False)
-_WIDTH = re.compile(r"(?<![\w.#-])(\d+(?:\.\d+)?)(?:pt|px)?(?![\w%])")
 
 
 def in_quirks_mode(root: lxml_html.HtmlElement) -> bool:
@@ -72,7 +70,7 @@ def _edge(cell: lxml_html.HtmlElement, computed: ElementStyles) -> list[lxml_htm
         chain.append(element)
         if element.tag == "table" or (element.text or "").strip():
             break
-        if sides(style.cascaded, "padding")[0] > 0 or _has_border(style, "top"):
+        if sides(style.cascaded, "padding")[0] > 0 or border_width(style.cascaded, "top"):
             break
         element = next((child for child in element if isinstance(child.tag, str)), None)
     return chain
@@ -90,10 +88,3 @@ def _take(chain: list[lxml_html.HtmlElement], computed: ElementStyles) -> float:
         if value > 0:
             set_style(element, {"margin-top": "0"})
     return margin
-
-
-def _has_border(style: Computed, side: str) -> bool:
-    value = style.cascaded.get(f"border-{side}") or style.cascaded.get("border") or ""
-    width = style.cascaded.get(f"border-{side}-width") or style.cascaded.get("border-width") or value
-    drawn = "none" not in value.split() and "hidden" not in value.split()
-    return drawn and any(float(number) > 0 for number in _WIDTH.findall(width))

@@ -7,6 +7,7 @@ import re
 from lxml import html as lxml_html
 
 _POINTS = re.compile(r"(-?[\d.]+)pt")
+_BORDER_WIDTH = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)pt\b")
 
 
 def set_style(element: lxml_html.HtmlElement, changes: dict[str, str | None]) -> None:
@@ -44,3 +45,22 @@ def points(value: str | None) -> float:
     """A length in points; infinity when `value` is not one (auto, a percentage, nothing)."""
     found = _POINTS.fullmatch(value.strip()) if value else None
     return float(found.group(1)) if found else float("inf")
+
+
+def border_width(declared: dict[str, str], side: str) -> float:
+    """The width in points of the border on `side` (top, right, bottom, left), longhands and shorthands;
+    0 for none or hidden."""
+    for name in (f"border-{side}-width", f"border-{side}", "border-width", "border"):
+        value = declared.get(name)
+        if value is None:
+            continue
+        if "none" in value.split() or "hidden" in value.split():
+            return 0.0
+        found = _BORDER_WIDTH.findall(value)
+        if name == "border-width" and found:
+            parts = (found * 4)[:4] if len(found) == 1 else (found * 2)[:4]
+            if len(found) >= 3:
+                parts = [*found[:3], found[3] if len(found) == 4 else found[1]]
+            return float(parts[("top", "right", "bottom", "left").index(side)])
+        return float(found[0]) if found else 0.0
+    return 0.0

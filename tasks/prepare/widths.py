@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from tasks.prepare import blocks, cell_margins, columns, estimate, floats, inline_blocks, positioned
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.inline_style import points, set_style, sides
+from tasks.prepare.inline_style import border_width, points, set_style, sides
 from tasks.prepare.table_padding import own_rows
 
 #: Elements a browser lays out as blocks by default; `display` says otherwise.
@@ -26,7 +26,6 @@ _BLOCK_DISPLAYS = frozenset({"block", "flex", "grid", "list-item", "flow-root"})
 _SIZED = ("table", "td", "th", "col", "colgroup")
 _PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 _PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)%\s*$")
-_BORDER_WIDTH = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)pt\b")
 #: Widths within this many points of the room are that room: a rounding, not a narrower box.
 SLACK = 1.0
 #: What stays on a narrowed block itself; the rest of its box goes to the cell that holds its content.
@@ -149,7 +148,7 @@ def _sides(style: Computed) -> tuple[float, float]:
     declared = style.cascaded
     _, mright, _, mleft = sides(declared, "margin")
     _, pright, _, pleft = sides(declared, "padding")
-    return mleft + pleft + _border(declared, "left"), mright + pright + _border(declared, "right")
+    return mleft + pleft + border_width(declared, "left"), mright + pright + border_width(declared, "right")
 
 
 def _boxed(style: Computed) -> bool:
@@ -158,7 +157,7 @@ def _boxed(style: Computed) -> bool:
     declared = style.cascaded
     edges = ("top", "right", "bottom", "left")
     drawn = any(name.startswith("background") for name in style.own) or points(style.own.get("height")) < float("inf")
-    return drawn or any(sides(declared, "padding")) or any(_border(declared, side) for side in edges)
+    return drawn or any(sides(declared, "padding")) or any(border_width(declared, side) for side in edges)
 
 
 def _indent_table(
@@ -199,24 +198,7 @@ def _extras(style: Computed) -> float:
     """Padding and borders left and right: what `box-sizing: content-box` leaves out of `width`."""
     declared = style.cascaded
     _, pright, _, pleft = sides(declared, "padding")
-    return pleft + pright + _border(declared, "left") + _border(declared, "right")
-
-
-def _border(declared: dict[str, str], side: str) -> float:
-    for name in (f"border-{side}-width", f"border-{side}", "border-width", "border"):
-        value = declared.get(name)
-        if value is None:
-            continue
-        if "none" in value.split() or "hidden" in value.split():
-            return 0.0
-        found = _BORDER_WIDTH.findall(value)
-        if name == "border-width" and found:
-            parts = (found * 4)[:4] if len(found) == 1 else (found * 2)[:4]
-            if len(found) >= 3:
-                parts = [*found[:3], found[3] if len(found) == 4 else found[1]]
-            return float(parts[("top", "right", "bottom", "left").index(side)])
-        return float(found[0]) if found else 0.0
-    return 0.0
+    return pleft + pright + border_width(declared, "left") + border_width(declared, "right")
 
 
 def auto_sides(declared: dict[str, str]) -> tuple[bool, bool]:
