@@ -117,8 +117,8 @@ def _as_table(
 ) -> None:
     """`element`'s children in `count` cells side by side, each about as tall, as a browser balances columns:
     a child taller than a column's share is broken between its own children, its box continued in the next."""
-    children = [child for child in element if isinstance(child.tag, str)]
-    share = sum(estimate.height(child, computed, width) for child in children) / count
+    children = [(child, estimate.height(child, computed, width)) for child in element if isinstance(child.tag, str)]
+    share = sum(size for _, size in children) / count
     pieces = list(_pieces(children, computed, width, share))
     cells: list[list[_Piece]] = [[] for _ in range(count)]
     column, dealt = 0, 0.0
@@ -154,10 +154,13 @@ class _Piece:
 
 
 def _pieces(
-    children: list[lxml_html.HtmlElement], computed: dict[lxml_html.HtmlElement, Computed], width: float, share: float
+    children: list[tuple[lxml_html.HtmlElement, float]],
+    computed: dict[lxml_html.HtmlElement, Computed],
+    width: float,
+    share: float,
 ) -> Iterator[_Piece]:
-    for child in children:
-        size = estimate.height(child, computed, width)
+    """The children (each with its height) as the pieces dealt to the columns."""
+    for child, size in children:
         inner = [node for node in child if isinstance(node.tag, str)]
         breakable = child.tag not in _WHOLE_TAGS and not (child.text or "").strip()
         if size > share and len(inner) >= 2 and breakable and not any((node.tail or "").strip() for node in inner):
