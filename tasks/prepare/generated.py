@@ -46,13 +46,8 @@ def _unescape(text: str) -> str:
 def as_block(element: lxml_html.HtmlElement, pseudo: str, own: dict[str, str]) -> lxml_html.HtmlElement | None:
     """The pseudo-element's block put in the element (first for ::before, last for ::after) with its
     declarations, if it is a block of text (not blank: a clearfix, a drawn rule) in the flow; else None."""
-    text = text_of(own.get("content", ""))
-    if (
-        element.tag in _NO_CONTENT
-        or not (text and text.strip())
-        or own.get("display") not in _BLOCKS
-        or own.get("position") in ("absolute", "fixed")
-    ):
+    text = _block_text(element, own)
+    if not (text and text.strip()):
         return None
     block: lxml_html.HtmlElement = lxml_html.Element("div")
     block.text = text
@@ -67,17 +62,18 @@ def as_block(element: lxml_html.HtmlElement, pseudo: str, own: dict[str, str]) -
     return block
 
 
+def _block_text(element: lxml_html.HtmlElement, own: dict[str, str]) -> str | None:
+    """The text of a pseudo-element that is a block in the flow made of strings only, else None."""
+    if element.tag in _NO_CONTENT or own.get("display") not in _BLOCKS or own.get("position") in ("absolute", "fixed"):
+        return None
+    return text_of(own.get("content", ""))
+
+
 def line_break(element: lxml_html.HtmlElement, pseudo: str, own: dict[str, str]) -> None:
     """A blank block generated in an inline element (`dt::before { content: ""; display: block }` in a
     line of `dt` and `dd`) ends the line it is in, where there is text on both sides of it: a `<br>`."""
-    text = text_of(own.get("content", ""))
-    if (
-        element.tag in _NO_CONTENT
-        or text is None
-        or text.strip()
-        or own.get("display") not in _BLOCKS
-        or own.get("position") in ("absolute", "fixed")
-    ):
+    text = _block_text(element, own)
+    if text is None or text.strip():
         return
     br: lxml_html.HtmlElement = lxml_html.Element("br")
     if pseudo == "before" and _text_before(element) and element.text_content().strip():
