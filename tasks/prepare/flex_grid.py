@@ -15,10 +15,8 @@ from tasks.prepare import flex_line, floats, grid_tracks
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import points, set_display, set_style, sides
 
-_TRACKS = re.compile(r"repeat\(\s*(\d+)\s*,([^()]*(?:\([^()]*\)[^()]*)*)\)")
 _SPAN = re.compile(r"span\s+(\d+)")
 _PERCENT = re.compile(r"^\s*([\d.]+)%\s*$")
-MAX_COLUMNS = 24
 #: Widths within this many points of a line's room fit in it: a rounding.
 SLACK = 1.0
 
@@ -332,20 +330,6 @@ def _span(style: Computed | None, columns: int) -> int:
         return columns
     found = _SPAN.search(value)
     return min(int(found.group(1)), columns) if found else 1
-
-
-def grid_columns(template: str) -> int:
-    """How many columns `grid-template-columns` makes, 0 when it cannot be told."""
-    template = template.strip()
-    if not template or template == "none":
-        return 0
-    count = 0
-    rest = template
-    for found in _TRACKS.finditer(template):
-        count += int(found.group(1)) * max(len(grid_tracks.split(found.group(2))), 1)
-        rest = rest.replace(found.group(0), " ")
-    count += len(grid_tracks.split(rest))
-    return count if count <= MAX_COLUMNS else 0
 
 
 def _gap(style: dict[str, str], axis: str) -> str | None:

@@ -45,6 +45,23 @@ def is_auto_repeat(template: str) -> bool:
     return bool(re.search(r"repeat\(\s*auto-(?:fill|fit)\b", template, re.IGNORECASE))
 
 
+def count(template: str) -> int:
+    """How many columns the template makes, a `repeat()` of as many as fit counted as one; 0 when it makes
+    none or more than MAX_TRACKS."""
+    template = template.strip()
+    if not template or template == "none":
+        return 0
+    total, rest = 0, 0
+    for found in _REPEAT.finditer(template):
+        times = found.group(1).strip()
+        if not times.isdigit():
+            continue  # auto-fill, auto-fit: one token, as split() leaves it
+        total += len(split(template[rest : found.start()])) + int(times) * max(len(split(found.group(2))), 1)
+        rest = found.end()
+    total += len(split(template[rest:]))
+    return total if total <= MAX_TRACKS else 0
+
+
 def expand(template: str, room: float, gap: float, items: int, font_pt: float = values.ROOT_FONT_PT) -> list[str]:
     """The template's tracks one by one, `repeat()`s written out: auto-fill as many as fit, auto-fit as
     many as fit and hold one of the `items` (its empty tracks collapse)."""

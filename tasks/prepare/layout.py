@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import blocks, floats, grid_tracks, lists, positioned, table_display, table_padding, widths
 from tasks.prepare.cascade import Computed
-from tasks.prepare.flex_grid import flex_to_table, grid_columns, grid_to_table, is_row
+from tasks.prepare.flex_grid import flex_to_table, grid_to_table, is_row
 from tasks.prepare.inline_style import set_display
 from tasks.prepare.stylesheets import remove
 
@@ -57,7 +57,7 @@ def _rewrite_display(
     elif style.display in ("flex", "inline-flex"):
         flex_to_table(element, computed, page_width)
     elif style.display in ("grid", "inline-grid"):
-        columns = grid_columns(style.grid_columns)
+        columns = grid_tracks.count(style.grid_columns)
         if columns > 1 or grid_tracks.is_auto_repeat(style.grid_columns):
             grid_to_table(element, computed, page_width)
         elif columns == 1:
