@@ -109,6 +109,31 @@ def test_a_named_page_inside_a_flex_row_breaks_no_page_before_the_items_after_it
     assert {"Title", "Street", "Mail", "After"} <= {text for text, _, _ in words(pdf, 1)}
 
 
+def test_a_break_before_the_first_content_makes_no_blank_first_page() -> None:
+    # Every chapter starts a page, the first too; Chromium prints the first chapter on page one.
+    body = "<section><h2>Opening</h2><p>Firstline</p></section><section><h2>Closing</h2><p>Lastline</p></section>"
+    pdf = render_pdf(document(body, "section { break-before: page }")).pdf
+    assert page_count(pdf) == 2
+    assert where(words(pdf, 1), "Firstline") and where(words(pdf, 2), "Lastline")
+
+
+def test_the_margin_after_a_forced_break_stays_at_the_top_of_the_new_page() -> None:
+    # CSS Fragmentation keeps the margins after a forced break (an unforced one truncates them). Measured
+    # on Chromium: the h2's top 42pt down the page (1cm page margin + its 0.83em margin), not 28pt.
+    css = "@page { margin: 1cm } section { break-before: page; margin-top: 10px }"
+    body = "<p>Intro</p><section><h2>Chapter</h2><p>Body</p></section>"
+    pdf = render_pdf(document(body, css)).pdf
+    assert page_count(pdf) == 2
+    assert where(words(pdf, 2), "Chapter")[2] == pytest.approx(42.3, abs=2)
+
+
+@pytest.mark.parametrize("first", ["<div>Opening</div>", '<div style="background: #eee">Opening</div>'])
+def test_the_bodys_own_margin_stays_above_a_first_block_without_one(first: str) -> None:
+    # The browser stylesheet's 8px body margin: Chromium's first line is 33.6pt down, not at the page margin.
+    pdf = render_pdf(document(first + "<p>Next</p>", "@page { margin: 1cm }")).pdf
+    assert where(words(pdf, 1), "Opening")[2] == pytest.approx(33.6, abs=1.5)
+
+
 @pytest.mark.parametrize("where_columns", ["body", "section"])
 def test_two_columns_put_column_two_right_of_column_one(where_columns: str) -> None:
     words_one = " ".join(f"one{index}" for index in range(120))

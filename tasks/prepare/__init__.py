@@ -137,7 +137,7 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     layout.apply(root, computed, report, page.content_width)
     undrawn.report_elements(root, computed, report, page.content_height)
     rtl.apply(root, computed, report)
-    blocks.keep_top_margin(root)
+    blocks.keep_top_margin(root, computed)
     svg.apply(root, computed)
     head = root.find("head")
     if head is None:

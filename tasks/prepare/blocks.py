@@ -54,25 +54,39 @@ def hold_space(element: lxml_html.HtmlElement, style: Computed) -> None:
         element.getparent().replace(element, spacer)
 
 
-def keep_top_margin(root: lxml_html.HtmlElement) -> None:
+def keep_top_margin(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
     """The margin above the document's first block, which a browser keeps at the top of the page and
-    ReportLab drops there, as a spacer: the first block's own margin and those it collapses with."""
+    ReportLab drops there, as a spacer: the body's own margin and those it collapses with."""
     body = root.find("body")
-    element, margin = body, 0.0
+    if body is not None:
+        hold_top_margin(body, computed, body, 0)
+
+
+def hold_top_margin(
+    element: lxml_html.HtmlElement | None,
+    computed: dict[lxml_html.HtmlElement, Computed],
+    parent: lxml_html.HtmlElement,
+    index: int,
+) -> None:
+    """The top margin of `element` collapsed with its first children's, as a spacer put at `index` in
+    `parent`; their own top margins set to 0."""
+    margin = 0.0
     while element is not None:
-        declared = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
+        style = computed.get(element)
+        inline = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
+        declared = {**(style.cascaded if style is not None else {}), **inline}
         top = sides(declared, "margin")[0]
         if top > 0:
             margin = max(margin, top)
             set_style(element, {"margin-top": "0"})
-        sealed = sides(declared, "padding")[0] > 0 or any(name.startswith(("border", "display")) for name in declared)
+        sealed = sides(declared, "padding")[0] > 0 or any(name.startswith(("border", "display")) for name in inline)
         if (element.text or "").strip() or sealed:
             break
         element = next((child for child in element if isinstance(child.tag, str)), None)
-    if body is not None and margin > 0:
+    if margin > 0:
         spacer = lxml_html.Element("pdf:spacer")
         spacer.set("height", f"{margin:.2f}pt")
-        body.insert(0, spacer)
+        parent.insert(index, spacer)
 
 
 def narrow(element: lxml_html.HtmlElement, style: Computed, page_width: float) -> bool:

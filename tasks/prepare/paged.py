@@ -17,7 +17,7 @@ import tinycss2
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import columns, pages
+from tasks.prepare import blocks, columns, pages
 from tasks.prepare.cascade import Computed
 from tasks.prepare.inline_style import set_style
 
@@ -26,6 +26,13 @@ _SIDES = ("before", "after")
 #: Break values that ask for a left or a right page; Chromium's print breaks the page and adds no blank one.
 _PARITY = frozenset({"left", "right", "recto", "verso"})
 _NO_BREAK_INSIDE = ("table", "tr", "td", "th", "thead", "tbody", "li", "p", "span", "a")
+#: `break-before` values that force a page break (`left` and `right` are plain breaks by then).
+_FORCED = frozenset({"always", "page", "left", "right", "recto", "verso"})
+#: Whatever is drawn before an element in the body: text, or what is drawn without text of its own.
+_DRAWN_BEFORE = "|".join(
+    f"preceding::{node}[ancestor::body]"
+    for node in ("text()[normalize-space()]", "img", "svg", "table", "hr", "input", "textarea", "select")
+)
 Strings = tuple[tuple[str, str], ...]
 
 
@@ -74,6 +81,7 @@ def page_css(
     _lower_parity_breaks(body, computed, report)
     walk = _Walk(rules, computed, report)
     walk.visit(body, "")
+    _forced_breaks(body, computed)
     for handled in ("string-set", *(["page"] if rules.named else [])):
         report.ignored_css.pop(handled, None)
     mirrored = (rules.left or rules.right) and not (rules.first or walk.switches or walk.first_strings)
@@ -157,6 +165,30 @@ class _Walk:
             marks.append(lxml_html.Element("pdf:nextpage"))
         for mark in marks:
             element.addprevious(mark)
+
+
+def _forced_breaks(body: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
+    """Forced page breaks as a browser's print makes them (CSS Fragmentation 3, sections 3.1 and 5.2):
+    one before anything is drawn makes no blank first page, and the margins after one stay at the top of
+    the new page, where ReportLab drops them. A broken element's break becomes a `<pdf:nextpage>`, so
+    that the spacer holding its margin comes after the break."""
+    for element in list(body.iter("pdf:nextpage")):
+        following = element.getnext()
+        if following is not None:
+            blocks.hold_top_margin(following, computed, element.getparent(), element.getparent().index(following))
+    for element in [element for element in body.iter() if isinstance(element.tag, str) and _breaks_before(element)]:
+        if next(element.iterancestors(*_NO_BREAK_INSIDE), None) is not None:
+            continue
+        set_style(element, {"break-before": None, "page-break-before": None})
+        if element.xpath(_DRAWN_BEFORE):
+            element.addprevious(lxml_html.Element("pdf:nextpage"))
+            blocks.hold_top_margin(element, computed, element.getparent(), element.getparent().index(element))
+
+
+def _breaks_before(element: lxml_html.HtmlElement) -> bool:
+    declared = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
+    value = declared.get("page-break-before") or declared.get("break-before") or ""
+    return value.strip().lower() in _FORCED
 
 
 def _edge(element: lxml_html.HtmlElement, end: int) -> list[lxml_html.HtmlElement]:
