@@ -412,10 +412,10 @@ def test_a_relative_size_on_monospace_text_is_taken_from_13px_as_browsers_take_i
     html = page("<pre>x <code>y</code></pre><code>z</code><p style='font-family: Menlo, monospace'>w</p>")
     css = "pre { font-size: 90% } code { font-size: 1em } p { font-size: 100% }"
     prepared = prepare(html.replace("</style>", css + "</style>"))
-    assert '<pre style="font-size: 8.78pt; margin-top: 0">' in prepared.html  # 12pt x 0.9 x 13/16
+    assert '<pre style="font-size: 8.78pt; line-height: 10.5pt; margin-top: 0">' in prepared.html  # 12pt x 0.9 x 13/16
     assert '<code style="font-size: 8.78pt">y' in prepared.html  # inside monospace already: 1em of it
-    assert '<code style="font-size: 9.75pt">z' in prepared.html  # 13px
-    assert '<p style="font-size: 12pt; font-family: Menlo, monospace">w' in prepared.html  # a named face first
+    assert '<code style="font-size: 9.75pt; line-height: 11.25pt">z' in prepared.html  # 13px
+    assert '<p style="font-size: 12pt; font-family: Menlo, monospace; line-height: 14.25pt">w' in prepared.html  # a named face first
 
 
 def test_text_set_in_the_generic_monospace_takes_its_13px_medium_unless_a_length_sized_it() -> None:
@@ -426,10 +426,10 @@ def test_text_set_in_the_generic_monospace_takes_its_13px_medium_unless_a_length
         '<span style="font-size: x-large">b</span><p style="font-family: serif">c</p></div>'
     )
     prepared = prepare(page(body)).html
-    assert '<div style="font-family: monospace; font-size: 9.75pt">' in prepared  # 13px, though no size is set
+    assert '<div style="font-family: monospace; line-height: 11.25pt; font-size: 9.75pt">' in prepared  # 13px, though no size is set
     assert '<table style="font-size: 8.12pt;' in prepared  # smaller: 13px / 1.2
-    assert '<span style="font-size: 15pt">b' in prepared  # x-large: 20px
-    assert '<p style="font-family: serif; font-size: 12pt">c' in prepared  # back to 16px on leaving it
+    assert '<span style="font-size: 15pt; line-height: 18pt">b' in prepared  # x-large: 20px
+    assert '<p style="font-family: serif; line-height: 13.5pt; font-size: 12pt">c' in prepared  # back to 16px on leaving it
     # A length set on an ancestor is kept: no default of any family applies below it.
     sized = prepare(page(body, "html { font-size: 14px }")).html
     assert '<div style="font-family: monospace">' in sized

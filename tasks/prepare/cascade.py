@@ -85,6 +85,8 @@ class Computed:
     font_keyword: str = "medium"
     font_absolute: bool = False
     monospace: bool = False
+    #: What `line-height: normal` is for its font, as written for xhtml2pdf ("" where it is not normal).
+    normal_line: str = ""
 
     @property
     def border_box(self) -> bool:
@@ -93,6 +95,9 @@ class Computed:
 
 
 ROOT = Computed(font_pt=values.ROOT_FONT_PT)
+_FACE_NAME = re.compile(r"font-family\s*:\s*[\"']?([^;\"'}]+)", re.IGNORECASE)
+_FONT_LINE_HEIGHT = re.compile(r"/\s*([^\s,]+)")
+_NUMBER = re.compile(r"\+?(?:\d+\.?\d*|\.\d+)")
 _INLINE_SPECIFICITY = (1 << 30, 0, 0)
 #: The shorthands whose longhands the stage reads itself (tasks/prepare/inline_style.sides).
 _LONGHANDS = {box: SHORTHAND_LONGHANDS[box] for box in ("margin", "padding")}
@@ -109,6 +114,7 @@ def apply(
     pseudos: list[tuple[lxml_html.HtmlElement, str, Computed]] = []
     root_pt = values.ROOT_FONT_PT
     page = (page_width, page_height)
+    faces = frozenset(name.lower() for face in sheet.font_faces for name in _FACE_NAME.findall(face))
     # What matching and resolving learn about this document: dropped after it, never seen by the next.
     with selectors.matching(), _resolving():
         for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
@@ -116,7 +122,7 @@ def apply(
             parent = computed.get(element.getparent(), ROOT) if element.getparent() is not None else ROOT
             matches = sheet.matcher.match(wrapper)
             declared = _cascade(matches, None, element.get("style"))
-            style = _compute(declared, parent, root_pt, page, report)
+            style = _compute(declared, parent, root_pt, page, report, faces)
             collapses = parent.cascaded.get("border-collapse", "").strip().lower() == "collapse"
             undrawn.check(element, declared, collapses, functools.partial(_ignore_once, report))
             if element.tag == "html":
@@ -124,7 +130,7 @@ def apply(
             for pseudo in ("before", "after"):
                 if any(match[2] == pseudo for match in matches):
                     declared = _cascade(matches, pseudo, None)
-                    generated = _compute(declared, style, root_pt, page, report)
+                    generated = _compute(declared, style, root_pt, page, report, faces)
                     if "content" in generated.own:
                         style.generated[pseudo] = generated.own
                         pseudos.append((element, pseudo, generated))
@@ -206,6 +212,7 @@ def _compute(
     root_pt: float,
     page: tuple[float, float],
     report: FidelityReport,
+    faces: frozenset[str],
 ) -> Computed:
     custom = _custom_properties(declared, parent.custom)
     size = _font_size(declared, custom, parent, root_pt, _generic_monospace(declared, parent))
@@ -228,9 +235,30 @@ def _compute(
     if style.cascaded.get("float", "none") != "none":
         _keep_float_in_margins(style)
     borders.default_widths(style.own)
+    _normal_line_height(style, parent, faces)
     if size.rescaled or ("font-size" in declared and declared["font-size"][-1][0]):
         style.own["font-size"] = values.fmt(font_pt)
     return style
+
+
+def _normal_line_height(style: Computed, parent: Computed, faces: frozenset[str]) -> None:
+    """`line-height: normal` as Blink makes it: the first available face's ascent, descent and line gap,
+    each rounded to whole pixels (12px Times: 15px; 12px Arial: 14px; 16px either: 18px). Written where
+    it changes (a new size or family); a face the document brings, whose metrics are unknown here, has
+    1.15, about what the common faces have."""
+    line_height = style.inherited.get("line-height", "normal")
+    if "font" in style.own and "line-height" not in style.own:
+        # The `font` shorthand sets the line height, to `normal` when it names none.
+        found = _FONT_LINE_HEIGHT.search(style.own["font"])
+        line_height = found.group(1) if found else "normal"
+        style.inherited = {**style.inherited, "line-height": line_height}
+    if line_height.strip().lower() != "normal":
+        return
+    family = style.inherited.get("font-family", "")
+    points = values.normal_line_pt(family, faces, style.font_pt)
+    style.normal_line = "115%" if points is None else values.fmt(points)
+    if style.normal_line != parent.normal_line:
+        style.own["line-height"] = style.normal_line
 
 
 def _custom_properties(declared: Declared, inherited: dict[str, str]) -> dict[str, str]:
@@ -384,6 +412,10 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
         return None
     if name == "font-size":
         return values.fmt(context.font_pt)
+    if name == "line-height":
+        value = _line_height(value)
+    elif name == "font":
+        value = _FONT_LINE_HEIGHT.sub(lambda found: "/" + _line_height(found.group(1)), value)
     if name == "grid-template-columns":
         return value  # its percentages are of the grid's width, also in calc(): resolved by the layout
     if name in _ONE_VALUE and _components(value) > 1:
@@ -392,6 +424,13 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
         # Of the containing block's width: the page's for the blocks that matter most (a body's margin).
         value = _PERCENT.sub(lambda found: values.fmt(float(found.group(1)) * context.page_width_pt / 100), value)
     return _resolved(name, value, context)
+
+
+def _line_height(value: str) -> str:
+    """A number as a percentage, which xhtml2pdf multiplies by each fragment's font size as CSS does a
+    number (it read `1` to `7` as HTML's `<font size>`: `line-height: 1` was 6pt)."""
+    number = _NUMBER.fullmatch(value)
+    return f"{float(number.group(0)) * 100:g}%" if number else value
 
 
 #: Properties whose value is one component: a declaration giving more is invalid.

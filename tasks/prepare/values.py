@@ -69,6 +69,39 @@ class Context:
         return None if relative is None else number * relative
 
 
+#: Ascent, descent and line gap (in ems) of the faces Chromium prints common families in, by family name:
+#: Liberation Serif and Sans have Times New Roman's and Arial's metrics. A family neither here nor in
+#: the document's @font-face rules is not installed: the next one in the list is tried.
+_SERIF = (0.891, 0.216, 0.042)
+_SANS = (0.905, 0.212, 0.033)
+_DEJAVU = (0.928, 0.236, 0.0)
+_MONO = (0.833, 0.300, 0.0)
+FACE_METRICS = {
+    **dict.fromkeys(("times new roman", "times", "liberation serif", "tinos"), _SERIF),
+    **dict.fromkeys(("arial", "helvetica", "liberation sans", "arimo"), _SANS),
+    **dict.fromkeys(("courier new", "courier", "liberation mono", "cousine"), _MONO),
+    **dict.fromkeys(("dejavu sans", "dejavu serif", "dejavu sans mono", "monospace"), _DEJAVU),
+    # Chromium's other generic families print in its default face here (measured: 12px sans-serif, 15px).
+    **dict.fromkeys(("serif", "sans-serif", "cursive", "fantasy", "system-ui"), _SERIF),
+}
+
+
+def normal_line_pt(family: str, document_faces: frozenset[str], font_pt: float) -> float | None:
+    """`line-height: normal` in points as Blink makes it, for text of `font_pt` in `family` (a `font-family`
+    list): the ascent, descent and line gap of the first installed family's face (the default face's
+    when none is), each rounded to whole pixels. None for a face the document brings (`document_faces`)."""
+    metrics = _SERIF
+    for name in family.split(","):
+        name = name.strip().strip("\"'").lower()
+        if name in document_faces:
+            return None
+        if name in FACE_METRICS:
+            metrics = FACE_METRICS[name]
+            break
+    pixels = font_pt / ABSOLUTE["px"]
+    return sum(round(share * pixels) for share in metrics) * ABSOLUTE["px"]
+
+
 def fmt(points: float) -> str:
     """A length in points, short."""
     text = f"{points:.2f}".rstrip("0").rstrip(".")

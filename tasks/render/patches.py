@@ -15,6 +15,8 @@ Beyond the names `install` replaces, these lean on library internals, guarded by
   `handle_keepWithNext` and `handle_frameEnd` and reads a frame's `_aH`, `_atTop`, a flowable's
   `_postponed`; tasks/render/hooks.py reads a frame's `_width` and `_height`.
 - tasks/render/minidom_fix.py reads an element's `_attrsNS`.
+- tasks/render/line_boxes.py replaces xhtml2pdf's paragraph module's `_maxLeadingExtent` and wraps its
+  `Paragraph.drawPara`, reading a line's `ascent` and `descent` and a paragraph's `blPara` and `autoLeading`.
 - tasks/render/rules.py sets ReportLab HRFlowable's `_width` and `_minWidth` and knows the width xhtml2pdf
   measures content at (`builders.flex.LARGE`); tasks/render/links.py reads the parse context's
   `anchorName` and `anchorFrag`.
@@ -53,7 +55,17 @@ from xhtml2pdf import tags as x2p_tags
 from xhtml2pdf.xhtml2pdf_reportlab import PmlImage, PmlTableOfContents
 
 from tasks.fonts import cjk, fallback, families, scope, webfonts
-from tasks.render import drawings, hooks, links, minidom_fix, missing_images, rules, speedups, table_layout
+from tasks.render import (
+    drawings,
+    hooks,
+    line_boxes,
+    links,
+    minidom_fix,
+    missing_images,
+    rules,
+    speedups,
+    table_layout,
+)
 
 #: The distributions the patches reach into, and the versions they were written for (requirements.txt pins them).
 WRITTEN_FOR: dict[str, str] = {"xhtml2pdf": "0.2.28", "reportlab": "5.1.0", "pypdf": "7.1.0", "html5lib": "1.1"}
@@ -136,6 +148,9 @@ def install() -> None:
     PmlImage.getDrawing = drawings.drawing
     # An image that cannot be shown stands as its alt text, as in a browser (documents written for one).
     x2p_tags.pisaTagIMG.start = missing_images.showing_alt(x2p_tags.pisaTagIMG.start)
+    # A line is as tall as its line-height, its leading shared equally above and below (browser documents).
+    x2p_paragraph._maxLeadingExtent = line_boxes.css_extent(x2p_paragraph._maxLeadingExtent)
+    x2p_paragraph.Paragraph.drawPara = line_boxes.first_line_lowered(x2p_paragraph.Paragraph.drawPara)
     # An element with both `lang` and `xml:lang` (every XHTML 1.0 page's <html>) made minidom's
     # unlink raise KeyError after the document was read; html5lib files both under one key.
     minidom.Attr.unlink = minidom_fix.unlink_attr  # type: ignore[method-assign]
