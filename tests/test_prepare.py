@@ -415,7 +415,8 @@ def test_a_relative_size_on_monospace_text_is_taken_from_13px_as_browsers_take_i
     assert '<pre style="font-size: 8.78pt; line-height: 10.5pt; margin-top: 0">' in prepared.html  # 12pt x 0.9 x 13/16
     assert '<code style="font-size: 8.78pt">y' in prepared.html  # inside monospace already: 1em of it
     assert '<code style="font-size: 9.75pt; line-height: 11.25pt">z' in prepared.html  # 13px
-    assert '<p style="font-size: 12pt; font-family: Menlo, monospace; line-height: 14.25pt">w' in prepared.html  # a named face first
+    # A named face first: 16px (and the line height of the face it falls back to, DejaVu Sans Mono).
+    assert '<p style="font-size: 12pt; font-family: Menlo, monospace; line-height: 14.25pt">w' in prepared.html
 
 
 def test_text_set_in_the_generic_monospace_takes_its_13px_medium_unless_a_length_sized_it() -> None:
@@ -426,10 +427,12 @@ def test_text_set_in_the_generic_monospace_takes_its_13px_medium_unless_a_length
         '<span style="font-size: x-large">b</span><p style="font-family: serif">c</p></div>'
     )
     prepared = prepare(page(body)).html
-    assert '<div style="font-family: monospace; line-height: 11.25pt; font-size: 9.75pt">' in prepared  # 13px, though no size is set
+    # 13px, though no size is set.
+    assert '<div style="font-family: monospace; line-height: 11.25pt; font-size: 9.75pt">' in prepared
     assert '<table style="font-size: 8.12pt;' in prepared  # smaller: 13px / 1.2
     assert '<span style="font-size: 15pt; line-height: 18pt">b' in prepared  # x-large: 20px
-    assert '<p style="font-family: serif; line-height: 13.5pt; font-size: 12pt">c' in prepared  # back to 16px on leaving it
+    # Back to 16px on leaving it.
+    assert '<p style="font-family: serif; line-height: 13.5pt; font-size: 12pt">c' in prepared
     # A length set on an ancestor is kept: no default of any family applies below it.
     sized = prepare(page(body, "html { font-size: 14px }")).html
     assert '<div style="font-family: monospace">' in sized
