@@ -140,6 +140,18 @@ def test_the_bodys_own_margin_stays_above_a_first_block_without_one(first: str) 
     assert middle(pdf, 1, "Opening") == pytest.approx(40.95, abs=1.5)
 
 
+@pytest.mark.parametrize("before", ["", "<p>Intro</p>"])
+def test_a_heading_kept_whole_and_with_the_next_block_stays_on_the_page_it_fits(before: str) -> None:
+    # A print stylesheet's `h2 { break-after: avoid; break-inside: avoid }` before a box that avoids breaks
+    # too: the group is a few lines tall and stays on page one, as in Chromium (it started page two, and
+    # left page one blank when nothing came before it).
+    css = "body { padding-top: 72pt } h2 { break-after: avoid; break-inside: avoid } .box { break-inside: avoid }"
+    body = before + '<h2>Heading</h2><div class="box"><p>Boxed</p></div><p>After</p>'
+    pdf = render_pdf(document(body, css)).pdf
+    assert page_count(pdf) == 1
+    assert {"Heading", "Boxed", "After"} <= {text for text, _, _ in words(pdf, 1)}
+
+
 @pytest.mark.parametrize("where_columns", ["body", "section"])
 def test_two_columns_put_column_two_right_of_column_one(where_columns: str) -> None:
     words_one = " ".join(f"one{index}" for index in range(120))

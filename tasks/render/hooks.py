@@ -12,13 +12,14 @@ import contextvars
 from collections.abc import Callable
 from typing import Any
 
+from reportlab.platypus.flowables import KeepTogether
 from xhtml2pdf import parser as x2p_parser
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 
 from tasks.document.failures import RenderFailed
 from tasks.document.fidelity import FidelityReport
 from tasks.document.units import css_page_refused, page_fits
-from tasks.render.overflow import FittingDocMixin
+from tasks.render.overflow import FittingDocMixin, MeasuredKeepTogether
 from tasks.render.progress import ProgressTracker
 
 ELEMENT_NODE = 1
@@ -62,11 +63,21 @@ class ReportingDoc(FittingDocMixin, PmlBaseDoc):
         if render is not None:
             self.setProgressCallBack(render.tracker.layout_event)
             self.fidelity = render.report
+            if render.report.mode == "browser":
+                self.keepTogetherClass = MeasuredKeepTogether
 
     def addPageTemplates(self, templates: Any) -> None:
         for template in templates if isinstance(templates, list | tuple) else [templates]:
             check_page(template.pagesize, [(frame._width, frame._height) for frame in template.frames])
         super().addPageTemplates(templates)
+
+
+def kept_together(flowables: list[Any], maxHeight: float | None = None) -> KeepTogether:
+    """The group xhtml2pdf keeps a `break-inside: avoid` block in (with the blocks that must stay with it):
+    measured by what it holds in a browser document, ReportLab's own in one written for xhtml2pdf."""
+    render = active.get()
+    browser = render is not None and render.report.mode == "browser"
+    return (MeasuredKeepTogether if browser else KeepTogether)(flowables, maxHeight)
 
 
 #: The error code of a page the document's CSS sized past the service's bounds, or left no room in.

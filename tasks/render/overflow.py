@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.platypus.doctemplate import LayoutError
+from reportlab.platypus.doctemplate import ActionFlowable, LayoutError
 from reportlab.platypus.flowables import Image, KeepInFrame, KeepTogether, Preformatted, Spacer
 from reportlab.platypus.paragraph import Paragraph
 from reportlab.platypus.tables import Table
@@ -67,6 +67,41 @@ class Fitted(KeepInFrame):
             done = "shortened" if self.what == "a blank space" else f"scaled to {percent} %"
             self.report.degrade(f"{self.what} {side} than the page on page {page} was {done}")
         super().drawOn(canv, x, y, _sW)
+
+
+class MeasuredKeepTogether(KeepTogether):
+    """ReportLab's KeepTogether, measured by the blocks it holds with any inner group opened; split where it
+    does not fit, it gives back what it holds as it was, each inner group still kept.
+
+    KeepTogether answers `wrap` with 0xffffff points to force its own split, so a group holding one (a heading
+    with `break-after: avoid; break-inside: avoid` before the block it must stay with) measured taller than
+    any page: it broke the page before itself, and left a page blank when it was at the top of one.
+    """
+
+    _content: list[Any]
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        held = self._content
+        self._content = _opened(held)
+        try:
+            return super().wrap(aW, aH)  # type: ignore[no-any-return]
+        finally:
+            self._content = held
+
+    def split(self, aW: float, aH: float) -> list[Any]:
+        parts: list[Any] = super().split(aW, aH)
+        if parts and not isinstance(parts[0], ActionFlowable):
+            # It fits here: ReportLab places the first part at once, which an inner group never fits.
+            return _opened(parts)
+        return parts
+
+
+def _opened(flowables: list[Any]) -> list[Any]:
+    """`flowables`, each KeepTogether among them replaced by what it holds."""
+    opened: list[Any] = []
+    for flowable in flowables:
+        opened.extend(_opened(flowable._content) if isinstance(flowable, KeepTogether) else [flowable])
+    return opened
 
 
 class FittingDocMixin:
