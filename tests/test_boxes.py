@@ -560,3 +560,18 @@ def test_list_items_are_40px_in_unless_the_author_says_otherwise() -> None:
     cell = "<table width='100%'><tr><td><ul><li>Payment terms</li></ul></td><td>Beside</td></tr></table>"
     at = placed(page(cell, css))
     assert at["beside"].x0 - MARGIN == pytest.approx(406, abs=10)
+
+
+@pytest.mark.parametrize(
+    ("css", "after"),
+    [
+        # Measured on Chromium (the middle of the line): a 200px card (border-box) puts "After" 202.2pt down.
+        (".card { min-height: 200px; border: 1px solid; padding: 10px; box-sizing: border-box }", 202.2),
+        # A minimum its content passes is no room at all: after four paragraphs, 167.7pt down.
+        (".card { min-height: 50px; border: 1px solid }", 167.7),
+    ],
+)
+def test_a_blocks_min_height_holds_its_room_below_its_content(css: str, after: float) -> None:
+    content = "<p>Card</p>" if "200px" in css else "<p>One</p><p>Two</p><p>Three</p><p>Four</p>"
+    at = placed(page(f'<div class="card">{content}</div><p>After</p>', css))
+    assert at["after"].centre[1] == pytest.approx(after, abs=1.5)

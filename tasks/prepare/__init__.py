@@ -134,7 +134,7 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     if zoom < 1:
         shrink.scale(page, zoom)
     computed = cascade.apply(root, sheet, report, page.content_width, page.content_height)
-    layout.apply(root, computed, report, page.content_width)
+    layout.apply(root, computed, report, page.content_width, page.content_height)
     undrawn.report_elements(root, computed, report, page.content_height)
     rtl.apply(root, computed, report)
     blocks.keep_top_margin(root, computed)

@@ -10,8 +10,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from tasks.document.page_setup import MAXIMUM_SHRINK
+from tasks.prepare import estimate
 from tasks.prepare.cascade import Computed
-from tasks.prepare.inline_style import points, set_style, sides
+from tasks.prepare.inline_style import border_width, points, set_style, sides
 
 #: A monospace face's advance width, in ems (Courier's and most others').
 MONOSPACE_ADVANCE = 0.6
@@ -52,6 +53,44 @@ def hold_space(element: lxml_html.HtmlElement, style: Computed) -> None:
         spacer.set("height", f"{room:.2f}pt")
         spacer.tail = element.tail
         element.getparent().replace(element, spacer)
+
+
+def hold_min_height(
+    element: lxml_html.HtmlElement,
+    style: Computed,
+    computed: dict[lxml_html.HtmlElement, Computed],
+    page: tuple[float, float],
+) -> None:
+    """A block's `min-height`, which xhtml2pdf does not read, as room after its content: what the content's
+    estimated height leaves of it. A minimum near a page's height (a page-tall body or sheet) is left
+    alone: room from an estimate that fell short would make a page of its own."""
+    minimum = points(style.own.get("min-height"))
+    if minimum == float("inf") or points(style.own.get("height")) < float("inf") or minimum > page[1] * 0.9:
+        return
+    top, right, bottom, left = sides(style.own, "padding")
+    if style.border_box:
+        minimum -= top + bottom + border_width(style.own, "top") + border_width(style.own, "bottom")
+    width = page[0] - left - right
+    children = [child for child in element if isinstance(child.tag, str)]
+    content = estimate.text_height(element.text or "", style.font_pt, width) + sum(
+        _estimated_height(child, computed, width) + estimate.text_height(child.tail or "", style.font_pt, width)
+        for child in children
+    )
+    if minimum - content > 1:
+        spacer = etree.SubElement(element, "pdf:spacer")
+        spacer.set("height", f"{minimum - content:.2f}pt")
+
+
+def _estimated_height(
+    element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], width: float
+) -> float:
+    """`estimate.height` with the browser stylesheet's margins too (a paragraph's 1em above and below)."""
+    style = computed.get(element)
+    if style is None:
+        return estimate.height(element, computed, width)
+    author = sides(style.own, "margin")
+    every = sides({**style.cascaded, **style.own}, "margin")
+    return estimate.height(element, computed, width) + every[0] + every[2] - author[0] - author[2]
 
 
 def keep_top_margin(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:

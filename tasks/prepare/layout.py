@@ -24,7 +24,9 @@ _LEADING_SPACE = re.compile(r"^\s+")
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 
 
-def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: FidelityReport, page_width: float) -> None:
+def apply(
+    root: lxml_html.HtmlElement, computed: ElementStyles, report: FidelityReport, page_width: float, page_height: float
+) -> None:
     """Drop what is not displayed; lay flex rows and grids out as tables; narrow blocks as narrow tables."""
     # Innermost first: a grid becomes a table before the flex row around it is looked at.
     for element in reversed(list(root.iter())):
@@ -40,7 +42,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
         blocks.fit_preformatted(pre, computed.get(pre), page_width)
     positioned.apply(root, computed, report, page_width)
     # Then, with every table in place, the blocks that must become one, and the empty ones that hold space.
-    _hold_space_of_empty_blocks(root, computed)
+    _hold_space_of_blocks(root, computed, (page_width, page_height))
     table_padding.apply(root, computed)
     widths.apply(root, computed, page_width)
 
@@ -75,11 +77,16 @@ def _keep_space_after_nowrap(root: lxml_html.HtmlElement, computed: ElementStyle
             element.tail = _LEADING_SPACE.sub("\u00a0", element.tail, count=1)
 
 
-def _hold_space_of_empty_blocks(root: lxml_html.HtmlElement, computed: ElementStyles) -> None:
+def _hold_space_of_blocks(root: lxml_html.HtmlElement, computed: ElementStyles, page: tuple[float, float]) -> None:
+    """Empty blocks keep their room, and blocks their `min-height`."""
     for element in list(root.iter(*_BLOCKS)):
         style = computed.get(element)
-        if style is not None and style.display in ("", "block") and blocks.is_empty(element):
+        if style is None or style.display not in ("", "block"):
+            continue
+        if blocks.is_empty(element):
             blocks.hold_space(element, style)
+        elif element.tag != "body":
+            blocks.hold_min_height(element, style, computed, page)
 
 
 def _drop(element: lxml_html.HtmlElement) -> None:
