@@ -39,6 +39,20 @@ def test_consecutive_lines_are_as_far_apart_as_chromium_puts_them(css: str, pitc
     assert found["gamma"] - found["beta"] == pytest.approx(pitch, abs=0.1)
 
 
+@pytest.mark.parametrize(
+    ("css", "pitch"),
+    [
+        # A larger run's own line-height makes its lines taller: 28px, not the block's 16px.
+        ("div { font-size: 14px } span { font-size: 24px; line-height: 28px }", 21.0),
+        # The block's own (its strut) holds the line when a run's is smaller: 30px.
+        ("div { font-size: 20px; line-height: 30px } span { font-size: 10px; line-height: 10px }", 22.5),
+    ],
+)
+def test_a_line_is_as_tall_as_its_tallest_run(css: str, pitch: float) -> None:
+    found = tops("<div><span>alpha<br>beta</span></div>", css)
+    assert found["beta"] - found["alpha"] == pytest.approx(pitch, abs=0.1)
+
+
 def test_the_font_shorthands_line_height_is_inherited_by_a_heading_that_sets_none() -> None:
     # `body { font: 12pt/1.5 Arial }`: the h1's lines are 1.5 x 24pt apart, the paragraph's 1.5 x 12pt.
     found = tops("<h1>alpha<br>beta</h1><p>gamma<br>delta</p>", "body { font: 12pt/1.5 Arial }")
