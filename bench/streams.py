@@ -112,7 +112,8 @@ def run(directory: Path, quick: bool = False) -> Result:
             jobs = [api.submit(pages_html(sizes.pages)) for _ in range(sizes.jobs)]
             out = directory / "sseclient"
             port = stack.base.rsplit(":", 1)[1]
-            command = [sys.executable, "-m", "bench.sseclient", "--port", port, "--jobs", ",".join(jobs)]
+            # In one word: an id that begins with "-" (token_urlsafe gives one a time in 64) is no option.
+            command = [sys.executable, "-m", "bench.sseclient", "--port", port, "--jobs=" + ",".join(jobs)]
             command += ["--per-job", str(sizes.per_job), "--deadline", "240", "--out", str(out)]
             client = Process(command, directory / "sseclient.log")
             connected = _read(out / "connected.json", client, 120)

@@ -56,8 +56,12 @@ TERMINAL_STATES = frozenset({SUCCESS, FAILURE, REVOKED})
 
 
 def new_job_id() -> str:
-    """An unguessable id: 144 random bits, URL-safe."""
-    return secrets.token_urlsafe(18)
+    """An unguessable id: 144 random bits, URL-safe, never beginning with "-", which a command line
+    (the client's `status <id>`) would take for an option: one id in 64 did."""
+    while True:
+        job_id = secrets.token_urlsafe(18)
+        if not job_id.startswith("-"):
+            return job_id
 
 
 def utc_now() -> str:
