@@ -94,6 +94,7 @@ def _walk(
             inner, inner_indent, inner_boxed = _cell_room(child, style, room, len(cells)), (0.0, 0.0), False
             cell_margins.hold(child, computed)
         elif child.tag == "table" and child.get(floats.ROW_OF_FLOATS) is not None:
+            _indent_table(child, style, indent, boxed)
             _walk_row_of_floats(child, computed, room)
             continue
         elif child.tag == "table":
