@@ -15,6 +15,7 @@ Beyond the names `install` replaces, these lean on library internals, guarded by
   `handle_keepWithNext` and `handle_frameEnd` and reads a frame's `_aH`, `_atTop`, a flowable's
   `_postponed`; tasks/render/hooks.py reads a frame's `_width` and `_height`.
 - tasks/render/minidom_fix.py reads an element's `_attrsNS`.
+- tasks/render/markers.py wraps xhtml2pdf's paragraph module's `_drawBullet` and calls its `_bulletWidth`.
 - tasks/render/overflow.py's MeasuredKeepTogether reads a KeepTogether's `_content`.
 - tasks/render/line_boxes.py replaces xhtml2pdf's paragraph module's `_maxLeadingExtent` and wraps its
   `Paragraph.drawPara`, reading a line's `ascent` and `descent` and a paragraph's `blPara` and `autoLeading`.
@@ -61,6 +62,7 @@ from tasks.render import (
     hooks,
     line_boxes,
     links,
+    markers,
     minidom_fix,
     missing_images,
     rules,
@@ -152,6 +154,8 @@ def install() -> None:
     # A line is as tall as its line-height, its leading shared equally above and below (browser documents).
     x2p_paragraph._maxLeadingExtent = line_boxes.css_extent(x2p_paragraph._maxLeadingExtent)
     x2p_paragraph.Paragraph.drawPara = line_boxes.first_line_lowered(x2p_paragraph.Paragraph.drawPara)
+    # A list's marker ends a space before the item's text, as a browser draws it (browser documents).
+    x2p_paragraph._drawBullet = markers.before_the_text(x2p_paragraph._drawBullet)
     # A group of blocks kept together is measured by what it holds, inner groups too (browser documents).
     x2p_parser.KeepTogether = hooks.kept_together
     # An element with both `lang` and `xml:lang` (every XHTML 1.0 page's <html>) made minidom's
