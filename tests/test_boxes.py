@@ -575,3 +575,30 @@ def test_a_blocks_min_height_holds_its_room_below_its_content(css: str, after: f
     content = "<p>Card</p>" if "200px" in css else "<p>One</p><p>Two</p><p>Three</p><p>Four</p>"
     at = placed(page(f'<div class="card">{content}</div><p>After</p>', css))
     assert at["after"].centre[1] == pytest.approx(after, abs=1.5)
+
+
+def test_a_row_of_floats_is_kept_in_by_the_bodys_margin_as_text_is() -> None:
+    # Measured on Chromium: the float and the text beside it start 8px in from the page margin.
+    at = placed(page("<div class='f'>Floated</div><p>Beside</p>", ".f { float: left; width: 100px }"))
+    assert at["floated"].x0 == pytest.approx(33.7, abs=1)
+    assert at["beside"].x0 == pytest.approx(108.7, abs=1)
+
+
+def test_a_list_in_a_list_has_no_margins_of_its_own() -> None:
+    # The HTML standard's rendering section; measured on Chromium (the middle of each line).
+    at = placed(page("<ul><li>Outer<ul><li>Nested</li></ul></li></ul><p>After</p>"))
+    assert at["nested"].centre[1] - at["outer"].centre[1] == pytest.approx(13.5, abs=0.5)
+    assert at["after"].centre[1] - at["nested"].centre[1] == pytest.approx(25.5, abs=0.5)
+
+
+def test_small_text_is_the_parents_size_over_1_2_and_a_superscript_keeps_its_line_as_tall_as_chromiums() -> None:
+    # Measured on Chromium: "Small" 23.3pt wide (13.33px); a superscript makes its line taller by as much.
+    at = placed(page("<p>Plain <small>Small</small> text<sup>Raised</sup> end</p><p>Next</p>"))
+    assert at["small"].width == pytest.approx(23.3, abs=0.5)
+    assert at["next"].centre[1] - at["plain"].centre[1] == pytest.approx(25.3, abs=0.5)
+
+
+def test_a_numbered_lists_marker_ends_a_space_before_the_items_text() -> None:
+    # Measured on Chromium: "1." at 51.7pt, the text at 63.7pt; xhtml2pdf drew it at the list's edge.
+    at = placed(page("<ol><li>First</li><li>Second</li></ol>"))
+    assert at["1"].x0 == pytest.approx(51.7, abs=1) and at["first"].x0 == pytest.approx(63.7, abs=1)
