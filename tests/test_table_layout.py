@@ -70,6 +70,22 @@ def test_columns_reached_only_by_spanning_cells_share_their_width() -> None:
     assert x_of(pdf, "Quantity") > x_of(pdf, "Printer") + 150
 
 
+@pytest.mark.parametrize("written_for", ["browser", "xhtml2pdf"])
+def test_a_cell_after_a_rowspan_and_its_rows_colspans_is_drawn_in_its_own_column(written_for: str) -> None:
+    # A purchase order's "Ordered by" spans three rows beside the rows' values, each `colspan="2"` after
+    # cells that span columns too: the values were put under the rowspan and not drawn.
+    row = "<tr><td colspan='2'>{}</td><td colspan='4'>x</td><td></td>{}<td colspan='2'>{}</td></tr>"
+    rows = [
+        row.format("Name", "<td rowspan='3'>Ordered</td>", "Peter"),
+        row.format("Phone", "", "Phoneval"),
+        row.format("Mail", "", "Mailval"),
+    ]
+    pdf = render_pdf(f"<table>{''.join(rows)}</table>", written_for=written_for).pdf
+    assert x_of(pdf, "Phoneval") == pytest.approx(x_of(pdf, "Peter"), abs=1)
+    assert x_of(pdf, "Mailval") == pytest.approx(x_of(pdf, "Peter"), abs=1)
+    assert x_of(pdf, "Ordered") < x_of(pdf, "Peter")
+
+
 def test_declared_column_widths_are_kept() -> None:
     html = (
         "<table><tr><td style='width: 100pt'>one</td><td style='width: 300pt'>two</td>"

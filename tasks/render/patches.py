@@ -10,7 +10,7 @@ Beyond the names `install` replaces, these lean on library internals, guarded by
 - tasks/render/table_layout.py: ContentSizedTable overrides ReportLab Table's `_wrapInside`, `_calc`,
   `_getFirstPossibleSplitRowPosition` and reads `_colWidths`, `_cellStyles`, `_spanCmds`,
   `_normWidth`, `_frame`; `table_cell` builds xhtml2pdf's private `_CellPart`; `spanned_columns_count`
-  adds to the table data's `col_with_content`.
+  adds to the table data's `col_with_content`; `placeholders_in_column_order` sorts its `span`.
 - tasks/render/overflow.py: FittingDocMixin overrides BaseDocTemplate's `handle_flowable`,
   `handle_keepWithNext` and `handle_frameEnd` and reads a frame's `_aH`, `_atTop`, a flowable's
   `_postponed`; tasks/render/hooks.py reads a frame's `_width` and `_height`.
@@ -140,6 +140,8 @@ def install() -> None:
     x2p_tables.pisaTagTD.start = table_layout.aligning_cell(x2p_tables.pisaTagTD.start)
     # A column reached only by spanning cells was taken for empty and fixed at its padding's width.
     x2p_tables.pisaTagTD.start = table_layout.spanned_columns_count(x2p_tables.pisaTagTD.start)
+    # A cell after a rowspan's place and its row's own colspans was put under the rowspan, and not drawn.
+    x2p_tables.TableData.get_data = table_layout.placeholders_in_column_order(x2p_tables.TableData.get_data)
     # A right-to-left table's spanning cells keep their content (it was left in a cell ReportLab does not draw).
     x2p_tables._mirror_columns = table_layout.mirroring_spans(x2p_tables._mirror_columns)
     # Values a browser takes in its stride and ReportLab did not (each failed the render): a row height
