@@ -21,6 +21,7 @@ _SANS = frozenset(("sans-serif", "helvetica", "arial", "verdana", "tahoma", "sys
 _BOLD = frozenset(("bold", "bolder", "600", "700", "800", "900"))
 #: A character's advance in ems, on average (Helvetica's lower case), and a line's height in ems.
 ADVANCE = 0.5
+_SAFETY_SHARE, _SAFETY_POINTS = 1.04, 2.0
 LINE_HEIGHT = 1.2
 
 
@@ -121,7 +122,18 @@ def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed
             widths.append(0.0)
 
     walk(element, style)
-    return max(max(widths), _widest_image(element, computed)) * 1.04 + 2
+    return _with_safety(max(max(widths), _widest_image(element, computed)))
+
+
+def safety(estimated: float) -> float:
+    """How much of a width `max_content` or `min_content` estimated is its margin of safety, less a point
+    left to the text: what a right-aligned box may give up on its left."""
+    return max(estimated - (estimated - _SAFETY_POINTS) / _SAFETY_SHARE - 1.0, 0.0)
+
+
+def _with_safety(width: float) -> float:
+    """A measured width with room for the faces xhtml2pdf draws in to be a little wider than measured."""
+    return width * _SAFETY_SHARE + _SAFETY_POINTS
 
 
 def min_content(element: lxml_html.HtmlElement, computed: ElementStyles) -> float:
@@ -138,7 +150,7 @@ def min_content(element: lxml_html.HtmlElement, computed: ElementStyles) -> floa
         for text in own_text:
             for word in (text or "").split():
                 widest = max(widest, stringWidth(word, face, font))
-    return widest * 1.04 + 2
+    return _with_safety(widest)
 
 
 def _own_width(node: lxml_html.HtmlElement, style: Computed | None, computed: ElementStyles | None) -> float | None:

@@ -266,7 +266,13 @@ def _float_cell(tr: lxml_html.HtmlElement, item: lxml_html.HtmlElement, computed
         td.set("width", declared)
     else:
         td.set("width", f"{_outer_width(item, style, width):.2f}pt")
-    td.set("style", "vertical-align: top; padding: 0")
+    # A right float sized by its text has the estimate's margin of safety on its left, as CSS puts its box
+    # at the container's right edge: its text starts where a browser's does.
+    slack = estimate.safety(estimate.max_content(item, style)) if not declared and side(style) == "right" else 0.0
+    td.set(
+        "style",
+        f"vertical-align: top; padding: 0; padding-left: {slack:.2f}pt" if slack else "vertical-align: top; padding: 0",
+    )
     if item.tag != "img":
         set_style(item, {"width": None, "max-width": None, "min-width": None, "float": None})
     td.append(item)
