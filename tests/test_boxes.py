@@ -602,3 +602,22 @@ def test_a_numbered_lists_marker_ends_a_space_before_the_items_text() -> None:
     # Measured on Chromium: "1." at 51.7pt, the text at 63.7pt; xhtml2pdf drew it at the list's edge.
     at = placed(page("<ol><li>First</li><li>Second</li></ol>"))
     assert at["1"].x0 == pytest.approx(51.7, abs=1) and at["first"].x0 == pytest.approx(63.7, abs=1)
+
+
+@pytest.mark.parametrize(
+    ("body", "css", "pulled"),
+    [
+        # Measured on Chromium: the paragraph's 16px bottom margin less 20px, 10.5pt between the lines' middles.
+        ("<p>First</p><p class='u'>Upward</p><p>After</p>", ".u { margin-top: -20px }", 10.5),
+        # Inside a bordered box, -40px past the paragraph before: drawn 4.5pt above its line.
+        (
+            "<div class='box'><p>First</p><p>Second</p><div class='u'>Upward</div><p>After</p></div>",
+            ".box { border: 1px solid; padding: 10px } .u { margin-top: -40px }",
+            21.0,
+        ),
+    ],
+)
+def test_a_negative_top_margin_pulls_the_block_up_by_what_it_collapses_to(body: str, css: str, pulled: float) -> None:
+    at = placed(page(body, css))
+    assert at["upward"].centre[1] - at["first"].centre[1] == pytest.approx(pulled, abs=1)
+

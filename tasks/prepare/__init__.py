@@ -137,6 +137,7 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     layout.apply(root, computed, report, page.content_width, page.content_height)
     undrawn.report_elements(root, computed, report, page.content_height)
     rtl.apply(root, computed, report)
+    blocks.pull_up_negative_margins(root, computed)
     blocks.keep_top_margin(root, computed)
     svg.apply(root, computed)
     head = root.find("head")

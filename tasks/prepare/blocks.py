@@ -16,6 +16,7 @@ from tasks.prepare.inline_style import border_width, points, set_style, sides
 
 #: A monospace face's advance width, in ems (Courier's and most others').
 MONOSPACE_ADVANCE = 0.6
+_BLOCK_DISPLAYS = frozenset(("block", "flex", "grid", "table", "list-item"))
 #: What stays on a narrowed block itself; the rest of its box goes to the table cell that holds its content.
 _OUTSIDE = ("margin", "width", "max-width", "min-width", "display", "float", "position")
 
@@ -91,6 +92,54 @@ def _estimated_height(
     author = sides(style.own, "margin")
     every = sides({**style.cascaded, **style.own}, "margin")
     return estimate.height(element, computed, width) + every[0] + every[2] - author[0] - author[2]
+
+
+def pull_up_negative_margins(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
+    """A block's negative top margin, which ReportLab reads as none, as a spacer of negative height: the
+    margin collapsed with the bottom margin of the block before it as CSS collapses them (the largest
+    positive plus the most negative), which pulls the block up over the room before it (an invoice's
+    "Thank you!" beside the totals above it, `margin-top: -100px`)."""
+    for element in list(root.iter()):
+        top = sides(_declared(element), "margin")[0] if _is_block(element, computed) else 0.0
+        previous = element.getprevious() if top < 0 else None
+        while previous is not None and not isinstance(previous.tag, str):
+            previous = previous.getprevious()
+        if previous is None or next(element.iterancestors("td", "th"), None) is not None:
+            continue
+        above = _bottom_margin(previous, computed) if _is_block(previous, computed) else 0.0
+        set_style(element, {"margin-top": "0"})
+        spacer = lxml_html.Element("pdf:spacer")
+        spacer.set("height", f"{above + top:.2f}pt")
+        element.addprevious(spacer)
+
+
+def _bottom_margin(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> float:
+    """The positive bottom margin of `element` and of the last blocks it ends with, which collapse with it;
+    set to 0 where they were, the caller holding it."""
+    margin = 0.0
+    while element is not None:
+        style = computed.get(element)
+        declared = {**(style.cascaded if style is not None else {}), **_declared(element)}
+        margin = max(margin, sides(declared, "margin")[2])
+        set_style(element, {"margin-bottom": "0"})
+        if (
+            sides(declared, "padding")[2] > 0
+            or any(name.startswith("border") for name in declared)
+            or element.tag == "table"
+        ):
+            break
+        element = next((child for child in reversed(element) if isinstance(child.tag, str)), None)
+    return margin
+
+
+def _is_block(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> bool:
+    style = computed.get(element)
+    display = style.display if style is not None else ""
+    return display in _BLOCK_DISPLAYS or (not display and element.tag in estimate.BLOCK_TAGS)
+
+
+def _declared(element: lxml_html.HtmlElement) -> dict[str, str]:
+    return dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
 
 
 def keep_top_margin(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:

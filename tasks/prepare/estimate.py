@@ -11,7 +11,7 @@ from tasks.prepare.cascade import Computed
 from tasks.prepare.inline_style import points, sides
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
-_BLOCK_TAGS = frozenset(
+BLOCK_TAGS = frozenset(
     "address article aside blockquote dd div dl dt fieldset figure footer form h1 h2 h3 h4 h5 h6 header hr li "
     "main nav ol p pre section table tr ul".split()
 )
@@ -30,7 +30,7 @@ def lines(element: lxml_html.HtmlElement) -> list[str]:
     found = [""]
 
     def walk(node: lxml_html.HtmlElement) -> None:
-        block = node.tag in _BLOCK_TAGS or node.tag == "br"
+        block = node.tag in BLOCK_TAGS or node.tag == "br"
         if block and found[-1].strip():
             found.append("")
         found[-1] += node.text or ""
@@ -91,7 +91,7 @@ def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed
 
     def walk(node: lxml_html.HtmlElement, style: Computed | None) -> None:
         own = computed.get(node, style) if computed is not None else style
-        block = node.tag in _BLOCK_TAGS or node.tag == "br"
+        block = node.tag in BLOCK_TAGS or node.tag == "br"
         if block and widths[-1]:
             widths.append(0.0)
         if node.tag == "tr" and node is not element:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from reportlab.platypus.doctemplate import ActionFlowable, LayoutError
@@ -148,3 +150,20 @@ class FittingDocMixin:
             flowables[0] = Fitted(head, self.fidelity)
             return
         super().handle_frameEnd(resume)  # type: ignore[misc]
+
+
+def pulling_up(stack: Callable[..., tuple[list[Any], float]]) -> Callable[..., tuple[list[Any], float]]:
+    """xhtml2pdf's `_stack` (a box's content stacked for measuring and drawing), a spacer of negative
+    height kept as one: the preparation stage's negative top margin, which pulls the block after it up
+    (tasks/prepare/blocks.py). The stack took any flowable of no height as one of none."""
+
+    def stack_pulling_up(content: Any, *args: Any, **kwargs: Any) -> tuple[list[Any], float]:
+        entries, height = stack(content, *args, **kwargs)
+        for index, entry in enumerate(entries):
+            pull = entry.flowable.height if isinstance(entry.flowable, Spacer) else 0.0
+            if pull < 0 and entry.height == 0:
+                entries[index] = dataclasses.replace(entry, height=pull)
+                height += pull
+        return entries, height
+
+    return stack_pulling_up

@@ -16,7 +16,8 @@ Beyond the names `install` replaces, these lean on library internals, guarded by
   `_postponed`; tasks/render/hooks.py reads a frame's `_width` and `_height`.
 - tasks/render/minidom_fix.py reads an element's `_attrsNS`.
 - tasks/render/markers.py wraps xhtml2pdf's paragraph module's `_drawBullet` and calls its `_bulletWidth`.
-- tasks/render/overflow.py's MeasuredKeepTogether reads a KeepTogether's `_content`.
+- tasks/render/overflow.py's MeasuredKeepTogether reads a KeepTogether's `_content`; `pulling_up` wraps xhtml2pdf's
+  block builder's `_stack` and rebuilds its entries.
 - tasks/render/line_boxes.py replaces xhtml2pdf's paragraph module's `_maxLeadingExtent` and wraps its
   `Paragraph.drawPara`, reading a line's `ascent` and `descent` and a paragraph's `blPara` and `autoLeading`.
 - tasks/render/rules.py sets ReportLab HRFlowable's `_width` and `_minWidth` and knows the width xhtml2pdf
@@ -54,6 +55,7 @@ from xhtml2pdf import parser as x2p_parser
 from xhtml2pdf import reportlab_paragraph as x2p_paragraph
 from xhtml2pdf import tables as x2p_tables
 from xhtml2pdf import tags as x2p_tags
+from xhtml2pdf.builders import block as x2p_block
 from xhtml2pdf.xhtml2pdf_reportlab import PmlImage, PmlTableOfContents
 
 from tasks.fonts import cjk, fallback, families, scope, webfonts
@@ -65,6 +67,7 @@ from tasks.render import (
     markers,
     minidom_fix,
     missing_images,
+    overflow,
     rules,
     speedups,
     table_layout,
@@ -160,6 +163,8 @@ def install() -> None:
     x2p_paragraph._drawBullet = markers.before_the_text(x2p_paragraph._drawBullet)
     # A group of blocks kept together is measured by what it holds, inner groups too (browser documents).
     x2p_parser.KeepTogether = hooks.kept_together
+    # A negative top margin pulls its block up inside a box too (its spacer of negative height).
+    x2p_block._stack = overflow.pulling_up(x2p_block._stack)
     # An element with both `lang` and `xml:lang` (every XHTML 1.0 page's <html>) made minidom's
     # unlink raise KeyError after the document was read; html5lib files both under one key.
     minidom.Attr.unlink = minidom_fix.unlink_attr  # type: ignore[method-assign]
