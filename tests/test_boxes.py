@@ -621,3 +621,14 @@ def test_a_negative_top_margin_pulls_the_block_up_by_what_it_collapses_to(body: 
     at = placed(page(body, css))
     assert at["upward"].centre[1] - at["first"].centre[1] == pytest.approx(pulled, abs=1)
 
+
+def test_percentage_heights_are_taken_of_the_page_through_html_and_body() -> None:
+    # `html, body { height: 100% }`: the body is as tall as the page, and a box in it 50% of that. Measured
+    # on Chromium (the middle of each line): a body centring its content puts it mid-page, 421.2pt down;
+    # the paragraph after a half-page box is 447.5pt down.
+    css = "html, body { height: 100% } body { display: flex; align-items: center; justify-content: center; margin: 0 }"
+    assert placed(page("<div>Centred</div>", css))["centred"].centre[1] == pytest.approx(421.2, abs=3)
+    css = "html, body { height: 100% } .box { height: 50%; border: 1px solid }"
+    assert placed(page("<div class='box'>Half</div><p>After</p>", css))["after"].centre[1] == pytest.approx(
+        447.5, abs=3
+    )

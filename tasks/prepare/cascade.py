@@ -50,6 +50,8 @@ _SILENT = frozenset(
 _UNREADABLE = re.compile(r"\b(?:var|env|lab|lch|oklab|oklch|color|color-mix|light-dark|attr|min|max|clamp)\(", re.I)
 _VAR = re.compile(r"var\(\s*(--[\w-]+)\s*(,)?")
 _OF_THE_WIDTH = ("margin", "padding", "text-indent")
+#: Percentages of the containing block's height, where that height is definite.
+_OF_THE_HEIGHT = frozenset(("height", "min-height"))
 _PERCENT = re.compile(r"(?<![\d.])(-?+(?:\d++(?:\.\d++)?+|\.\d++))%")
 _WIDE = {"inherit", "initial", "unset", "revert", "revert-layer"}
 MAX_VAR_DEPTH = 8
@@ -96,6 +98,7 @@ class Computed:
 
 ROOT = Computed(font_pt=values.ROOT_FONT_PT)
 _FACE_NAME = re.compile(r"font-family\s*:\s*[\"']?([^;\"'}]+)", re.IGNORECASE)
+_POINTS = re.compile(r"(\d+(?:\.\d+)?)pt")
 _FONT_LINE_HEIGHT = re.compile(r"/\s*([^\s,]+)")
 _NUMBER = re.compile(r"\+?(?:\d+\.?\d*|\.\d+)")
 _INLINE_SPECIFICITY = (1 << 30, 0, 0)
@@ -420,10 +423,24 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
         return value  # its percentages are of the grid's width, also in calc(): resolved by the layout
     if name in _ONE_VALUE and _components(value) > 1:
         return None  # invalid, so dropped, as a browser drops it (`line-height: 1fr 2fr` broke xhtml2pdf)
+    if name in _OF_THE_HEIGHT and _PERCENT.fullmatch(value):
+        basis = _definite_height(parent, context)
+        if basis is not None:
+            return values.fmt(float(value[:-1]) * basis / 100)
     if "%" in value and name.startswith(_OF_THE_WIDTH):
         # Of the containing block's width: the page's for the blocks that matter most (a body's margin).
         value = _PERCENT.sub(lambda found: values.fmt(float(found.group(1)) * context.page_width_pt / 100), value)
     return _resolved(name, value, context)
+
+
+def _definite_height(parent: Computed, context: values.Context) -> float | None:
+    """The height a percentage `height` is taken of: the page's for the root (`html, body { height: 100% }`),
+    else the parent's where it is a length; None where it depends on the content (the percentage is then
+    left as written)."""
+    if parent is ROOT:
+        return context.page_height_pt
+    found = _POINTS.fullmatch(parent.cascaded.get("height", "").strip())
+    return float(found.group(1)) if found else None
 
 
 def _line_height(value: str) -> str:
