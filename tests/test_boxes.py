@@ -578,10 +578,21 @@ def test_a_blocks_min_height_holds_its_room_below_its_content(css: str, after: f
 
 
 def test_a_row_of_floats_is_kept_in_by_the_bodys_margin_as_text_is() -> None:
-    # Measured on Chromium: the float and the text beside it start 8px in from the page margin.
+    # Measured on Chromium: the float and the text beside it start 8px in from the page margin, and the
+    # paragraph's 16px top margin (collapsed with the body's 8px, the float taking no part) above both.
     at = placed(page("<div class='f'>Floated</div><p>Beside</p>", ".f { float: left; width: 100px }"))
     assert at["floated"].x0 == pytest.approx(33.7, abs=1)
     assert at["beside"].x0 == pytest.approx(108.7, abs=1)
+    assert at["beside"].centre[1] == pytest.approx(46.2, abs=1.5)
+    assert at["floated"].centre[1] == pytest.approx(46.2, abs=1.5)
+
+
+def test_a_floats_own_top_margin_moves_it_down_and_no_other() -> None:
+    # Measured on Chromium: a float's 22px margin does not collapse (nor move the float beside it).
+    css = ".a { float: left; width: 200px; margin-top: 22px } .b { float: right; width: 100px }"
+    at = placed(page("<div class='a'>Lefty</div><div class='b'>Righty</div>", css))
+    assert at["lefty"].centre[1] == pytest.approx(56.7, abs=1.5)
+    assert at["righty"].centre[1] == pytest.approx(40.2, abs=1.5)
 
 
 def test_a_list_in_a_list_has_no_margins_of_its_own() -> None:

@@ -10,7 +10,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from tasks.document.page_setup import MAXIMUM_SHRINK
-from tasks.prepare import estimate
+from tasks.prepare import estimate, floats
 from tasks.prepare.cascade import Computed
 from tasks.prepare.inline_style import border_width, points, set_style, sides
 
@@ -158,8 +158,27 @@ def hold_top_margin(
 ) -> None:
     """The top margin of `element` collapsed with its first children's, as a spacer put at `index` in
     `parent`; their own top margins set to 0."""
+    margin = _collapse_top(element, computed)
+    if margin > 0:
+        spacer = lxml_html.Element("pdf:spacer")
+        spacer.set("height", f"{margin:.2f}pt")
+        parent.insert(index, spacer)
+
+
+def _collapse_top(element: lxml_html.HtmlElement | None, computed: dict[lxml_html.HtmlElement, Computed]) -> float:
+    """The largest top margin of `element` and the first children it collapses with, each set to 0. Floats
+    take no part: past a row of floats, the margins are those of the content beside them."""
     margin = 0.0
     while element is not None:
+        if element.tag == "table" and element.get(floats.ROW_OF_FLOATS) is not None:
+            beside = None
+            for cell in element.iter("td"):
+                first = next((child for child in cell if isinstance(child.tag, str)), None)
+                if cell.get("width") is None:
+                    beside = first
+                elif first is not None:
+                    _hold_own_top_margin(first, computed, cell)
+            return max(margin, _collapse_top(beside, computed))
         style = computed.get(element)
         inline = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
         declared = {**(style.cascaded if style is not None else {}), **inline}
@@ -171,10 +190,22 @@ def hold_top_margin(
         if (element.text or "").strip() or sealed:
             break
         element = next((child for child in element if isinstance(child.tag, str)), None)
-    if margin > 0:
+    return margin
+
+
+def _hold_own_top_margin(
+    element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], cell: lxml_html.HtmlElement
+) -> None:
+    """A float's own top margin, which collapses with nothing, as a spacer at the top of the cell it is in
+    (ReportLab drops the space before a cell's first block)."""
+    style = computed.get(element)
+    inline = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
+    top = sides({**(style.cascaded if style is not None else {}), **inline}, "margin")[0]
+    if top > 0:
+        set_style(element, {"margin-top": "0"})
         spacer = lxml_html.Element("pdf:spacer")
-        spacer.set("height", f"{margin:.2f}pt")
-        parent.insert(index, spacer)
+        spacer.set("height", f"{top:.2f}pt")
+        cell.insert(0, spacer)
 
 
 def narrow(element: lxml_html.HtmlElement, style: Computed, page_width: float) -> bool:
