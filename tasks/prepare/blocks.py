@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from tasks.document.page_setup import MAXIMUM_SHRINK
 from tasks.prepare import estimate, floats
 from tasks.prepare.cascade import Computed
-from tasks.prepare.inline_style import border_width, points, set_style, sides
+from tasks.prepare.inline_style import border_width, declarations, points, set_style, sides
 
 #: A monospace face's advance width, in ems (Courier's and most others').
 MONOSPACE_ADVANCE = 0.6
@@ -100,7 +100,7 @@ def pull_up_negative_margins(root: lxml_html.HtmlElement, computed: dict[lxml_ht
     positive plus the most negative), which pulls the block up over the room before it (an invoice's
     "Thank you!" beside the totals above it, `margin-top: -100px`)."""
     for element in list(root.iter()):
-        top = sides(_declared(element), "margin")[0] if _is_block(element, computed) else 0.0
+        top = sides(declarations(element), "margin")[0] if _is_block(element, computed) else 0.0
         previous = element.getprevious() if top < 0 else None
         while previous is not None and not isinstance(previous.tag, str):
             previous = previous.getprevious()
@@ -119,7 +119,7 @@ def _bottom_margin(element: lxml_html.HtmlElement, computed: dict[lxml_html.Html
     margin = 0.0
     while element is not None:
         style = computed.get(element)
-        declared = {**(style.cascaded if style is not None else {}), **_declared(element)}
+        declared = {**(style.cascaded if style is not None else {}), **declarations(element)}
         margin = max(margin, sides(declared, "margin")[2])
         set_style(element, {"margin-bottom": "0"})
         if (
@@ -136,10 +136,6 @@ def _is_block(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlEleme
     style = computed.get(element)
     display = style.display if style is not None else ""
     return display in _BLOCK_DISPLAYS or (not display and element.tag in estimate.BLOCK_TAGS)
-
-
-def _declared(element: lxml_html.HtmlElement) -> dict[str, str]:
-    return dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
 
 
 def keep_top_margin(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
@@ -180,7 +176,7 @@ def _collapse_top(element: lxml_html.HtmlElement | None, computed: dict[lxml_htm
                     _hold_own_top_margin(first, computed, cell)
             return max(margin, _collapse_top(beside, computed))
         style = computed.get(element)
-        inline = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
+        inline = declarations(element)
         declared = {**(style.cascaded if style is not None else {}), **inline}
         top = sides(declared, "margin")[0]
         if top > 0:
@@ -199,7 +195,7 @@ def _hold_own_top_margin(
     """A float's own top margin, which collapses with nothing, as a spacer at the top of the cell it is in
     (ReportLab drops the space before a cell's first block)."""
     style = computed.get(element)
-    inline = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
+    inline = declarations(element)
     top = sides({**(style.cascaded if style is not None else {}), **inline}, "margin")[0]
     if top > 0:
         set_style(element, {"margin-top": "0"})

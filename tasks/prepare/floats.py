@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 from tasks.prepare import estimate
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.estimate import height
-from tasks.prepare.inline_style import points, set_style, sides
+from tasks.prepare.inline_style import declarations, points, set_style, sides
 from tasks.prepare.positioned import OUT_OF_FLOW, position
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
@@ -311,7 +311,7 @@ def available(element: lxml_html.HtmlElement, page_width: float, computed: Eleme
     `box-sizing: border-box` width, where `computed` tells)."""
     taken = 0.0
     for node in (element, *element.iterancestors()):
-        declared = dict(part.split(": ", 1) for part in node.get("style", "").split("; ") if ": " in part)
+        declared = declarations(node)
         _, pad_right, _, pad_left = sides(declared, "padding")
         style = computed.get(node) if computed is not None else None
         inside = pad_left + pad_right if style is not None and style.border_box else 0.0

@@ -10,6 +10,11 @@ _POINTS = re.compile(r"(-?[\d.]+)pt")
 _BORDER_WIDTH = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)pt\b")
 
 
+def declarations(element: lxml_html.HtmlElement) -> dict[str, str]:
+    """The declarations of the element's `style`, as the stage writes them ("name: value; ...")."""
+    return dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
+
+
 def set_style(element: lxml_html.HtmlElement, changes: dict[str, str | None]) -> None:
     """Set (or, for None, remove) declarations of the element's `style`."""
     if not changes:

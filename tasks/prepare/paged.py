@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import blocks, columns, pages
 from tasks.prepare.cascade import Computed
-from tasks.prepare.inline_style import set_style
+from tasks.prepare.inline_style import declarations, set_style
 
 _PSEUDO = re.compile(r"^([\w-]*)\s*(?::([\w-]+))?$")
 _SIDES = ("before", "after")
@@ -186,8 +186,8 @@ def _forced_breaks(body: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlEle
 
 
 def _breaks_before(element: lxml_html.HtmlElement) -> bool:
-    declared = dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
-    value = declared.get("page-break-before") or declared.get("break-before") or ""
+    own = declarations(element)
+    value = own.get("page-break-before") or own.get("break-before") or ""
     return value.strip().lower() in _FORCED
 
 

@@ -16,7 +16,7 @@ from lxml import html as lxml_html
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import estimate
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.inline_style import points, set_style, sides
+from tasks.prepare.inline_style import declarations, points, set_style, sides
 from tasks.prepare.stylesheets import remove
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
@@ -179,15 +179,11 @@ def _available_width(element: lxml_html.HtmlElement, page_width: float) -> float
     """The page's content width less the side margins and paddings of the blocks around the element."""
     width = page_width
     for ancestor in element.iterancestors():
-        declared = _declared(ancestor)
+        declared = declarations(ancestor)
         for box in ("margin", "padding"):
             _, right, _, left = sides(declared, box)
             width -= left + right
     return width
-
-
-def _declared(element: lxml_html.HtmlElement) -> dict[str, str]:
-    return dict(part.split(": ", 1) for part in element.get("style", "").split("; ") if ": " in part)
 
 
 def _border_widths(own: dict[str, str]) -> float:
