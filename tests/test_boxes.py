@@ -643,3 +643,11 @@ def test_percentage_heights_are_taken_of_the_page_through_html_and_body() -> Non
     assert placed(page("<div class='box'>Half</div><p>After</p>", css))["after"].centre[1] == pytest.approx(
         447.5, abs=3
     )
+
+
+@pytest.mark.parametrize(("cellpadding", "x"), [("0", 27.7), ("10", 36.7)])
+def test_cellpadding_is_the_padding_of_cells_that_set_none(cellpadding: str, x: float) -> None:
+    # Measured on Chromium: the attribute wins over the browser stylesheet's `td { padding: 1px }`, which
+    # xhtml2pdf applied instead (an e-mail's cellpadding="0" cells 1px in; cellpadding="10" not at all).
+    html = page(f"<table cellpadding='{cellpadding}'><tr><td>Cellword</td></tr></table>", "body { margin: 0 }")
+    assert placed(html)["cellword"].x0 == pytest.approx(x, abs=1)

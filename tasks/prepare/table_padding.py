@@ -30,9 +30,11 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
         padding = sides(style.own, "padding")
         spacing = _row_spacing(table, style)
         rows = own_rows(table)
+        default = _cellpadding(table)
+        if table.get("cellpadding") is not None:
+            _cells_padded(rows, computed, default)
         if not rows or not (any(padding) or spacing):
             continue
-        default = _cellpadding(table)
         for number, row in enumerate(rows):
             cells = [cell for cell in row if cell.tag in ("td", "th")]
             for index, cell in enumerate(cells):
@@ -44,6 +46,20 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
                 )
                 _pad(cell, computed.get(cell), added, default)
         restyle(table, style, {"padding": None, **{f"padding-{side}": None for side in _SIDES}})
+
+
+def _cells_padded(
+    rows: list[lxml_html.HtmlElement], computed: dict[lxml_html.HtmlElement, Computed], padding: float
+) -> None:
+    """`cellpadding` as the padding of each cell that sets none, as a browser maps it (over its stylesheet's
+    `td { padding: 1px }`, which xhtml2pdf was left to apply: an e-mail's `cellpadding="0"` cells 1px in)."""
+    for row in rows:
+        for cell in row:
+            style = computed.get(cell)
+            if cell.tag in ("td", "th") and not any(
+                name.startswith("padding") for name in (style.own if style else {})
+            ):
+                restyle(cell, style, {"padding": f"{padding:.2f}pt"})
 
 
 def own_rows(table: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
