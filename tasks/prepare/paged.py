@@ -1,5 +1,6 @@
 """CSS Paged Media beyond one page, as xhtml2pdf page templates: `@page :first`, `:left`/`:right`, named
-pages (`page: chapter`), running heads (`string-set` and `string()`), and left/right breaks.
+pages (`page: chapter`), running heads (`string-set` and `string()`), left/right breaks, and forced
+breaks as a browser's print makes them (none before the first content, the margin after one kept).
 
 Each page the document can have (its name, the running heads' values, whether it is the first) becomes
 one template; the first page's is the unnamed `@page`, and a `<pdf:nexttemplate>` before the element

@@ -1,4 +1,5 @@
-"""Fit what cannot fit a page: scale it into the frame, say so, and never fail the render for it."""
+"""How blocks go into frames: what cannot fit a page is scaled into the frame, said so, and never fails the
+render; groups kept together are measured by what they hold; a negative margin's spacer pulls a block up."""
 
 from __future__ import annotations
 
