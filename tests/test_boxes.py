@@ -651,3 +651,14 @@ def test_cellpadding_is_the_padding_of_cells_that_set_none(cellpadding: str, x: 
     # xhtml2pdf applied instead (an e-mail's cellpadding="0" cells 1px in; cellpadding="10" not at all).
     html = page(f"<table cellpadding='{cellpadding}'><tr><td>Cellword</td></tr></table>", "body { margin: 0 }")
     assert placed(html)["cellword"].x0 == pytest.approx(x, abs=1)
+
+
+def test_a_button_is_a_box_in_its_line_as_the_browsers_stylesheet_draws_it() -> None:
+    # Measured on Chromium (lines' middles): a padded button makes its line taller, so the paragraph after
+    # it is 119pt down (it was 103pt: the padding was drawn over the next line); in a line of text, a
+    # button's 13.33px text and its 1px 6px padding put the words after it at 98.5pt.
+    at = placed(
+        page("<p>Before</p><button>Click me</button><p>After</p>", "button { padding: 10px 20px; font-size: 20px }")
+    )
+    assert at["after"].centre[1] == pytest.approx(119.0, abs=1.5)
+    assert placed(page("<p>Text <button>Press</button> more</p>"))["more"].x0 == pytest.approx(98.5, abs=3)
