@@ -43,6 +43,7 @@ from __future__ import annotations
 import importlib.metadata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 from xml.dom import minidom
 
 from pypdf import PdfWriter
@@ -156,21 +157,47 @@ def install() -> None:
     PmlImage.getDrawing = drawings.drawing
     # An image that cannot be shown stands as its alt text, as in a browser (documents written for one).
     x2p_tags.pisaTagIMG.start = missing_images.showing_alt(x2p_tags.pisaTagIMG.start)
-    # A line is as tall as its line-height, its leading shared equally above and below (browser documents).
-    x2p_paragraph._maxLeadingExtent = line_boxes.css_extent(x2p_paragraph._maxLeadingExtent)
-    x2p_paragraph.Paragraph.drawPara = line_boxes.first_line_lowered(x2p_paragraph.Paragraph.drawPara)
-    # A list's marker ends a space before the item's text, as a browser draws it (browser documents).
-    x2p_paragraph._drawBullet = markers.before_the_text(x2p_paragraph._drawBullet)
     # A group of blocks kept together is measured by what it holds, inner groups too (browser documents).
     x2p_parser.KeepTogether = hooks.kept_together
-    # A negative top margin pulls its block up inside a box too (its spacer of negative height).
-    x2p_block._stack = overflow.pulling_up(x2p_block._stack)
+    # Browser documents only, and in place only while one renders (browser_layout): they sit on paths
+    # taken for every line, which a document written for xhtml2pdf then takes without them.
+    _BROWSER_ONLY[:] = [
+        # A line is as tall as its line-height, its leading shared equally above and below.
+        (x2p_paragraph, "_maxLeadingExtent", line_boxes.css_extent(x2p_paragraph._maxLeadingExtent)),
+        (x2p_paragraph.Paragraph, "drawPara", line_boxes.first_line_lowered(x2p_paragraph.Paragraph.drawPara)),
+        # A list's marker ends a space before the item's text, as a browser draws it.
+        (x2p_paragraph, "_drawBullet", markers.before_the_text(x2p_paragraph._drawBullet)),
+        # A negative top margin pulls its block up inside a box too (its spacer of negative height).
+        (x2p_block, "_stack", overflow.pulling_up(x2p_block._stack)),
+    ]
     # An element with both `lang` and `xml:lang` (every XHTML 1.0 page's <html>) made minidom's
     # unlink raise KeyError after the document was read; html5lib files both under one key.
     minidom.Attr.unlink = minidom_fix.unlink_attr  # type: ignore[method-assign]
     # Faster, with the same answers: the cascade remembers per element what it worked out (tasks/render/speedups.py).
     speedups.install()
     _installed = True
+
+
+#: (owner, name, replacement) for the changes `browser_layout` puts in place while a browser document renders.
+_BROWSER_ONLY: list[tuple[Any, str, Any]] = []
+
+
+@contextmanager
+def browser_layout(browser: bool) -> Iterator[None]:
+    """The changes only documents written for browsers get, in place while inside when `browser` is true.
+    (Each also checks the render in progress, so one that outlives its render changes nothing else.)"""
+    if not browser:
+        yield
+        return
+    install()
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in _BROWSER_ONLY]
+    for owner, name, replacement in _BROWSER_ONLY:
+        setattr(owner, name, replacement)
+    try:
+        yield
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
 
 
 def _add_family_aliases() -> None:

@@ -93,7 +93,7 @@ def _render(
         fidelity_sources.read_warning(report, message)
 
     try:
-        with fidelity_sources.xhtml2pdf_warnings(on_warning):
+        with fidelity_sources.xhtml2pdf_warnings(on_warning), patches.browser_layout(report.mode == "browser"):
             pdf = x2p_document.pisaDocument(
                 _ReportingSource(source, tracker),
                 dest_bytes=True,
