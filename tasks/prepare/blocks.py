@@ -118,8 +118,7 @@ def _bottom_margin(element: lxml_html.HtmlElement, computed: dict[lxml_html.Html
     set to 0 where they were, the caller holding it."""
     margin = 0.0
     while element is not None:
-        style = computed.get(element)
-        declared = {**(style.cascaded if style is not None else {}), **declarations(element)}
+        declared = _every_origin(element, computed)
         margin = max(margin, sides(declared, "margin")[2])
         set_style(element, {"margin-bottom": "0"})
         if (
@@ -130,6 +129,12 @@ def _bottom_margin(element: lxml_html.HtmlElement, computed: dict[lxml_html.Html
             break
         element = next((child for child in reversed(element) if isinstance(child.tag, str)), None)
     return margin
+
+
+def _every_origin(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> dict[str, str]:
+    """What the cascade gave the element, any origin, under what the stage has since written on it."""
+    style = computed.get(element)
+    return {**(style.cascaded if style is not None else {}), **declarations(element)}
 
 
 def _is_block(element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> bool:
@@ -175,9 +180,8 @@ def _collapse_top(element: lxml_html.HtmlElement | None, computed: dict[lxml_htm
                 elif first is not None:
                     _hold_own_top_margin(first, computed, cell)
             return max(margin, _collapse_top(beside, computed))
-        style = computed.get(element)
         inline = declarations(element)
-        declared = {**(style.cascaded if style is not None else {}), **inline}
+        declared = _every_origin(element, computed)
         top = sides(declared, "margin")[0]
         if top > 0:
             margin = max(margin, top)
@@ -194,9 +198,7 @@ def _hold_own_top_margin(
 ) -> None:
     """A float's own top margin, which collapses with nothing, as a spacer at the top of the cell it is in
     (ReportLab drops the space before a cell's first block)."""
-    style = computed.get(element)
-    inline = declarations(element)
-    top = sides({**(style.cascaded if style is not None else {}), **inline}, "margin")[0]
+    top = sides(_every_origin(element, computed), "margin")[0]
     if top > 0:
         set_style(element, {"margin-top": "0"})
         spacer = lxml_html.Element("pdf:spacer")
