@@ -49,7 +49,8 @@ def factor(root: lxml_html.HtmlElement, sheet: Sheet, sources: tuple[str, ...], 
 
 
 def _fixed_width(element: lxml_html.HtmlElement, style: cascade.Computed) -> float:
-    """The margin-box width the element sets in absolute units (a percentage or auto: 0)."""
+    """How far right of its containing block's left edge the element reaches, by the width it sets in absolute
+    units (a percentage or auto: 0) and its margins."""
     declared = style.cascaded
     lengths = [points(declared.get(name)) for name in ("width", "min-width")]
     width = max((length for length in lengths if length != float("inf")), default=None)
@@ -62,7 +63,8 @@ def _fixed_width(element: lxml_html.HtmlElement, style: cascade.Computed) -> flo
     if not style.border_box:
         _, pad_right, _, pad_left = sides(declared, "padding")
         width += pad_left + pad_right
-    return width + max(margin_left, 0.0) + max(margin_right, 0.0)
+    # A negative left margin moves the box left, where nothing is scrolled to: it reaches that much less far.
+    return width + margin_left + max(margin_right, 0.0)
 
 
 def scale(page: Page, shrink: float) -> None:
