@@ -239,6 +239,14 @@ def test_a_page_shrinks_no_more_than_chromiums_print_does() -> None:
     assert at["rightcell"].x1 <= A4_WIDTH
 
 
+def test_a_box_pulled_left_by_a_negative_margin_shrinks_no_page() -> None:
+    # An invoice's total: `width: 18cm; margin: 0 -3cm` on 15cm of room reaches no further right than the
+    # room; Chromium prints the page at full size (a 12pt word 41.3pt wide). It was shrunk to 83 %.
+    css = "@page { margin: 3cm } body { margin: 0; font-size: 12pt } .total { width: 18cm; margin: 0 -3cm }"
+    at = placed(page('<p>Measure words</p><table class="total"><tr><td>Total</td></tr></table>', css))
+    assert at["measure"].width == pytest.approx(41.3, abs=0.5)
+
+
 def test_a_card_centred_on_a_full_height_flex_body_is_in_the_middle_of_the_page() -> None:
     css = (
         "body { margin: 0; height: 100vh; display: flex; align-items: center; justify-content: center } p { margin: 0 }"
@@ -544,6 +552,26 @@ def test_a_cell_holds_its_first_paragraphs_top_margin_except_in_quirks_mode(doct
     at = {word.text: word for word in words.pdf_words(render_pdf(html, written_for="browser").pdf)[0].words}
     assert at["first"].centre[1] - MARGIN == pytest.approx(middle, abs=2)
     assert at["author"].y0 - at["first"].y1 >= 12 - 2  # the author's own margin, in either mode
+
+
+@pytest.mark.parametrize(
+    ("doctype", "before", "row", "alpha"), [("<!DOCTYPE html>", 47.3, 17.6, 26.9), ("", 36.0, 13.5, 29.3)]
+)
+def test_in_quirks_mode_a_table_starts_its_font_afresh_and_the_body_drops_a_paragraphs_top_margin(
+    doctype: str, before: float, row: float, alpha: float
+) -> None:
+    # Measured on Chromium: without a doctype a table takes the browser's medium size (12pt) and normal
+    # line height instead of the 11pt and 1.6 around it, and a paragraph at the body's top loses the
+    # browser stylesheet's 1em above it; the tables the stage makes of flex rows inherit as before.
+    css = "html { font-size: 11pt; line-height: 1.6 } body { margin: 0 } td { padding: 0 } .row { display: flex }"
+    body = "<p>Before</p><table cellspacing='0'><tr><td>Alpha</td></tr><tr><td>Beta</td></tr></table>"
+    body += "<div class='row'><div>Flexa</div></div><div class='row'><div>Flexb</div></div>"
+    html = f"{doctype}<html><head><style>{css}</style></head><body>{body}</body></html>"
+    at = {word.text: word for word in words.pdf_words(render_pdf(html, written_for="browser").pdf)[0].words}
+    assert at["before"].centre[1] == pytest.approx(before, abs=2)
+    assert at["beta"].centre[1] - at["alpha"].centre[1] == pytest.approx(row, abs=0.5)
+    assert at["alpha"].width == pytest.approx(alpha, abs=0.3)
+    assert at["flexb"].centre[1] - at["flexa"].centre[1] == pytest.approx(17.6, abs=0.5)
 
 
 def test_list_items_are_40px_in_unless_the_author_says_otherwise() -> None:

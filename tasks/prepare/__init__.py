@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
 from tasks.document.modes import WRITTEN_FOR as MODES
-from tasks.prepare import blocks, cascade, css_depth, layout, paged, rtl, shrink, svg, undrawn
+from tasks.prepare import blocks, cascade, cell_margins, css_depth, layout, paged, quirks, rtl, shrink, svg, undrawn
 from tasks.prepare.stylesheets import Reader, compiled, gather
 
 __all__ = ["MODES", "Prepared", "Reader", "is_browser_document", "prepare"]
@@ -125,7 +125,8 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     for inline in root.xpath("//@style"):
         css_depth.check(str(inline))  # parsed and evaluated recursively by the cascade
     stylesheets = tuple(gather(root, read, report))
-    sheet = compiled(BROWSER_DEFAULTS, stylesheets)
+    quirks_mode = cell_margins.in_quirks_mode(root)
+    sheet = compiled(BROWSER_DEFAULTS + quirks.CSS if quirks_mode else BROWSER_DEFAULTS, stylesheets)
     for feature, count in sheet.ignored.items():
         report.ignore(feature, count)
     page_rules = paged.read(sheet.page_rules, report)
@@ -134,6 +135,9 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     if zoom < 1:
         shrink.scale(page, zoom)
     computed = cascade.apply(root, sheet, report, page.content_width, page.content_height)
+    if quirks_mode:
+        quirks.reset_table_fonts(root, computed)
+        quirks.drop_top_margins_at_body_top(root, computed)
     layout.apply(root, computed, report, page.content_width, page.content_height)
     undrawn.report_elements(root, computed, report, page.content_height)
     rtl.apply(root, computed, report)

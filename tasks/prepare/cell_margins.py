@@ -23,7 +23,7 @@ from tasks.prepare.inline_style import border_width, set_style, sides
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 #: What the browser stylesheet gives a "quirky" top margin (`1__qem` in Chromium's html.css).
-_QUIRKY = frozenset("p ul ol dl dir menu blockquote h1 h2 h3 h4 h5 h6".split())
+QUIRKY = frozenset("p ul ol dl dir menu blockquote h1 h2 h3 h4 h5 h6".split())
 # Public identifiers whose doctype leaves a document in quirks mode (the HTML standard's list, in short).
 _QUIRKS_IDS = ("-//w3c//dtd html 3", "-//w3c//dtd html 4.0 transitional//", "-//w3c//dtd html 4.0 frameset//")
 _QUIRKS_WITHOUT_SYSTEM_ID = ("-//w3c//dtd html 4.01 transitional//", "-//w3c//dtd html 4.01 frameset//")
@@ -53,7 +53,7 @@ def hold(cell: lxml_html.HtmlElement, computed: ElementStyles) -> None:
     """The top margin of the cell's first block or table (and those it collapses with) as a spacer."""
     if (cell.text or "").strip():
         return
-    top = _take(_edge(cell, computed), computed)
+    top = _take(top_edge(cell, computed), computed)
     if top > 0:
         spacer = lxml_html.Element("pdf:spacer")
         spacer.set("height", f"{top:.2f}pt")
@@ -61,9 +61,9 @@ def hold(cell: lxml_html.HtmlElement, computed: ElementStyles) -> None:
         cell.insert(0, spacer)
 
 
-def _edge(cell: lxml_html.HtmlElement, computed: ElementStyles) -> list[lxml_html.HtmlElement]:
-    """The cell's first block and its own first ones, down to one with text, a top padding or border, or
-    a table."""
+def top_edge(cell: lxml_html.HtmlElement, computed: ElementStyles) -> list[lxml_html.HtmlElement]:
+    """The box's first block and its own first ones, down to one with text, a top padding or border, or
+    a table: those whose top margins collapse with the box's top."""
     chain: list[lxml_html.HtmlElement] = []
     element = next((child for child in cell if isinstance(child.tag, str)), None)
     while element is not None and (style := computed.get(element)) is not None:
@@ -83,7 +83,7 @@ def _take(chain: list[lxml_html.HtmlElement], computed: ElementStyles) -> float:
         style = computed[element]
         value = sides(style.cascaded, "margin")[0]
         authored = "margin-top" in style.own or "margin" in style.own
-        if value > 0 and (authored or not (_QUIRKS.get() and element.tag in _QUIRKY)):
+        if value > 0 and (authored or not (_QUIRKS.get() and element.tag in QUIRKY)):
             margin = max(margin, value)
         if value > 0:
             set_style(element, {"margin-top": "0"})
