@@ -256,6 +256,22 @@ def test_a_card_centred_on_a_full_height_flex_body_is_in_the_middle_of_the_page(
     assert middle == pytest.approx(841.89 / 2, abs=15)
 
 
+def test_a_body_centred_by_the_root_as_a_flex_container_is_in_the_middle_of_the_page() -> None:
+    # A boarding pass: `html { display: flex; height: 100% }` centres a 10cm by 4cm body on the page, the
+    # body a flex row of its own. Its head was laid out as a flex item beside it, and its rows stacked.
+    css = """@page { margin: 0 } html { display: flex; justify-content: center; align-items: center; height: 100% }
+    body { margin: 0; width: 10cm; height: 4cm; display: flex; justify-content: space-between }
+    section { width: 4cm } p { margin: 0 }"""
+    at = placed(page("<section><p>Leftbox</p></section><section><p>Rightbox</p></section>", css))
+    # Chromium: 156.4 and 326.5pt from the left, the line's middle 371pt down.
+    assert at["leftbox"].x0 == pytest.approx(156.4, abs=2)
+    assert at["rightbox"].x0 == pytest.approx(326.5, abs=2)
+    assert at["leftbox"].centre[1] == pytest.approx(371.0, abs=3)
+    # The body's own 8px margin is kept around it as a flex item's (Chromium: 156.4pt).
+    at = placed(page("<p>Inside</p>", "html { display: flex; justify-content: center } body { width: 10cm }"))
+    assert at["inside"].x0 == pytest.approx(156.4, abs=2)
+
+
 def test_a_page_size_sent_with_the_job_replaces_the_shrinking_with_the_documents_own_page() -> None:
     body = '<table width="1240" cellspacing="0"><tr><td>Leftcell</td><td align="right">Rightcell</td></tr></table>'
     pdf = render_pdf(page(body, "body { margin: 0 }"), options=PageOptions(page_size="A4")).pdf

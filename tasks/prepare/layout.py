@@ -9,16 +9,22 @@ module runs those rewrites in the order they need.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import blocks, floats, grid_tracks, lists, positioned, table_display, table_padding, widths
-from tasks.prepare.cascade import Computed
+from tasks.prepare import blocks, floats, grid_tracks, lists, positioned, table_display, table_padding, values, widths
+from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.flex_grid import flex_to_table, grid_to_table, is_row
-from tasks.prepare.inline_style import set_display
+from tasks.prepare.inline_style import set_display, sides
 from tasks.prepare.stylesheets import remove
 
+#: What the root's box as a flex or grid container hands to the body (`_body_in_the_root_box`).
+_ROOT_BOX = frozenset(
+    "display flex-direction flex-flow flex-wrap justify-content justify-items align-items align-content gap "
+    "row-gap column-gap grid-template-columns grid-template-rows grid-template-areas height min-height".split()
+)
 _BLOCKS = frozenset("div section article main header footer nav aside form body".split())
 _LEADING_SPACE = re.compile(r"^\s+")
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
@@ -51,7 +57,9 @@ def _rewrite_display(
     element: lxml_html.HtmlElement, style: Computed, computed: ElementStyles, report: FidelityReport, page_width: float
 ) -> None:
     """An element not displayed dropped; a flex or grid container as what xhtml2pdf lays out alike."""
-    if style.display == "none":
+    if element.tag == "html" and style.display in ("flex", "inline-flex", "grid", "inline-grid"):
+        _body_in_the_root_box(element, computed, report, page_width)
+    elif style.display == "none":
         _drop(element)
     elif style.display in ("flex", "inline-flex") and not is_row(style):
         # A column without wrapping is a stack of blocks; xhtml2pdf's flex would break its tables.
@@ -66,6 +74,33 @@ def _rewrite_display(
             set_display(element, "block")
         elif style.grid_columns:
             report.ignore("grid-template-columns")
+
+
+def _body_in_the_root_box(
+    html: lxml_html.HtmlElement, computed: ElementStyles, report: FidelityReport, page_width: float
+) -> None:
+    """The root as a flex or grid container (a ticket centred on the page by `html { display: flex }`): its
+    one item is the body, whose box moves to a block inside it, and the body takes the root's part."""
+    body = html.find("body")
+    if body is None or body not in computed:
+        set_display(html, "block")
+        return
+    root_style, body_style = computed[html], computed[body]
+    box = lxml_html.Element("div")
+    box.text, body.text = body.text, None
+    box.extend(list(body))
+    body.append(box)
+    box.set("style", body.get("style", ""))
+    computed[box] = body_style
+    top, right, bottom, left = sides(body_style.cascaded, "margin")
+    restyle(box, body_style, {"margin": " ".join(values.fmt(side) for side in (top, right, bottom, left))})
+    moved = {name: value for name, value in root_style.own.items() if name in _ROOT_BOX}
+    container = replace(root_style, own={**moved, "margin": "0", "padding": "0"}, cascaded={**moved})
+    computed[body] = container
+    body.set("style", "; ".join(f"{name}: {value}" for name, value in container.own.items()))
+    restyle(html, root_style, dict.fromkeys(_ROOT_BOX))
+    root_style.display = "block"
+    _rewrite_display(body, container, computed, report, page_width)
 
 
 def _keep_space_after_nowrap(root: lxml_html.HtmlElement, computed: ElementStyles) -> None:
