@@ -20,7 +20,7 @@ CSS = """
 table { white-space: normal; line-height: normal; font-weight: normal; font-size: medium; font-variant: normal;
   font-style: normal; text-align: start; }
 """
-_RESET = ("white-space", "font-weight", "font-variant", "font-style", "text-align")
+_RESET = ("white-space", "font-weight", "font-style", "text-align")  # font-variant: xhtml2pdf has none
 
 
 def reset_table_fonts(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> None:
