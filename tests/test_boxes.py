@@ -590,6 +590,23 @@ def test_in_quirks_mode_a_table_starts_its_font_afresh_and_the_body_drops_a_para
     assert at["flexb"].centre[1] - at["flexa"].centre[1] == pytest.approx(17.6, abs=0.5)
 
 
+@pytest.mark.parametrize(("doctype", "first", "second"), [("<!DOCTYPE html>", 41.7, 85.2), ("", 56.7, 100.2)])
+def test_a_length_without_a_unit_is_dropped_except_in_quirks_mode_where_it_is_pixels(
+    doctype: str, first: float, second: float
+) -> None:
+    # MJML writes `padding:10px 25px;padding-top:20`: a browser drops the invalid `20` and keeps the 10px
+    # before it, or in quirks mode takes it as 20px (measured on Chromium, the lines' middles). xhtml2pdf
+    # read it in a unit of its own: everything after it was 353pt down.
+    body = "<div style='padding:10px 25px;padding-top:30;'><p>First</p></div>"
+    body += "<div style='padding:10px 25px;padding-top:30px;'><p>Second</p></div>"
+    html = (
+        f"{doctype}<html><head><style>body {{ margin: 0 }} p {{ margin: 0 }}</style></head><body>{body}</body></html>"
+    )
+    at = {word.text: word for word in words.pdf_words(render_pdf(html, written_for="browser").pdf)[0].words}
+    assert at["first"].centre[1] == pytest.approx(first, abs=2)
+    assert at["second"].centre[1] == pytest.approx(second, abs=2)
+
+
 def test_list_items_are_40px_in_unless_the_author_says_otherwise() -> None:
     # Measured on Chromium: a list's text 40px in; `padding: 0` (a shorthand) over the browser's
     # `padding-left: 40px` puts it at the edge; 20px of padding is 20px, not 20px and 1.5em.

@@ -17,7 +17,8 @@ from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
 from tasks.document.modes import WRITTEN_FOR as MODES
-from tasks.prepare import blocks, cascade, cell_margins, css_depth, layout, paged, quirks, rtl, shrink, svg, undrawn
+from tasks.prepare import blocks, cascade, css_depth, layout, paged, quirks, rtl, shrink, svg, undrawn
+from tasks.prepare.doctype import in_quirks_mode
 from tasks.prepare.stylesheets import Reader, compiled, gather
 
 __all__ = ["MODES", "Prepared", "Reader", "is_browser_document", "prepare"]
@@ -125,7 +126,7 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     for inline in root.xpath("//@style"):
         css_depth.check(str(inline))  # parsed and evaluated recursively by the cascade
     stylesheets = tuple(gather(root, read, report))
-    quirks_mode = cell_margins.in_quirks_mode(root)
+    quirks_mode = in_quirks_mode(root)
     sheet = compiled(BROWSER_DEFAULTS + quirks.CSS if quirks_mode else BROWSER_DEFAULTS, stylesheets)
     for feature, count in sheet.ignored.items():
         report.ignore(feature, count)

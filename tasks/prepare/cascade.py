@@ -18,6 +18,7 @@ from xhtml2pdf.w3c.css_variables import SHORTHAND_LONGHANDS
 
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import borders, selectors, undrawn, values
+from tasks.prepare.doctype import in_quirks_mode
 from tasks.prepare.generated import as_block, line_break
 from tasks.prepare.inline_style import set_style
 from tasks.prepare.stylesheets import Declaration, Sheet, parse_declarations
@@ -118,6 +119,7 @@ def apply(
     root_pt = values.ROOT_FONT_PT
     page = (page_width, page_height)
     faces = frozenset(name.lower() for face in sheet.font_faces for name in _FACE_NAME.findall(face))
+    quirks = in_quirks_mode(root)
     # What matching and resolving learn about this document: dropped after it, never seen by the next.
     with selectors.matching(), _resolving():
         for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
@@ -125,7 +127,7 @@ def apply(
             parent = computed.get(element.getparent(), ROOT) if element.getparent() is not None else ROOT
             matches = sheet.matcher.match(wrapper)
             declared = _cascade(matches, None, element.get("style"))
-            style = _compute(declared, parent, root_pt, page, report, faces)
+            style = _compute(declared, parent, root_pt, page, report, faces, quirks)
             collapses = parent.cascaded.get("border-collapse", "").strip().lower() == "collapse"
             undrawn.check(element, declared, collapses, functools.partial(_ignore_once, report))
             if element.tag == "html":
@@ -133,7 +135,7 @@ def apply(
             for pseudo in ("before", "after"):
                 if any(match[2] == pseudo for match in matches):
                     declared = _cascade(matches, pseudo, None)
-                    generated = _compute(declared, style, root_pt, page, report, faces)
+                    generated = _compute(declared, style, root_pt, page, report, faces, quirks)
                     if "content" in generated.own:
                         style.generated[pseudo] = generated.own
                         pseudos.append((element, pseudo, generated))
@@ -216,12 +218,18 @@ def _compute(
     page: tuple[float, float],
     report: FidelityReport,
     faces: frozenset[str],
+    quirks: bool,
 ) -> Computed:
     custom = _custom_properties(declared, parent.custom)
     size = _font_size(declared, custom, parent, root_pt, _generic_monospace(declared, parent))
     font_pt = size.pt
     context = values.Context(
-        font_pt=font_pt, root_pt=root_pt, page_width_pt=page[0], page_height_pt=page[1], backdrop=parent.backdrop
+        font_pt=font_pt,
+        root_pt=root_pt,
+        page_width_pt=page[0],
+        page_height_pt=page[1],
+        backdrop=parent.backdrop,
+        quirks=quirks,
     )
     style = Computed(
         font_pt=font_pt,
@@ -423,6 +431,10 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
         return value  # its percentages are of the grid's width, also in calc(): resolved by the layout
     if name in _ONE_VALUE and _components(value) > 1:
         return None  # invalid, so dropped, as a browser drops it (`line-height: 1fr 2fr` broke xhtml2pdf)
+    if name in _LENGTHS and "(" not in value and any(float(number) for number in _BARE_NUMBER.findall(value)):
+        if not context.quirks:
+            return None  # invalid, so dropped (`padding-top: 20`): the declaration before it stands
+        value = _BARE_NUMBER.sub(lambda found: found.group() + ("px" if float(found.group()) else ""), value)
     if name in _OF_THE_HEIGHT and _PERCENT.fullmatch(value):
         basis = _definite_height(parent, context)
         if basis is not None:
@@ -451,6 +463,14 @@ def _line_height(value: str) -> str:
 
 
 #: Properties whose value is one component: a declaration giving more is invalid.
+#: Properties whose numbers need a unit, but for 0; in quirks mode a browser takes a bare one as pixels.
+_LENGTHS = frozenset(
+    "width height min-width max-width min-height max-height top right bottom left margin margin-top margin-right "
+    "margin-bottom margin-left padding padding-top padding-right padding-bottom padding-left text-indent "
+    "letter-spacing word-spacing border-width border-top-width border-right-width border-bottom-width "
+    "border-left-width".split()
+)
+_BARE_NUMBER = re.compile(r"(?<![\w.#%+-])[+-]?(?:\d+\.?\d*|\.\d+)(?![\w.%])")
 _ONE_VALUE = frozenset(
     "line-height width height min-width max-width min-height max-height top right bottom left letter-spacing "
     "word-spacing text-indent z-index opacity font-weight font-style vertical-align position float clear "

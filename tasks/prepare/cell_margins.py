@@ -19,24 +19,13 @@ from contextvars import ContextVar
 from lxml import html as lxml_html
 
 from tasks.prepare.cascade import Computed
+from tasks.prepare.doctype import in_quirks_mode
 from tasks.prepare.inline_style import border_width, set_style, sides
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 #: What the browser stylesheet gives a "quirky" top margin (`1__qem` in Chromium's html.css).
 QUIRKY = frozenset("p ul ol dl dir menu blockquote h1 h2 h3 h4 h5 h6".split())
-# Public identifiers whose doctype leaves a document in quirks mode (the HTML standard's list, in short).
-_QUIRKS_IDS = ("-//w3c//dtd html 3", "-//w3c//dtd html 4.0 transitional//", "-//w3c//dtd html 4.0 frameset//")
-_QUIRKS_WITHOUT_SYSTEM_ID = ("-//w3c//dtd html 4.01 transitional//", "-//w3c//dtd html 4.01 frameset//")
 _QUIRKS: ContextVar[bool] = ContextVar("_QUIRKS", default=False)
-
-
-def in_quirks_mode(root: lxml_html.HtmlElement) -> bool:
-    """Whether a browser lays the document out in quirks mode: no doctype, or an old HTML one."""
-    info = root.getroottree().docinfo
-    if not info.doctype:
-        return True
-    public = (info.public_id or "").lower()
-    return public.startswith(_QUIRKS_IDS) or (public.startswith(_QUIRKS_WITHOUT_SYSTEM_ID) and not info.system_url)
 
 
 @contextmanager

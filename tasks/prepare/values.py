@@ -51,6 +51,8 @@ class Context:
     page_height_pt: float = 842.0
     #: The colour behind the element (its nearest ancestor's background): what a translucent colour is seen on.
     backdrop: tuple[int, int, int] = WHITE
+    #: Whether the document is in quirks mode (tasks/prepare/doctype.py): a bare number is then a length in px.
+    quirks: bool = False
 
     def points(self, number: float, unit: str) -> float | None:
         unit = unit.lower()
