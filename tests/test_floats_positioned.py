@@ -72,6 +72,18 @@ def test_two_floated_address_blocks_sit_side_by_side_at_the_edges() -> None:
     assert at["below"].x0 == pytest.approx(LEFT, abs=2)
 
 
+def test_a_right_float_is_as_wide_as_its_generated_icon_and_text() -> None:
+    # A CV's location, `float: right` with an icon font's glyph as ::before: its shrink-to-fit width holds
+    # the glyph too, so the text does not wrap (it wrapped before "Country", 13.8pt lower).
+    css = """body { margin: 0; font-size: 10pt } .d { width: 400px } h3 { font-size: 11pt; margin: 0 }
+    .location { float: right } .location::before { content: '\\f041'; font-family: FontAwesome }"""
+    body = '<div class="d"><h3>Another Position</h3><span class="location">Some City, Some Country</span></div>'
+    at = placed(render_pdf(page(body, css)).pdf)
+    # Chromium: "Country" from 292.7pt, on the line of "City".
+    assert at["country"].centre[1] == pytest.approx(at["city"].centre[1], abs=0.5)
+    assert at["country"].x0 == pytest.approx(292.7, abs=5)
+
+
 def test_a_bootstrap_3_grid_lays_its_columns_out_in_rows() -> None:
     # Bootstrap 3's CSS as it computes: floats of a percentage width, a clearfix on the row.
     css = """

@@ -8,6 +8,7 @@ from lxml import html as lxml_html
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tasks.prepare.cascade import Computed
+from tasks.prepare.generated import text_of
 from tasks.prepare.inline_style import points, sides
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
@@ -89,6 +90,10 @@ def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed
         gap = stringWidth(" ", "Helvetica", font) if widths[-1] else 0.0
         widths[-1] += gap + stringWidth(words, standard_face(inherited), font)
 
+    def generated(node: lxml_html.HtmlElement, style: Computed | None, pseudo: str) -> None:
+        content = style.generated.get(pseudo, {}).get("content") if style is not None else None
+        measure(text_of(content) if content else None, style)
+
     def walk(node: lxml_html.HtmlElement, style: Computed | None) -> None:
         own = computed.get(node, style) if computed is not None else style
         block = node.tag in BLOCK_TAGS or node.tag == "br"
@@ -112,11 +117,13 @@ def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed
                 widths.append(0.0)
             return
         widths[-1] += left
+        generated(node, own, "before")
         measure(node.text, own)
         for child in node:
             if isinstance(child.tag, str):
                 walk(child, own)
             measure(child.tail, own)
+        generated(node, own, "after")
         widths[-1] += right
         if block and widths[-1]:
             widths.append(0.0)
