@@ -607,6 +607,21 @@ def test_a_length_without_a_unit_is_dropped_except_in_quirks_mode_where_it_is_pi
     assert at["second"].centre[1] == pytest.approx(second, abs=2)
 
 
+def test_a_blank_generated_block_with_a_height_keeps_its_room() -> None:
+    # A CV's heading extends its timeline with `h2::after { content: ' '; display: block; height: 10pt }`:
+    # a blank block, but 10pt of the flow (Chromium: the next line's middle 59pt down). It was dropped.
+    css = "body { margin: 0 } h2 { margin: 0; font-size: 13pt } p { margin: 0 }"
+    css += " h2::after { height: 10pt; display: block; content: ' ' }"
+    at = placed(page("<h2>Experiences</h2><p>Next line</p>", css))
+    assert at["next"].centre[1] == pytest.approx(59.0, abs=2)
+    # A blank clearfix (no height) takes none.
+    css = (
+        "body { margin: 0 } h2 { margin: 0; font-size: 13pt } p { margin: 0 } h2::after { display: table; content: '' }"
+    )
+    at = placed(page("<h2>Experiences</h2><p>Next line</p>", css))
+    assert at["next"].centre[1] == pytest.approx(59.0 - 10, abs=2)
+
+
 def test_list_items_are_40px_in_unless_the_author_says_otherwise() -> None:
     # Measured on Chromium: a list's text 40px in; `padding: 0` (a shorthand) over the browser's
     # `padding-left: 40px` puts it at the edge; 20px of padding is 20px, not 20px and 1.5em.

@@ -11,6 +11,8 @@ import re
 
 from lxml import html as lxml_html
 
+from tasks.prepare.inline_style import points
+
 _STRING = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.DOTALL)
 _ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.DOTALL)
 _BLOCKS = ("block", "flex", "list-item", "table", "grid")
@@ -45,12 +47,12 @@ def _unescape(text: str) -> str:
 
 def as_block(element: lxml_html.HtmlElement, pseudo: str, own: dict[str, str]) -> lxml_html.HtmlElement | None:
     """The pseudo-element's block put in the element (first for ::before, last for ::after) with its
-    declarations, if it is a block of text (not blank: a clearfix, a drawn rule) in the flow; else None."""
+    declarations, if it is a block in the flow of text or of a height (not a blank clearfix); else None."""
     text = _block_text(element, own)
-    if not (text and text.strip()):
+    if text is None or not (text.strip() or _has_height(own)):
         return None
     block: lxml_html.HtmlElement = lxml_html.Element("div")
-    block.text = text
+    block.text = text if text.strip() else None
     style = "; ".join(f"{name}: {value}" for name, value in own.items() if name != "content")
     if style:
         block.set("style", style)
@@ -60,6 +62,11 @@ def as_block(element: lxml_html.HtmlElement, pseudo: str, own: dict[str, str]) -
     else:
         element.append(block)
     return block
+
+
+def _has_height(own: dict[str, str]) -> bool:
+    height = points(own.get("height"))
+    return 0 < height < float("inf")
 
 
 def _block_text(element: lxml_html.HtmlElement, own: dict[str, str]) -> str | None:
