@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from reportlab.platypus.doctemplate import ActionFlowable, LayoutError
+from reportlab.platypus.doctemplate import ActionFlowable, LayoutError, LCActionFlowable
 from reportlab.platypus.flowables import Image, KeepInFrame, KeepTogether, Preformatted, Spacer
 from reportlab.platypus.paragraph import Paragraph
 from reportlab.platypus.tables import Table
@@ -168,3 +168,14 @@ def pulling_up(stack: Callable[..., tuple[list[Any], float]]) -> Callable[..., t
         return entries, height
 
     return stack_pulling_up
+
+
+def breaks_inert_in_boxes(init: Callable[..., None]) -> Callable[..., None]:
+    """An inline-block or positioned box (xhtml2pdf's InlineBox) without the page and frame breaks of what
+    it holds: a break inside such a box breaks nothing in a browser, and ReportLab's refuse to be measured
+    there (`<pdf:nextframe style="position: fixed">` failed the render)."""
+
+    def init_without_breaks(self: Any, content: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, [flowable for flowable in content if not isinstance(flowable, LCActionFlowable)], *args, **kwargs)
+
+    return init_without_breaks

@@ -57,6 +57,7 @@ from xhtml2pdf import reportlab_paragraph as x2p_paragraph
 from xhtml2pdf import tables as x2p_tables
 from xhtml2pdf import tags as x2p_tags
 from xhtml2pdf.builders import block as x2p_block
+from xhtml2pdf.builders import flex as x2p_flex
 from xhtml2pdf.xhtml2pdf_reportlab import PmlImage, PmlTableOfContents
 
 from tasks.fonts import cjk, fallback, families, scope, webfonts
@@ -157,6 +158,8 @@ def install() -> None:
     PmlImage.getDrawing = drawings.drawing
     # An image that cannot be shown stands as its alt text, as in a browser (documents written for one).
     x2p_tags.pisaTagIMG.start = missing_images.showing_alt(x2p_tags.pisaTagIMG.start)
+    # A page or frame break inside an inline-block or positioned box is left out of it, as a browser ignores it.
+    x2p_flex.InlineBox.__init__ = overflow.breaks_inert_in_boxes(x2p_flex.InlineBox.__init__)
     # A group of blocks kept together is measured by what it holds, inner groups too (browser documents).
     x2p_parser.KeepTogether = hooks.kept_together
     # Browser documents only, and in place only while one renders (browser_layout): they sit on paths
