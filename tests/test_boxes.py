@@ -272,6 +272,26 @@ def test_a_body_centred_by_the_root_as_a_flex_container_is_in_the_middle_of_the_
     assert at["inside"].x0 == pytest.approx(156.4, abs=2)
 
 
+@pytest.mark.parametrize(
+    ("align", "first", "second"),
+    [("space-between", 41.7, 449.7), ("normal", 41.7, 287.7), ("center", 203.7, 287.7), ("flex-start", 41.7, 126.5)],
+)
+def test_the_lines_of_a_wrapping_flex_row_of_a_set_height_are_placed_by_align_content(
+    align: str, first: float, second: float
+) -> None:
+    # A report's cover: a title and an address on one line, the other address on the next, in a 600px tall
+    # flex row. Chromium's middles of the lines (the default stretches each line by half the free height).
+    css = f"""body {{ margin: 0 }} h1 {{ margin: 2cm 1cm 0 }} address {{ flex: 1 50%; padding: 10px 0 }}
+    .cover {{ display: flex; flex-wrap: wrap; height: 600px; align-content: {align} }}"""
+    body = """<article class="cover"><h1>Report example</h1><address>WeasyPrint<br>26 rue Emile</address>
+    <address>contact@example.org<br>example.org</address></article><p>Afterwards</p>"""
+    at = placed(page(body, css))
+    # Within the share of the lines' heights kept as a margin of safety (their heights are estimated).
+    assert at["weasyprint"].centre[1] == pytest.approx(first, abs=20)
+    assert at["contact@example.org"].centre[1] == pytest.approx(second, abs=20)
+    assert at["afterwards"].centre[1] == pytest.approx(496.2, abs=3)
+
+
 def test_a_page_size_sent_with_the_job_replaces_the_shrinking_with_the_documents_own_page() -> None:
     body = '<table width="1240" cellspacing="0"><tr><td>Leftcell</td><td align="right">Rightcell</td></tr></table>'
     pdf = render_pdf(page(body, "body { margin: 0 }"), options=PageOptions(page_size="A4")).pdf

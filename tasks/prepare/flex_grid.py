@@ -11,7 +11,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.prepare import flex_line, floats, grid_tracks
+from tasks.prepare import estimate, flex_line, floats, grid_tracks, values
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import points, set_display, set_style, sides
 
@@ -19,6 +19,9 @@ _SPAN = re.compile(r"span\s+(\d+)")
 _PERCENT = re.compile(r"^\s*([\d.]+)%\s*$")
 #: Widths within this many points of a line's room fit in it: a rounding.
 SLACK = 1.0
+#: Lines' estimated heights are taken this much taller when free space is shared: a line the estimate made
+#: short would push the last line past the container, and off a page-tall cover.
+_ESTIMATE_SAFETY = 1.25
 
 
 def is_row(style: Computed) -> bool:
@@ -48,13 +51,17 @@ def flex_to_table(
     # Centred or pushed down in a row of a set height (a card centred on a `height: 100vh` body): the cells
     # take that height, and their vertical alignment places the items in it.
     height = _inner_height(style) if valign != "top" and len(rows) == 1 else None
+    above = _align_content(style, rows, computed, room) if wraps and height is None else [0.0] * len(rows)
+    if above[0]:
+        # A spacer, not a margin: the table's top margin would collapse through the container's top.
+        table.addprevious(lxml_html.Element("pdf:spacer", height=f"{above[0]:.2f}pt"))
     for number, row in enumerate(rows):
-        if number and not (_shares(row) and _widths(row) == _widths(rows[number - 1])):
+        if number and (above[number] or not (_shares(row) and _widths(row) == _widths(rows[number - 1]))):
             # Each line of a wrapping flex row is laid out on its own: it shares the columns of the line
             # before only where they are the same (a grid's `.col-6` pairs), never a 100% line's column.
             table = _table(element, inline)
-            if row_gap:
-                set_style(table, {"margin-top": row_gap})
+            if row_gap or above[number]:
+                set_style(table, {"margin-top": values.fmt((points(row_gap) if row_gap else 0.0) + above[number])})
         tr = etree.SubElement(table, "tr")
         sized = (
             None
@@ -128,6 +135,43 @@ def _hypothetical_width(
     found = flex_line.basis(item, own, flex_line.flex_of(own), computed, room)
     # No basis only for content under a percentage `max-width`: the item takes that share of the line.
     return sum(found) if found is not None else float(own["max-width"].strip()[:-1]) * room / 100
+
+
+def _align_content(
+    style: dict[str, str], rows: list[Row], computed: dict[lxml_html.HtmlElement, Computed], room: float
+) -> list[float]:
+    """The room `align-content` puts above each line of a wrapping flex row of a set height (a cover's title
+    at the top and its addresses at the foot): what the lines leave of the height, by their estimated
+    heights, shared as the value says; the default stretches each line by an equal share."""
+    lines = len(rows)
+    height = _inner_height(style)
+    if height is None:
+        return [0.0] * lines
+    used = sum(max(_item_height(item, width, computed, room) for item, width in row) for row in rows)
+    free = height - used * _ESTIMATE_SAFETY - (lines - 1) * points(_gap(style, "row") or "0pt")
+    if free <= 0:
+        return [0.0] * lines
+    share = {
+        "flex-end": [free] + [0.0] * (lines - 1),
+        "end": [free] + [0.0] * (lines - 1),
+        "center": [free / 2] + [0.0] * (lines - 1),
+        "space-between": [0.0] + [free / (lines - 1)] * (lines - 1) if lines > 1 else [0.0],
+        "space-around": [free / lines / 2] + [free / lines] * (lines - 1),
+        "space-evenly": [free / (lines + 1)] * lines,
+        "normal": [0.0] + [free / lines] * (lines - 1),
+        "stretch": [0.0] + [free / lines] * (lines - 1),
+    }
+    return share.get(style.get("align-content", "normal").strip(), [0.0] * lines)
+
+
+def _item_height(
+    item: lxml_html.HtmlElement, width: str | None, computed: dict[lxml_html.HtmlElement, Computed], room: float
+) -> float:
+    """A flex item's estimated height at its width in the line (a share of it where its width is unknown)."""
+    found = points(width) if width else float("inf")
+    if width and width.endswith("%"):
+        found = float(width[:-1]) * room / 100
+    return estimate.height(item, computed, found if found != float("inf") else room / 2)
 
 
 def _inner_height(style: dict[str, str]) -> float | None:
