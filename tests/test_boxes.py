@@ -378,6 +378,21 @@ def test_an_auto_grid_track_is_as_wide_as_its_content() -> None:
     assert at["value"].x0 - MARGIN == pytest.approx(label + 15, abs=6)
 
 
+def test_grid_items_spanning_tracks_are_as_wide_as_the_tracks_they_span() -> None:
+    # An invoice's totals (Tailwind): each row a 5-track grid, its label over 3 tracks right-aligned, its
+    # amount over 2. Chromium: every label ends at the same edge (x0 427.5, 452.0, 403.2pt).
+    css = """body { margin: 0 } .totals { width: 300px; margin-left: auto; text-align: end }
+    dl { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); column-gap: .75rem; margin: 0 0 8px }
+    dt { grid-column: span 3 / span 3; font-weight: 600 } dd { grid-column: span 2 / span 2; margin: 0 }"""
+    rows = (("Subtotal:", "$2750.00"), ("Tax:", "$39.00"), ("Amount paid:", "$2789.00"))
+    body = "".join(f"<dl><dt>{label}</dt><dd>{amount}</dd></dl>" for label, amount in rows)
+    at = placed(page(f'<div class="totals">{body}</div>', css))
+    assert at["subtotal"].x0 == pytest.approx(427.5, abs=3)
+    assert at["tax"].x0 == pytest.approx(452.0, abs=3)
+    assert at["amount"].x0 == pytest.approx(403.2, abs=3)
+    assert at["2789.00"].x0 == pytest.approx(523.5, abs=3)
+
+
 def test_tables_aligned_left_and_right_float_side_by_side() -> None:
     # An e-mail's two columns: `<table align="left">` and `<table align="right">` in a 600px cell.
     half = '<table align="{}" width="290" cellpadding="0" cellspacing="0"><tr><td>{}</td></tr></table>'

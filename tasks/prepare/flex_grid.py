@@ -299,15 +299,29 @@ def grid_to_table(
     row_gap = _gap(style.own, "row")
     set_display(element, "block")
     tr = None
+    merged = _merged_columns(placed, len(tracks))
     for item, column, span in placed:
         if column == 0 or tr is None:
             tr = etree.SubElement(table, "tr")
         width = sum(sizes[column : column + span]) + gap_pt * (span - 1 + (column > 0))
         cell = _cell(tr, item, f"{width:.2f}pt", "top", None, gap if column else None)
-        if span > 1:
-            cell.set("colspan", str(span))
+        if merged[column + span] - merged[column] > 1:
+            cell.set("colspan", str(merged[column + span] - merged[column]))
         if row_gap and len(table) > 1:
             cell.set("style", cell.get("style", "") + f"; padding-top: {row_gap}")
+
+
+def _merged_columns(placed: list[tuple[lxml_html.HtmlElement, int, int]], tracks: int) -> list[int]:
+    """The table column each grid line falls on, when tracks no item's edge separates are one column: a
+    label spanning 3 of 5 tracks and its value 2 are two cells of their widths (xhtml2pdf gave a spanning
+    cell's width to its first column alone, and shared the rest out: each row's label ended elsewhere)."""
+    edges = sorted({0, tracks, *(edge for _, column, span in placed for edge in (column, column + span))})
+    merged, index = [], 0
+    for line in range(tracks + 1):
+        if line in edges:
+            index = edges.index(line)
+        merged.append(index)
+    return merged
 
 
 def _placed(
