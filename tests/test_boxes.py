@@ -657,6 +657,22 @@ def test_a_blank_generated_block_with_a_height_keeps_its_room() -> None:
     assert at["next"].centre[1] == pytest.approx(59.0 - 10, abs=2)
 
 
+@pytest.mark.parametrize("direction", ["ltr", "rtl"])
+def test_items_without_markers_in_a_flex_row_keep_their_lines_whole(direction: str) -> None:
+    # A CV's contact line: `ul { display: flex; flex-wrap: wrap; list-style: none }`. Each item's first line
+    # lost 0.6em to a marker it does not have, and "+966 50 123 4567" broke before "4567" (Chromium: one line).
+    css = f"""html {{ direction: {direction} }} body {{ margin: 0; font-family: Arial }}
+    ul {{ list-style: none; display: flex; flex-wrap: wrap; gap: 8px 16px; padding: 0; margin: 0 }}"""
+    at = placed(page("<ul><li>sara.ahmad@example.com</li><li>+966 50 123 4567</li><li>Riyadh city</li></ul>", css))
+    assert at["4567"].centre[1] == pytest.approx(at["966"].centre[1], abs=0.5)
+    assert at["city"].centre[1] == pytest.approx(at["riyadh"].centre[1], abs=0.5)
+    # Chromium's x of the first item: 27.7pt from the left, or ending at 538.2pt from the right.
+    if direction == "ltr":
+        assert at["sara.ahmad@example.com"].x0 == pytest.approx(27.7, abs=2)
+    else:
+        assert at["sara.ahmad@example.com"].x1 == pytest.approx(A4_WIDTH - MARGIN, abs=3)
+
+
 def test_list_items_are_40px_in_unless_the_author_says_otherwise() -> None:
     # Measured on Chromium: a list's text 40px in; `padding: 0` (a shorthand) over the browser's
     # `padding-left: 40px` puts it at the edge; 20px of padding is 20px, not 20px and 1.5em.
@@ -664,7 +680,8 @@ def test_list_items_are_40px_in_unless_the_author_says_otherwise() -> None:
     body = '<ul><li>Plain</li></ul><ul class="flat"><li>Flat</li></ul><ul class="narrow"><li>Narrow</li></ul>'
     at = placed(page(body, css))
     assert at["plain"].x0 - MARGIN == pytest.approx(30, abs=1)
-    assert at["flat"].x0 - MARGIN < 8  # xhtml2pdf keeps a marker's room even with none: 7pt
+    # No marker, and no room kept for one (xhtml2pdf kept 0.6em: 7pt).
+    assert at["flat"].x0 == pytest.approx(MARGIN, abs=1)
     assert at["narrow"].x0 - MARGIN == pytest.approx(15, abs=1)
     # In a table cell, a list with padding is as wide as its text: xhtml2pdf measured it as wide as the row,
     # and the next cell was pushed to the page's edge. Chromium: "Beside" 406pt in.

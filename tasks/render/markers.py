@@ -23,8 +23,10 @@ def before_the_text(draw_bullet: DrawBullet) -> DrawBullet:
     def draw(canvas: Any, offset: float, cur_y: float, bullet: Any, style: Any) -> float:
         render = active.get()
         width = x2p_paragraph._bulletWidth(bullet, style)
-        if render is None or render.report.mode != "browser" or not width:
+        if render is None or render.report.mode != "browser":
             return draw_bullet(canvas, offset, cur_y, bullet, style)
+        if not width:
+            return offset  # `list-style: none`: no marker, and no room for one before the text
         drawn_at = style.bulletIndent
         space = stringWidth(" ", style.bulletFontName, style.bulletFontSize)
         style.bulletIndent = style.leftIndent - width - space
@@ -35,3 +37,18 @@ def before_the_text(draw_bullet: DrawBullet) -> DrawBullet:
         return offset  # the marker ends before the text: the first line starts where the others do
 
     return draw
+
+
+def no_first_line_overrun(handle_bullet_width: Callable[..., None]) -> Callable[..., None]:
+    """xhtml2pdf's `_handleBulletWidth`, which narrows an item's first line by the room its marker overruns,
+    and by 0.6em more even for none: in a browser document the marker sits before the text (above), so the
+    first line is as wide as the others (a `list-style: none` item in a flex row wrapped early)."""
+
+    def handle(bullet_text: Any, style: Any, max_widths: list[float], *, rtl: bool = False) -> None:
+        render = active.get()
+        if render is None or render.report.mode != "browser":
+            handle_bullet_width(bullet_text, style, max_widths, rtl=rtl)
+        elif rtl and bullet_text and x2p_paragraph._bulletWidth(bullet_text, style):
+            handle_bullet_width(bullet_text, style, max_widths, rtl=rtl)  # a right-to-left marker: xhtml2pdf's
+
+    return handle

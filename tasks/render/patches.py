@@ -170,6 +170,7 @@ def install() -> None:
         (x2p_paragraph.Paragraph, "drawPara", line_boxes.first_line_lowered(x2p_paragraph.Paragraph.drawPara)),
         # A list's marker ends a space before the item's text, as a browser draws it.
         (x2p_paragraph, "_drawBullet", markers.before_the_text(x2p_paragraph._drawBullet)),
+        (x2p_paragraph, "_handleBulletWidth", markers.no_first_line_overrun(x2p_paragraph._handleBulletWidth)),
         # A negative top margin pulls its block up inside a box too (its spacer of negative height).
         (x2p_block, "_stack", overflow.pulling_up(x2p_block._stack)),
     ]
