@@ -292,6 +292,28 @@ def test_the_lines_of_a_wrapping_flex_row_of_a_set_height_are_placed_by_align_co
     assert at["afterwards"].centre[1] == pytest.approx(496.2, abs=3)
 
 
+@pytest.mark.parametrize(
+    ("justify", "middles"),
+    [
+        ("space-around", (65.0, 140.0, 215.0)),
+        ("center", (126.5, 140.0, 153.5)),
+        ("flex-end", (218.7, 232.2, 245.7)),
+        ("space-between", (34.2, 140.0, 245.7)),
+    ],
+)
+def test_the_items_of_a_flex_column_of_a_set_height_are_placed_by_justify_content(
+    justify: str, middles: tuple[float, float, float]
+) -> None:
+    # A ticket's stub: three lines spread over a 300px tall flex column. Chromium's middles of the lines;
+    # ours within the share of their estimated heights kept as a margin of safety. They were stacked at the top.
+    css = f"body {{ margin: 0 }} p {{ margin: 0 }} .stub {{ display: flex; flex-direction: column; height: 300px;"
+    css += f" justify-content: {justify} }}"
+    at = placed(page('<div class="stub"><p>Firstline</p><p>Secondline</p><p>Thirdline</p></div><p>Afterwards</p>', css))
+    for word, middle in zip(("firstline", "secondline", "thirdline"), middles, strict=True):
+        assert at[word].centre[1] == pytest.approx(middle, abs=16)
+    assert at["afterwards"].centre[1] == pytest.approx(259.2, abs=2)
+
+
 def test_a_page_size_sent_with_the_job_replaces_the_shrinking_with_the_documents_own_page() -> None:
     body = '<table width="1240" cellspacing="0"><tr><td>Leftcell</td><td align="right">Rightcell</td></tr></table>'
     pdf = render_pdf(page(body, "body { margin: 0 }"), options=PageOptions(page_size="A4")).pdf

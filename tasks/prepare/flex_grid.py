@@ -137,6 +137,43 @@ def _hypothetical_width(
     return sum(found) if found is not None else float(own["max-width"].strip()[:-1]) * room / 100
 
 
+def column_to_blocks(
+    element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], page_width: float
+) -> None:
+    """A flex column as the stack of blocks it is, the free space of a set height put between them as
+    `justify-content` says (a ticket's stub spreads its name, code and details over its 8cm)."""
+    set_display(element, "block")
+    style = computed[element].own
+    height = _inner_height(style)
+    items = [child for child in element if isinstance(child.tag, str) and child.tag != "pdf:spacer"]
+    if height is None or not items:
+        return
+    room = floats.available(element, page_width, computed)
+    used = sum(estimate.height(item, computed, room) for item in items) * _ESTIMATE_SAFETY
+    free = height - used - (len(items) - 1) * points(_gap(style, "row") or "0pt")
+    above = _shares_of_free_space(style.get("justify-content", "").strip(), free, len(items))
+    for item, room_above in zip(items, above, strict=True):
+        if room_above > 0:
+            item.addprevious(lxml_html.Element("pdf:spacer", height=f"{room_above:.2f}pt"))
+
+
+def _shares_of_free_space(value: str, free: float, count: int) -> list[float]:
+    """The room a distribution value (`align-content`, a column's `justify-content`) puts before each of
+    `count` lines or items, out of `free` points; none where there is none to share."""
+    if free <= 0 or count == 0:
+        return [0.0] * count
+    rest = [0.0] * (count - 1)
+    share = {
+        "flex-end": [free, *rest],
+        "end": [free, *rest],
+        "center": [free / 2, *rest],
+        "space-between": [0.0] + [free / (count - 1)] * (count - 1) if count > 1 else [0.0],
+        "space-around": [free / count / 2] + [free / count] * (count - 1),
+        "space-evenly": [free / (count + 1)] * count,
+    }
+    return share.get(value, [0.0] * count)
+
+
 def _align_content(
     style: dict[str, str], rows: list[Row], computed: dict[lxml_html.HtmlElement, Computed], room: float
 ) -> list[float]:
@@ -149,19 +186,10 @@ def _align_content(
         return [0.0] * lines
     used = sum(max(_item_height(item, width, computed, room) for item, width in row) for row in rows)
     free = height - used * _ESTIMATE_SAFETY - (lines - 1) * points(_gap(style, "row") or "0pt")
-    if free <= 0:
-        return [0.0] * lines
-    share = {
-        "flex-end": [free] + [0.0] * (lines - 1),
-        "end": [free] + [0.0] * (lines - 1),
-        "center": [free / 2] + [0.0] * (lines - 1),
-        "space-between": [0.0] + [free / (lines - 1)] * (lines - 1) if lines > 1 else [0.0],
-        "space-around": [free / lines / 2] + [free / lines] * (lines - 1),
-        "space-evenly": [free / (lines + 1)] * lines,
-        "normal": [0.0] + [free / lines] * (lines - 1),
-        "stretch": [0.0] + [free / lines] * (lines - 1),
-    }
-    return share.get(style.get("align-content", "normal").strip(), [0.0] * lines)
+    value = style.get("align-content", "normal").strip()
+    if value in ("normal", "stretch") and free > 0:
+        return [0.0] + [free / lines] * (lines - 1)  # each line stretched by an equal share
+    return _shares_of_free_space(value, free, lines)
 
 
 def _item_height(

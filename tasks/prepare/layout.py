@@ -16,7 +16,7 @@ from lxml import html as lxml_html
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import blocks, floats, grid_tracks, lists, positioned, table_display, table_padding, values, widths
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.flex_grid import flex_to_table, grid_to_table, is_row
+from tasks.prepare.flex_grid import column_to_blocks, flex_to_table, grid_to_table, is_row
 from tasks.prepare.inline_style import set_display, sides
 from tasks.prepare.stylesheets import remove
 
@@ -63,7 +63,7 @@ def _rewrite_display(
         _drop(element)
     elif style.display in ("flex", "inline-flex") and not is_row(style):
         # A column without wrapping is a stack of blocks; xhtml2pdf's flex would break its tables.
-        set_display(element, "block")
+        column_to_blocks(element, computed, page_width)
     elif style.display in ("flex", "inline-flex"):
         flex_to_table(element, computed, page_width)
     elif style.display in ("grid", "inline-grid"):
