@@ -26,6 +26,9 @@ _SAFETY_SHARE, _SAFETY_POINTS = 1.04, 2.0
 LINE_HEIGHT = 1.2
 
 
+_MAX_COLUMNS = 12
+
+
 def lines(element: lxml_html.HtmlElement) -> list[str]:
     """The element's text as a browser breaks it into lines at blocks and <br>, before wrapping."""
     found = [""]
@@ -59,9 +62,23 @@ def height(item: lxml_html.HtmlElement | str, computed: ElementStyles, width: fl
             declared = int(item.get("height", "0")) * 0.75
         return declared if declared != float("inf") else min(width, 120.0)
     top, _, bottom, _ = sides(own, "margin")
-    total = top + bottom + sum(text_height(line, font, width) for line in lines(item))
-    total += sum(height(image, computed, width) for image in item.iter("img"))
+    count = _column_count(style)
+    column = (width - font * (count - 1)) / count  # the gap is 1em unless set
+    content = sum(text_height(line, font, column) for line in lines(item))
+    content += sum(height(image, computed, column) for image in item.iter("img"))
+    total = top + bottom + content / count  # balanced columns share it
     return max(total, declared) if declared != float("inf") else total
+
+
+def _column_count(style: Computed | None) -> int:
+    """How many columns the element's content is set in (`columns`, `column-count`), as a whole number."""
+    if style is None:
+        return 1
+    for name in ("column-count", "columns"):
+        for part in style.cascaded.get(name, "").split():
+            if part.isdigit() and 1 < int(part) <= _MAX_COLUMNS:
+                return int(part)
+    return 1
 
 
 def text_height(text: str, font: float, width: float) -> float:
