@@ -306,7 +306,7 @@ def test_the_items_of_a_flex_column_of_a_set_height_are_placed_by_justify_conten
 ) -> None:
     # A ticket's stub: three lines spread over a 300px tall flex column. Chromium's middles of the lines;
     # ours within the share of their estimated heights kept as a margin of safety. They were stacked at the top.
-    css = f"body {{ margin: 0 }} p {{ margin: 0 }} .stub {{ display: flex; flex-direction: column; height: 300px;"
+    css = "body { margin: 0 } p { margin: 0 } .stub { display: flex; flex-direction: column; height: 300px;"
     css += f" justify-content: {justify} }}"
     at = placed(page('<div class="stub"><p>Firstline</p><p>Secondline</p><p>Thirdline</p></div><p>Afterwards</p>', css))
     for word, middle in zip(("firstline", "secondline", "thirdline"), middles, strict=True):
