@@ -415,6 +415,17 @@ def test_grid_items_spanning_tracks_are_as_wide_as_the_tracks_they_span() -> Non
     assert at["2789.00"].x0 == pytest.approx(523.5, abs=3)
 
 
+def test_percentage_paddings_are_of_the_containing_blocks_width() -> None:
+    # An e-mail's paragraph cell: `padding-left: 6.25%` of its 400px table (18.75pt), not of the page (33.6pt),
+    # which made its lines narrower and broke them elsewhere. Chromium: 46.5pt and 42.7pt from the left.
+    body = """<table width="400" cellspacing="0" cellpadding="0"><tr>
+    <td style="width: 87.5%; padding-left: 6.25%; padding-right: 6.25%">Cellstart of text</td></tr></table>
+    <div style="width: 200px"><p style="margin: 0; padding-left: 10%">Divpad</p></div>"""
+    at = placed(page(body, "body { margin: 0 }"))
+    assert at["cellstart"].x0 == pytest.approx(46.5, abs=1.5)
+    assert at["divpad"].x0 == pytest.approx(42.7, abs=1.5)
+
+
 def test_tables_aligned_left_and_right_float_side_by_side() -> None:
     # An e-mail's two columns: `<table align="left">` and `<table align="right">` in a 600px cell.
     half = '<table align="{}" width="290" cellpadding="0" cellspacing="0"><tr><td>{}</td></tr></table>'

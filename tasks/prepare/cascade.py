@@ -20,7 +20,7 @@ from tasks.document.fidelity import FidelityReport
 from tasks.prepare import borders, selectors, undrawn, values
 from tasks.prepare.doctype import in_quirks_mode
 from tasks.prepare.generated import as_block, line_break
-from tasks.prepare.inline_style import set_style
+from tasks.prepare.inline_style import border_width, set_style, sides
 from tasks.prepare.stylesheets import Declaration, Sheet, parse_declarations
 
 #: Properties children take from their parent, as far as xhtml2pdf draws them.
@@ -90,6 +90,9 @@ class Computed:
     monospace: bool = False
     #: What `line-height: normal` is for its font, as written for xhtml2pdf ("" where it is not normal).
     normal_line: str = ""
+    #: The width of its content box, which its children's percentage margins and paddings are of, in
+    #: points (0 where not known: the page's content width).
+    block_width: float = 0.0
 
     @property
     def border_box(self) -> bool:
@@ -128,6 +131,7 @@ def apply(
             matches = sheet.matcher.match(wrapper)
             declared = _cascade(matches, None, element.get("style"))
             style = _compute(declared, parent, root_pt, page, report, faces, quirks)
+            style.block_width = _content_width(element, style, parent.block_width or page[0])
             collapses = parent.cascaded.get("border-collapse", "").strip().lower() == "collapse"
             undrawn.check(element, declared, collapses, functools.partial(_ignore_once, report))
             if element.tag == "html":
@@ -153,6 +157,47 @@ def apply(
         elif computed[element].cascaded.get("display", "").strip() == "inline":
             line_break(element, pseudo, generated.own)
     return computed
+
+
+#: Elements whose box is inline unless a stylesheet says otherwise, and those a table's width passes through.
+_INLINE_TAGS = frozenset(
+    "a abbr b bdi bdo br cite code data dfn em font i kbd label mark q s samp small span strong sub sup time tt u "
+    "var".split()
+)
+_ROW_GROUPS = frozenset(("tr", "tbody", "thead", "tfoot"))
+
+
+def _content_width(element: lxml_html.HtmlElement, style: Computed, containing: float) -> float:
+    """How wide the element's content box is in a containing block `containing` points wide, by its width
+    (or `width` attribute) and its margins, borders and padding; an inline box's is its containing block's."""
+    cascaded = style.cascaded
+    display = cascaded.get("display", "").strip() or ("inline" if element.tag in _INLINE_TAGS else "block")
+    if display in ("inline", "contents") or element.tag in _ROW_GROUPS:
+        return containing
+    width = _width_in(cascaded.get("width", ""), containing)
+    attribute = element.get("width", "").strip() if element.tag in ("table", "td", "th") else ""
+    if width is None and attribute:
+        width = _width_in(attribute if attribute.endswith("%") else f"{attribute}px", containing)
+    _, pad_right, _, pad_left = sides(cascaded, "padding")
+    inside = pad_left + pad_right + border_width(cascaded, "left") + border_width(cascaded, "right")
+    if width is None:
+        _, margin_right, _, margin_left = sides(cascaded, "margin")
+        return max(containing - margin_left - margin_right - inside, 0.0)
+    return max(width - inside if style.border_box else width, 0.0)
+
+
+def _width_in(value: str, containing: float) -> float | None:
+    """A `width` in points: a length, or a percentage of `containing`; None for auto or what is not one."""
+    value = value.strip().lower()
+    if value.endswith("%"):
+        try:
+            return float(value[:-1]) * containing / 100
+        except ValueError:
+            return None
+    if value.endswith("px") and value[:-2].replace(".", "", 1).isdigit():
+        return float(value[:-2]) * 0.75
+    found = _POINTS.fullmatch(value)
+    return float(found.group(1)) if found else None
 
 
 def restyle(element: lxml_html.HtmlElement, style: Computed | None, changes: dict[str, str | None]) -> None:
@@ -230,6 +275,7 @@ def _compute(
         page_height_pt=page[1],
         backdrop=parent.backdrop,
         quirks=quirks,
+        block_width_pt=parent.block_width or page[0],
     )
     style = Computed(
         font_pt=font_pt,
@@ -441,7 +487,7 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
             return values.fmt(float(value[:-1]) * basis / 100)
     if "%" in value and name.startswith(_OF_THE_WIDTH):
         # Of the containing block's width: the page's for the blocks that matter most (a body's margin).
-        value = _PERCENT.sub(lambda found: values.fmt(float(found.group(1)) * context.page_width_pt / 100), value)
+        value = _PERCENT.sub(lambda found: values.fmt(float(found.group(1)) * context.block_width_pt / 100), value)
     return _resolved(name, value, context)
 
 

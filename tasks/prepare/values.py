@@ -53,6 +53,8 @@ class Context:
     backdrop: tuple[int, int, int] = WHITE
     #: Whether the document is in quirks mode (tasks/prepare/doctype.py): a bare number is then a length in px.
     quirks: bool = False
+    #: The containing block's width, which percentages of margins and paddings are of (0: the page's).
+    block_width_pt: float = 0.0
 
     def points(self, number: float, unit: str) -> float | None:
         unit = unit.lower()
