@@ -9,7 +9,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tasks.prepare.cascade import Computed
 from tasks.prepare.generated import text_of
-from tasks.prepare.inline_style import points, sides
+from tasks.prepare.inline_style import border_width, points, sides
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 BLOCK_TAGS = frozenset(
@@ -62,6 +62,9 @@ def height(item: lxml_html.HtmlElement | str, computed: ElementStyles, width: fl
             declared = int(item.get("height", "0")) * 0.75
         return declared if declared != float("inf") else min(width, 120.0)
     top, _, bottom, _ = sides(own, "margin")
+    pad_top, _, pad_bottom, _ = sides(own, "padding")
+    top += pad_top + border_width(own, "top")
+    bottom += pad_bottom + border_width(own, "bottom")
     count = _column_count(style)
     column = (width - font * (count - 1)) / count  # the gap is 1em unless set
     content = sum(text_height(line, font, column) for line in lines(item))
