@@ -21,7 +21,7 @@ _PERCENT = re.compile(r"^\s*([\d.]+)%\s*$")
 SLACK = 1.0
 #: Lines' estimated heights are taken this much taller when free space is shared: a line the estimate made
 #: short would push the last line past the container, and off a page-tall cover.
-_ESTIMATE_SAFETY = 1.25
+_ESTIMATE_SAFETY = 1.1
 
 
 def is_row(style: Computed) -> bool:
@@ -140,21 +140,66 @@ def _hypothetical_width(
 def column_to_blocks(
     element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], page_width: float
 ) -> None:
-    """A flex column as the stack of blocks it is, the free space of a set height put between them as
-    `justify-content` says (a ticket's stub spreads its name, code and details over its 8cm)."""
+    """A flex column as the stack of blocks it is: the free space of a set height put between them as
+    `justify-content` says (a ticket's stub spreads its name, code and details over its 8cm), each item
+    placed across as `align-items` says (a card centred in a column of the page's height)."""
+    style = computed[element].cascaded
+    stack(element, computed, page_width, style.get("align-items", ""), style.get("justify-content", ""))
+
+
+def one_column_grid_to_blocks(
+    element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], page_width: float
+) -> None:
+    """A grid of one column as the stack of blocks it is, its items placed by `place-items` (or
+    `justify-items` and `align-items`): a certificate centred with `display: grid; place-items: center`.
+    Its rows share a set height equally, so an item centred in its row is centred in its share."""
+    style = computed[element].cascaded  # `place-items` comes as its longhands
+    distribution = {"center": "space-around", "end": "flex-end"}.get(style.get("align-items", "").strip(), "")
+    stack(element, computed, page_width, style.get("justify-items", ""), style.get("align-content", distribution))
+
+
+def stack(
+    element: lxml_html.HtmlElement,
+    computed: dict[lxml_html.HtmlElement, Computed],
+    page_width: float,
+    across: str,
+    distribution: str,
+) -> None:
+    """The container's items as blocks one under the other: each narrower item moved `across` (center,
+    end) by auto margins at its shrink-to-fit width, and the free space of a set height shared out between
+    them as `distribution` says."""
     set_display(element, "block")
     style = computed[element].own
-    height = _inner_height(style)
     items = [child for child in element if isinstance(child.tag, str) and child.tag != "pdf:spacer"]
+    room = floats.available(element, page_width, computed)
+    side = {"center": "both", "flex-end": "left", "end": "left", "right": "left"}.get(across.strip())
+    for item in items if side else ():
+        _placed_across(item, computed, room, side or "")
+    height = _inner_height(style)
     if height is None or not items:
         return
-    room = floats.available(element, page_width, computed)
     used = sum(estimate.height(item, computed, room) for item in items) * _ESTIMATE_SAFETY
     free = height - used - (len(items) - 1) * points(_gap(style, "row") or "0pt")
-    above = _shares_of_free_space(style.get("justify-content", "").strip(), free, len(items))
+    above = _shares_of_free_space(distribution.strip(), free, len(items))
     for item, room_above in zip(items, above, strict=True):
         if room_above > 0:
             item.addprevious(lxml_html.Element("pdf:spacer", height=f"{room_above:.2f}pt"))
+
+
+def _placed_across(
+    item: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], room: float, side: str
+) -> None:
+    """An item of a stack moved to the centre (`side` "both") or the end ("left": its left margin auto) at
+    its own width, or its shrink-to-fit width where it sets none."""
+    style = computed.get(item)
+    if style is None or style.own.get("align-self", "").strip() in ("stretch", "flex-start", "start"):
+        return
+    changes: dict[str, str | None] = {"margin-left": "auto"}
+    if side == "both":
+        changes["margin-right"] = "auto"
+    if "width" not in style.own:
+        changes["width"] = values.fmt(min(estimate.max_content(item, style, computed), room))
+    restyle(item, style, changes)
 
 
 def _shares_of_free_space(value: str, free: float, count: int) -> list[float]:

@@ -16,7 +16,7 @@ from lxml import html as lxml_html
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import blocks, floats, grid_tracks, lists, positioned, table_display, table_padding, values, widths
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.flex_grid import column_to_blocks, flex_to_table, grid_to_table, is_row
+from tasks.prepare.flex_grid import column_to_blocks, flex_to_table, grid_to_table, is_row, one_column_grid_to_blocks
 from tasks.prepare.inline_style import set_display, sides
 from tasks.prepare.stylesheets import remove
 
@@ -70,9 +70,9 @@ def _rewrite_display(
         columns = grid_tracks.count(style.grid_columns)
         if columns > 1 or grid_tracks.is_auto_repeat(style.grid_columns):
             grid_to_table(element, computed, page_width)
-        elif columns == 1:
-            set_display(element, "block")
-        elif style.grid_columns:
+        elif columns == 1 or not style.grid_columns:
+            one_column_grid_to_blocks(element, computed, page_width)
+        else:
             report.ignore("grid-template-columns")
 
 
