@@ -314,6 +314,37 @@ def test_the_items_of_a_flex_column_of_a_set_height_are_placed_by_justify_conten
     assert at["afterwards"].centre[1] == pytest.approx(259.2, abs=2)
 
 
+CARD = ".card { width: 300px; border: 1px solid #000; padding: 10px }"
+
+
+@pytest.mark.parametrize(
+    ("layout", "middle"),
+    [
+        # Chromium's x of the card's text and the middle of its line (A4 less 1cm margins).
+        (
+            "body { min-height: 100vh; display: flex; flex-direction: column; align-items: center;"
+            " justify-content: center }",
+            421.2,
+        ),
+        ("body { height: 100vh; display: grid; place-items: center }", 421.2),
+        (".card { position: absolute; top: 50%; left: 50%; transform: translate(-50%, -50%) }", 421.2),
+    ],
+)
+def test_a_card_centred_on_the_page_by_the_usual_idioms(layout: str, middle: float) -> None:
+    # Certificates and tickets centre their card with a flex column, a grid's place-items or a translated
+    # absolute box. The first two were stacked at the top left, the third placed from its corner.
+    at = placed(page('<div class="card"><p>Centred card text</p></div>', f"body {{ margin: 0 }} {CARD} {layout}"))
+    assert at["centred"].x0 == pytest.approx(185.4, abs=3)
+    # Within the share of its estimated height kept as a margin of safety.
+    assert at["centred"].centre[1] == pytest.approx(middle, abs=16)
+
+
+def test_a_flex_columns_items_are_centred_at_their_own_width() -> None:
+    css = "body { margin: 0; display: flex; flex-direction: column; align-items: center } p { margin: 0 }"
+    at = placed(page("<p>Under the card</p>", css))
+    assert at["under"].x0 == pytest.approx(262.5, abs=4)  # Chromium: shrink-to-fit, centred
+
+
 def test_a_page_size_sent_with_the_job_replaces_the_shrinking_with_the_documents_own_page() -> None:
     body = '<table width="1240" cellspacing="0"><tr><td>Leftcell</td><td align="right">Rightcell</td></tr></table>'
     pdf = render_pdf(page(body, "body { margin: 0 }"), options=PageOptions(page_size="A4")).pdf

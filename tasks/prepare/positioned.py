@@ -11,10 +11,12 @@ side its offsets name, and the fidelity report says so.
 
 from __future__ import annotations
 
+import re
+
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import estimate
+from tasks.prepare import estimate, values
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import declarations, points, set_style, sides
 from tasks.prepare.stylesheets import remove
@@ -24,6 +26,7 @@ OUT_OF_FLOW = ("absolute", "fixed")
 #: A page's height over its width, at the least, in portrait (Letter's 1.29; A4's is 1.41).
 PORTRAIT = 1.25
 _OFFSETS = ("top", "right", "bottom", "left")
+_FUNCTION = re.compile(r"([a-zA-Z]+)\(([^()]*)\)")
 
 
 def position(style: Computed | None) -> str:
@@ -49,6 +52,8 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
             _in_flow(element, style, report)
         elif kind == "relative":
             _width_as_margins(element, style, page_width)
+        elif kind in OUT_OF_FLOW:
+            _translated(element, style, computed, page_width)
         if kind == "absolute":
             _top_from_padding_edge(element, style, computed)
 
@@ -127,6 +132,61 @@ def _top_from_padding_edge(element: lxml_html.HtmlElement, style: Computed, comp
     padding_top, _, _, _ = sides(computed[container].own, "padding")
     if padding_top > 0:
         restyle(element, style, {"top": f"{top - padding_top:.2f}pt"})
+
+
+def _translated(element: lxml_html.HtmlElement, style: Computed, computed: ElementStyles, page_width: float) -> None:
+    """A placed box's `transform: translate(…)` as its margins, which move it the same way (a certificate
+    centred by `top: 50%; left: 50%; transform: translate(-50%, -50%)`): a percentage is of the box's own
+    border box, its height estimated. Other transforms are left as they are (reported)."""
+    shift = _translation(style.cascaded.get("transform", ""), style.font_pt)
+    if shift is None:
+        return
+    _, right, _, left = sides(style.own, "padding")
+    borders = _border_widths(style.own)
+    width = min(points(style.own.get("width")), page_width)
+    if width == float("inf"):
+        width = min(estimate.max_content(element, style, computed), page_width)
+    elif not style.border_box:
+        width += left + right + borders
+    height = estimate.height(element, computed, width)  # with its padding and borders
+    (across, across_percent), (down, down_percent) = shift
+    x = across * width / 100 if across_percent else across
+    y = down * height / 100 if down_percent else down
+    margin_top, _, _, margin_left = sides(style.own, "margin")
+    restyle(element, style, {"margin-left": values.fmt(margin_left + x), "margin-top": values.fmt(margin_top + y)})
+
+
+def _translation(transform: str, font_pt: float) -> tuple[tuple[float, bool], tuple[float, bool]] | None:
+    """A transform made of translations only, as (amount, whether a percentage) across and down; None for
+    none or one with other functions."""
+    functions = _FUNCTION.findall(transform)
+    if not functions or _FUNCTION.sub("", transform).strip():
+        return None
+    across, down = (0.0, False), (0.0, False)
+    for name, arguments in functions:
+        amounts = [_amount(part, font_pt) for part in arguments.split(",")]
+        found = [amount for amount in amounts if amount is not None]
+        if len(found) < len(amounts) or name.lower() not in ("translate", "translatex", "translatey"):
+            return None
+        if name.lower() == "translatey":
+            down = found[0]
+        else:
+            across = found[0]
+            if name.lower() == "translate" and len(found) > 1:
+                down = found[1]
+    return across, down
+
+
+def _amount(text: str, font_pt: float) -> tuple[float, bool] | None:
+    """A translation's amount: a percentage, or a length in points."""
+    text = text.strip()
+    try:
+        if text.endswith("%"):
+            return float(text[:-1]), True
+        resolved = values.resolve_lengths(text, values.Context(font_pt=font_pt))
+        return (float(resolved.removesuffix("pt")), False) if resolved else None
+    except ValueError:
+        return None
 
 
 def _in_flow(element: lxml_html.HtmlElement, style: Computed, report: FidelityReport) -> None:
