@@ -339,6 +339,30 @@ def test_a_card_centred_on_the_page_by_the_usual_idioms(layout: str, middle: flo
     assert at["centred"].centre[1] == pytest.approx(middle, abs=16)
 
 
+@pytest.mark.parametrize(
+    ("css", "x0", "middle"),
+    [
+        # Chromium's x of the card's text and the middle of its line.
+        (".card { margin: 0 auto; position: relative }", 185.6, 47.0),
+        ("html, body { height: 100% } .card { position: relative; top: 50% }", 28.5, 440.7),
+        (".card { position: relative; top: 100px; left: 50px; transform: translate(-10px, -20px) }", 58.5, 107.0),
+        (
+            "html, body { height: 100% } .card { margin: 0 auto; position: relative; top: 50%;"
+            " transform: translateY(-50%) }",
+            185.6,
+            421.2,
+        ),
+    ],
+)
+def test_a_relative_card_is_moved_by_its_offsets_and_translation(css: str, x0: float, middle: float) -> None:
+    # A relative box centred by `margin: 0 auto` (the shorthand), lowered by a percentage of its parent's
+    # set height, moved back by translate(): each was drawn at the top left before.
+    style = "body { margin: 0 } .card { width: 300px; border: 1px solid #000 } " + css
+    at = placed(page('<div class="card"><p>Centred card text</p></div>', style))
+    assert at["centred"].x0 == pytest.approx(x0, abs=2)
+    assert at["centred"].centre[1] == pytest.approx(middle, abs=12)  # a translateY(-50%) of an estimated height
+
+
 def test_a_flex_columns_items_are_centred_at_their_own_width() -> None:
     css = "body { margin: 0; display: flex; flex-direction: column; align-items: center } p { margin: 0 }"
     at = placed(page("<p>Under the card</p>", css))

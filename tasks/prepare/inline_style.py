@@ -69,3 +69,15 @@ def border_width(declared: dict[str, str], side: str) -> float:
             return float(parts[("top", "right", "bottom", "left").index(side)])
         return float(found[0]) if found else 0.0
     return 0.0
+
+
+def auto_sides(declared: dict[str, str]) -> tuple[bool, bool]:
+    """Whether margin-left and margin-right are `auto`, shorthand and longhands."""
+    parts = declared.get("margin", "").split()
+    left = right = False
+    if parts:
+        right = parts[1 if len(parts) > 1 else 0] == "auto"
+        left = parts[3 if len(parts) == 4 else (1 if len(parts) > 1 else 0)] == "auto"
+    left = declared.get("margin-left", "auto" if left else "") == "auto"
+    right = declared.get("margin-right", "auto" if right else "") == "auto"
+    return left, right

@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import estimate, values
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.inline_style import declarations, points, set_style, sides
+from tasks.prepare.inline_style import auto_sides, declarations, points, set_style, sides
 from tasks.prepare.stylesheets import remove
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
@@ -51,6 +51,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
         elif kind in OUT_OF_FLOW and _container_in_cell(element, computed):
             _in_flow(element, style, report)
         elif kind == "relative":
+            _relative_offsets(element, style, computed, page_width)
             _width_as_margins(element, style, page_width)
         elif kind in OUT_OF_FLOW:
             _translated(element, style, computed, page_width)
@@ -136,24 +137,64 @@ def _top_from_padding_edge(element: lxml_html.HtmlElement, style: Computed, comp
 
 def _translated(element: lxml_html.HtmlElement, style: Computed, computed: ElementStyles, page_width: float) -> None:
     """A placed box's `transform: translate(…)` as its margins, which move it the same way (a certificate
-    centred by `top: 50%; left: 50%; transform: translate(-50%, -50%)`): a percentage is of the box's own
-    border box, its height estimated. Other transforms are left as they are (reported)."""
-    shift = _translation(style.cascaded.get("transform", ""), style.font_pt)
-    if shift is None:
+    centred by `top: 50%; left: 50%; transform: translate(-50%, -50%)`). Other transforms are left as they
+    are (reported)."""
+    shift = _shift(element, style, computed, page_width)
+    if shift is not None:
+        margin_top, _, _, margin_left = sides(style.own, "margin")
+        moved: dict[str, str | None] = {"margin-left": values.fmt(margin_left + shift[0])}
+        moved["margin-top"] = values.fmt(margin_top + shift[1])
+        restyle(element, style, moved)
+
+
+def _relative_offsets(
+    element: lxml_html.HtmlElement, style: Computed, computed: ElementStyles, page_width: float
+) -> None:
+    """A relative block's offsets in points, as xhtml2pdf moves it by: a percentage `top` or `bottom` of its
+    containing block's height where that is set (else none, as CSS says), and a `transform: translate(…)`
+    added to them (a card lowered to the middle of a page-tall body by `top: 50%; translateY(-50%)`)."""
+    own = style.own
+    parent = element.getparent()
+    basis = points(computed[parent].own.get("height")) if parent is not None and parent in computed else float("inf")
+    offsets = {name: _offset(own.get(name), basis) for name in _OFFSETS}
+    shift = _shift(element, style, computed, page_width)
+    if shift is None and not any("%" in own.get(name, "") for name in _OFFSETS):
         return
+    across = offsets["left"] if offsets["left"] is not None else -(offsets["right"] or 0.0)
+    down = offsets["top"] if offsets["top"] is not None else -(offsets["bottom"] or 0.0)
+    if shift is not None:
+        across, down = across + shift[0], down + shift[1]
+    changes: dict[str, str | None] = {"right": None, "bottom": None}
+    changes.update(left=values.fmt(across), top=values.fmt(down))
+    restyle(element, style, changes)
+
+
+def _offset(value: str | None, basis: float) -> float | None:
+    """An offset in points (a percentage of `basis`, none where that is not set); None for auto."""
+    value = (value or "auto").strip()
+    if value.endswith("%"):
+        return float(value[:-1]) * basis / 100 if basis != float("inf") else 0.0
+    length = points(value)
+    return None if length == float("inf") else length
+
+
+def _shift(
+    element: lxml_html.HtmlElement, style: Computed, computed: ElementStyles, page_width: float
+) -> tuple[float, float] | None:
+    """How far the box's `transform` moves it, if it only translates: a percentage is of the box's own
+    border box, its height estimated."""
+    translation = _translation(style.cascaded.get("transform", ""), style.font_pt)
+    if translation is None:
+        return None
     _, right, _, left = sides(style.own, "padding")
-    borders = _border_widths(style.own)
     width = min(points(style.own.get("width")), page_width)
     if width == float("inf"):
         width = min(estimate.max_content(element, style, computed), page_width)
     elif not style.border_box:
-        width += left + right + borders
+        width += left + right + _border_widths(style.own)
     height = estimate.height(element, computed, width)  # with its padding and borders
-    (across, across_percent), (down, down_percent) = shift
-    x = across * width / 100 if across_percent else across
-    y = down * height / 100 if down_percent else down
-    margin_top, _, _, margin_left = sides(style.own, "margin")
-    restyle(element, style, {"margin-left": values.fmt(margin_left + x), "margin-top": values.fmt(margin_top + y)})
+    (across, across_percent), (down, down_percent) = translation
+    return (across * width / 100 if across_percent else across, down * height / 100 if down_percent else down)
 
 
 def _translation(transform: str, font_pt: float) -> tuple[tuple[float, bool], tuple[float, bool]] | None:
@@ -216,7 +257,7 @@ def _width_as_margins(element: lxml_html.HtmlElement, style: Computed, page_widt
     if not style.border_box:
         _, pad_right, _, pad_left = sides(own, "padding")
         width += pad_left + pad_right + _border_widths(own)
-    centred = own.get("margin-left") == "auto" and own.get("margin-right") == "auto"
+    centred = auto_sides(own) == (True, True)
     if centred:
         left = right = max((available - width) / 2, 0.0)
     else:

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from tasks.prepare import blocks, cell_margins, columns, estimate, floats, inline_blocks, positioned
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.inline_style import border_width, points, set_style, sides
+from tasks.prepare.inline_style import auto_sides, border_width, points, set_style, sides
 from tasks.prepare.table_padding import own_rows
 
 #: Elements a browser lays out as blocks by default; `display` says otherwise.
@@ -200,18 +200,6 @@ def _extras(style: Computed) -> float:
     declared = style.cascaded
     _, pright, _, pleft = sides(declared, "padding")
     return pleft + pright + border_width(declared, "left") + border_width(declared, "right")
-
-
-def auto_sides(declared: dict[str, str]) -> tuple[bool, bool]:
-    """Whether margin-left and margin-right are `auto`, shorthand and longhands."""
-    parts = declared.get("margin", "").split()
-    left = right = False
-    if parts:
-        right = parts[1 if len(parts) > 1 else 0] == "auto"
-        left = parts[3 if len(parts) == 4 else (1 if len(parts) > 1 else 0)] == "auto"
-    left = declared.get("margin-left", "auto" if left else "") == "auto"
-    right = declared.get("margin-right", "auto" if right else "") == "auto"
-    return left, right
 
 
 def used_width(style: Computed, room: float, declared_width: str | None = None) -> tuple[float, float]:
