@@ -481,6 +481,47 @@ def test_percentage_paddings_are_of_the_containing_blocks_width() -> None:
     assert at["divpad"].x0 == pytest.approx(42.7, abs=1.5)
 
 
+@pytest.mark.parametrize(
+    ("grid", "body", "expected"),
+    [
+        # Chromium's (x0, middle) of each word.
+        (
+            "grid-template-columns: 150px 1fr; grid-template-areas: 'head head' 'side main'; gap: 10px",
+            "<p style='grid-area: head'>Header</p><p style='grid-area: side'>Sidebar</p>"
+            "<p style='grid-area: main'>Main</p>",
+            {"header": (27.7, 34.2), "sidebar": (27.7, 55.2), "main": (147.7, 55.2)},
+        ),
+        (
+            "grid-template-areas: 'head head' 'side main'; gap: 10px",
+            "<p style='grid-area: main'>Main text here</p><p style='grid-area: head'>Header</p>"
+            "<p style='grid-area: side'>Sidebar text</p>",
+            {"header": (27.7, 34.2), "sidebar": (27.7, 55.2), "main": (295.7, 55.2)},
+        ),
+        (
+            "grid-template-columns: repeat(4, 1fr)",
+            "<p>First</p><p style='grid-column: 3 / span 2'>Spanning</p><p>Nextrow</p>",
+            {"first": (27.7, 34.2), "spanning": (298.1, 34.2), "nextrow": (27.7, 47.7)},
+        ),
+        (
+            "grid-template-columns: 1fr 1fr",
+            "<p>Aaa</p><p style='grid-column: 2; grid-row: 1 / span 2'>Side</p><p>Bbb</p>",
+            {"aaa": (27.7, 34.2), "side": (298.1, 34.2), "bbb": (27.7, 47.7)},
+        ),
+    ],
+)
+def test_grid_items_go_to_their_named_areas_lines_and_spans(
+    grid: str, body: str, expected: dict[str, tuple[float, float]]
+) -> None:
+    # A CV's header, sidebar and main column by grid-template-areas; an item from a given column line, one
+    # spanning two rows. They were set in source order, one after the other.
+    at = placed(
+        page(f'<div class="g">{body}</div>', f"body {{ margin: 0 }} p {{ margin: 0 }} .g {{ display: grid; {grid} }}")
+    )
+    for word, (x0, middle) in expected.items():
+        assert at[word].x0 == pytest.approx(x0, abs=2)
+        assert at[word].centre[1] == pytest.approx(middle, abs=2)
+
+
 def test_tables_aligned_left_and_right_float_side_by_side() -> None:
     # An e-mail's two columns: `<table align="left">` and `<table align="right">` in a 600px cell.
     half = '<table align="{}" width="290" cellpadding="0" cellspacing="0"><tr><td>{}</td></tr></table>'

@@ -34,7 +34,10 @@ DRAWN = SUPPORTED_PROPERTIES | {
 }
 #: Read here, for the grid stage, though xhtml2pdf draws nothing for them.
 _SCREEN_ONLY = ("-moz-", "-webkit-", "-ms-", "transition", "animation", "scroll-", "touch-", "caret-", "accent-")
-_GRID = frozenset({"grid-template-columns", "grid-column", "grid-column-start"})
+_GRID = frozenset(
+    "grid-template-columns grid-template-areas grid-column grid-column-start grid-column-end grid-row grid-row-start "
+    "grid-row-end grid-area".split()
+)
 #: Properties that only make sense on screen or that other stages consume.
 _SILENT = frozenset(
     "cursor transition animation pointer-events user-select -webkit-user-select outline resize appearance "
@@ -78,7 +81,6 @@ class Computed:
     cascaded: dict[str, str] = field(default_factory=dict)
     display: str = ""
     grid_columns: str = ""
-    grid_column: str = ""
     #: ::before and ::after: their resolved declarations.
     generated: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The colour its children are seen on (tasks/prepare/values.backdrop).
@@ -446,7 +448,6 @@ def _note_layout(style: Computed, name: str, value: str) -> None:
         style.display = value
     if name in _GRID and value:
         style.grid_columns = value if name == "grid-template-columns" else style.grid_columns
-        style.grid_column = value if name != "grid-template-columns" else style.grid_column
 
 
 def _keep_float_in_margins(style: Computed) -> None:

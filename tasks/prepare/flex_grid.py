@@ -11,7 +11,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.prepare import estimate, flex_line, floats, grid_tracks, values
+from tasks.prepare import estimate, flex_line, floats, grid_placement, grid_tracks, values
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import points, set_display, set_style, sides
 
@@ -358,57 +358,52 @@ def grid_to_table(
     gap_pt = points(gap) if gap else 0.0
     room = floats.available(element, page_width, computed)
     items = _children(element, computed)
-    tracks = grid_tracks.expand(style.grid_columns, room, gap_pt, len(items), style.font_pt)
+    template = style.cascaded.get("grid-template-areas", "")
+    # Without column tracks of its own, a grid of named areas has as many as they need, sized by content.
+    columns = style.grid_columns or f"repeat({grid_placement.column_count(template)}, auto)"
+    tracks = grid_tracks.expand(columns, room, gap_pt, len(items), style.font_pt)
     if len(tracks) < 2:
         set_display(element, "block")
         return
-    placed = _placed(items, computed, len(tracks))
+    placements = grid_placement.place(items, computed, len(tracks), template)
     alone: list[list[lxml_html.HtmlElement]] = [[] for _ in tracks]
-    for item, column, span in placed:
-        if span == 1:
-            alone[column].append(item)
+    for placement in placements:
+        if placement.columns == 1:
+            alone[placement.column].append(placement.item)
     sizes = grid_tracks.widths(tracks, alone, computed, room, gap_pt)
     table = _table(element, False)
     row_gap = _gap(style.own, "row")
     set_display(element, "block")
-    tr = None
-    merged = _merged_columns(placed, len(tracks))
-    for item, column, span in placed:
-        if column == 0 or tr is None:
-            tr = etree.SubElement(table, "tr")
-        width = sum(sizes[column : column + span]) + gap_pt * (span - 1 + (column > 0))
-        cell = _cell(tr, item, f"{width:.2f}pt", "top", None, gap if column else None)
-        if merged[column + span] - merged[column] > 1:
-            cell.set("colspan", str(merged[column + span] - merged[column]))
-        if row_gap and len(table) > 1:
-            cell.set("style", cell.get("style", "") + f"; padding-top: {row_gap}")
-
-
-def _merged_columns(placed: list[tuple[lxml_html.HtmlElement, int, int]], tracks: int) -> list[int]:
-    """The table column each grid line falls on, when tracks no item's edge separates are one column: a
-    label spanning 3 of 5 tracks and its value 2 are two cells of their widths (xhtml2pdf gave a spanning
-    cell's width to its first column alone, and shared the rest out: each row's label ended elsewhere)."""
-    edges = sorted({0, tracks, *(edge for _, column, span in placed for edge in (column, column + span))})
-    merged, index = [], 0
-    for line in range(tracks + 1):
-        if line in edges:
-            index = edges.index(line)
-        merged.append(index)
-    return merged
-
-
-def _placed(
-    items: list[lxml_html.HtmlElement], computed: dict[lxml_html.HtmlElement, Computed], columns: int
-) -> list[tuple[lxml_html.HtmlElement, int, int]]:
-    """Each item with the column it starts in and how many it spans, placed in order (auto-placement)."""
-    placed, used = [], columns
-    for item in items:
-        span = _span(computed.get(item), columns)
-        if used + span > columns:
-            used = 0
-        placed.append((item, used, span))
-        used += span
-    return placed
+    edges = sorted({0, len(tracks), *(edge for p in placements for edge in (p.column, p.column + p.columns))})
+    starts = {(p.row, edges.index(p.column)): p for p in placements}
+    covered = {
+        (row, column)
+        for p in placements
+        for row in range(p.row, p.row + p.rows)
+        for column in range(edges.index(p.column), edges.index(p.column + p.columns))
+    }
+    for row in range(max((p.row + p.rows for p in placements), default=0)):
+        tr = etree.SubElement(table, "tr")
+        column = 0
+        while column < len(edges) - 1:
+            found = starts.get((row, column))
+            span = edges.index(found.column + found.columns) - column if found else 1
+            if found is None and (row, column) in covered:
+                column += 1
+                continue
+            first, last = edges[column], edges[column + span]
+            width = sum(sizes[first:last]) + gap_pt * (last - first - 1 + (first > 0))
+            item = found.item if found else lxml_html.Element("div")
+            cell = _cell(tr, item, f"{width:.2f}pt", "top", None, gap if first else None)
+            if found is None:
+                cell.remove(item)  # an empty area: the cell holds the row's shape
+            if span > 1:
+                cell.set("colspan", str(span))
+            if found is not None and found.rows > 1:
+                cell.set("rowspan", str(found.rows))
+            if row_gap and row:
+                cell.set("style", cell.get("style", "") + f"; padding-top: {row_gap}")
+            column += span
 
 
 def _table(element: lxml_html.HtmlElement, inline: bool) -> lxml_html.HtmlElement:
@@ -451,16 +446,6 @@ def _item_width(style: Computed | None) -> str | None:
     # The flex shorthand's basis is its last part when that is a length: `70%`, `1 70%`, `0 0 120pt`.
     parts = style.own.get("flex", "").split()
     return parts[-1] if parts and (_PERCENT.match(parts[-1]) or parts[-1].endswith("pt")) else None
-
-
-def _span(style: Computed | None, columns: int) -> int:
-    if style is None:
-        return 1
-    value = style.grid_column
-    if value.replace(" ", "") in ("1/-1", "1/span" + str(columns)):
-        return columns
-    found = _SPAN.search(value)
-    return min(int(found.group(1)), columns) if found else 1
 
 
 def _gap(style: dict[str, str], axis: str) -> str | None:

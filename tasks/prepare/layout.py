@@ -17,6 +17,7 @@ from tasks.document.fidelity import FidelityReport
 from tasks.prepare import blocks, floats, grid_tracks, lists, positioned, table_display, table_padding, values, widths
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.flex_grid import column_to_blocks, flex_to_table, grid_to_table, is_row, one_column_grid_to_blocks
+from tasks.prepare.grid_placement import column_count
 from tasks.prepare.inline_style import set_display, sides
 from tasks.prepare.stylesheets import remove
 
@@ -67,7 +68,7 @@ def _rewrite_display(
     elif style.display in ("flex", "inline-flex"):
         flex_to_table(element, computed, page_width)
     elif style.display in ("grid", "inline-grid"):
-        columns = grid_tracks.count(style.grid_columns)
+        columns = grid_tracks.count(style.grid_columns) or column_count(style.cascaded.get("grid-template-areas", ""))
         if columns > 1 or grid_tracks.is_auto_repeat(style.grid_columns):
             grid_to_table(element, computed, page_width)
         elif columns == 1 or not style.grid_columns:
