@@ -802,6 +802,25 @@ def test_items_without_markers_in_a_flex_row_keep_their_lines_whole(direction: s
         assert at["sara.ahmad@example.com"].x1 == pytest.approx(A4_WIDTH - MARGIN, abs=3)
 
 
+def test_a_marker_inside_its_item_starts_the_first_line() -> None:
+    # `list-style-position: inside`: the marker is text at the start of the line, the item's text after it
+    # (Chromium at 20px: "Inside" 48.0pt, "1." 27.7pt then "Decimal" 42.7pt). xhtml2pdf drew it outside.
+    css = "body { margin: 0; font-size: 20px } ul, ol { list-style-position: inside; padding: 0; margin: 0 }"
+    at = placed(page("<ul><li>Inside marker item</li></ul><ol start='1'><li>Decimal one</li></ol>", css))
+    assert at["inside"].x0 == pytest.approx(48.0, abs=2)
+    assert at["decimal"].x0 == pytest.approx(42.7, abs=2)
+    assert at["1"].x0 == pytest.approx(27.7, abs=1.5)
+
+
+def test_an_inline_flex_badge_stays_in_its_line() -> None:
+    # `<span class="badge">` with display: inline-flex: a box in the line (Chromium: "today" on the same
+    # line at 97.9pt); it became a table, which broke the line twice.
+    css = "body { margin: 0 } .badge { display: inline-flex; align-items: center; padding: 2px 8px; border: 1px solid }"
+    at = placed(page("<p style='margin: 0'>Status <span class='badge'>Paid</span> today</p>", css))
+    assert at["today"].centre[1] == pytest.approx(at["status"].centre[1], abs=1)
+    assert at["today"].x0 == pytest.approx(97.9, abs=3)
+
+
 def test_list_items_are_40px_in_unless_the_author_says_otherwise() -> None:
     # Measured on Chromium: a list's text 40px in; `padding: 0` (a shorthand) over the browser's
     # `padding-left: 40px` puts it at the edge; 20px of padding is 20px, not 20px and 1.5em.

@@ -25,8 +25,8 @@ from tasks.prepare.stylesheets import Declaration, Sheet, parse_declarations
 
 #: Properties children take from their parent, as far as xhtml2pdf draws them.
 INHERITED = frozenset(
-    "color font-family font-size font-style font-weight line-height text-align text-transform "
-    "white-space letter-spacing word-spacing visibility list-style-type text-indent".split()
+    "color font-family font-size font-style font-weight line-height text-align text-transform white-space "
+    "letter-spacing word-spacing visibility list-style-type list-style-position list-style text-indent".split()
 )
 #: What xhtml2pdf draws: its own registry of properties, and the shorthands it expands into them.
 DRAWN = SUPPORTED_PROPERTIES | {
@@ -162,9 +162,9 @@ def apply(
 
 
 #: Elements whose box is inline unless a stylesheet says otherwise, and those a table's width passes through.
-_INLINE_TAGS = frozenset(
-    "a abbr b bdi bdo br cite code data dfn em font i kbd label mark q s samp small span strong sub sup time tt u "
-    "var".split()
+INLINE_TAGS = frozenset(
+    "a abbr b bdi bdo br cite code data dfn em font i img kbd label mark q s samp small span strong sub sup svg time "
+    "tt u var".split()
 )
 _ROW_GROUPS = frozenset(("tr", "tbody", "thead", "tfoot"))
 
@@ -173,7 +173,7 @@ def _content_width(element: lxml_html.HtmlElement, style: Computed, containing: 
     """How wide the element's content box is in a containing block `containing` points wide, by its width
     (or `width` attribute) and its margins, borders and padding; an inline box's is its containing block's."""
     cascaded = style.cascaded
-    display = cascaded.get("display", "").strip() or ("inline" if element.tag in _INLINE_TAGS else "block")
+    display = cascaded.get("display", "").strip() or ("inline" if element.tag in INLINE_TAGS else "block")
     if display in ("inline", "contents") or element.tag in _ROW_GROUPS:
         return containing
     width = _width_in(cascaded.get("width", ""), containing)
