@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import blocks, floats, grid_tracks, lists, positioned, table_display, table_padding, values, widths
-from tasks.prepare.cascade import Computed, restyle
+from tasks.prepare.cascade import INLINE_TAGS, Computed, restyle
 from tasks.prepare.flex_grid import column_to_blocks, flex_to_table, grid_to_table, is_row, one_column_grid_to_blocks
 from tasks.prepare.grid_placement import column_count
 from tasks.prepare.inline_style import set_display, sides
@@ -65,6 +65,9 @@ def _rewrite_display(
     elif style.display in ("flex", "inline-flex") and not is_row(style):
         # A column without wrapping is a stack of blocks; xhtml2pdf's flex would break its tables.
         column_to_blocks(element, computed, page_width)
+    elif style.display == "inline-flex" and _holds_only_inline_content(element, computed):
+        # A badge or a button: its items stand in a row inside the line, as they do in a box of the line.
+        set_display(element, "inline-block")
     elif style.display in ("flex", "inline-flex"):
         flex_to_table(element, computed, page_width)
     elif style.display in ("grid", "inline-grid"):
@@ -75,6 +78,18 @@ def _rewrite_display(
             one_column_grid_to_blocks(element, computed, page_width)
         else:
             report.ignore("grid-template-columns")
+
+
+def _holds_only_inline_content(element: lxml_html.HtmlElement, computed: ElementStyles) -> bool:
+    """Whether the element's children are text and inline boxes only (a badge's label and icon)."""
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        style = computed.get(child)
+        display = style.display if style is not None and style.display else ""
+        if display not in ("inline", "inline-block") and not (display == "" and child.tag in INLINE_TAGS):
+            return False
+    return True
 
 
 def _body_in_the_root_box(
