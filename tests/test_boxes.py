@@ -821,6 +821,17 @@ def test_an_inline_flex_badge_stays_in_its_line() -> None:
     assert at["today"].x0 == pytest.approx(97.9, abs=3)
 
 
+def test_form_fields_are_boxes_in_the_line_showing_their_values() -> None:
+    # A filled-in form printed: each text field a box as wide as its `size`, its value inside; a text area
+    # as tall as its rows (Chromium: "B" 114.5pt, "C" 261.3pt from the left, the middle of "After" 127.2pt down).
+    body = "<p>A <input value='x' size=10> B <input value='y'> C</p><textarea rows=3 cols=30>T</textarea><p>After</p>"
+    at = placed(page(body, "body { margin: 0 }"))
+    assert at["x"].x0 == pytest.approx(41.8, abs=1.5)
+    assert at["b"].x0 == pytest.approx(114.5, abs=2)
+    assert at["c"].x0 == pytest.approx(261.3, abs=3)
+    assert at["after"].centre[1] == pytest.approx(127.2, abs=3)
+
+
 def test_list_items_are_40px_in_unless_the_author_says_otherwise() -> None:
     # Measured on Chromium: a list's text 40px in; `padding: 0` (a shorthand) over the browser's
     # `padding-left: 40px` puts it at the edge; 20px of padding is 20px, not 20px and 1.5em.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from bench.fidelity import words
 from tasks.document.policy import server_policy
 from tasks.render.renderer import RenderResult, render_pdf
 from tests.support import pdf_text
@@ -119,16 +120,21 @@ def test_borders_xhtml2pdf_cannot_draw_are_reported_once_per_declaration() -> No
     assert browser(inline).fidelity.ignored_css["border on <img>"] == 2  # two declarations
 
 
-def test_form_fields_and_frames_left_out_are_counted_in_one_note_each() -> None:
+def test_form_fields_show_their_values_and_controls_and_frames_left_out_are_counted_in_one_note_each() -> None:
     body = (
         "<p>Name <input value='Ada'> Town <input type='text' value='Paris'></p><textarea>notes</textarea>"
-        "<select><option>one</option></select><input type='hidden' value='secret'>"
+        "<select><option>one</option><option selected>two</option></select><input type='hidden' value='secret'>"
         "<div style='display:none'><input value='hidden too'></div><iframe srcdoc='x'></iframe>"
+        "<input type='file'><input type='range'>"
     )
-    notes = browser(body).fidelity.degraded
-    assert "form fields (<input>, <textarea>, <select>) left out, with their values: 4" in notes
+    result = browser(body)
+    notes = result.fidelity.degraded
+    assert "form controls drawn as pictures (a file picker, a slider, a colour well) left out: 2" in notes
     assert "embedded content (<iframe>, <video>, <embed>) left out: 1" in notes
     assert len(notes) == 2
+    shown = {word.text for page in words.pdf_words(result.pdf) for word in page.words}
+    assert {"ada", "paris", "notes", "two"} <= shown
+    assert not {"secret", "hidden", "one"} & shown
 
 
 def test_a_box_placed_below_the_page_is_reported_and_one_a_browser_hides_too_is_not() -> None:

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
 from tasks.document.modes import WRITTEN_FOR as MODES
-from tasks.prepare import blocks, cascade, css_depth, layout, paged, quirks, rtl, shrink, svg, undrawn
+from tasks.prepare import blocks, cascade, css_depth, form_fields, layout, paged, quirks, rtl, shrink, svg, undrawn
 from tasks.prepare.doctype import in_quirks_mode
 from tasks.prepare.stylesheets import Reader, compiled, gather
 
@@ -139,6 +139,7 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     if quirks_mode:
         quirks.reset_table_fonts(root, computed)
         quirks.drop_top_margins_at_body_top(root, computed)
+    form_fields.apply(root, computed)
     layout.apply(root, computed, report, page.content_width, page.content_height)
     undrawn.report_elements(root, computed, report, page.content_height)
     rtl.apply(root, computed, report)

@@ -4,7 +4,8 @@ is not drawn, and whole elements left out.
 Borders: xhtml2pdf draws none around an image, a table's row groups (`<thead>`, `<tbody>`, `<tfoot>`,
 which a browser draws under `border-collapse: collapse`), or `::before` and `::after` content, and no
 `outline` at all; each is an ignored CSS feature, counted once per declaration as the cascade's others.
-Elements: form fields (their values), embedded frames and videos, and a box placed below the page's content
+Elements: form controls a browser draws as pictures (tasks/prepare/form_fields.py draws the others), embedded
+frames and videos, and a box placed below the page's content
 (a browser prints it on a later page), counted per element in one note of each kind.
 """
 
@@ -34,7 +35,7 @@ BORDER_ON_IMAGE = "border on <img>"
 BORDER_ON_ROW_GROUP = "border on a table's <thead>, <tbody> or <tfoot>"
 BORDER_ON_GENERATED = "border on ::before or ::after content"
 OUTLINE = "outline"
-FORM_FIELDS = "form fields (<input>, <textarea>, <select>) left out, with their values"
+FORM_FIELDS = "form controls drawn as pictures (a file picker, a slider, a colour well) left out"
 EMBEDDED = "embedded content (<iframe>, <video>, <embed>) left out"
 BELOW_THE_PAGE = "positioned boxes placed below the page's content left out (a browser prints them on a later page)"
 
