@@ -522,6 +522,33 @@ def test_grid_items_go_to_their_named_areas_lines_and_spans(
         assert at[word].centre[1] == pytest.approx(middle, abs=2)
 
 
+@pytest.mark.parametrize(
+    ("css", "table", "starts"),
+    [
+        (
+            "table { width: 100%; border-collapse: collapse }",
+            "<colgroup><col style='width: 20%'><col style='width: 50%'><col></colgroup>",
+            (135.9, 406.3),
+        ),
+        ("table { width: 100% }", "<col width='100'><col width='300'><col>", (102.7, 327.7)),
+        (
+            "table { width: 400px; table-layout: fixed; border-collapse: collapse } .a { width: 50px }",
+            "",
+            (65.2, 196.5),
+        ),
+    ],
+)
+def test_columns_are_as_wide_as_their_cols_or_a_fixed_tables_first_row_says(
+    css: str, table: str, starts: tuple[float, float]
+) -> None:
+    # <col>/<colgroup> widths, and `table-layout: fixed` (the first row's widths, the rest shared equally
+    # whatever the text): Chromium's x of the second and third cells' text. They were sized by content.
+    row = "<tr><td class='a'>Aone</td><td>Btwo long long long text here</td><td>Cthree</td></tr>"
+    at = placed(page(f"<table cellspacing='0'>{table}{row}</table>", f"body {{ margin: 0 }} td {{ padding: 0 }} {css}"))
+    assert at["btwo"].x0 == pytest.approx(starts[0], abs=2)
+    assert at["cthree"].x0 == pytest.approx(starts[1], abs=2)
+
+
 def test_tables_aligned_left_and_right_float_side_by_side() -> None:
     # An e-mail's two columns: `<table align="left">` and `<table align="right">` in a 600px cell.
     half = '<table align="{}" width="290" cellpadding="0" cellspacing="0"><tr><td>{}</td></tr></table>'

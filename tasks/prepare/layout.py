@@ -14,7 +14,18 @@ from dataclasses import replace
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
-from tasks.prepare import blocks, floats, grid_tracks, lists, positioned, table_display, table_padding, values, widths
+from tasks.prepare import (
+    blocks,
+    floats,
+    grid_tracks,
+    lists,
+    positioned,
+    table_columns,
+    table_display,
+    table_padding,
+    values,
+    widths,
+)
 from tasks.prepare.cascade import INLINE_TAGS, Computed, restyle
 from tasks.prepare.flex_grid import column_to_blocks, flex_to_table, grid_to_table, is_row, one_column_grid_to_blocks
 from tasks.prepare.grid_placement import column_count
@@ -44,6 +55,7 @@ def apply(
     positioned.tall_boxes_in_flow(root, computed, report, page_width)
     floats.apply(root, computed, page_width)
     table_display.apply(root, computed, report)
+    table_columns.apply(root, computed, page_width)
     _keep_space_after_nowrap(root, computed)
     for pre in root.iter("pre"):
         blocks.fit_preformatted(pre, computed.get(pre), page_width)
