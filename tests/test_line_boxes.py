@@ -53,6 +53,15 @@ def test_a_line_is_as_tall_as_its_tallest_run(css: str, pitch: float) -> None:
     assert found["beta"] - found["alpha"] == pytest.approx(pitch, abs=0.1)
 
 
+def test_a_superscript_or_subscript_makes_its_line_taller() -> None:
+    # Its box moves up or down with its text, and the line holds it: Chromium puts the middle of the next
+    # line 54.5pt down. xhtml2pdf left the line as tall as without them, and the next line 5.7pt high.
+    html = "<!DOCTYPE html><html><head><style>body, p { margin: 0 }</style></head><body>"
+    html += "<p>E = mc<sup>2</sup> and H<sub>2</sub>O done</p><p>Next line</p></body></html>"
+    found = {word.text: word for word in words.pdf_words(render_pdf(html).pdf)[0].words}
+    assert found["next"].centre[1] == pytest.approx(54.5, abs=1)
+
+
 def test_the_font_shorthands_line_height_is_inherited_by_a_heading_that_sets_none() -> None:
     # `body { font: 12pt/1.5 Arial }`: the h1's lines are 1.5 x 24pt apart, the paragraph's 1.5 x 12pt.
     found = tops("<h1>alpha<br>beta</h1><p>gamma<br>delta</p>", "body { font: 12pt/1.5 Arial }")

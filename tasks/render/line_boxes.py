@@ -37,7 +37,9 @@ def _css_extent(line: Any, leading: float) -> tuple[float, float] | None:
             continue
         ascent, descent = x2p_paragraph.getAscentDescent(name, size)
         half = ((getattr(run, "leading", None) or leading) + descent - ascent) / 2
-        above, below = max(above, ascent + half), max(below, half - descent)
+        # A superscript's or subscript's box moves with its text (vertical-align: super, sub).
+        rise = getattr(run, "rise", 0) or 0
+        above, below = max(above, ascent + half + rise), max(below, half - descent - rise)
         tallest, deepest = max(tallest, ascent), max(deepest, -descent)
     if above == float("-inf"):
         return None
