@@ -478,18 +478,34 @@ def _value(name: str, raw: str, custom: dict[str, str], parent: Computed, contex
         return value  # its percentages are of the grid's width, also in calc(): resolved by the layout
     if name in _ONE_VALUE and _components(value) > 1:
         return None  # invalid, so dropped, as a browser drops it (`line-height: 1fr 2fr` broke xhtml2pdf)
-    if name in _LENGTHS and "(" not in value and any(float(number) for number in _BARE_NUMBER.findall(value)):
-        if not context.quirks:
+    if name in _LENGTHS:
+        length = _unitless_length(value, context.quirks)
+        if length is None:
             return None  # invalid, so dropped (`padding-top: 20`): the declaration before it stands
-        value = _BARE_NUMBER.sub(lambda found: found.group() + ("px" if float(found.group()) else ""), value)
+        value = length
+    return _resolved(name, _of_containing_block(name, value, parent, context), context)
+
+
+def _unitless_length(value: str, quirks: bool) -> str | None:
+    """A length property's value with its bare numbers (other than 0) in pixels in quirks mode, as a browser
+    reads them there; None where it has one in standards mode, which makes it invalid."""
+    if "(" in value or not any(float(number) for number in _BARE_NUMBER.findall(value)):
+        return value
+    if not quirks:
+        return None
+    return _BARE_NUMBER.sub(lambda found: found.group() + ("px" if float(found.group()) else ""), value)
+
+
+def _of_containing_block(name: str, value: str, parent: Computed, context: values.Context) -> str:
+    """`value` with its percentages of the containing block's height (a `height`, where that is definite)
+    or width (margins, paddings, `text-indent`) in points."""
     if name in _OF_THE_HEIGHT and _PERCENT.fullmatch(value):
         basis = _definite_height(parent, context)
         if basis is not None:
             return values.fmt(float(value[:-1]) * basis / 100)
     if "%" in value and name.startswith(_OF_THE_WIDTH):
-        # Of the containing block's width: the page's for the blocks that matter most (a body's margin).
         value = _PERCENT.sub(lambda found: values.fmt(float(found.group(1)) * context.block_width_pt / 100), value)
-    return _resolved(name, value, context)
+    return value
 
 
 def _definite_height(parent: Computed, context: values.Context) -> float | None:

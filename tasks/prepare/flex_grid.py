@@ -59,9 +59,7 @@ def flex_to_table(
         if number and (above[number] or not (_shares(row) and _widths(row) == _widths(rows[number - 1]))):
             # Each line of a wrapping flex row is laid out on its own: it shares the columns of the line
             # before only where they are the same (a grid's `.col-6` pairs), never a 100% line's column.
-            table = _table(element, inline)
-            if row_gap or above[number]:
-                set_style(table, {"margin-top": values.fmt((points(row_gap) if row_gap else 0.0) + above[number])})
+            table = _table(element, inline, (points(row_gap) if row_gap else 0.0) + above[number])
         tr = etree.SubElement(table, "tr")
         sized = (
             None
@@ -371,10 +369,58 @@ def grid_to_table(
         if placement.columns == 1:
             alone[placement.column].append(placement.item)
     sizes = grid_tracks.widths(tracks, alone, computed, room, gap_pt)
-    table = _table(element, False)
-    row_gap = _gap(style.own, "row")
     set_display(element, "block")
-    edges = sorted({0, len(tracks), *(edge for p in placements for edge in (p.column, p.column + p.columns))})
+    _grid_rows(_table(element, False), placements, sizes, gap, _gap(style.own, "row"))
+
+
+def _grid_rows(
+    table: lxml_html.HtmlElement,
+    placements: list[grid_placement.Placement],
+    sizes: list[float],
+    gap: str | None,
+    row_gap: str | None,
+) -> None:
+    """The grid's rows in `table`: each item in a cell as wide as the tracks it spans (tracks no item's
+    edge separates are one column: xhtml2pdf gave a spanning cell's width to its first column alone), an
+    area no item takes an empty cell that keeps the row's shape."""
+    edges, starts, covered = _grid_map(placements, len(sizes))
+    gap_pt = points(gap) if gap else 0.0
+    for row in range(max((p.row + p.rows for p in placements), default=0)):
+        tr = etree.SubElement(table, "tr")
+        column = 0
+        while column < len(edges) - 1:
+            found = starts.get((row, column))
+            if found is None and (row, column) in covered:
+                column += 1
+                continue
+            span = edges.index(found.column + found.columns) - column if found else 1
+            first, last = edges[column], edges[column + span]
+            width = sum(sizes[first:last]) + gap_pt * (last - first - 1 + (first > 0))
+            cell = _cell(
+                tr,
+                found.item if found else lxml_html.Element("div"),
+                f"{width:.2f}pt",
+                "top",
+                None,
+                gap if first else None,
+            )
+            if found is None:
+                cell.remove(cell[0])  # an empty area
+            elif found.rows > 1:
+                cell.set("rowspan", str(found.rows))
+            if span > 1:
+                cell.set("colspan", str(span))
+            if row_gap and row:
+                cell.set("style", cell.get("style", "") + f"; padding-top: {row_gap}")
+            column += span
+
+
+def _grid_map(
+    placements: list[grid_placement.Placement], tracks: int
+) -> tuple[list[int], dict[tuple[int, int], grid_placement.Placement], set[tuple[int, int]]]:
+    """The grid lines an item's edge falls on (the table's columns lie between them), the item starting in
+    each row and table column, and every row and table column an item covers."""
+    edges = sorted({0, tracks, *(edge for p in placements for edge in (p.column, p.column + p.columns))})
     starts = {(p.row, edges.index(p.column)): p for p in placements}
     covered = {
         (row, column)
@@ -382,36 +428,18 @@ def grid_to_table(
         for row in range(p.row, p.row + p.rows)
         for column in range(edges.index(p.column), edges.index(p.column + p.columns))
     }
-    for row in range(max((p.row + p.rows for p in placements), default=0)):
-        tr = etree.SubElement(table, "tr")
-        column = 0
-        while column < len(edges) - 1:
-            found = starts.get((row, column))
-            span = edges.index(found.column + found.columns) - column if found else 1
-            if found is None and (row, column) in covered:
-                column += 1
-                continue
-            first, last = edges[column], edges[column + span]
-            width = sum(sizes[first:last]) + gap_pt * (last - first - 1 + (first > 0))
-            item = found.item if found else lxml_html.Element("div")
-            cell = _cell(tr, item, f"{width:.2f}pt", "top", None, gap if first else None)
-            if found is None:
-                cell.remove(item)  # an empty area: the cell holds the row's shape
-            if span > 1:
-                cell.set("colspan", str(span))
-            if found is not None and found.rows > 1:
-                cell.set("rowspan", str(found.rows))
-            if row_gap and row:
-                cell.set("style", cell.get("style", "") + f"; padding-top: {row_gap}")
-            column += span
+    return edges, starts, covered
 
 
-def _table(element: lxml_html.HtmlElement, inline: bool) -> lxml_html.HtmlElement:
+def _table(element: lxml_html.HtmlElement, inline: bool, above: float = 0.0) -> lxml_html.HtmlElement:
+    """A table for a line of items at the end of `element`, `above` points below what is before it."""
     table: lxml_html.HtmlElement = etree.SubElement(element, "table")
     table.set("cellpadding", "0")
     table.set("cellspacing", "0")
     if not inline:
         table.set("style", "width: 100%")
+    if above:
+        set_style(table, {"margin-top": values.fmt(above)})
     return table
 
 
