@@ -549,6 +549,16 @@ def test_columns_are_as_wide_as_their_cols_or_a_fixed_tables_first_row_says(
     assert at["cthree"].x0 == pytest.approx(starts[1], abs=2)
 
 
+def test_a_rows_or_cells_height_attribute_is_css_pixels() -> None:
+    # A purchase order's `<td height="30">` rows: 30px (22.5pt), not 30pt; a row's own `height` too.
+    # Chromium: the middles of the lines 38.7, 57.5, 80.0 and 101.7pt down.
+    rows = "<tr><td height='30'>Rowone</td></tr><tr><td height='20'>Rowtwo</td></tr>"
+    rows += "<tr height='40'><td>Rowthree</td></tr><tr><td>Rowfour</td></tr>"
+    at = placed(page(f"<table cellspacing='0'>{rows}</table>", "body { margin: 0 } td { padding: 0 }"))
+    for word, middle in (("rowone", 38.7), ("rowtwo", 57.5), ("rowthree", 80.0), ("rowfour", 101.7)):
+        assert at[word].centre[1] == pytest.approx(middle, abs=1.5)
+
+
 def test_tables_aligned_left_and_right_float_side_by_side() -> None:
     # An e-mail's two columns: `<table align="left">` and `<table align="right">` in a 600px cell.
     half = '<table align="{}" width="290" cellpadding="0" cellspacing="0"><tr><td>{}</td></tr></table>'

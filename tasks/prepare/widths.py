@@ -23,7 +23,7 @@ from tasks.prepare.table_padding import own_rows
 #: Elements a browser lays out as blocks by default; `display` says otherwise.
 BLOCK_TAGS = frozenset("div section article main header footer nav aside form center address blockquote figure".split())
 _BLOCK_DISPLAYS = frozenset({"block", "flex", "grid", "list-item", "flow-root"})
-_SIZED = ("table", "td", "th", "col", "colgroup")
+_SIZED = ("table", "tr", "td", "th", "col", "colgroup")
 _PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 _PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)%\s*$")
 #: Widths within this many points of the room are that room: a rounding, not a narrower box.
@@ -60,10 +60,17 @@ def _apply(root: lxml_html.HtmlElement, computed: ElementStyles, page_width: flo
 
 
 def _pixels_to_points(element: lxml_html.HtmlElement) -> None:
-    """`width="600"` is 600 CSS pixels; xhtml2pdf would read 600 points."""
-    found = _PIXELS.match(element.get("width", ""))
-    if found:
-        element.set("width", f"{float(found.group(1)) * PX:.2f}pt")
+    """`width="600"` (and a table's, row's or cell's `height="30"`) is CSS pixels; xhtml2pdf would read points.
+    A row's height goes to its cells, where xhtml2pdf reads it."""
+    for name in ("width", "height") if element.tag in ("table", "tr", "td", "th") else ("width",):
+        found = _PIXELS.match(element.get(name, ""))
+        if found:
+            element.set(name, f"{float(found.group(1)) * PX:.2f}pt")
+    if element.tag == "tr" and element.get("height"):
+        # A row's height is its cells' (xhtml2pdf reads none on a row).
+        for cell in element.iterchildren("td", "th"):
+            if not cell.get("height"):
+                cell.set("height", element.get("height"))
 
 
 def _walk(
