@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import importlib.util
 import inspect
 import io
@@ -167,6 +168,9 @@ def _prepare_cost(pages: int, rounds: int) -> dict[str, list[float]]:
     cpu: dict[str, list[float]] = {mode: [] for mode in modes}
     for turn in range(rounds):
         for mode in modes[turn % 3 :] + modes[: turn % 3]:  # each mode goes first in turn
+            # Each render from a collected heap: else one pays for the garbage the render before it left
+            # (after the corpus, the medians of one mode moved by half from run to run).
+            gc.collect()
             started = time.process_time()
             render_pdf(html, written_for=mode)
             cpu[mode].append(time.process_time() - started)
