@@ -15,7 +15,6 @@ from tasks.prepare import estimate, flex_line, floats, grid_placement, grid_trac
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import points, set_display, set_style, sides
 
-_SPAN = re.compile(r"span\s+(\d+)")
 _PERCENT = re.compile(r"^\s*([\d.]+)%\s*$")
 #: Widths within this many points of a line's room fit in it: a rounding.
 SLACK = 1.0
@@ -142,7 +141,7 @@ def column_to_blocks(
     `justify-content` says (a ticket's stub spreads its name, code and details over its 8cm), each item
     placed across as `align-items` says (a card centred in a column of the page's height)."""
     style = computed[element].cascaded
-    stack(element, computed, page_width, style.get("align-items", ""), style.get("justify-content", ""))
+    _stack(element, computed, page_width, style.get("align-items", ""), style.get("justify-content", ""))
 
 
 def one_column_grid_to_blocks(
@@ -153,10 +152,10 @@ def one_column_grid_to_blocks(
     Its rows share a set height equally, so an item centred in its row is centred in its share."""
     style = computed[element].cascaded  # `place-items` comes as its longhands
     distribution = {"center": "space-around", "end": "flex-end"}.get(style.get("align-items", "").strip(), "")
-    stack(element, computed, page_width, style.get("justify-items", ""), style.get("align-content", distribution))
+    _stack(element, computed, page_width, style.get("justify-items", ""), style.get("align-content", distribution))
 
 
-def stack(
+def _stack(
     element: lxml_html.HtmlElement,
     computed: dict[lxml_html.HtmlElement, Computed],
     page_width: float,

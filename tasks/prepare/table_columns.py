@@ -64,11 +64,6 @@ def _width(element: lxml_html.HtmlElement, computed: ElementStyles) -> str | Non
     return values.fmt(float(attribute) * 0.75) if attribute.replace(".", "", 1).isdigit() else None
 
 
-def _span(element: lxml_html.HtmlElement) -> int:
-    value = element.get("span", "1").strip()
-    return min(int(value), _MAX_SPAN) if value.isdigit() and int(value) > 0 else 1
-
-
 def _table_width(table: lxml_html.HtmlElement, style: Computed | None, page_width: float) -> float | None:
     """A fixed table's width in points, where it sets one."""
     declared = (style.own.get("width", "") if style is not None else "").strip() or table.get("width", "").strip()
@@ -91,11 +86,11 @@ def _fixed_columns(
 ) -> list[str | None]:
     """A fixed table's columns: those the columns or the first row's cells set, the rest sharing what is left."""
     cells = [cell for cell in first if cell.tag in ("td", "th")]
-    count = max(len(columns), sum(_colspan(cell) for cell in cells))
+    count = max(len(columns), sum(_span(cell, "colspan") for cell in cells))
     sized: list[str | None] = [*columns, *([None] * (count - len(columns)))]
     index = 0
     for cell in cells:
-        span = _colspan(cell)
+        span = _span(cell, "colspan")
         declared = _width(cell, computed)
         if span == 1 and sized[index] is None and declared is not None:
             sized[index] = declared
@@ -109,8 +104,9 @@ def _fixed_columns(
     return sized
 
 
-def _colspan(cell: lxml_html.HtmlElement) -> int:
-    value = cell.get("colspan", "1").strip()
+def _span(element: lxml_html.HtmlElement, attribute: str = "span") -> int:
+    """How many columns a `<col>` or `<colgroup>` stands for (`span`), or a cell spans (`colspan`)."""
+    value = str(element.get(attribute, "1")).strip()
     return min(int(value), _MAX_SPAN) if value.isdigit() and int(value) > 0 else 1
 
 
@@ -119,7 +115,7 @@ def _widths_on_cells(rows: list[lxml_html.HtmlElement], columns: list[str | None
     (xhtml2pdf sizes a column by the widths its cells set)."""
     index = 0
     for cell in (cell for cell in rows[0] if cell.tag in ("td", "th")):
-        span = _colspan(cell)
+        span = _span(cell, "colspan")
         style = cell.get("style", "")
         if span == 1 and index < len(columns) and columns[index] and not cell.get("width") and "width" not in style:
             cell.set("width", str(columns[index]))
