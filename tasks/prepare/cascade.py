@@ -176,10 +176,10 @@ def _content_width(element: lxml_html.HtmlElement, style: Computed, containing: 
     display = cascaded.get("display", "").strip() or ("inline" if element.tag in INLINE_TAGS else "block")
     if display in ("inline", "contents") or element.tag in _ROW_GROUPS:
         return containing
-    width = _width_in(cascaded.get("width", ""), containing)
+    width = width_in(cascaded.get("width", ""), containing)
     attribute = element.get("width", "").strip() if element.tag in ("table", "td", "th") else ""
     if width is None and attribute:
-        width = _width_in(attribute if attribute.endswith("%") else f"{attribute}px", containing)
+        width = width_in(attribute if attribute.endswith("%") else f"{attribute}px", containing)
     _, pad_right, _, pad_left = sides(cascaded, "padding")
     inside = pad_left + pad_right + border_width(cascaded, "left") + border_width(cascaded, "right")
     if width is None:
@@ -188,7 +188,7 @@ def _content_width(element: lxml_html.HtmlElement, style: Computed, containing: 
     return max(width - inside if style.border_box else width, 0.0)
 
 
-def _width_in(value: str, containing: float) -> float | None:
+def width_in(value: str, containing: float) -> float | None:
     """A `width` in points: a length, or a percentage of `containing`; None for auto or what is not one."""
     value = value.strip().lower()
     if value.endswith("%"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml import html as lxml_html
 
 from tasks.prepare import values
-from tasks.prepare.cascade import Computed
+from tasks.prepare.cascade import Computed, width_in
 from tasks.prepare.inline_style import points
 from tasks.prepare.table_padding import own_rows
 
@@ -65,17 +65,9 @@ def _width(element: lxml_html.HtmlElement, computed: ElementStyles) -> str | Non
 
 
 def _table_width(table: lxml_html.HtmlElement, style: Computed | None, page_width: float) -> float | None:
-    """A fixed table's width in points, where it sets one."""
-    declared = (style.own.get("width", "") if style is not None else "").strip() or table.get("width", "").strip()
-    if declared.endswith("%"):
-        try:
-            return float(declared[:-1]) * page_width / 100
-        except ValueError:
-            return None
-    found = points(declared)
-    if found == float("inf") and declared.replace(".", "", 1).isdigit():
-        return float(declared) * 0.75
-    return None if found == float("inf") else found
+    """A fixed table's width in points, where it sets one (a bare `width` attribute is CSS pixels)."""
+    declared = (style.own.get("width", "") if style is not None else "").strip() or str(table.get("width", "")).strip()
+    return width_in(f"{declared}px" if declared.replace(".", "", 1).isdigit() else declared, page_width)
 
 
 def _fixed_columns(
