@@ -20,7 +20,7 @@ from tasks.document.fidelity import FidelityReport
 from tasks.prepare import borders, selectors, undrawn, values
 from tasks.prepare.doctype import in_quirks_mode
 from tasks.prepare.generated import as_block, line_break
-from tasks.prepare.inline_style import border_width, set_style, sides
+from tasks.prepare.inline_style import padding_and_borders, set_style, sides
 from tasks.prepare.stylesheets import Declaration, Sheet, parse_declarations
 
 #: Properties children take from their parent, as far as xhtml2pdf draws them.
@@ -180,8 +180,7 @@ def _content_width(element: lxml_html.HtmlElement, style: Computed, containing: 
     attribute = element.get("width", "").strip() if element.tag in ("table", "td", "th") else ""
     if width is None and attribute:
         width = width_in(attribute if attribute.endswith("%") else f"{attribute}px", containing)
-    _, pad_right, _, pad_left = sides(cascaded, "padding")
-    inside = pad_left + pad_right + border_width(cascaded, "left") + border_width(cascaded, "right")
+    inside = padding_and_borders(cascaded)
     if width is None:
         _, margin_right, _, margin_left = sides(cascaded, "margin")
         return max(containing - margin_left - margin_right - inside, 0.0)

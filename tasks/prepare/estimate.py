@@ -23,6 +23,8 @@ _BOLD = frozenset(("bold", "bolder", "600", "700", "800", "900"))
 #: A character's advance in ems, on average (Helvetica's lower case), and a line's height in ems.
 ADVANCE = 0.5
 _SAFETY_SHARE, _SAFETY_POINTS = 1.04, 2.0
+#: What a width measured in the face it is drawn in is given: ReportLab's rounding.
+_ROUNDING_SHARE, _ROUNDING_POINTS = 1.0, 1.0
 LINE_HEIGHT = 1.2
 
 
@@ -95,9 +97,26 @@ def text_height(text: str, font: float, width: float) -> float:
 def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed: ElementStyles | None = None) -> float:
     """The width of the element's longest line unwrapped (a shrink-to-fit box's), in the standard face
     xhtml2pdf draws its font family in (Helvetica for one it does not know), in the case `text-transform`
-    sets; with `computed`, each descendant's text in its own size and face (an e-mail's `font-size: 0`
-    cell holding a 13px link). Images count at their width."""
+    sets, with its `letter-spacing`; with `computed`, each descendant's text in its own size and face (an
+    e-mail's `font-size: 0` cell holding a 13px link). Images count at their width. A margin of safety
+    where a family of the document's own may be drawn wider than the standard face it is measured in."""
+    width, unsure = _max_content(element, style, computed)
+    return _with_safety(width, unsure)
+
+
+def safety(element: lxml_html.HtmlElement, style: Computed | None) -> float:
+    """How much of the element's `max_content` is its margin of safety, less a point left to the text: what
+    a right-aligned box may give up on its left."""
+    width, unsure = _max_content(element, style, None)
+    return max(_with_safety(width, unsure) - width - 1.0, 0.0)
+
+
+def _max_content(
+    element: lxml_html.HtmlElement, style: Computed | None, computed: ElementStyles | None
+) -> tuple[float, bool]:
+    """The element's max-content width as measured, and whether a family of the document's own is in it."""
     widths = [0.0]
+    unsure = [False]
 
     def measure(text: str | None, style: Computed | None) -> None:
         words = " ".join((text or "").split())
@@ -105,10 +124,9 @@ def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed
             return
         font = style.font_pt if style is not None else 12.0
         inherited = style.inherited if style is not None else {}
-        if inherited.get("text-transform") == "uppercase":
-            words = words.upper()
         gap = stringWidth(" ", "Helvetica", font) if widths[-1] else 0.0
-        widths[-1] += gap + stringWidth(words, standard_face(inherited), font)
+        widths[-1] += gap + _run_width(words, inherited, font)
+        unsure[0] = unsure[0] or not _drawn_as_measured(inherited)
 
     def generated(node: lxml_html.HtmlElement, style: Computed | None, pseudo: str) -> None:
         content = style.generated.get(pseudo, {}).get("content") if style is not None else None
@@ -121,10 +139,13 @@ def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed
             widths.append(0.0)
         if node.tag == "tr" and node is not element:
             # A row's cells stand side by side, whatever blocks they hold: the row is as wide as they are.
-            cells = [cell for cell in node if cell.tag in ("td", "th")]
-            widths[-1] += sum(
-                max_content(cell, computed.get(cell, own) if computed else own, computed) for cell in cells
-            )
+            widths[-1] += _row_width(node, own, computed)
+            widths.append(0.0)
+            return
+        rows = _lines_of_a_wrapping_row(node, own)
+        if rows:
+            # A wrapping flex row the stage has broken into lines: unwrapped, its lines stand on one.
+            widths[-1] += sum(_row_width(row, own, computed) for row in rows) + (len(rows) - 1) * _column_gap(own)
             widths.append(0.0)
             return
         boxed = node is not element and own is not style
@@ -149,35 +170,84 @@ def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed
             widths.append(0.0)
 
     walk(element, style)
-    return _with_safety(max(max(widths), _widest_image(element, computed)))
+    return max(max(widths), _widest_image(element, computed)), unsure[0]
 
 
-def safety(estimated: float) -> float:
-    """How much of a width `max_content` or `min_content` estimated is its margin of safety, less a point
-    left to the text: what a right-aligned box may give up on its left."""
-    return max(estimated - (estimated - _SAFETY_POINTS) / _SAFETY_SHARE - 1.0, 0.0)
+def _row_width(row: lxml_html.HtmlElement, style: Computed | None, computed: ElementStyles | None) -> float:
+    """A table row's width: its cells', a cell the stage sized (in points) as wide as it made it."""
+    width = 0.0
+    for cell in row:
+        if cell.tag not in ("td", "th"):
+            continue
+        sized = cell.get("width", "")
+        if sized.endswith("pt"):
+            width += float(sized[:-2])
+        else:
+            width += max_content(cell, computed.get(cell, style) if computed else style, computed)
+    return width
 
 
-def _with_safety(width: float) -> float:
-    """A measured width with room for the faces xhtml2pdf draws in to be a little wider than measured."""
-    return width * _SAFETY_SHARE + _SAFETY_POINTS
+def _lines_of_a_wrapping_row(node: lxml_html.HtmlElement, style: Computed | None) -> list[lxml_html.HtmlElement]:
+    """The rows of the tables a wrapping flex container was laid out as, one per line; none for another box."""
+    if style is None or style.display not in ("flex", "inline-flex"):
+        return []
+    if not style.cascaded.get("flex-wrap", "").strip().startswith("wrap"):
+        return []
+    return [row for table in node if table.tag == "table" for row in table if row.tag == "tr"]
+
+
+def _column_gap(style: Computed | None) -> float:
+    """The gap between a flex row's items, in points (0 for none or one not in points)."""
+    declared = style.cascaded if style is not None else {}
+    gap = points(declared.get("column-gap") or declared.get("gap", "").split(" ")[-1])
+    return gap if gap != float("inf") else 0.0
+
+
+def _with_safety(width: float, unsure: bool) -> float:
+    """A measured width with room for rounding, and for a family of the document's own (an @font-face one,
+    perhaps) to be drawn a little wider than the standard face it was measured in."""
+    return width * _SAFETY_SHARE + _SAFETY_POINTS if unsure else width * _ROUNDING_SHARE + _ROUNDING_POINTS
+
+
+def _drawn_as_measured(inherited: dict[str, str]) -> bool:
+    """Whether text is drawn in the standard face it is measured in: its first family is none, or one of the
+    generic three or a well-known member of one (xhtml2pdf draws those in the standard faces)."""
+    first = inherited.get("font-family", "").split(",")[0].strip().strip("\"'").lower()
+    return not first or first in _MONOSPACE or first in _SERIF or first in _SANS
+
+
+def _run_width(text: str, inherited: dict[str, str], font: float) -> float:
+    """The width of a run of text in the standard face of its family, in the case `text-transform` sets, its
+    `letter-spacing` after each character."""
+    transform = inherited.get("text-transform", "").strip()
+    if transform == "uppercase":
+        text = text.upper()
+    elif transform == "lowercase":
+        text = text.lower()
+    elif transform == "capitalize":
+        text = " ".join(word[:1].upper() + word[1:] for word in text.split(" "))
+    spacing = points(inherited.get("letter-spacing"))
+    width: float = stringWidth(text, standard_face(inherited), font)
+    return width + len(text) * spacing if spacing != float("inf") else width
 
 
 def min_content(element: lxml_html.HtmlElement, computed: ElementStyles) -> float:
     """The width of the element's longest word, or widest image (what its box cannot be narrower than), in
     points, in the face and size of the text it is in."""
     widest = _widest_image(element, computed)
+    unsure = False
     for node in element.iter():
         if not isinstance(node.tag, str):
             continue
         style = computed.get(node)
         own_text = [node.text, *(child.tail for child in node)]
         font = style.font_pt if style is not None else 12.0
-        face = standard_face(style.inherited if style is not None else {})
+        inherited = style.inherited if style is not None else {}
         for text in own_text:
             for word in (text or "").split():
-                widest = max(widest, stringWidth(word, face, font))
-    return _with_safety(widest)
+                widest = max(widest, _run_width(word, inherited, font))
+                unsure = unsure or not _drawn_as_measured(inherited)
+    return _with_safety(widest, unsure)
 
 
 def _own_width(node: lxml_html.HtmlElement, style: Computed | None, computed: ElementStyles | None) -> float | None:
@@ -233,9 +303,10 @@ def standard_face(inherited: dict[str, str]) -> str:
 
 
 def _sides(style: Computed | None) -> tuple[float, float]:
-    """A descendant box's own padding and margins, left and right: they widen the line it sits in."""
+    """A descendant box's own padding, borders and margins, left and right: they widen the line it sits in."""
     if style is None:
         return 0.0, 0.0
     _, pad_right, _, pad_left = sides(style.own, "padding")
     _, margin_right, _, margin_left = sides(style.own, "margin")
-    return pad_left + margin_left, pad_right + margin_right
+    left = pad_left + border_width(style.own, "left") + margin_left
+    return left, pad_right + border_width(style.own, "right") + margin_right

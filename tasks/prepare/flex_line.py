@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 
 from tasks.prepare import estimate
 from tasks.prepare.cascade import Computed
-from tasks.prepare.inline_style import points, sides
+from tasks.prepare.inline_style import padding_and_borders, points, sides
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,18 @@ def flex_of(style: dict[str, str]) -> Flex:
     grow = longhand_grow if longhand_grow is not None else grow
     shrink = longhand_shrink if longhand_shrink is not None else shrink
     return Flex(grow or 0.0, shrink or 0.0, style.get("flex-basis", basis).strip() or "auto")
+
+
+def shrinks_in_a_row(item: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> bool:
+    """Whether the item is one of a flex row's that may shrink (flex-shrink above 0, the default): its width
+    is where it starts, not a floor, and it gives way to a narrower row."""
+    parent = item.getparent()
+    row = computed.get(parent) if parent is not None else None
+    if row is None or row.display not in ("flex", "inline-flex"):
+        return False
+    if not row.own.get("flex-direction", "row").startswith("row"):
+        return False
+    return flex_of(computed[item].own if item in computed else {}).shrink > 0
 
 
 def _number(text: str) -> float | None:
@@ -139,12 +151,11 @@ def basis(
     computed: dict[lxml_html.HtmlElement, Computed],
     room: float,
 ) -> tuple[float, float] | None:
-    """The item's flex basis and what its box adds around it (margins, and paddings outside a set width), in
-    points: its width before it grows or shrinks."""
+    """The item's flex basis and what its box adds around it (margins, and paddings and borders outside a
+    set width), in points: its width before it grows or shrinks."""
     size = flex.basis if flex.basis not in ("auto", "content") else style.get("width", "auto")
-    _, pad_right, _, pad_left = sides(style, "padding")
     _, margin_right, _, margin_left = sides(style, "margin")
-    margins, paddings = margin_left + margin_right, pad_left + pad_right
+    margins, paddings = margin_left + margin_right, padding_and_borders(style)
     border_box = item in computed and computed[item].border_box
     around = margins + (0.0 if border_box else paddings)
     if size.endswith("%"):

@@ -15,10 +15,10 @@ from typing import TypeAlias
 from lxml import etree
 from lxml import html as lxml_html
 
-from tasks.prepare import estimate
+from tasks.prepare import estimate, flex_line
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.estimate import height
-from tasks.prepare.inline_style import declarations, points, set_style, sides
+from tasks.prepare.inline_style import declarations, padding_and_borders, points, set_style, sides
 from tasks.prepare.positioned import OUT_OF_FLOW, position
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
@@ -268,7 +268,7 @@ def _float_cell(tr: lxml_html.HtmlElement, item: lxml_html.HtmlElement, computed
         td.set("width", f"{_outer_width(item, style, width):.2f}pt")
     # A right float sized by its text has the estimate's margin of safety on its left, as CSS puts its box
     # at the container's right edge: its text starts where a browser's does.
-    slack = estimate.safety(estimate.max_content(item, style)) if not declared and side(style) == "right" else 0.0
+    slack = estimate.safety(item, style) if not declared and side(style) == "right" else 0.0
     td.set(
         "style",
         f"vertical-align: top; padding: 0; padding-left: {slack:.2f}pt" if slack else "vertical-align: top; padding: 0",
@@ -295,33 +295,51 @@ def _outer_width(item: lxml_html.HtmlElement, style: Computed | None, width: flo
     declared = _declared_width(item, style)
     own = style.own if style is not None else {}
     _, margin_right, _, margin_left = sides(own, "margin")
-    _, pad_right, _, pad_left = sides(own, "padding")
     extra = margin_left + margin_right
+    inside = padding_and_borders(own)
     border_box = style is not None and style.border_box
     if declared and declared.endswith("%"):
-        return min(float(declared[:-1]) * width / 100 + (0 if border_box else pad_left + pad_right) + extra, width)
+        return min(float(declared[:-1]) * width / 100 + (0 if border_box else inside) + extra, width)
     if declared:
-        return min(points(declared) + (0 if border_box else pad_left + pad_right) + extra, width)
-    return min(estimate.max_content(item, style) + pad_left + pad_right + extra, width)
+        return min(points(declared) + (0 if border_box else inside) + extra, width)
+    return min(estimate.max_content(item, style) + inside + extra, width)
+
+
+def _from_the_browser(style: Computed | None) -> dict[str, str]:
+    """The margins and paddings the browser's stylesheet gives an element its author's CSS does not set (a
+    body's 8px): the stage writes the author's on the element, and leaves the browser's in its sheet."""
+    if style is None:
+        return {}
+    return {
+        name: value
+        for name, value in style.cascaded.items()
+        for box in ("margin", "padding")
+        if name.startswith(box) and not any(own.startswith(box) for own in style.own)
+    }
 
 
 def available(element: lxml_html.HtmlElement, page_width: float, computed: ElementStyles | None = None) -> float:
     """The width of the element's content box, estimated: the nearest set width (a CV's page-wide body)
-    or the page's, less the side margins and paddings of the blocks in between (and the padding inside a
-    `box-sizing: border-box` width, where `computed` tells)."""
+    or the page's, less the side margins, borders and paddings of the blocks in between (and the padding
+    and borders inside a `box-sizing: border-box` width, where `computed` tells)."""
     taken = 0.0
     for node in (element, *element.iterancestors()):
-        declared = declarations(node)
-        _, pad_right, _, pad_left = sides(declared, "padding")
         style = computed.get(node) if computed is not None else None
-        inside = pad_left + pad_right if style is not None and style.border_box else 0.0
+        declared = {**_from_the_browser(style), **declarations(node)}
+        boxed = padding_and_borders(declared)
+        inside = boxed if style is not None and style.border_box else 0.0
         # A width in points as an attribute is one of the cells the preparation stage sized.
         width = (declared.get("width") or node.get("width") or "").strip()
-        if points(width) != float("inf"):
-            return max(points(width) - inside - taken, 1.0)
         parent = node.getparent()
+        _, margin_right, _, margin_left = sides(declared, "margin")
+        if points(width) != float("inf"):
+            content = points(width) - inside
+            if computed is not None and parent is not None and flex_line.shrinks_in_a_row(node, computed):
+                # A flex item gives way to a row narrower than its width (its row is laid out after it).
+                room = available(parent, page_width, computed) - margin_left - margin_right - boxed
+                content = min(content, room)
+            return max(content - taken, 1.0)
         if _PERCENT.match(width) and parent is not None:
             return max(available(parent, page_width, computed) * float(width[:-1]) / 100 - inside - taken, 1.0)
-        _, margin_right, _, margin_left = sides(declared, "margin")
-        taken += margin_left + margin_right + pad_left + pad_right
+        taken += margin_left + margin_right + boxed
     return max(page_width - taken, 1.0)

@@ -71,6 +71,12 @@ def border_width(declared: dict[str, str], side: str) -> float:
     return 0.0
 
 
+def padding_and_borders(declared: dict[str, str]) -> float:
+    """The padding and borders left and right together, in points: what a content-box `width` leaves out."""
+    _, right, _, left = sides(declared, "padding")
+    return left + right + border_width(declared, "left") + border_width(declared, "right")
+
+
 def auto_sides(declared: dict[str, str]) -> tuple[bool, bool]:
     """Whether margin-left and margin-right are `auto`, shorthand and longhands."""
     parts = declared.get("margin", "").split()

@@ -16,8 +16,8 @@ from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
 from tasks.document.page_setup import MAXIMUM_SHRINK, SHRINK_META
-from tasks.prepare import cascade
-from tasks.prepare.inline_style import points, sides
+from tasks.prepare import cascade, flex_line
+from tasks.prepare.inline_style import padding_and_borders, points, sides
 from tasks.prepare.pages import Page
 from tasks.prepare.stylesheets import Sheet
 
@@ -42,7 +42,14 @@ def factor(root: lxml_html.HtmlElement, sheet: Sheet, sources: tuple[str, ...], 
         return 1.0
     probe = copy.deepcopy(root)
     computed = cascade.apply(probe, sheet, FidelityReport(), room, page.content_height)
-    widest = max((_fixed_width(element, style) for element, style in computed.items()), default=0.0)
+    widest = max(
+        (
+            _fixed_width(element, style)
+            for element, style in computed.items()
+            if not flex_line.shrinks_in_a_row(element, computed)
+        ),
+        default=0.0,
+    )
     if widest <= room + 1:
         return 1.0
     return room / min(widest, room * MAXIMUM_SHRINK)
@@ -50,7 +57,7 @@ def factor(root: lxml_html.HtmlElement, sheet: Sheet, sources: tuple[str, ...], 
 
 def _fixed_width(element: lxml_html.HtmlElement, style: cascade.Computed) -> float:
     """How far right of its containing block's left edge the element reaches, by the width it sets in absolute
-    units (a percentage or auto: 0) and its margins."""
+    units (a percentage or auto: 0), the padding and borders outside it, and its margins."""
     declared = style.cascaded
     lengths = [points(declared.get(name)) for name in ("width", "min-width")]
     width = max((length for length in lengths if length != float("inf")), default=None)
@@ -60,9 +67,9 @@ def _fixed_width(element: lxml_html.HtmlElement, style: cascade.Computed) -> flo
     if width is None:
         return 0.0
     _, margin_right, _, margin_left = sides(declared, "margin")
-    if not style.border_box:
-        _, pad_right, _, pad_left = sides(declared, "padding")
-        width += pad_left + pad_right
+    # A table's width holds its borders and padding, as browsers size tables.
+    if not (style.border_box or element.tag == "table"):
+        width += padding_and_borders(declared)
     # A negative left margin moves the box left, where nothing is scrolled to: it reaches that much less far.
     return width + margin_left + max(margin_right, 0.0)
 

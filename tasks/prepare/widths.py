@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from tasks.prepare import blocks, cell_margins, columns, estimate, floats, inline_blocks, positioned
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.inline_style import auto_sides, border_width, points, set_style, sides
+from tasks.prepare.inline_style import auto_sides, border_width, padding_and_borders, points, set_style, sides
 from tasks.prepare.table_padding import own_rows
 
 #: Elements a browser lays out as blocks by default; `display` says otherwise.
@@ -204,9 +204,7 @@ def _horizontal(style: Computed) -> float:
 
 def _extras(style: Computed) -> float:
     """Padding and borders left and right: what `box-sizing: content-box` leaves out of `width`."""
-    declared = style.cascaded
-    _, pright, _, pleft = sides(declared, "padding")
-    return pleft + pright + border_width(declared, "left") + border_width(declared, "right")
+    return padding_and_borders(style.cascaded)
 
 
 def used_width(style: Computed, room: float, declared_width: str | None = None) -> tuple[float, float]:
