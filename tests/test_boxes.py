@@ -1057,3 +1057,12 @@ def test_letter_spacing_widens_a_shrink_to_fit_box() -> None:
     at = placed(page('<div class="row"><p>Left words</p><p class="tag">Spaced label text</p></div>', css))
     assert at["text"].y0 == pytest.approx(at["spaced"].y0, abs=1)
     assert at["text"].x1 == pytest.approx(559.5, abs=3)
+
+
+def test_inline_blocks_of_no_width_are_as_wide_as_their_content() -> None:
+    # A ticket's two headings side by side (`h1 { display: inline-block }`, the second 1cm from the
+    # first): Chromium starts the second at 254.3pt, just past the first's text. Each had half the line,
+    # which put it at 325.5pt.
+    css = "h1 { display: inline-block; font-size: 25pt; font-weight: 300 } .second { margin-left: 1cm }"
+    at = placed(page('<section><h1>Theodore Marcelin</h1><h1 class="second">Paris Lyon</h1></section>', css))
+    assert at["paris"].x0 == pytest.approx(254.3, abs=3)

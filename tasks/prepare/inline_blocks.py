@@ -17,8 +17,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
+from tasks.prepare import estimate
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.inline_style import set_style
+from tasks.prepare.inline_style import padding_and_borders, set_style, sides
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 _VALIGN = {"top": "top", "middle": "middle", "bottom": "bottom", "text-top": "top", "text-bottom": "bottom"}
@@ -49,8 +50,7 @@ def lay_out(
     report: FidelityReport | None = None,
 ) -> None:
     """The element's inline-blocks (`boxes`) in lines of table cells, each `width_of(style, room)` points
-    wide (an even share of the line when it sets no width: shrink-to-fit, roughly), a new line when the
-    next box does not fit in `room`."""
+    wide (shrink-to-fit when it sets no width), a new line when the next box does not fit in `room`."""
     items = boxes(element, computed)
     if not items:
         return
@@ -63,7 +63,8 @@ def lay_out(
     lines: list[list[tuple[lxml_html.HtmlElement, float]]] = [[]]
     used = 0.0
     for item in items:
-        width = min(width_of(computed[item], room) if _sized(computed[item]) else room / len(items), room)
+        style = computed[item]
+        width = min(width_of(style, room) if _sized(style) else _shrink_to_fit(item, style, computed, room), room)
         if lines[-1] and used + width > room + 0.5:
             lines.append([])
             used = 0.0
@@ -75,6 +76,15 @@ def lay_out(
     element.text = None
     for line in lines:
         element.append(_line(line, computed, align))
+
+
+def _shrink_to_fit(item: lxml_html.HtmlElement, style: Computed, computed: ElementStyles, room: float) -> float:
+    """The outer width of an inline-block of `width: auto` (CSS 2.1, 10.3.9): its content's, no wider than
+    its room unless its longest word is, its padding, borders and margins in."""
+    _, right, _, left = sides(style.cascaded, "margin")
+    outer = padding_and_borders(style.cascaded) + left + right
+    preferred = estimate.max_content(item, style, computed) + outer
+    return min(max(estimate.min_content(item, computed) + outer, room), preferred)
 
 
 def _line(
