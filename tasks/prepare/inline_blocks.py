@@ -20,6 +20,7 @@ from tasks.document.fidelity import FidelityReport
 from tasks.prepare import estimate
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import padding_and_borders, set_style, sides
+from tasks.prepare.positioned import OUT_OF_FLOW, position
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 _VALIGN = {"top": "top", "middle": "middle", "bottom": "bottom", "text-top": "top", "text-bottom": "bottom"}
@@ -28,8 +29,11 @@ _SIZES = ("width", "max-width", "min-width")
 
 
 def boxes(element: lxml_html.HtmlElement, computed: ElementStyles) -> list[lxml_html.HtmlElement]:
-    """The element's children when they are all inline-blocks with only white space between them."""
-    children = [child for child in element if isinstance(child.tag, str)]
+    """The element's children when they are all inline-blocks with only white space between them (those
+    placed out of flow, absolutely, aside: they stand where their offsets put them)."""
+    children = [
+        child for child in element if isinstance(child.tag, str) and position(computed.get(child)) not in OUT_OF_FLOW
+    ]
     if len(children) < 2 and not any(_sized(computed.get(child)) for child in children):
         return []
     if (element.text or "").strip() or any((child.tail or "").strip() for child in element):
