@@ -9,7 +9,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tasks.prepare.cascade import Computed
 from tasks.prepare.generated import text_of
-from tasks.prepare.inline_style import border_width, points, sides
+from tasks.prepare.inline_style import border_width, gap_of, points, sides
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 BLOCK_TAGS = frozenset(
@@ -198,9 +198,7 @@ def _lines_of_a_wrapping_row(node: lxml_html.HtmlElement, style: Computed | None
 
 def _column_gap(style: Computed | None) -> float:
     """The gap between a flex row's items, in points (0 for none or one not in points)."""
-    declared = style.cascaded if style is not None else {}
-    gap = points(declared.get("column-gap") or declared.get("gap", "").split(" ")[-1])
-    return gap if gap != float("inf") else 0.0
+    return points(gap_of(style.cascaded, "column") or "0pt") if style is not None else 0.0
 
 
 def _with_safety(width: float, unsure: bool) -> float:
@@ -243,10 +241,10 @@ def min_content(element: lxml_html.HtmlElement, computed: ElementStyles) -> floa
         own_text = [node.text, *(child.tail for child in node)]
         font = style.font_pt if style is not None else 12.0
         inherited = style.inherited if style is not None else {}
-        for text in own_text:
-            for word in (text or "").split():
-                widest = max(widest, _run_width(word, inherited, font))
-                unsure = unsure or not _drawn_as_measured(inherited)
+        words = [word for text in own_text for word in (text or "").split()]
+        for word in words:
+            widest = max(widest, _run_width(word, inherited, font))
+        unsure = unsure or (bool(words) and not _drawn_as_measured(inherited))
     return _with_safety(widest, unsure)
 
 

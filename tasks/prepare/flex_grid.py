@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 
 from tasks.prepare import estimate, flex_line, floats, grid_placement, grid_tracks, values
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.inline_style import points, set_display, set_style, sides
+from tasks.prepare.inline_style import gap_of, points, set_display, set_style, sides
 
 _PERCENT = re.compile(r"^\s*([\d.]+)%\s*$")
 #: Widths within this many points of a line's room fit in it: a rounding.
@@ -21,11 +21,6 @@ SLACK = 1.0
 #: Lines' estimated heights are taken this much taller when free space is shared: a line the estimate made
 #: short would push the last line past the container, and off a page-tall cover.
 _ESTIMATE_SAFETY = 1.1
-
-
-def is_row(style: Computed) -> bool:
-    """Whether the flex container lays its items out in a row (else: in a column)."""
-    return style.own.get("flex-direction", "row").startswith("row")
 
 
 def flex_to_table(
@@ -39,14 +34,14 @@ def flex_to_table(
         return
     justify = style.get("justify-content", "")
     valign = {"center": "middle", "flex-end": "bottom", "end": "bottom"}.get(style.get("align-items", ""), "top")
-    gap = _gap(style, "column")
+    gap = gap_of(style, "column")
     wraps = style.get("flex-wrap", "nowrap").startswith("wrap")
     room = floats.available(element, page_width, computed)
     rows = _rows(items, computed, wraps, room, points(gap) if gap else 0.0)
     inline = style.get("display") == "inline-flex"
     table = _table(element, inline)
     set_display(element, "block")
-    row_gap = _gap(style, "row")
+    row_gap = gap_of(style, "row")
     # Centred or pushed down in a row of a set height (a card centred on a `height: 100vh` body): the cells
     # take that height, and their vertical alignment places the items in it.
     height = _inner_height(style) if valign != "top" and len(rows) == 1 else None
@@ -176,7 +171,7 @@ def _stack(
     if height is None or not items:
         return
     used = sum(estimate.height(item, computed, room) for item in items) * _ESTIMATE_SAFETY
-    free = height - used - (len(items) - 1) * points(_gap(style, "row") or "0pt")
+    free = height - used - (len(items) - 1) * points(gap_of(style, "row") or "0pt")
     above = _shares_of_free_space(distribution.strip(), free, len(items))
     for item, room_above in zip(items, above, strict=True):
         if room_above > 0:
@@ -227,7 +222,7 @@ def _align_content(
     if height is None:
         return [0.0] * lines
     used = sum(max(_item_height(item, width, computed, room) for item, width in row) for row in rows)
-    free = height - used * _ESTIMATE_SAFETY - (lines - 1) * points(_gap(style, "row") or "0pt")
+    free = height - used * _ESTIMATE_SAFETY - (lines - 1) * points(gap_of(style, "row") or "0pt")
     value = style.get("align-content", "normal").strip()
     if value in ("normal", "stretch") and free > 0:
         return [0.0] + [free / lines] * (lines - 1)  # each line stretched by an equal share
@@ -351,7 +346,7 @@ def grid_to_table(
     """The grid as a table of its column tracks, sized as CSS Grid sizes them, its items in order, spans as
     colspans."""
     style = computed[element]
-    gap = _gap(style.own, "column")
+    gap = gap_of(style.own, "column")
     gap_pt = points(gap) if gap else 0.0
     room = floats.available(element, page_width, computed)
     items = _children(element, computed)
@@ -369,7 +364,7 @@ def grid_to_table(
             alone[placement.column].append(placement.item)
     sizes = grid_tracks.widths(tracks, alone, computed, room, gap_pt)
     set_display(element, "block")
-    _grid_rows(_table(element, False), placements, sizes, gap, _gap(style.own, "row"))
+    _grid_rows(_table(element, False), placements, sizes, gap, gap_of(style.own, "row"))
 
 
 def _grid_rows(
@@ -473,12 +468,3 @@ def _item_width(style: Computed | None) -> str | None:
     # The flex shorthand's basis is its last part when that is a length: `70%`, `1 70%`, `0 0 120pt`.
     parts = style.own.get("flex", "").split()
     return parts[-1] if parts and (_PERCENT.match(parts[-1]) or parts[-1].endswith("pt")) else None
-
-
-def _gap(style: dict[str, str], axis: str) -> str | None:
-    value = style.get(f"{axis}-gap") or style.get("gap", "")
-    parts = value.split()
-    if not parts:
-        return None
-    chosen = parts[0] if axis == "row" or len(parts) == 1 else parts[1]
-    return chosen if chosen.endswith("pt") else None

@@ -59,14 +59,17 @@ def flex_of(style: dict[str, str]) -> Flex:
     return Flex(grow or 0.0, shrink or 0.0, style.get("flex-basis", basis).strip() or "auto")
 
 
+def is_row(style: Computed) -> bool:
+    """Whether the flex container lays its items out in a row (else: in a column)."""
+    return style.own.get("flex-direction", "row").startswith("row")
+
+
 def shrinks_in_a_row(item: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> bool:
     """Whether the item is one of a flex row's that may shrink (flex-shrink above 0, the default): its width
     is where it starts, not a floor, and it gives way to a narrower row."""
     parent = item.getparent()
     row = computed.get(parent) if parent is not None else None
-    if row is None or row.display not in ("flex", "inline-flex"):
-        return False
-    if not row.own.get("flex-direction", "row").startswith("row"):
+    if row is None or row.display not in ("flex", "inline-flex") or not is_row(row):
         return False
     return flex_of(computed[item].own if item in computed else {}).shrink > 0
 

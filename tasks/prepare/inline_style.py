@@ -77,6 +77,17 @@ def padding_and_borders(declared: dict[str, str]) -> float:
     return left + right + border_width(declared, "left") + border_width(declared, "right")
 
 
+def gap_of(declared: dict[str, str], axis: str) -> str | None:
+    """The `row` or `column` gap of a flex or grid container in points, as written ("4.5pt"); None for none,
+    or one not in points."""
+    value = declared.get(f"{axis}-gap") or declared.get("gap", "")
+    parts = value.split()
+    if not parts:
+        return None
+    chosen = parts[0] if axis == "row" or len(parts) == 1 else parts[1]
+    return chosen if chosen.endswith("pt") else None
+
+
 def auto_sides(declared: dict[str, str]) -> tuple[bool, bool]:
     """Whether margin-left and margin-right are `auto`, shorthand and longhands."""
     parts = declared.get("margin", "").split()

@@ -27,7 +27,8 @@ from tasks.prepare import (
     widths,
 )
 from tasks.prepare.cascade import INLINE_TAGS, Computed, restyle
-from tasks.prepare.flex_grid import column_to_blocks, flex_to_table, grid_to_table, is_row, one_column_grid_to_blocks
+from tasks.prepare.flex_grid import column_to_blocks, flex_to_table, grid_to_table, one_column_grid_to_blocks
+from tasks.prepare.flex_line import is_row
 from tasks.prepare.grid_placement import column_count
 from tasks.prepare.inline_style import set_display, sides
 from tasks.prepare.stylesheets import remove
