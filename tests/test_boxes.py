@@ -1059,24 +1059,17 @@ def test_letter_spacing_widens_a_shrink_to_fit_box() -> None:
     assert at["text"].x1 == pytest.approx(559.5, abs=3)
 
 
-def test_inline_blocks_of_no_width_are_as_wide_as_their_content() -> None:
+@pytest.mark.parametrize("placed_beside", ["", '<p id="dest">Lys</p>'])
+def test_inline_blocks_of_no_width_are_as_wide_as_their_content(placed_beside: str) -> None:
     # A ticket's two headings side by side (`h1 { display: inline-block }`, the second 1cm from the
-    # first): Chromium starts the second at 254.3pt, just past the first's text. Each had half the line,
-    # which put it at 325.5pt.
-    css = "h1 { display: inline-block; font-size: 25pt; font-weight: 300 } .second { margin-left: 1cm }"
-    at = placed(page('<section><h1>Theodore Marcelin</h1><h1 class="second">Paris Lyon</h1></section>', css))
-    assert at["paris"].x0 == pytest.approx(254.3, abs=3)
-
-
-def test_an_absolutely_placed_sibling_leaves_a_line_of_inline_blocks_as_it_is() -> None:
-    # The same headings beside a destination placed 1cm from the right: Chromium keeps them at 33.7pt and
-    # 254.3pt. The placed box had kept them from being laid out as a line (the first one 5pt left).
+    # first), alone or beside a destination placed 1cm from the right: Chromium keeps them at 33.7pt and
+    # 254.3pt, the second just past the first's text. Each had half the line, which put the second at
+    # 325.5pt; and the placed box had kept them from being laid out as a line (the first one 5pt left).
     css = (
         "#info { position: relative } h1 { display: inline-block; font-size: 25pt; font-weight: 300 }"
         " .second { margin-left: 1cm } #dest { position: absolute; right: 1cm; top: 0 }"
     )
     headings = '<h1>Theodore Marcelin</h1><h1 class="second">Paris Lyon</h1>'
-    body = f'<section id="info">{headings}<p id="dest">Lys</p></section>'
-    at = placed(page(body, css))
+    at = placed(page(f'<section id="info">{headings}{placed_beside}</section>', css))
     assert at["theodore"].x0 == pytest.approx(33.7, abs=2)
     assert at["paris"].x0 == pytest.approx(254.3, abs=3)
