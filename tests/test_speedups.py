@@ -106,6 +106,47 @@ def test_tag_names_the_walk_would_change_render_the_same_without_the_memory() ->
     assert_same_render(html + '<svg width="10" height="10"><linearGradient id="g"/></svg>')
 
 
+def long_paragraph(pages: int) -> str:
+    """A justified paragraph over `pages` pages: words in other faces, a superscript after a space (the rest of
+    a paragraph broken again puts that space elsewhere), links, a larger size."""
+    words = []
+    for number in range(pages * 900):
+        words.append(f"word{number}")
+        if number % 37 == 0:
+            words.append(f"<sup>{number}</sup>")
+        if number % 23 == 0:
+            words.append(f"<b>bold {number}</b><i>italic</i>")
+        if number % 101 == 0:
+            words.append(f'<a href="#n{number}">link</a><span style="font-size: 14pt">big</span>')
+    return "<p style='text-align: justify'>" + " ".join(words) + "</p>"
+
+
+def test_paragraphs_over_many_pages_render_the_same() -> None:
+    pre = "\n".join(f"<span class='k'>{n:05}</span> {'x' * (n % 120)} <em>end</em>" for n in range(300))
+    assert_same_render(f"<html><body>{long_paragraph(4)}<pre style='font-size: 8pt'>{pre}</pre></body></html>")
+
+
+def test_a_paragraph_over_many_pages_is_broken_into_lines_twice_not_once_a_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = {"lines": 0}
+    break_lines = x2p_paragraph.Paragraph.breakLines
+
+    def counted(self: object, *args: object) -> object:
+        calls["lines"] += not getattr(self, "_splitpara", 0)  # a page's part hands back the lines it was cut with
+        return break_lines(self, *args)
+
+    monkeypatch.setattr(x2p_paragraph.Paragraph, "breakLines", counted)
+    html = f"<html><body>{long_paragraph(8)}</body></html>"
+    pages = render(html).pages
+    fast_calls, calls["lines"] = calls["lines"], 0
+    with speedups.disabled():
+        render(html)
+    assert pages >= 8
+    assert calls["lines"] >= pages  # without: the rest broken again on every page
+    assert fast_calls == 2  # with: the paragraph, and its first rest (whose lines then carry on)
+
+
 def corpus_file(name: str) -> Path:
     if CORPUS is None:
         pytest.skip("no shared corpus (<repo>/../shared/corpus or $BENCH_SHARED_CORPUS)")

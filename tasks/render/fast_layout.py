@@ -13,6 +13,16 @@ the paragraph is broken again on every page. These do the same work for less:
   document's face outlives its render here.
 - `broken_lines`: the key of xhtml2pdf's line cache (every fragment's identity, text and inline object size,
   built at every wrap of the paragraph) in one loop without a generator's frame per fragment.
+- `split` and `split_hard`: a paragraph cut at a page's end hands the rest of its lines, as they were broken,
+  to the paragraph that carries it on, which takes them instead of breaking its fragments again. Breaking a
+  rest's fragments gives its parent's lines back once they come from a rest themselves (the first rest is
+  broken afresh: that moves a space from one fragment's start to the previous one's end, and the space of a
+  smaller face is narrower); so the paragraph and its first rest are broken, and no other. Handed on only
+  where that holds by construction: one width for every line after the first, no text overflow or CJK wrap,
+  no inline image or box (their size follows the height offered), no long word cut to fit, no inline box
+  reopened at the cut. Each line's width is noted as it is broken (`frag_line`, `para_lines`), since the
+  paragraph takes the widest as its own. Without it the rest of a paragraph over N pages was broken N times
+  (WeasyPerf's JSON: 73 times): quadratic in its length.
 - `split_words`: the words of a fragment's text, encoded by `map(str.encode, ...)` (UTF-8, as before).
 - `fp_str`: each number of the content streams is written as ReportLab writes it, once per render.
 - `needs_bidi`: a line of ASCII text in a left-to-right paragraph is drawn as it is, told by `str.isascii`.
@@ -25,6 +35,10 @@ the paragraph is broken again on every page. These do the same work for less:
 from __future__ import annotations
 
 import base64
+import math
+import threading
+from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from reportlab.lib import rl_accel
@@ -34,6 +48,8 @@ from xhtml2pdf import bidi
 from xhtml2pdf import reportlab_paragraph as x2p_paragraph
 
 _new = object.__new__
+_original_split_hard = x2p_paragraph._split_blParaHard
+_original_split = x2p_paragraph.Paragraph.split
 _fonts = pdfmetrics._fonts
 _original_ascent_descent = pdfmetrics.getAscentDescent
 
@@ -87,17 +103,24 @@ def split_words(text: Any, delim: Any = None) -> list[bytes]:
     return list(map(_encode, text.split(delim)))
 
 
-def frag_keys(frags: Any) -> tuple[tuple[Any, Any, Any, Any], ...]:
+def frag_keys(frags: Any) -> tuple[tuple[Any, ...], ...]:
     """What xhtml2pdf's line cache compares of each fragment: its identity, its text as `_text_key` reads it,
-    its inline object's width and height; the same tuples, each callback looked up once, not twice."""
-    keys = []
-    for frag in frags:
-        text = getattr(frag, "text", None)
-        if not (text is None or isinstance(text, str | bytes)):
-            text = str(text)
-        callback = getattr(frag, "cbDefn", None)
-        keys.append((id(frag), text, getattr(callback, "width", None), getattr(callback, "height", None)))
-    return tuple(keys)
+    its inline object's width and height; read a column at a time (a paragraph of 10,000 fragments is asked
+    at every wrap), so the key holds the same values as columns rather than rows."""
+    texts = tuple(map(getattr, frags, repeat("text"), repeat(None)))
+    if not _TEXTS.issuperset(map(type, texts)):
+        texts = tuple(map(x2p_paragraph._text_key, texts))
+    callbacks = tuple(map(getattr, frags, repeat("cbDefn"), repeat(None)))
+    return (
+        tuple(map(id, frags)),
+        texts,
+        tuple(map(getattr, callbacks, repeat("width"), repeat(None))),
+        tuple(map(getattr, callbacks, repeat("height"), repeat(None))),
+    )
+
+
+#: The texts `_text_key` keeps as they are.
+_TEXTS = frozenset((str, bytes, type(None)))
 
 
 def broken_lines(self: Any, first_line_width: Any, later_widths: Any) -> Any:
@@ -119,15 +142,151 @@ def broken_lines(self: Any, first_line_width: Any, later_widths: Any) -> Any:
         self.height = 0
         return cached[1]
     width = self.width
-    if style.wordWrap == "CJK":
+    handed_on = self.__dict__.pop("_rest_as_broken", None)
+    if handed_on is not None and handed_on.fits(first_line_width, later_widths, key[2:6]):
+        self.height = 0
+        self.width = max(width, *handed_on.widths)
+        broken = _ParaLines(kind=1, lines=handed_on.lines)
+        self._line_widths = handed_on.widths
+    elif style.wordWrap == "CJK":
         broken = self.breakLinesCJK([first_line_width, later_widths])
     else:
-        broken = self.breakLines([first_line_width, later_widths])
+        broken, self._line_widths = _measured(self, [first_line_width, later_widths])
     overflow = getattr(style, "textOverflow", None)
     if overflow and x2p_paragraph._cutLines(broken, [first_line_width, later_widths], overflow):
         self.width = width
     self._brokenLinesCache = (key, broken, self.width)
     return broken
+
+
+_FragLine, _ParaLines = x2p_paragraph.FragLine, x2p_paragraph.ParaLines
+#: The paragraph whose lines `_measured` is breaking in this thread, and the width of each line so far.
+_measuring = threading.local()
+
+
+def _measured(paragraph: Any, widths: list[Any]) -> tuple[Any, list[Any]]:
+    """`paragraph.breakLines(widths)`, and the width of each line (breakLines keeps only the largest)."""
+    entry, outer = paragraph.width, getattr(_measuring, "state", None)
+    _measuring.state = (paragraph, [])
+    paragraph.width = -math.inf
+    try:
+        broken = paragraph.breakLines(widths)
+    finally:
+        line_widths = _measuring.state[1]
+        _measuring.state = outer
+        paragraph.width = max(entry, paragraph.width, *line_widths)
+    return broken, line_widths
+
+
+def _line_ends() -> None:
+    """breakLines has just taken the paragraph's width as the largest of its own and the line's: kept as the
+    line's, the paragraph's set back so that the next line's is kept alone."""
+    state = getattr(_measuring, "state", None)
+    if state is not None:
+        state[1].append(state[0].width)
+        state[0].width = -math.inf
+
+
+def frag_line(**attributes: Any) -> Any:
+    """xhtml2pdf's `FragLine` (a line broken), its width noted when `_measured` is breaking."""
+    _line_ends()
+    return _FragLine(**attributes)
+
+
+def para_lines(**attributes: Any) -> Any:
+    """xhtml2pdf's `ParaLines`: a paragraph's lines (`kind` given) or its last line, whose width is noted."""
+    if "kind" not in attributes:
+        _line_ends()
+    return _ParaLines(**attributes)
+
+
+@dataclass(frozen=True)
+class _Rest:
+    """The lines after a paragraph's cut, as broken: what they were broken at, and each one's width."""
+
+    lines: list[Any]
+    widths: list[Any]
+    width: Any
+    settings: tuple[Any, ...]
+
+    def fits(self, first_line_width: Any, later_widths: Any, settings: tuple[Any, ...]) -> bool:
+        """Whether breaking at these widths and settings gives these lines."""
+        return first_line_width == later_widths == self.width and settings == self.settings
+
+
+def split_hard(lines: Any, start: int, stop: int) -> list[Any]:
+    """xhtml2pdf's `_split_blParaHard` (the fragments of lines `start` to `stop`, with a space added to the word
+    that ends each line but the last); the lines of a rest are first kept as they were broken, each word it
+    changes replaced by a copy. A paragraph that takes them shares their other words with its fragments:
+    only the words that end lines are ever changed, and those are its own."""
+    if start > 0 and stop == len(lines.lines):
+        cut = lines.lines[start:stop]
+        touched = _touched(cut)
+        lines._rest = (start, [_copy(line, touched[i]) if i in touched else line for i, line in enumerate(cut)])
+    fragments: list[Any] = _original_split_hard(lines, start, stop)
+    return fragments
+
+
+def _touched(lines: list[Any]) -> dict[int, set[int]]:
+    """Where the words are that `_split_blParaHard` ends with a space (line -> places in it): for each line but
+    the last, the last word up to its end that is not an empty inline object."""
+    touched: dict[int, set[int]] = {}
+    last = None
+    for i, line in enumerate(lines):
+        for place in range(len(line.words) - 1, -1, -1):
+            word = line.words[place]
+            if not hasattr(word, "cbDefn") or getattr(word.cbDefn, "width", None):
+                last = (i, place)
+                break
+        if last is not None and i < len(lines) - 1:
+            touched.setdefault(last[0], set()).add(last[1])
+    return touched
+
+
+def _copy(line: Any, places: set[int]) -> Any:
+    """`line` with the words at `places` copies."""
+    words = list(line.words)
+    for place in places:
+        words[place] = words[place].clone()
+    return line.clone(words=words)
+
+
+def split(self: Any, available_width: Any, available_height: Any) -> list[Any]:
+    """ReportLab's `Paragraph.split` as xhtml2pdf has it; the rest, when it is there, carries its lines on."""
+    parts: list[Any] = _original_split(self, available_width, available_height)
+    broken = self.__dict__.get("blPara")
+    rest = broken.__dict__.pop("_rest", None) if broken is not None else None
+    if rest is not None and len(parts) == 2 and rest[0] == len(parts[0].blPara.lines):
+        plain = self.__dict__.get("_plain_rest")
+        parts[1]._plain_rest = _plain(parts[1].frags) if plain is None else plain
+        handed_on = _handed_on(self, broken, rest[0], rest[1], parts[1]) if plain else None
+        if handed_on is not None:
+            parts[1]._rest_as_broken = handed_on
+    return parts
+
+
+def _plain(frags: list[Any]) -> bool:
+    """Whether no fragment is an inline image or box, a long word to cut, or text that is not a string; what
+    is true of a rest's fragments is true of its own rest's, which are copies of them."""
+    for frag in frags:
+        inline = getattr(frag, "cbDefn", None)
+        if getattr(frag, "splitLongWords", False) or not isinstance(getattr(frag, "text", ""), str | bytes):
+            return False
+        if inline is not None and (getattr(inline, "kind", None) in ("img", "box") or getattr(inline, "width", None)):
+            return False
+    return True
+
+
+def _handed_on(paragraph: Any, broken: Any, start: int, lines: list[Any], rest: Any) -> _Rest | None:
+    """The rest's lines for `rest`, if breaking its fragments gives them by construction (module docstring)."""
+    cached = paragraph.__dict__.get("_brokenLinesCache")
+    widths = paragraph.__dict__.get("_line_widths")
+    if cached is None or cached[1] is not broken or widths is None or len(widths) != len(broken.lines):
+        return None
+    key = cached[0]
+    if key[2] == "CJK" or key[3] or len(rest.frags) != sum(len(line.words) for line in lines):
+        return None
+    return _Rest(lines, widths[start:], key[1], key[2:6])
 
 
 _original_base85 = rl_accel.asciiBase85Encode

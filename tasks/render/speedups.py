@@ -79,6 +79,10 @@ _CHANGES: list[tuple[Any, str, Any]] = [
     (x2p_paragraph, "getAscentDescent", fast_layout.ascent_descent),
     (x2p_paragraph, "split", fast_layout.split_words),
     (x2p_paragraph.Paragraph, "_brokenLines", fast_layout.broken_lines),
+    (x2p_paragraph.Paragraph, "split", fast_layout.split),
+    (x2p_paragraph, "_split_blParaHard", fast_layout.split_hard),
+    (x2p_paragraph, "FragLine", fast_layout.frag_line),
+    (x2p_paragraph, "ParaLines", fast_layout.para_lines),
     (x2p_document, "reset_caches", reset_caches),
     # Writing the PDF: each module holds its own reference to ReportLab's pure-Python encoders.
     *((module, "asciiBase85Encode", fast_layout.base85) for module in (pdfdoc, pdfimages, pdfutils)),
