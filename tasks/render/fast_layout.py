@@ -23,6 +23,9 @@ the paragraph is broken again on every page. These do the same work for less:
   reopened at the cut. Each line's width is noted as it is broken (`frag_line`, `para_lines`), since the
   paragraph takes the widest as its own. Without it the rest of a paragraph over N pages was broken N times
   (WeasyPerf's JSON: 73 times): quadratic in its length.
+- `same_frag`: whether a word goes on in the line's last fragment (`_sameFrag`, asked for every word of a
+  paragraph of several fragments) is answered again for the same two fragments while one paragraph is broken,
+  in which nothing it compares changes; most words follow one of their own fragment.
 - `split_words`: the words of a fragment's text, encoded by `map(str.encode, ...)` (UTF-8, as before).
 - `fp_str`: each number of the content streams is written as ReportLab writes it, once per render.
 - `needs_bidi`: a line of ASCII text in a left-to-right paragraph is drawn as it is, told by `str.isascii`.
@@ -166,16 +169,35 @@ _measuring = threading.local()
 
 def _measured(paragraph: Any, widths: list[Any]) -> tuple[Any, list[Any]]:
     """`paragraph.breakLines(widths)`, and the width of each line (breakLines keeps only the largest)."""
+    global _last_same
     entry, outer = paragraph.width, getattr(_measuring, "state", None)
     _measuring.state = (paragraph, [])
+    _last_same = (None, None, None)
     paragraph.width = -math.inf
     try:
         broken = paragraph.breakLines(widths)
     finally:
         line_widths = _measuring.state[1]
         _measuring.state = outer
+        _last_same = (None, None, None)
         paragraph.width = max(entry, paragraph.width, *line_widths)
     return broken, line_widths
+
+
+_original_same_frag = x2p_paragraph._sameFrag
+#: The last two fragments `same_frag` compared and its answer, while `_measured` breaks a paragraph.
+_last_same: tuple[Any, Any, Any] = (None, None, None)
+
+
+def same_frag(f: Any, g: Any) -> Any:
+    """xhtml2pdf's `_sameFrag(f, g)`, the answer for the last two fragments asked kept."""
+    global _last_same
+    last = _last_same
+    if f is last[0] and g is last[1]:
+        return last[2]
+    found = _original_same_frag(f, g)
+    _last_same = (f, g, found)
+    return found
 
 
 def _line_ends() -> None:
@@ -357,5 +379,7 @@ def needs_bidi(text: Any, base_dir: str | None = "L") -> bool:
 
 def forget() -> None:
     """Drop what is remembered (at the end of each render, with xhtml2pdf's own caches)."""
+    global _last_same
     _ascent_descent.clear()
     _numbers.clear()
+    _last_same = (None, None, None)

@@ -83,6 +83,7 @@ _CHANGES: list[tuple[Any, str, Any]] = [
     (x2p_paragraph, "_split_blParaHard", fast_layout.split_hard),
     (x2p_paragraph, "FragLine", fast_layout.frag_line),
     (x2p_paragraph, "ParaLines", fast_layout.para_lines),
+    (x2p_paragraph, "_sameFrag", fast_layout.same_frag),
     (x2p_document, "reset_caches", reset_caches),
     # Writing the PDF: each module holds its own reference to ReportLab's pure-Python encoders.
     *((module, "asciiBase85Encode", fast_layout.base85) for module in (pdfdoc, pdfimages, pdfutils)),
