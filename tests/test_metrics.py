@@ -18,6 +18,7 @@ from redis import Redis
 from tasks.job import metrics
 from tests.support import (
     UNRENDERABLE_HTML,
+    AppFactory,
     Process,
     RedisServer,
     SseStream,
@@ -149,6 +150,24 @@ def test_every_accepted_job_is_submitted_once_whatever_renders_it(client: FlaskC
     again = client.post("/api/jobs", json={"html": unique + "<p>keyed</p>"}, headers=keyed)
     assert first.get_json()["id"] == again.get_json()["id"]
     assert submitted() == before + 4
+
+
+def test_submissions_read_the_queue_depth_over_the_pooled_broker_connection(
+    redis_url: str, make_app: AppFactory
+) -> None:
+    """The bound on queued jobs is read on every POST; a connection of its own per read cost a handshake."""
+    app = make_app({"REDIS_URL": redis_url.replace("/0", "/1"), "MAX_QUEUED_JOBS": "100000"})
+    client = app.test_client()
+    redis: Redis = app.extensions["redis"]
+
+    def connections() -> int:  # every connection Redis has accepted so far
+        return int(redis.info("stats")["total_connections_received"])
+
+    assert client.post("/api/jobs", json={"html": "<p>first</p>"}).status_code == 202
+    before = connections()
+    for number in range(5):
+        assert client.post("/api/jobs", json={"html": f"<p>{number}</p>"}).status_code == 202
+    assert connections() == before
 
 
 def test_a_stream_is_reported_as_soon_as_it_opens_and_ends(redis: Redis) -> None:

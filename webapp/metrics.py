@@ -92,7 +92,11 @@ def queue_depth(celery: Celery) -> int | None:
     """Messages waiting in the job queue, on Redis or RabbitMQ alike; None if the broker is unreachable."""
     queue = celery.conf.task_default_queue
     try:
-        with celery.connection_for_read(connect_timeout=2) as connection:
+        # The broker connections Celery pools for sending, where reads go to the same broker: a connection
+        # of its own per call cost a handshake (and redis-py's look-up of its own version) on every POST.
+        conf = celery.conf
+        pooled = conf.broker_read_url in (None, conf.broker_write_url or conf.broker_url)
+        with celery.pool.acquire(block=True, timeout=2) if pooled else celery.connection_for_read() as connection:
             connection.ensure_connection(max_retries=1, timeout=2)
             try:
                 _, count, _ = connection.default_channel.queue_declare(queue, passive=True)
