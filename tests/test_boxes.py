@@ -5,9 +5,12 @@ widths and centring, inline-block siblings, `display: table`, a flex-end row. Po
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 
 import pypdf
 import pytest
+from PIL import Image
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from bench.fidelity import words
@@ -143,6 +146,37 @@ def test_a_body_narrower_than_the_page_narrows_its_content() -> None:
     centre = (at["shopname"].x0 + at["shopname"].x1) / 2
     assert centre == pytest.approx(MARGIN + 164.4 / 2, abs=3)
     assert at["leftline"].x0 == pytest.approx(MARGIN, abs=2)
+
+
+def test_a_tables_own_border_is_outside_its_cells_and_inside_its_width_and_paints_over_no_text() -> None:
+    css = "table { width: 300pt; border: 20pt solid #ccc } td { padding: 0 }"
+    body = "<table><tr><td>Cellleft</td><td style='text-align: right'>Cellright</td></tr></table><p>Afterwards</p>"
+    html = page(body, css)
+    at = placed(html)
+    # Chromium: the cells 20pt in from the table's edges, the 300pt table ending at 312.7pt.
+    assert at["cellleft"].x0 == pytest.approx(54.7, abs=2)
+    assert at["cellleft"].y0 == pytest.approx(54.6, abs=3)
+    assert at["cellright"].x1 == pytest.approx(312.7, abs=2)
+    assert at["afterwards"].y0 == pytest.approx(101.1, abs=4)
+    # xhtml2pdf strokes a table's border after its cells' content: none of it may lie over the words.
+    for word in (at["cellleft"], at["cellright"]):
+        assert darkest(html, word) < 100, f"{word.text} is painted over"
+
+
+def darkest(html: str, word: Word) -> int:
+    """The darkest grey level (0 black, 255 white) inside a word's box on page 1, at 72 dpi."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm is missing (apt-get install poppler-utils)")
+    drawn = subprocess.run(
+        ["pdftoppm", "-gray", "-r", "72", "-f", "1", "-l", "1", "-"],
+        input=render_pdf(html).pdf,
+        capture_output=True,
+        check=True,
+    ).stdout
+    picture = Image.open(io.BytesIO(drawn))
+    box = (int(word.x0) + 1, int(word.y0) + 1, int(word.x1) - 1, int(word.y1) - 1)
+    darkest_level, _ = picture.crop(box).getextrema()
+    return int(darkest_level)
 
 
 def test_an_auto_width_table_is_as_wide_as_its_content() -> None:

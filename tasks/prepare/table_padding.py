@@ -5,6 +5,14 @@ In the separated-borders model a table's padding lies between its border and its
 `padding: 35px 0` spaces its items from what is around them. The first row's cells take the top, the
 last row's the bottom, each row's first and last cells the sides. The rows stand `border-spacing` apart
 (`cellspacing`, 2px unless set): each row's cells take it above them, the last row's below too.
+
+A table's own border is drawn outside its cells, and a `width` holds it (a table's width is its border
+box). xhtml2pdf strokes it on the outer cells' edges, centred on them and after their content: a thick
+border painted over the outer cells' text. The outer cells are padded by the border (the top and bottom
+rows by all of it, so that no margin collapses it away; the first and last cells by half), and the table
+is moved in by the other half on each side and narrowed by as much: the text stands where a browser puts
+it, the border's stroke within half a border of where a browser draws it. A positioned table is left to
+xhtml2pdf's placement (tasks/prepare/positioned.py).
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from __future__ import annotations
 from lxml import html as lxml_html
 
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.inline_style import points, sides
+from tasks.prepare.inline_style import auto_sides, border_width, points, sides
 
 _SIDES = ("top", "right", "bottom", "left")
 #: A cell's padding where neither it nor its table's `cellpadding` sets one (the browser's `td { padding: 1px }`).
@@ -27,7 +35,8 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
         style = computed.get(table)
         if style is None or style.cascaded.get("border-collapse", "").strip() == "collapse":
             continue
-        padding = sides(style.own, "padding")
+        border = _border(style)
+        padding = tuple(pad + width for pad, width in zip(sides(style.own, "padding"), border, strict=True))
         spacing = _row_spacing(table, style)
         rows = own_rows(table)
         default = _cellpadding(table)
@@ -35,6 +44,8 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
             _cells_padded(rows, computed, default)
         if not rows or not (any(padding) or spacing):
             continue
+        if border[1] or border[3]:
+            _inset(table, style, border[1], border[3])
         for number, row in enumerate(rows):
             cells = [cell for cell in row if cell.tag in ("td", "th")]
             for index, cell in enumerate(cells):
@@ -46,6 +57,30 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
                 )
                 _pad(cell, computed.get(cell), added, default)
         restyle(table, style, {"padding": None, **{f"padding-{side}": None for side in _SIDES}})
+
+
+def _border(style: Computed) -> tuple[float, float, float, float]:
+    """What of the table's border its outer cells take, in points: the top and bottom widths, half of each
+    side's; none for a rounded table (it draws its own) or a positioned one."""
+    if "border-radius" in style.own or style.cascaded.get("position", "static").strip() not in ("static", ""):
+        return (0.0, 0.0, 0.0, 0.0)
+    top, right, bottom, left = (border_width(style.own, side) for side in _SIDES)
+    return (top, right / 2, bottom, left / 2)
+
+
+def _inset(table: lxml_html.HtmlElement, style: Computed, right: float, left: float) -> None:
+    """The table moved in by `right` and `left` (its margins, where not `auto`) and narrowed by as much."""
+    margins = sides(style.own, "margin")
+    left_auto, right_auto = auto_sides(style.own)
+    changes: dict[str, str | None] = {}
+    if not right_auto:
+        changes["margin-right"] = f"{margins[1] + right:.2f}pt"
+    if not left_auto:
+        changes["margin-left"] = f"{margins[3] + left:.2f}pt"
+    width = points(style.own.get("width"))
+    if width != float("inf"):
+        changes["width"] = f"{max(width - right - left, 0.0):.2f}pt"
+    restyle(table, style, changes)
 
 
 def _cells_padded(
