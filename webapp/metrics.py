@@ -96,7 +96,8 @@ def queue_depth(celery: Celery) -> int | None:
         # of its own per call cost a handshake (and redis-py's look-up of its own version) on every POST.
         conf = celery.conf
         pooled = conf.broker_read_url in (None, conf.broker_write_url or conf.broker_url)
-        with celery.pool.acquire(block=True, timeout=2) if pooled else celery.connection_for_read() as connection:
+        broker = celery.pool.acquire(block=True, timeout=2) if pooled else celery.connection_for_read(connect_timeout=2)
+        with broker as connection:
             connection.ensure_connection(max_retries=1, timeout=2)
             try:
                 _, count, _ = connection.default_channel.queue_declare(queue, passive=True)

@@ -46,6 +46,21 @@ def default_widths(own: dict[str, str]) -> None:
             own[f"border-{side}-width"] = KEYWORDS["medium"]
 
 
+def drawn(own: dict[str, str], side: str) -> bool:
+    """Whether the border on `side` of an element with declarations `own` has a style that draws it, read
+    from the most particular declaration there is: the longhand, the side's shorthand, `border-style`,
+    `border` (a width without a style draws nothing)."""
+    for name in (f"border-{side}-style", f"border-{side}", "border-style", "border"):
+        value = own.get(name)
+        if value is None:
+            continue
+        if name == "border-style":
+            parts = value.split()
+            value = parts[_ORDER[len(parts)][SIDES.index(side)]] if len(parts) in _ORDER else ""
+        return _DRAWN_STYLE.search(value) is not None
+    return False
+
+
 def _without_colors(value: str) -> str:
     """`value` without colour notations, whose digits are no width (`#000`, `rgb(0 0 0)`)."""
     return re.sub(r"#[\da-f]++|\b(?:rgba?|hsla?)\([^()]*+\)", " ", value, flags=re.IGNORECASE)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
+from tasks.prepare.borders import drawn
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import auto_sides, border_width, points, sides
 
@@ -64,7 +65,7 @@ def _border(style: Computed) -> tuple[float, float, float, float]:
     side's; none for a rounded table (it draws its own) or a positioned one."""
     if "border-radius" in style.own or style.cascaded.get("position", "static").strip() not in ("static", ""):
         return (0.0, 0.0, 0.0, 0.0)
-    top, right, bottom, left = (border_width(style.own, side) for side in _SIDES)
+    top, right, bottom, left = (border_width(style.own, side) if drawn(style.own, side) else 0.0 for side in _SIDES)
     return (top, right / 2, bottom, left / 2)
 
 
