@@ -38,8 +38,7 @@ def default_widths(own: dict[str, str]) -> None:
     if any(name in own for name in ("border", "border-width")):
         return
     for side in SIDES:
-        parts = (own.get(f"border-{side}-style") or own.get("border-style", "")).split()
-        style = parts[_ORDER[len(parts)][SIDES.index(side)]] if len(parts) in _ORDER else ""
+        style = _sides_value(own.get(f"border-{side}-style") or own.get("border-style", ""), side)
         if not _DRAWN_STYLE.fullmatch(style):
             continue
         if f"border-{side}" not in own and f"border-{side}-width" not in own:
@@ -55,10 +54,15 @@ def drawn(own: dict[str, str], side: str) -> bool:
         if value is None:
             continue
         if name == "border-style":
-            parts = value.split()
-            value = parts[_ORDER[len(parts)][SIDES.index(side)]] if len(parts) in _ORDER else ""
+            value = _sides_value(value, side)
         return _DRAWN_STYLE.search(value) is not None
     return False
+
+
+def _sides_value(value: str, side: str) -> str:
+    """`side`'s value of a 1-4 value side shorthand (`border-style: solid none`); "" for none or too many."""
+    parts = value.split()
+    return parts[_ORDER[len(parts)][SIDES.index(side)]] if len(parts) in _ORDER else ""
 
 
 def _without_colors(value: str) -> str:
