@@ -17,7 +17,20 @@ from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
 from tasks.document.modes import WRITTEN_FOR as MODES
-from tasks.prepare import blocks, cascade, css_depth, form_fields, layout, paged, quirks, rtl, shrink, svg, undrawn
+from tasks.prepare import (
+    blocks,
+    cascade,
+    css_depth,
+    form_fields,
+    layout,
+    paged,
+    quirks,
+    rtl,
+    shrink,
+    svg,
+    undrawn,
+    writing_mode,
+)
 from tasks.prepare.doctype import in_quirks_mode
 from tasks.prepare.stylesheets import Reader, compiled, gather
 
@@ -146,6 +159,7 @@ def prepare(html: str, mode: str = "auto", read: Reader = lambda _: None) -> Pre
     blocks.pull_up_negative_margins(root, computed)
     blocks.keep_top_margin(root, computed)
     svg.apply(root, computed)
+    writing_mode.apply(root, computed, report)
     head = root.find("head")
     if head is None:
         head = etree.SubElement(root, "head")

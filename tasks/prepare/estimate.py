@@ -100,6 +100,8 @@ def max_content(element: lxml_html.HtmlElement, style: Computed | None, computed
     sets, with its `letter-spacing`; with `computed`, each descendant's text in its own size and face (an
     e-mail's `font-size: 0` cell holding a 13px link). Images count at their width. A margin of safety
     where a family of the document's own may be drawn wider than the standard face it is measured in."""
+    if vertical(style):
+        return _block_size(element, computed or {})
     width, unsure = _max_content(element, style, computed)
     return _with_safety(width, unsure)
 
@@ -232,6 +234,8 @@ def _run_width(text: str, inherited: dict[str, str], font: float) -> float:
 def min_content(element: lxml_html.HtmlElement, computed: ElementStyles) -> float:
     """The width of the element's longest word, or widest image (what its box cannot be narrower than), in
     points, in the face and size of the text it is in."""
+    if vertical(computed.get(element)):
+        return _block_size(element, computed)
     widest = _widest_image(element, computed)
     unsure = False
     for node in element.iter():
@@ -246,6 +250,32 @@ def min_content(element: lxml_html.HtmlElement, computed: ElementStyles) -> floa
             widest = max(widest, _run_width(word, inherited, font))
         unsure = unsure or (bool(words) and not _drawn_as_measured(inherited))
     return _with_safety(widest, unsure)
+
+
+def vertical(style: Computed | None) -> bool:
+    """Whether the element sets a vertical writing mode: its lines stand side by side, its width is their
+    heights' sum (tasks/prepare/writing_mode.py)."""
+    return style is not None and style.cascaded.get("writing-mode", "").strip().startswith(("vertical", "sideways"))
+
+
+def _block_size(element: lxml_html.HtmlElement, computed: ElementStyles) -> float:
+    """How wide a box in a vertical writing mode is: a line of each block that holds text, each as high as
+    its font's line, its content unwrapped."""
+    lines_of: dict[lxml_html.HtmlElement, float] = {}
+    for node in element.iter():
+        if (
+            not isinstance(node.tag, str)
+            or not "".join([node.text or "", *(child.tail or "" for child in node)]).strip()
+        ):
+            continue
+        block = node
+        while block is not element and block.tag not in BLOCK_TAGS:
+            block = block.getparent()
+        style = computed.get(node)
+        line = points(style.inherited.get("line-height")) if style is not None else float("inf")
+        font = style.font_pt if style is not None else 12.0
+        lines_of[block] = max(lines_of.get(block, 0.0), line if line != float("inf") else font * LINE_HEIGHT)
+    return sum(lines_of.values())
 
 
 def _own_width(node: lxml_html.HtmlElement, style: Computed | None, computed: ElementStyles | None) -> float | None:

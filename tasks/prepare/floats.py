@@ -176,7 +176,7 @@ def _rows(floats: list[Item], computed: ElementStyles, width: float) -> list[lis
     used = 0.0
     for item in floats:
         assert not isinstance(item, str)
-        share = _outer_width(item, computed.get(item), width)
+        share = _outer_width(item, computed, width)
         if rows[-1] and used + share > width * 1.005:
             rows.append([])
             used = 0.0
@@ -191,7 +191,7 @@ def _reach(row: list[lxml_html.HtmlElement], computed: ElementStyles, width: flo
     def tall(item: lxml_html.HtmlElement) -> float:
         style = computed.get(item)
         top, _, bottom, _ = sides(style.own if style is not None else {}, "padding")
-        return height(item, computed, _outer_width(item, style, width)) + top + bottom
+        return height(item, computed, _outer_width(item, computed, width)) + top + bottom
 
     return max(tall(item) for item in row)
 
@@ -201,10 +201,10 @@ def _beside(
 ) -> tuple[list[Item], int]:
     """What flows beside the row of floats: the content after it, until a box clears or a float starts
     another run, as far down as the floats reach (and at least the first block, unless it is far taller)."""
-    room = width - sum(_outer_width(item, computed.get(item), width) for item in row)
+    room = width - sum(_outer_width(item, computed, width) for item in row)
     if room < width * 0.15:
         return [], index
-    reach = max(height(item, computed, _outer_width(item, computed.get(item), width)) for item in row)
+    reach = max(height(item, computed, _outer_width(item, computed, width)) for item in row)
     beside: list[Item] = []
     filled = 0.0
     while index < len(items) and filled < reach:
@@ -238,7 +238,7 @@ def _table(
         middle = etree.SubElement(tr, "td")
         middle.set("style", "vertical-align: top; padding: 0")
         _attach(middle, beside)
-        _margins_from_the_edge(beside, computed, [_outer_width(item, computed.get(item), width) for item in lefts])
+        _margins_from_the_edge(beside, computed, [_outer_width(item, computed, width) for item in lefts])
     for item in reversed(rights):
         _float_cell(tr, item, computed, width)
     return table
@@ -265,7 +265,7 @@ def _float_cell(tr: lxml_html.HtmlElement, item: lxml_html.HtmlElement, computed
     if declared and declared.endswith("%"):
         td.set("width", declared)
     else:
-        td.set("width", f"{_outer_width(item, style, width):.2f}pt")
+        td.set("width", f"{_outer_width(item, computed, width):.2f}pt")
     # A right float sized by its text has the estimate's margin of safety on its left, as CSS puts its box
     # at the container's right edge: its text starts where a browser's does.
     slack = estimate.safety(item, style) if not declared and side(style) == "right" else 0.0
@@ -290,8 +290,9 @@ def _declared_width(item: lxml_html.HtmlElement, style: Computed | None) -> str 
     return attribute if _PERCENT.match(attribute) else None
 
 
-def _outer_width(item: lxml_html.HtmlElement, style: Computed | None, width: float) -> float:
+def _outer_width(item: lxml_html.HtmlElement, computed: ElementStyles, width: float) -> float:
     """The float's margin box width, in points: its declared width, else its content's (shrink-to-fit)."""
+    style = computed.get(item)
     declared = _declared_width(item, style)
     own = style.own if style is not None else {}
     _, margin_right, _, margin_left = sides(own, "margin")
@@ -302,7 +303,9 @@ def _outer_width(item: lxml_html.HtmlElement, style: Computed | None, width: flo
         return min(float(declared[:-1]) * width / 100 + (0 if border_box else inside) + extra, width)
     if declared:
         return min(points(declared) + (0 if border_box else inside) + extra, width)
-    return min(estimate.max_content(item, style) + inside + extra, width)
+    # A box in a vertical writing mode is as wide as its lines are high, each in its own font.
+    content = estimate.max_content(item, style, computed if estimate.vertical(style) else None)
+    return min(content + inside + extra, width)
 
 
 def _from_the_browser(style: Computed | None) -> dict[str, str]:

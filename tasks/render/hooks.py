@@ -19,8 +19,10 @@ from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc
 from tasks.document.failures import RenderFailed
 from tasks.document.fidelity import FidelityReport
 from tasks.document.units import css_page_refused, page_fits
+from tasks.prepare.writing_mode import TURNED
 from tasks.render.overflow import FittingDocMixin, MeasuredKeepTogether
 from tasks.render.progress import ProgressTracker
+from tasks.render.turned import turned_loop
 
 ELEMENT_NODE = 1
 # The least room a frame must leave for content, in points.
@@ -108,4 +110,7 @@ def counting_loop(node: Any, context: Any, **kw: Any) -> Any:
     render = active.get()
     if render is not None and node.nodeType == ELEMENT_NODE:
         render.element()
+        turn = node.getAttribute(TURNED) if render.report.mode == "browser" else ""
+        if turn:
+            return turned_loop(_original_loop, node, context, turn, **kw)
     return _original_loop(node, context, **kw)
