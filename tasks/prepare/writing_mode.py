@@ -38,6 +38,8 @@ _FOUR_SIDED = frozenset(("margin", "padding", "border-width", "border-style", "b
 
 def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed], report: FidelityReport) -> None:
     """Wrap the content of each box whose writing mode is vertical, for tasks/render/turned.py."""
+    for written in root.xpath(f"//*[@{TURNED}]"):
+        del written.attrib[TURNED]  # the document's own: only this stage turns a box
     for element in [element for element in root.iter() if isinstance(element.tag, str)]:
         mode = _mode(element, computed)
         if mode not in _CLOCKWISE or _mode(element.getparent(), computed) in _CLOCKWISE:
