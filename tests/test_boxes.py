@@ -187,6 +187,18 @@ def test_an_auto_width_table_is_as_wide_as_its_content() -> None:
     assert at["50.000"].x0 == pytest.approx(at["amount"].x0, abs=1)
 
 
+@pytest.mark.parametrize("sized", ['style="width: 200px"', 'width="200"'])
+def test_an_auto_width_table_with_a_sized_cell_is_as_wide_as_its_content(sized: str) -> None:
+    # The cell's width is the least its column gets; the table still shrinks to fit (Chromium: Quantity at
+    # 31.5, Price at 86.9, the sized cell's text at 123.0). xhtml2pdf stretched it across the page
+    # (Price at 325.5).
+    css = "body { margin: 0 } td, th { border: 1px solid #000; padding: 4px }"
+    body = f"<table><tr><th>Quantity</th><th>Price</th><td {sized}>Wide cell</td></tr></table><p>Below</p>"
+    at = placed(page(body, css))
+    assert at["price"].x0 == pytest.approx(86.9, abs=15)
+    assert at["wide"].x0 == pytest.approx(123.0, abs=20)
+
+
 def test_a_float_is_as_wide_as_its_text_in_the_face_and_case_it_is_drawn_in() -> None:
     # Monospace capitals are wider than the Helvetica lower case the estimate took: "TOTAL" was broken in two.
     css = """body { margin: 0 } .box { max-width: 203px; font-family: monospace; text-transform: uppercase;

@@ -382,11 +382,14 @@ def _shrink_to_fit(table: lxml_html.HtmlElement, computed: ElementStyles, room: 
         widths = []
         for cell in cells:
             style = computed.get(cell)
-            if style is not None and (style.cascaded.get("width") or style.cascaded.get("white-space") == "pre"):
+            if style is not None and style.cascaded.get("white-space") == "pre":
                 return None
-            if cell.get("width"):
+            declared = _cell_width(cell, style)
+            if declared is None:
                 return None
-            widths.append(estimate.max_content(cell, style, computed) + (_extras(style) if style is not None else 1.5))
+            content = estimate.max_content(cell, style, computed)
+            # A cell's set width is the least its column gets (CSS 2.1 §17.5.2.2), its content-box width.
+            widths.append(max(content, declared) + (_extras(style) if style is not None else 1.5))
         widest_row = max(widest_row, sum(widths) + spacing * (len(cells) + 1))
         if all(cell.get("colspan", "1") == "1" for cell in cells):
             for index, cell_width in enumerate(widths):
@@ -395,6 +398,20 @@ def _shrink_to_fit(table: lxml_html.HtmlElement, computed: ElementStyles, room: 
                 columns[index] = max(columns[index], cell_width)
     width = max(sum(columns) + spacing * (len(columns) + 1), widest_row)
     return width if width < room - SLACK else None
+
+
+def _cell_width(cell: lxml_html.HtmlElement, style: Computed | None) -> float | None:
+    """The width a cell sets, in points: 0 where it sets none, None where it is not a length (a percentage,
+    `auto` from a stylesheet over a `width` attribute is taken as none)."""
+    value = style.cascaded.get("width", "").strip() if style is not None else ""
+    if not value or value == "auto":
+        attribute = cell.get("width", "")
+        found = _PIXELS.match(attribute)
+        if found or not attribute:
+            return float(found.group(1)) * PX if found else 0.0
+        value = attribute  # the stage writes pixels as points
+    width = points(value)
+    return width if width != float("inf") else None
 
 
 def _spacing(table: lxml_html.HtmlElement) -> float:
