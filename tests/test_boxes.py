@@ -199,6 +199,19 @@ def test_an_auto_width_table_with_a_sized_cell_is_as_wide_as_its_content(sized: 
     assert at["wide"].x0 == pytest.approx(123.0, abs=20)
 
 
+def test_a_box_set_wider_than_its_container_overflows_it_on_the_right() -> None:
+    # CSS 2.1 §10.3.3: the width holds and the right margin gives way (a menu's 60mm sections in narrower
+    # columns). Chromium: one line runs to "xi" at x 383.8 past the 300px container; "omega" at 247.2 on
+    # the second. xhtml2pdf wrapped the text in the container (omega at 206.8 on the third line).
+    css = "body { margin: 0; font: 14px Arial } .c { width: 300px } .s { width: 500px; padding: 0 20px }"
+    words = "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau"
+    body = f'<div class="c"><div class="s">{words} upsilon phi chi psi omega end</div><p>After</p></div>'
+    at = placed(page(body, css))
+    assert at["xi"].x0 == pytest.approx(383.8, abs=3) and at["xi"].y0 == pytest.approx(at["alpha"].y0, abs=1)
+    assert at["omega"].x0 == pytest.approx(247.2, abs=3)
+    assert at["after"].x0 == pytest.approx(28.5, abs=2)
+
+
 def test_a_float_is_as_wide_as_its_text_in_the_face_and_case_it_is_drawn_in() -> None:
     # Monospace capitals are wider than the Helvetica lower case the estimate took: "TOTAL" was broken in two.
     css = """body { margin: 0 } .box { max-width: 203px; font-family: monospace; text-transform: uppercase;

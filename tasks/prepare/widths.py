@@ -109,12 +109,19 @@ def _walk(
             inner = _table(child, style or Computed(font_pt=12.0), room, legacy_centre, computed)
             inner_indent, inner_boxed = (0.0, 0.0), False
         elif style is not None and _is_block(child, style) and not _placed(style):
-            inner, narrowed = _block(child, style, room, legacy_centre, (0.0, 0.0) if boxed else indent)
+            overflows = not _item(child, computed)
+            inner, narrowed = _block(child, style, room, legacy_centre, (0.0, 0.0) if boxed else indent, overflows)
             left, right = _sides(style)
             inner_indent = (0.0, 0.0) if narrowed else (indent[0] + left, indent[1] + right)
             inner_boxed = not narrowed and (boxed or _boxed(style))
             inner, inner_indent, inner_boxed = _in_columns(child, style, inner, inner_indent, inner_boxed)
         _walk(child, computed, max(inner, 0.0), inner_indent, inner_boxed)
+
+
+def _item(element: lxml_html.HtmlElement, computed: ElementStyles) -> bool:
+    """Whether the element was a flex or grid item, before the stage made its container a table."""
+    parent = next((ancestor for ancestor in element.iterancestors() if ancestor in computed), None)
+    return parent is not None and computed[parent].display.endswith(("flex", "grid"))
 
 
 def _is_box(node: lxml_html.HtmlElement) -> bool:
@@ -235,10 +242,16 @@ def _alignment(style: Computed, legacy_centre: bool) -> str:
 
 
 def _block(
-    element: lxml_html.HtmlElement, style: Computed, room: float, legacy_centre: bool, indent: tuple[float, float]
+    element: lxml_html.HtmlElement,
+    style: Computed,
+    room: float,
+    legacy_centre: bool,
+    indent: tuple[float, float],
+    overflows: bool = True,
 ) -> tuple[float, bool]:
-    """Narrow the block to its used width when that is less than its room; the room its content has,
-    and whether it now sits in a table cell."""
+    """Narrow the block to its used width when that is less than its room, or let it overflow its room on
+    the right when it is set wider (`overflows`: it is not a flex or grid item, which shrinks to its
+    line); the room its content has, and whether it now sits in a table cell."""
     # A block is as wide as its container anyway; said outright, xhtml2pdf sizes it as a box of its
     # own, and a table inside a table cell loses all its columns but the first.
     set_style(element, {name: None for name in ("width", "max-width") if style.own.get(name) == "100%"})
@@ -246,6 +259,12 @@ def _block(
     narrowed = 0 < used < available - SLACK
     if narrowed:
         narrow(element, style, used, _alignment(style, legacy_centre), indent)
+    elif overflows and used > available + SLACK and element.get("dir") != "rtl":
+        # Over-constrained (CSS 2.1 §10.3.3): a box set wider than its container keeps its width and
+        # overflows on the right, its right margin taking the difference.
+        _, right, _, _ = sides(style.cascaded, "margin")
+        set_style(element, {"margin-right": f"{right - (used - available):.2f}pt"})
+        return used - _extras(style), False
     else:
         # Only what blocks.narrow does beside widths: a padded block holding a table in a table cell.
         narrowed = blocks.narrow(element, style, 0.0)
