@@ -31,6 +31,11 @@ LINES = "<p>alpha<br>beta<br>gamma</p>"
         # `normal`: the face's ascent, descent and line gap, each rounded to whole pixels, as Blink does.
         ("p { font-size: 12px }", 11.25),
         ("p { font-size: 12px; font-family: Arial }", 10.5),
+        # The `font` shorthand sets `line-height: normal` where it names none, for its own face and size:
+        # xhtml2pdf drew `font: 12px Arial` 13.5pt apart. It sets the size children's `em` is of.
+        ("body { font: 12px Arial }", 10.5),
+        ("body { font: italic bold 12px/30px Georgia }", 22.5),
+        ("body { font: 12px Arial } p { font-size: 2em; line-height: 1 }", 18.0),
     ],
 )
 def test_consecutive_lines_are_as_far_apart_as_chromium_puts_them(css: str, pitch: float) -> None:

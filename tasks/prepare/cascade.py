@@ -106,6 +106,11 @@ ROOT = Computed(font_pt=values.ROOT_FONT_PT)
 _FACE_NAME = re.compile(r"font-family\s*:\s*[\"']?([^;\"'}]+)", re.IGNORECASE)
 _POINTS = re.compile(r"(\d+(?:\.\d+)?)pt")
 _FONT_LINE_HEIGHT = re.compile(r"/\s*([^\s,]+)")
+_FONT_SHORTHAND = re.compile(
+    r"((?:(?:normal|italic|oblique|small-caps|bold|bolder|lighter|[1-9]00|(?:ultra-|extra-|semi-)?"
+    r"(?:condensed|expanded))\s+)*)([^\s/]+)(?:\s*/\s*([^\s/]+))?\s+([^\s/].*)",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"\+?(?:\d+\.?\d*|\.\d+)")
 _INLINE_SPECIFICITY = (1 << 30, 0, 0)
 #: The shorthands whose longhands the stage reads itself (tasks/prepare/inline_style.sides).
@@ -253,8 +258,31 @@ def _cascade(
         # `padding-left: 40px` on a list); a longhand that outranks it comes after it and wins.
         for longhand in _LONGHANDS.get(declaration.name, ()):
             declared.pop(longhand, None)
-        declared.setdefault(declaration.name, []).append((origin, declaration.value))
+        expanded = font_longhands(declaration.value) if declaration.name == "font" else None
+        for name, value in expanded or ((declaration.name, declaration.value),):
+            declared.setdefault(name, []).append((origin, value))
     return declared
+
+
+def font_longhands(value: str) -> list[tuple[str, str]] | None:
+    """The longhands the `font` shorthand sets (`italic bold 12px/1.4 Arial, sans-serif`), each it leaves
+    out at its initial value, as a browser expands it (`font-variant` only where it is small caps: xhtml2pdf
+    draws none); None for a value this does not read (a system font, a `var()`)."""
+    found = _FONT_SHORTHAND.fullmatch(value.strip())
+    if found is None or "var(" in value:
+        return None
+    modifiers, size, line_height, family = found.groups()
+    longhands = {"font-style": "normal", "font-weight": "normal"}
+    for word in modifiers.split():
+        lowered = word.lower()
+        if lowered in ("italic", "oblique"):
+            longhands["font-style"] = lowered
+        elif lowered == "small-caps":
+            longhands["font-variant"] = lowered
+        elif lowered != "normal" and not lowered.endswith(("condensed", "expanded")):
+            longhands["font-weight"] = lowered
+    longhands |= {"font-size": size, "line-height": line_height or "normal", "font-family": family}
+    return list(longhands.items())
 
 
 def _compute(
