@@ -833,6 +833,31 @@ def test_a_cell_holds_its_first_paragraphs_top_margin_except_in_quirks_mode(doct
 
 
 @pytest.mark.parametrize(
+    ("doctype", "box", "after"),
+    [
+        # Chromium's tops of "After": the last paragraph's 20px bottom margin inside the cell or flex item.
+        ("<!DOCTYPE html>", "cell", 63.9),
+        ("<!DOCTYPE html>", "flex", 63.9),
+        # Quirks mode: a cell drops the browser's quirky bottom margin of its last paragraph (1em here)...
+        ("", "cell", 75.9),
+        # ...a flex item is no table cell, and keeps its first paragraph's top margin and its last's bottom.
+        ("", "flex", 84.9),
+    ],
+)
+def test_a_cell_or_flex_item_holds_its_last_blocks_bottom_margin(doctype: str, box: str, after: float) -> None:
+    # ReportLab ends a stack of flowables at the last one's border edge: the margin was lost (After 12pt up).
+    css = "body { margin: 0; font: 12px Arial } td { padding: 0; vertical-align: top } .row { display: flex }"
+    css += " p { margin: 0 } p.m { margin-bottom: 20px }" if doctype else ""
+    inner = '<p>One</p><p class="m">Two</p>' if doctype else "<p>One</p><p>Two</p>"
+    row = f"<table cellspacing=0><tr><td>{inner}</td><td>Side</td></tr></table>"
+    if box == "flex":
+        row = f'<div class="row"><div>{inner}</div><div>Side</div></div>'
+    html = f"{doctype}<html><head><style>{css}</style></head><body>{row}<p>After</p></body></html>"
+    at = {word.text: word for word in words.pdf_words(render_pdf(html, written_for="browser").pdf)[0].words}
+    assert at["after"].y0 == pytest.approx(after, abs=2.5)
+
+
+@pytest.mark.parametrize(
     ("doctype", "before", "row", "alpha"), [("<!DOCTYPE html>", 47.3, 17.6, 26.9), ("", 36.0, 13.5, 29.3)]
 )
 def test_in_quirks_mode_a_table_starts_its_font_afresh_and_the_body_drops_a_paragraphs_top_margin(

@@ -1,13 +1,11 @@
-"""The top margin a table cell holds: that of its first block, as a spacer.
+"""The margins a table cell holds: the top one of its first block, as a spacer; the bottom one of its last
+block the renderer keeps (tasks/render/table_layout.py).
 
-A table cell is a box of its own in a browser: the top margin of its first block stays inside it and
-makes it taller. ReportLab drops it at a cell's top, so it is moved into a spacer there. In quirks mode
-(no doctype) Chromium drops the browser stylesheet's "quirky" top margins at a cell's top itself: those of
-`p`, lists, `blockquote` and headings (measured).
-
-Not done: the bottom margin of a cell's last block, which ReportLab drops too. Held the same way, it
-moved four documents of the corpus down (it was tried twice): ReportLab keeps some of those margins,
-in a way not yet pinned down.
+A table cell is a box of its own in a browser: the top margin of its first block and the bottom margin
+of its last stay inside it and make it taller (as in a flex or grid item). ReportLab drops the top one at
+a cell's top, so it is moved into a spacer there. In quirks mode (no doctype) Chromium drops the browser
+stylesheet's "quirky" margins at the top and bottom of the author's table cells itself (not of flex or
+grid items): those of `p`, lists, `blockquote` and headings (measured).
 """
 
 from __future__ import annotations
@@ -39,10 +37,16 @@ def document(root: lxml_html.HtmlElement) -> Iterator[None]:
 
 
 def hold(cell: lxml_html.HtmlElement, computed: ElementStyles) -> None:
-    """The top margin of the cell's first block or table (and those it collapses with) as a spacer."""
+    """The top margin of the cell's first block or table (and those it collapses with) as a spacer; in
+    quirks mode, without the quirky bottom margins of its last blocks."""
+    authors = cell in computed  # not a cell this stage made of a flex or grid item
+    if authors and _QUIRKS.get():
+        for element in bottom_edge(cell, computed):
+            if _quirky(element, computed[element], "bottom"):
+                set_style(element, {"margin-bottom": "0"})
     if (cell.text or "").strip():
         return
-    top = _take(top_edge(cell, computed), computed)
+    top = _take(top_edge(cell, computed), computed, authors)
     if top > 0:
         spacer = lxml_html.Element("pdf:spacer")
         spacer.set("height", f"{top:.2f}pt")
@@ -57,7 +61,7 @@ def top_edge(cell: lxml_html.HtmlElement, computed: ElementStyles) -> list[lxml_
     element = next((child for child in cell if isinstance(child.tag, str)), None)
     while element is not None and (style := computed.get(element)) is not None:
         chain.append(element)
-        if element.tag == "table" or (element.text or "").strip():
+        if element.tag == "table" or (element.text or "").strip() or _own_context(style):
             break
         if sides(style.cascaded, "padding")[0] > 0 or border_width(style.cascaded, "top"):
             break
@@ -65,14 +69,47 @@ def top_edge(cell: lxml_html.HtmlElement, computed: ElementStyles) -> list[lxml_
     return chain
 
 
-def _take(chain: list[lxml_html.HtmlElement], computed: ElementStyles) -> float:
-    """The largest top margin of the blocks in `chain` that the cell holds, taken off them all."""
+def bottom_edge(cell: lxml_html.HtmlElement, computed: ElementStyles) -> list[lxml_html.HtmlElement]:
+    """The box's last block and its own last ones, down to one with a bottom padding or border, or a table:
+    those whose bottom margins collapse with the box's bottom."""
+    chain: list[lxml_html.HtmlElement] = []
+    if _text_at_the_end(cell):
+        return chain
+    element = next((child for child in reversed(cell) if isinstance(child.tag, str)), None)
+    while element is not None and (style := computed.get(element)) is not None:
+        chain.append(element)
+        if element.tag == "table" or _text_at_the_end(element) or _own_context(style):
+            break
+        if sides(style.cascaded, "padding")[2] > 0 or border_width(style.cascaded, "bottom"):
+            break
+        element = next((child for child in reversed(element) if isinstance(child.tag, str)), None)
+    return chain
+
+
+def _own_context(style: Computed) -> bool:
+    """Whether the box lays its children out in a context of its own, their margins not collapsing with its
+    own (a flex or grid container: each item is such a box)."""
+    return style.display.strip().endswith(("flex", "grid", "flow-root"))
+
+
+def _text_at_the_end(element: lxml_html.HtmlElement) -> bool:
+    return bool(((element[-1].tail if len(element) else element.text) or "").strip())
+
+
+def _quirky(element: lxml_html.HtmlElement, style: Computed, side: str) -> bool:
+    """Whether the element's margin on `side` is the browser stylesheet's quirky one (none the author set)."""
+    authored = f"margin-{side}" in style.own or "margin" in style.own
+    return _QUIRKS.get() and element.tag in QUIRKY and not authored
+
+
+def _take(chain: list[lxml_html.HtmlElement], computed: ElementStyles, authors: bool = True) -> float:
+    """The largest top margin of the blocks in `chain` that the cell holds, taken off them all (the quirky
+    ones dropped, in the author's cells)."""
     margin = 0.0
     for element in chain:
         style = computed[element]
         value = sides(style.cascaded, "margin")[0]
-        authored = "margin-top" in style.own or "margin" in style.own
-        if value > 0 and (authored or not (_QUIRKS.get() and element.tag in QUIRKY)):
+        if value > 0 and not (authors and _quirky(element, style, "top")):
             margin = max(margin, value)
         if value > 0:
             set_style(element, {"margin-top": "0"})

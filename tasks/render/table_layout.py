@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
+from reportlab.platypus.flowables import Flowable
 from xhtml2pdf.builders.flex import table_column_widths
 from xhtml2pdf.xhtml2pdf_reportlab import PmlKeepInFrame, PmlTable, _CellPart
 
@@ -188,8 +189,31 @@ def table_cell(maxWidth: float = 0, maxHeight: float = 0, mode: str = "shrink", 
     modes (`-pdf-keep-in-frame-mode: truncate`, ...) are the author's choice.
     """
     if mode == "shrink":
-        return _CellPart(content)
+        return _CellPart(_holding_the_last_margin(content))
     return PmlKeepInFrame(maxWidth=maxWidth, maxHeight=maxHeight, mode=mode, content=content)
+
+
+class _MarginHeld(Flowable):
+    """Nothing to draw, at a cell's end: ReportLab's stack of flowables ends at the last one's border edge,
+    dropping its space after, and this keeps it (a browser's table cell or flex item holds its last
+    block's bottom margin)."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return 0.0, _HELD
+
+    def draw(self) -> None:
+        pass
+
+
+#: Points: as tall as a flowable must be for ReportLab to count it, and the space before it.
+_HELD = 0.01
+
+
+def _holding_the_last_margin(content: Any) -> Any:
+    report = current_report()
+    if report is None or report.mode != "browser" or not isinstance(content, list) or not content:
+        return content
+    return [*content, _MarginHeld()] if content[-1].getSpaceAfter() > 0 else content
 
 
 def aligning_cell(start: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
