@@ -212,6 +212,15 @@ def test_a_box_set_wider_than_its_container_overflows_it_on_the_right() -> None:
     assert at["after"].x0 == pytest.approx(28.5, abs=2)
 
 
+def test_an_auto_width_table_holding_a_list_is_as_wide_as_the_list_with_its_indent() -> None:
+    # A line of a shrink-to-fit box holds the paddings of every block it is in, not only the innermost's:
+    # the list's 40px counted, "Item one" stays on one line (Chromium: "one" at 77.8, "Side" at 92.8).
+    css = "body { margin: 0; font: 12px Arial } td { padding: 0; vertical-align: top }"
+    at = placed(page("<table cellspacing=0><tr><td><ul><li>Item one</li></ul></td><td>Side</td></tr></table>", css))
+    assert at["one"].y0 == pytest.approx(at["item"].y0, abs=1)
+    assert at["side"].x0 == pytest.approx(92.8, abs=3)
+
+
 def test_a_float_is_as_wide_as_its_text_in_the_face_and_case_it_is_drawn_in() -> None:
     # Monospace capitals are wider than the Helvetica lower case the estimate took: "TOTAL" was broken in two.
     css = """body { margin: 0 } .box { max-width: 203px; font-family: monospace; text-transform: uppercase;

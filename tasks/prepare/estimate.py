@@ -116,9 +116,21 @@ def safety(element: lxml_html.HtmlElement, style: Computed | None) -> float:
 def _max_content(
     element: lxml_html.HtmlElement, style: Computed | None, computed: ElementStyles | None
 ) -> tuple[float, bool]:
-    """The element's max-content width as measured, and whether a family of the document's own is in it."""
+    """The element's max-content width as measured, and whether a family of the document's own is in it.
+    Each line holds the paddings, borders and margins of the blocks it is in, on both sides."""
     widths = [0.0]
+    starts = [0.0]  # where each line's text starts: the left sides of the blocks it is in
+    ends = [0.0]  # and the right sides, after it
     unsure = [False]
+
+    def new_line(left: float, right: float) -> None:
+        if widths[-1] > starts[-1]:
+            widths.append(left)
+            starts.append(left)
+            ends.append(right)
+        else:
+            widths[-1] = starts[-1] = left
+            ends[-1] = right
 
     def measure(text: str | None, style: Computed | None) -> None:
         words = " ".join((text or "").split())
@@ -126,7 +138,7 @@ def _max_content(
             return
         font = style.font_pt if style is not None else 12.0
         inherited = style.inherited if style is not None else {}
-        gap = stringWidth(" ", "Helvetica", font) if widths[-1] else 0.0
+        gap = stringWidth(" ", "Helvetica", font) if widths[-1] > starts[-1] else 0.0
         widths[-1] += gap + _run_width(words, inherited, font)
         unsure[0] = unsure[0] or not _drawn_as_measured(inherited)
 
@@ -134,21 +146,21 @@ def _max_content(
         content = style.generated.get(pseudo, {}).get("content") if style is not None else None
         measure(text_of(content) if content else None, style)
 
-    def walk(node: lxml_html.HtmlElement, style: Computed | None) -> None:
+    def walk(node: lxml_html.HtmlElement, style: Computed | None, inset: tuple[float, float]) -> None:
         own = computed.get(node, style) if computed is not None else style
         block = node.tag in BLOCK_TAGS or node.tag == "br"
-        if block and widths[-1]:
-            widths.append(0.0)
+        if block:
+            new_line(*inset)
         if node.tag == "tr" and node is not element:
             # A row's cells stand side by side, whatever blocks they hold: the row is as wide as they are.
             widths[-1] += _row_width(node, own, computed)
-            widths.append(0.0)
+            new_line(*inset)
             return
         rows = _lines_of_a_wrapping_row(node, own)
         if rows:
             # A wrapping flex row the stage has broken into lines: unwrapped, its lines stand on one.
             widths[-1] += sum(_row_width(row, own, computed) for row in rows) + (len(rows) - 1) * _column_gap(own)
-            widths.append(0.0)
+            new_line(*inset)
             return
         boxed = node is not element and own is not style
         left, right = _sides(own) if boxed else (0.0, 0.0)
@@ -157,22 +169,28 @@ def _max_content(
             # A box of a set width is that wide, whatever it holds.
             widths[-1] += left + fixed + right
             if block:
-                widths.append(0.0)
+                new_line(*inset)
             return
-        widths[-1] += left
+        inner = (inset[0] + left, inset[1] + right) if block else inset
+        if block:
+            new_line(*inner)
+        else:
+            widths[-1] += left
         generated(node, own, "before")
         measure(node.text, own)
         for child in node:
             if isinstance(child.tag, str):
-                walk(child, own)
+                walk(child, own, inner)
             measure(child.tail, own)
         generated(node, own, "after")
-        widths[-1] += right
-        if block and widths[-1]:
-            widths.append(0.0)
+        if not block:
+            widths[-1] += right
+        if block:
+            new_line(*inset)
 
-    walk(element, style)
-    return max(max(widths), _widest_image(element, computed)), unsure[0]
+    walk(element, style, (0.0, 0.0))
+    lines = [width + end for width, start, end in zip(widths, starts, ends, strict=True) if width > start]
+    return max(max(lines, default=0.0), _widest_image(element, computed)), unsure[0]
 
 
 def _row_width(row: lxml_html.HtmlElement, style: Computed | None, computed: ElementStyles | None) -> float:
