@@ -212,6 +212,17 @@ def test_a_box_set_wider_than_its_container_overflows_it_on_the_right() -> None:
     assert at["after"].x0 == pytest.approx(28.5, abs=2)
 
 
+def test_a_flex_item_holds_the_collapsed_bottom_margins_of_the_blocks_its_last_line_ends() -> None:
+    # The list's 5px, its block's 20px and the item's 2px collapse to 20px inside the flex item; the item
+    # as wide as the list with the browser's 40px indent (Chromium: "After" at 84.1, "one" beside "Item").
+    css = "body { margin: 0; font: 12px Arial } .row { display: flex } .d { margin: 13px 0 20px }"
+    css += " ul { margin: 5px 0 } li { margin: 0 0 2px }"
+    body = '<div class="row"><div><div class="d"><ul><li>Item one</li><li>Item two</li></ul></div></div>'
+    at = placed(page(f"{body}<div>Side</div></div><p>After</p>", css))
+    assert at["after"].y0 == pytest.approx(84.1, abs=2.5)
+    assert at["one"].y0 == pytest.approx(at["item"].y0, abs=1)
+
+
 def test_an_auto_width_table_holding_a_list_is_as_wide_as_the_list_with_its_indent() -> None:
     # A line of a shrink-to-fit box holds the paddings of every block it is in, not only the innermost's:
     # the list's 40px counted, "Item one" stays on one line (Chromium: "one" at 77.8, "Side" at 92.8).

@@ -349,10 +349,12 @@ def standard_face(inherited: dict[str, str]) -> str:
 
 
 def _sides(style: Computed | None) -> tuple[float, float]:
-    """A descendant box's own padding, borders and margins, left and right: they widen the line it sits in."""
+    """A descendant box's padding, borders and margins, left and right, the browser's (a list's 40px) with
+    the author's: they widen the line it sits in."""
     if style is None:
         return 0.0, 0.0
-    _, pad_right, _, pad_left = sides(style.own, "padding")
-    _, margin_right, _, margin_left = sides(style.own, "margin")
-    left = pad_left + border_width(style.own, "left") + margin_left
-    return left, pad_right + border_width(style.own, "right") + margin_right
+    declared = style.cascaded
+    _, pad_right, _, pad_left = sides(declared, "padding")
+    _, margin_right, _, margin_left = sides(declared, "margin")
+    left = pad_left + border_width(declared, "left") + margin_left
+    return left, pad_right + border_width(declared, "right") + margin_right

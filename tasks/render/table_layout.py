@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
-from reportlab.platypus.flowables import Flowable
+from reportlab.platypus.flowables import Flowable, Spacer
 from xhtml2pdf.builders.flex import table_column_widths
 from xhtml2pdf.xhtml2pdf_reportlab import PmlKeepInFrame, PmlTable, _CellPart
 
@@ -196,16 +196,21 @@ def table_cell(maxWidth: float = 0, maxHeight: float = 0, mode: str = "shrink", 
 class _MarginHeld(Flowable):
     """Nothing to draw, at a cell's end: ReportLab's stack of flowables ends at the last one's border edge,
     dropping its space after, and this keeps it (a browser's table cell or flex item holds its last
-    block's bottom margin)."""
+    block's bottom margin), with what the empty spacers after it (the margins of the blocks it ends, as
+    xhtml2pdf writes them) add to it."""
+
+    def __init__(self, extra: float) -> None:
+        super().__init__()
+        self.extra = extra
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return 0.0, _HELD
+        return 0.0, self.extra + _HELD
 
     def draw(self) -> None:
         pass
 
 
-#: Points: as tall as a flowable must be for ReportLab to count it, and the space before it.
+#: Points: as tall as a flowable must be for ReportLab to count it.
 _HELD = 0.01
 
 
@@ -213,7 +218,12 @@ def _holding_the_last_margin(content: Any) -> Any:
     report = current_report()
     if report is None or report.mode != "browser" or not isinstance(content, list) or not content:
         return content
-    return [*content, _MarginHeld()] if content[-1].getSpaceAfter() > 0 else content
+    trailing = len(content)
+    while trailing > 1 and isinstance(content[trailing - 1], Spacer) and content[trailing - 1].height <= 0:
+        trailing -= 1  # ReportLab skips a spacer of no height, and its space after with it
+    kept = content[trailing - 1].getSpaceAfter()
+    collapsed = max(flowable.getSpaceAfter() for flowable in content[trailing - 1 :])
+    return [*content, _MarginHeld(collapsed - kept)] if collapsed > 0 else content
 
 
 def aligning_cell(start: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
