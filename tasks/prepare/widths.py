@@ -420,8 +420,8 @@ def _shrink_to_fit(table: lxml_html.HtmlElement, computed: ElementStyles, room: 
 
 
 def _cell_width(cell: lxml_html.HtmlElement, style: Computed | None) -> float | None:
-    """The width a cell sets, in points: 0 where it sets none, None where it is not a length (a percentage,
-    `auto` from a stylesheet over a `width` attribute is taken as none)."""
+    """The width a cell sets (its CSS `width`, else its `width` attribute), in points: 0 where it sets none
+    or `auto`, None where it is not a length (a percentage)."""
     value = style.cascaded.get("width", "").strip() if style is not None else ""
     if not value or value == "auto":
         attribute = cell.get("width", "")

@@ -18,7 +18,6 @@ from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare.cascade import Computed
-from tasks.prepare.inline_style import set_style
 
 #: The wrapper's attribute: "cw" (a quarter turn clockwise) or "ccw", and "end" where the content starts
 #: at the box's right edge (its block flow runs right to left inside a box wider than the content).
@@ -40,6 +39,8 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
     """Wrap the content of each box whose writing mode is vertical, for tasks/render/turned.py."""
     for written in root.xpath(f"//*[@{TURNED}]"):
         del written.attrib[TURNED]  # the document's own: only this stage turns a box
+    if not any("writing-mode" in style.cascaded for style in computed.values()):
+        return
     for element in [element for element in root.iter() if isinstance(element.tag, str)]:
         mode = _mode(element, computed)
         if mode not in _CLOCKWISE or _mode(element.getparent(), computed) in _CLOCKWISE:
@@ -122,7 +123,6 @@ def _upright(element: lxml_html.HtmlElement) -> None:
             if text and text.strip():
                 setattr(node, attribute, None)
                 _set_broken(node, attribute, "".join(text.split()))
-    set_style(element, {"white-space": None})
 
 
 def _set_broken(node: lxml_html.HtmlElement, attribute: str, characters: str) -> None:

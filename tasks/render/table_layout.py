@@ -215,6 +215,7 @@ _HELD = 0.01
 
 
 def _holding_the_last_margin(content: Any) -> Any:
+    """A cell's content (browser mode) with a `_MarginHeld` after it where its last block has a margin."""
     report = current_report()
     if report is None or report.mode != "browser" or not isinstance(content, list) or not content:
         return content
