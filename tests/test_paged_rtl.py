@@ -154,6 +154,22 @@ def test_a_heading_kept_whole_and_with_the_next_block_stays_on_the_page_it_fits(
     assert {"Heading", "Boxed", "After"} <= {text for text, _, _ in words(pdf, 1)}
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        "<table><tr><td><h2>Heading</h2><p>Boxed</p></td><td>Side</td></tr></table>",
+        "<div style='display: flex'><div><h2>Heading</h2><p>Boxed</p></div><div>Side</div></div>",
+    ],
+)
+def test_a_heading_kept_with_the_next_block_inside_a_cell_or_flex_item_renders(row: str) -> None:
+    # The group a heading with `break-after: avoid` makes has no width and cannot be drawn in a table cell
+    # (a flex item becomes one): measuring the cell failed the render. In a cell it is what it holds.
+    css = "h2 { break-after: avoid; break-inside: avoid }"
+    found = words(render_pdf(document(row + "<p>After</p>", css)).pdf, 1)
+    heading, boxed, side, after = (where(found, text) for text in ("Heading", "Boxed", "Side", "After"))
+    assert side[1] > heading[1] and heading[2] < boxed[2] < after[2]
+
+
 @pytest.mark.parametrize("where_columns", ["body", "section"])
 def test_two_columns_put_column_two_right_of_column_one(where_columns: str) -> None:
     words_one = " ".join(f"one{index}" for index in range(120))

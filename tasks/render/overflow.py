@@ -85,7 +85,7 @@ class MeasuredKeepTogether(KeepTogether):
 
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:
         held = self._content
-        self._content = _opened(held)
+        self._content = opened(held)
         try:
             return super().wrap(aW, aH)  # type: ignore[no-any-return]
         finally:
@@ -95,16 +95,16 @@ class MeasuredKeepTogether(KeepTogether):
         parts: list[Any] = super().split(aW, aH)
         if parts and not isinstance(parts[0], ActionFlowable):
             # It fits here: ReportLab places the first part at once, which an inner group never fits.
-            return _opened(parts)
+            return opened(parts)
         return parts
 
 
-def _opened(flowables: list[Any]) -> list[Any]:
+def opened(flowables: list[Any]) -> list[Any]:
     """`flowables`, each KeepTogether among them replaced by what it holds."""
-    opened: list[Any] = []
+    flat: list[Any] = []
     for flowable in flowables:
-        opened.extend(_opened(flowable._content) if isinstance(flowable, KeepTogether) else [flowable])
-    return opened
+        flat.extend(opened(flowable._content) if isinstance(flowable, KeepTogether) else [flowable])
+    return flat
 
 
 class FittingDocMixin:

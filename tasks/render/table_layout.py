@@ -13,6 +13,7 @@ from xhtml2pdf.builders.flex import table_column_widths
 from xhtml2pdf.xhtml2pdf_reportlab import PmlKeepInFrame, PmlTable, _CellPart
 
 from tasks.render.hooks import current_report
+from tasks.render.overflow import opened
 
 Width = float | str | None
 #: Points: the narrowest column, so that an empty one never ends up with a width of zero or less.
@@ -188,6 +189,10 @@ def table_cell(maxWidth: float = 0, maxHeight: float = 0, mode: str = "shrink", 
     Shrunk to the column's width still, when something in it is wider. Other
     modes (`-pdf-keep-in-frame-mode: truncate`, ...) are the author's choice.
     """
+    if isinstance(content, list):
+        # A group kept together on a page (a heading with `break-after: avoid`) means nothing in a cell,
+        # which is cut by height alone, and cannot be drawn there: what it holds goes in the cell.
+        content = opened(content)
     if mode == "shrink":
         return _CellPart(_holding_the_last_margin(content))
     return PmlKeepInFrame(maxWidth=maxWidth, maxHeight=maxHeight, mode=mode, content=content)
