@@ -59,10 +59,17 @@ def drawn(own: dict[str, str], side: str) -> bool:
     return False
 
 
-def _sides_value(value: str, side: str) -> str:
-    """`side`'s value of a 1-4 value side shorthand (`border-style: solid none`); "" for none or too many."""
+def four_sides(value: str) -> tuple[str, ...] | None:
+    """The top, right, bottom and left values of a 1-4 value side shorthand (`border-style: solid none`);
+    None for none or too many."""
     parts = value.split()
-    return parts[_ORDER[len(parts)][SIDES.index(side)]] if len(parts) in _ORDER else ""
+    return tuple(parts[index] for index in _ORDER[len(parts)]) if len(parts) in _ORDER else None
+
+
+def _sides_value(value: str, side: str) -> str:
+    """`side`'s value of a 1-4 value side shorthand; "" for none or too many."""
+    four = four_sides(value)
+    return four[SIDES.index(side)] if four else ""
 
 
 def _without_colors(value: str) -> str:

@@ -39,14 +39,15 @@ def document(root: lxml_html.HtmlElement) -> Iterator[None]:
 def hold(cell: lxml_html.HtmlElement, computed: ElementStyles) -> None:
     """The top margin of the cell's first block or table (and those it collapses with) as a spacer; in
     quirks mode, without the quirky bottom margins of its last blocks."""
-    authors = cell in computed  # not a cell this stage made of a flex or grid item
-    if authors and _QUIRKS.get():
+    # Not in a cell this stage made of a flex or grid item: Blink's quirk containers are table cells.
+    drops_quirky = _QUIRKS.get() and cell in computed
+    if drops_quirky:
         for element in bottom_edge(cell, computed):
-            if _quirky(element, computed[element], "bottom"):
+            if quirky(element, computed[element], "bottom"):
                 set_style(element, {"margin-bottom": "0"})
     if (cell.text or "").strip():
         return
-    top = _take(top_edge(cell, computed), computed, authors)
+    top = _take(top_edge(cell, computed), computed, drops_quirky)
     if top > 0:
         spacer = lxml_html.Element("pdf:spacer")
         spacer.set("height", f"{top:.2f}pt")
@@ -96,20 +97,20 @@ def _text_at_the_end(element: lxml_html.HtmlElement) -> bool:
     return bool(((element[-1].tail if len(element) else element.text) or "").strip())
 
 
-def _quirky(element: lxml_html.HtmlElement, style: Computed, side: str) -> bool:
-    """Whether the element's margin on `side` is the browser stylesheet's quirky one (none the author set)."""
-    authored = f"margin-{side}" in style.own or "margin" in style.own
-    return _QUIRKS.get() and element.tag in QUIRKY and not authored
+def quirky(element: lxml_html.HtmlElement, style: Computed, side: str) -> bool:
+    """Whether the element's margin on `side` is the browser stylesheet's quirky one (none the author set),
+    which Chromium drops at a quirk container's edge in quirks mode."""
+    return element.tag in QUIRKY and f"margin-{side}" not in style.own and "margin" not in style.own
 
 
-def _take(chain: list[lxml_html.HtmlElement], computed: ElementStyles, authors: bool = True) -> float:
-    """The largest top margin of the blocks in `chain` that the cell holds, taken off them all (the quirky
-    ones dropped, in the author's cells)."""
+def _take(chain: list[lxml_html.HtmlElement], computed: ElementStyles, drops_quirky: bool) -> float:
+    """The largest top margin of the blocks in `chain` that the cell holds (the quirky ones dropped where
+    `drops_quirky`), taken off them all."""
     margin = 0.0
     for element in chain:
         style = computed[element]
         value = sides(style.cascaded, "margin")[0]
-        if value > 0 and not (authors and _quirky(element, style, "top")):
+        if value > 0 and not (drops_quirky and quirky(element, style, "top")):
             margin = max(margin, value)
         if value > 0:
             set_style(element, {"margin-top": "0"})

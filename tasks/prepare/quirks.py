@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 
 from tasks.prepare import values
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.cell_margins import QUIRKY, top_edge
+from tasks.prepare.cell_margins import quirky, top_edge
 from tasks.prepare.inline_style import border_width, sides
 
 CSS = """
@@ -46,6 +46,5 @@ def drop_top_margins_at_body_top(root: lxml_html.HtmlElement, computed: dict[lxm
     if style is None or sides(style.cascaded, "padding")[0] > 0 or border_width(style.cascaded, "top"):
         return
     for element in top_edge(body, computed):
-        own = computed[element].own
-        if element.tag in QUIRKY and "margin-top" not in own and "margin" not in own:
+        if quirky(element, computed[element], "top"):
             restyle(element, computed[element], {"margin-top": "0"})

@@ -17,20 +17,24 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from tasks.document.fidelity import FidelityReport
+from tasks.prepare.borders import SIDES, four_sides
 from tasks.prepare.cascade import Computed
 
 #: The wrapper's attribute: "cw" (a quarter turn clockwise) or "ccw", and "end" where the content starts
 #: at the box's right edge (its block flow runs right to left inside a box wider than the content).
 TURNED = "data-turned"
 _CLOCKWISE = {"vertical-rl": "cw", "vertical-lr": "cw lr", "sideways-rl": "cw", "sideways-lr": "ccw"}
-_SIDES = ("top", "right", "bottom", "left")
 #: For each side of the page, the side it becomes in the content laid out unturned.
 _UNTURNED = {
-    "cw": dict(zip(_SIDES, ("left", "top", "right", "bottom"), strict=True)),
-    "ccw": dict(zip(_SIDES, ("right", "bottom", "left", "top"), strict=True)),
+    "cw": dict(zip(SIDES, ("left", "top", "right", "bottom"), strict=True)),
+    "ccw": dict(zip(SIDES, ("right", "bottom", "left", "top"), strict=True)),
 }
-_AXES = {"width": "height", "height": "width"}
-_SIZES = frozenset(f"{prefix}{axis}" for prefix in ("", "min-", "max-") for axis in _AXES)
+#: Each size property and the one it becomes unturned (`width` a height).
+_SIZES = {
+    f"{prefix}{axis}": f"{prefix}{other}"
+    for prefix in ("", "min-", "max-")
+    for axis, other in (("width", "height"), ("height", "width"))
+}
 _SIDE_NAME = re.compile(r"^(margin|padding|border)-(top|right|bottom|left)(-width|-style|-color)?$")
 _FOUR_SIDED = frozenset(("margin", "padding", "border-width", "border-style", "border-color"))
 
@@ -88,7 +92,7 @@ def _unturned(style: str, sides: dict[str, str]) -> str:
             renamed.append(part)
             continue
         if name in _SIZES:
-            name = _swap_axis(name)
+            name = _SIZES[name]
         elif found := _SIDE_NAME.match(name):
             name = f"{found.group(1)}-{sides[found.group(2)]}{found.group(3) or ''}"
         elif name in _FOUR_SIDED:
@@ -97,20 +101,13 @@ def _unturned(style: str, sides: dict[str, str]) -> str:
     return "; ".join(renamed)
 
 
-def _swap_axis(name: str) -> str:
-    prefix, _, axis = name.rpartition("-") if "-" in name else ("", "", name)
-    return f"{prefix}-{_AXES[axis]}" if prefix else _AXES[axis]
-
-
 def _rotated(value: str, sides: dict[str, str]) -> str:
     """A 1-4 value side shorthand (top right bottom left) with each value moved to its unturned side."""
-    parts = value.split()
-    if len(parts) not in (2, 3, 4):
-        return value
-    four = (parts * 2)[:4] if len(parts) == 2 else [*parts[:3], parts[3] if len(parts) == 4 else parts[1]]
-    on_page = dict(zip(_SIDES, four, strict=True))
-    unturned = {sides[side]: on_page[side] for side in _SIDES}
-    return " ".join(unturned[side] for side in _SIDES)
+    four = four_sides(value)
+    if four is None or len(set(four)) == 1:
+        return value  # the same on every side
+    unturned = {sides[side]: part for side, part in zip(SIDES, four, strict=True)}
+    return " ".join(unturned[side] for side in SIDES)
 
 
 def _upright(element: lxml_html.HtmlElement) -> None:
