@@ -64,6 +64,19 @@ def test_recall_counts_words_as_a_multiset_over_all_pages() -> None:
     assert recall([page()], []) == 1.0
 
 
+def test_recall_finds_a_word_one_side_read_letter_by_letter_and_loses_nothing_else() -> None:
+    letters = page(*((letter, 10 * at, 0) for at, letter in enumerate("lower")), ("seat", 0, 20))
+
+    assert recall([letters], [page(("lower", 0, 0), ("seat", 0, 20))]) == 1.0
+    assert recall([page(("lower", 0, 0), ("seat", 0, 20))], [letters]) == 1.0
+    # Letters that spell nothing the other side lacks, or are not next to each other, stay apart.
+    assert recall([letters], [page(("seat", 0, 20))]) == pytest.approx(1 / 6)
+    apart = page(("l", 0, 0), ("o", 10, 0), ("seat", 0, 20), ("w", 20, 0), ("e", 30, 0), ("r", 40, 0))
+    assert recall([apart], [page(("lower", 0, 0), ("seat", 0, 20))]) == pytest.approx(1 / 6)
+    # A word the reference uses whole as often as ours is not also taken for the reference's letters.
+    assert recall([letters, page(("lower", 0, 0))], [page(("lower", 0, 0), ("seat", 0, 20))]) == pytest.approx(2 / 7)
+
+
 def test_layout_counts_matched_words_within_six_percent_of_the_page_per_axis() -> None:
     reference = page(("near", 10, 10), ("far", 10, 50), ("missing", 10, 80))
     ours = page(("near", 15, 14), ("far", 10, 57))

@@ -36,13 +36,58 @@ class Comparison:
 
 
 def recall(reference: list[Page], ours: list[Page]) -> float:
-    """Share of the reference's words found in ours, counted as a multiset over all pages."""
+    """Share of the reference's words found in ours, counted as a multiset over all pages.
+
+    pdftotext cuts a word into letters where an engine draws each glyph at a position of its own
+    (Chromium's letter-spacing: "L O W E R") and reads it whole where the spacing is the PDF's own
+    (xhtml2pdf's): a run of one side's words, next to each other on a page, that spells a word the other
+    side has and does not otherwise use counts as that word, found. Text that is missing stays missing.
+    """
     wanted = Counter(word.text for page in reference for word in page.words)
-    found = Counter(word.text for page in ours for word in page.words)
     total = sum(wanted.values())
     if total == 0:
         return 1.0
-    return sum(min(count, found[text]) for text, count in wanted.items()) / total
+    ours, split = _joined(ours, wanted)
+    found = Counter(word.text for page in ours for word in page.words)
+    reference, joined = _joined(reference, found)
+    wanted = Counter(word.text for page in reference for word in page.words)
+    kept = sum(min(count, found[text]) for text, count in wanted.items())
+    # A word ours split was one of the reference's; a word the reference split was several.
+    return (kept + len(split) + sum(joined)) / total
+
+
+#: The most words of one side that are joined into one word of the other.
+_MOST_PIECES = 40
+
+
+def _joined(pages: list[Page], other: Counter[str]) -> tuple[list[Page], list[int]]:
+    """`pages` with runs of words that spell a word `other` has more of than `pages` do taken out, and
+    how many words each run held."""
+    surplus = other - Counter(word.text for page in pages for word in page.words)
+    if not surplus:
+        return pages, []
+    longest = max(map(len, surplus))
+    kept_pages: list[Page] = []
+    runs: list[int] = []
+    for page in pages:
+        kept: list[Word] = []
+        words, start = page.words, 0
+        while start < len(words):
+            spelled, end = "", start
+            while end < len(words) and end - start < _MOST_PIECES and len(spelled) < longest:
+                spelled += words[end].text
+                end += 1
+                if end - start > 1 and surplus[spelled] > 0:
+                    surplus[spelled] -= 1
+                    runs.append(end - start)
+                    break
+            else:
+                kept.append(words[start])
+                start += 1
+                continue
+            start = end
+        kept_pages.append(Page(page.width, page.height, tuple(kept)))
+    return kept_pages, runs
 
 
 def matched_words(reference: Page, ours: Page) -> list[tuple[Word, Word]]:
