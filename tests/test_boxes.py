@@ -212,6 +212,27 @@ def test_a_box_set_wider_than_its_container_overflows_it_on_the_right() -> None:
     assert at["after"].x0 == pytest.approx(28.5, abs=2)
 
 
+def test_a_list_set_narrower_than_its_container_is_placed_by_its_auto_margins_with_its_indent() -> None:
+    # 300px + the browser's 40px of padding, centred (Chromium: "first" at 200.6); a list as wide as its
+    # container with an auto left margin keeps its indent (Chromium: "last" at 57.7). The list's padding
+    # was made a left margin, which took the place of `auto`: "first" at 58.4.
+    css = "body { margin: 0; font: 12px Arial } ul { width: 300px; margin: 0 auto }"
+    body = "<ul><li>First item</li></ul><ol style='margin-left: auto; margin-right: 0'><li>Last item</li></ol>"
+    at = placed(page(body, css))
+    assert at["first"].x0 == pytest.approx(200.6, abs=2)
+    assert at["last"].x0 == pytest.approx(57.7, abs=2)
+
+
+def test_a_flex_list_set_narrower_than_its_container_has_its_own_padding_not_the_browsers() -> None:
+    # Its box in a table cell, with the author's `padding-left: 0`; the browser's 40px stayed on the list
+    # around it (Chromium: "one" at 63.6, "two" at 95.6; before: 94.2 and 127.2).
+    css = "body { margin: 0; font: 12px Arial } li { padding: 0 10px }"
+    css += " ul { display: flex; width: 400px; padding-left: 0; margin: 0 0 0 1cm; list-style: none }"
+    at = placed(page("<ul><li>One</li><li>Two</li></ul>", css))
+    assert at["one"].x0 == pytest.approx(63.6, abs=2)
+    assert at["two"].x0 == pytest.approx(95.6, abs=2.5)
+
+
 def test_a_flex_item_holds_the_collapsed_bottom_margins_of_the_blocks_its_last_line_ends() -> None:
     # The list's 5px, its block's 20px and the item's 2px collapse to 20px inside the flex item; the item
     # as wide as the list with the browser's 40px indent (Chromium: "After" at 84.1, "one" beside "Item").

@@ -2,7 +2,8 @@
 
 The browser stylesheet gives a list the padding a browser's does. xhtml2pdf measures a list with a
 left padding as wide as its frame (a table cell holding one took the whole row), so where nothing is
-drawn on the list's left (no border, no background) that padding becomes margin, which looks the same.
+drawn on the list's left (no border, no background) and its left margin is not `auto`, that padding becomes
+margin, which looks the same.
 A marker `inside` the item is text at the start of its first line, which xhtml2pdf does not draw: it
 becomes that text.
 """
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from lxml import html as lxml_html
 
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.inline_style import sides
+from tasks.prepare.inline_style import auto_sides, sides
 
 _LISTS = ("ul", "ol", "menu", "dir")
 
@@ -28,7 +29,8 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
         _markers_inside(element, computed)
         padding, margin = sides(style.cascaded, "padding")[3], sides(style.cascaded, "margin")[3]
         drawn = any(name.startswith(("background", "border")) for name in style.own)
-        if padding > 0 and not drawn:
+        # An `auto` left margin places the list (centred, pushed right): a length there would not.
+        if padding > 0 and not drawn and not auto_sides(style.cascaded)[0]:
             restyle(element, style, {"padding-left": "0", "margin-left": f"{margin + padding:.2f}pt"})
 
 

@@ -31,6 +31,7 @@ SLACK = 1.0
 #: What stays on a narrowed block itself; the rest of its box goes to the cell that holds its content.
 _OUTSIDE = ("margin", "width", "max-width", "min-width", "display", "float", "position", "box-sizing")
 PX = 0.75
+_SIDES = ("top", "right", "bottom", "left")
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 
 
@@ -291,7 +292,10 @@ def narrow(
         _spacer(row)
     td.set("width", f"{width:.2f}pt")
     box = {name: value for name, value in style.own.items() if not name.startswith(_OUTSIDE)}
-    box = {"vertical-align": "top", "padding": "0", **box}
+    # The cell holds the block's padding, the browser's stylesheet's (a list's 40px) with the author's.
+    padding = sides(style.cascaded, "padding")
+    padding_sides = {f"padding-{side}": f"{value:.2f}pt" for side, value in zip(_SIDES, padding, strict=True)}
+    box = {"vertical-align": "top", **padding_sides, **box}
     td.set("style", "; ".join(f"{name}: {value}" for name, value in box.items()))
     td.text, element.text = element.text, None
     for child in list(element):
@@ -299,7 +303,7 @@ def narrow(
     element.append(table)
     # The block keeps its vertical margins; its horizontal ones are the table's.
     top, _, bottom, _ = sides(style.cascaded, "margin")
-    element.set("style", f"margin-top: {top:.2f}pt; margin-bottom: {bottom:.2f}pt")
+    element.set("style", f"margin-top: {top:.2f}pt; margin-bottom: {bottom:.2f}pt; padding: 0")
 
 
 def _spacer(row: lxml_html.HtmlElement) -> None:
