@@ -17,6 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from arabic_reshaper import ArabicReshaper
 from reportlab.lib.fonts import tt2ps
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
@@ -246,15 +247,25 @@ def _is_serif(font_name: str) -> bool:
     return any(mark in lowered for mark in _SERIF) and "sans" not in lowered
 
 
+#: Arabic joined as xhtml2pdf joins it, keeping the harakat (vowel marks, shadda) a browser draws, which
+#: arabic_reshaper deletes unless told: with ligatures, then without (fonts differ most in those).
+_KEEPING_HARAKAT = (
+    ArabicReshaper(configuration={"delete_harakat": False}),
+    ArabicReshaper(configuration={"delete_harakat": False, "support_ligatures": False}),
+)
+
+
 def shape_frag_text(text: str, font_name: str | None = None) -> str | None:
-    """xhtml2pdf's Arabic shaping, for the fallback face when the fragment's cannot draw Arabic."""
-    if (
-        font_name is not None
-        and not text.isascii()
-        and _ARABIC.search(text)
-        and not font_has_glyph(font_name, _ARABIC_BEH)
-    ):
+    """xhtml2pdf's Arabic shaping, for the fallback face when the fragment's cannot draw Arabic, with the
+    text's harakat kept where the face can draw them."""
+    if text.isascii() or not _ARABIC.search(text):
+        return _original_shape(text, font_name)
+    if font_name is not None and not font_has_glyph(font_name, _ARABIC_BEH):
         font_name = next((face for face in fallback_faces() if font_has_glyph(face, _ARABIC_BEH)), font_name)
+    for reshaper in _KEEPING_HARAKAT:
+        shaped: str = reshaper.reshape(text)
+        if font_name is None or all(font_has_glyph(font_name, char) for char in shaped):
+            return shaped
     return _original_shape(text, font_name)
 
 
