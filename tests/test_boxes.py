@@ -492,6 +492,27 @@ def test_an_absolute_box_is_placed_from_its_containers_padding_edge_and_keeps_it
     assert at["certified"].x0 == pytest.approx(MARGIN + 34.02, abs=2)
 
 
+def test_an_absolute_badge_centred_by_translate_is_as_wide_as_its_text() -> None:
+    # `left: 50%; transform: translate(-50%, -50%)` moves it back by half its own shrink-to-fit width; the
+    # page's width had stood in for it, and the badge was drawn at the page's left margin (x 28.4).
+    # Chromium: "centred" at 268.3, 141.1.
+    css = "body { font: 12px Arial } .c { position: relative; height: 300px }"
+    css += " .b { position: absolute; top: 50%; left: 50%; transform: translate(-50%, -50%) }"
+    at = placed(page('<div class="c"><div class="b">Centred badge</div></div>', css))
+    assert at["centred"].x0 == pytest.approx(268.3, abs=3)
+    assert at["centred"].y0 == pytest.approx(141.1, abs=4)
+
+
+def test_a_box_placed_at_the_right_of_a_narrower_container_ends_at_its_right_side() -> None:
+    # The 400px container's right margin was taken of the page without the body's 8px margins, so the
+    # box ended 12pt short of the container's side (Chromium: "corner" at 279.5).
+    css = "body { font: 12px Arial } .c { position: relative; width: 400px; height: 100px; border: 1px solid }"
+    css += " .b { position: absolute; right: 10px; top: 10px }"
+    at = placed(page('<div class="c"><p>Inside</p><div class="b">Corner note</div></div>', css))
+    assert at["corner"].x0 == pytest.approx(279.5, abs=2)
+    assert at["inside"].x0 == pytest.approx(34.5, abs=2)
+
+
 def test_an_image_that_cannot_be_shown_stands_as_its_alt_text_in_a_browser_document() -> None:
     html = page('<p>Before <img src="absent/logo.png" alt="Company logo"> after</p>')
     result = render_pdf(html)

@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import estimate, values
 from tasks.prepare.cascade import Computed, restyle
-from tasks.prepare.inline_style import auto_sides, declarations, points, set_style, sides
+from tasks.prepare.inline_style import auto_sides, points, set_style, sides
 from tasks.prepare.stylesheets import remove
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
@@ -52,7 +52,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles, report: Fidelity
             _in_flow(element, style, report)
         elif kind == "relative":
             _relative_offsets(element, style, computed, page_width)
-            _width_as_margins(element, style, page_width)
+            _width_as_margins(element, style, computed, page_width)
         elif kind in OUT_OF_FLOW:
             _translated(element, style, computed, page_width)
         if kind == "absolute":
@@ -182,16 +182,20 @@ def _shift(
     element: lxml_html.HtmlElement, style: Computed, computed: ElementStyles, page_width: float
 ) -> tuple[float, float] | None:
     """How far the box's `transform` moves it, if it only translates: a percentage is of the box's own
-    border box, its height estimated."""
+    border box (shrink-to-fit when it is placed out of flow), its height estimated."""
     translation = _translation(style.cascaded.get("transform", ""), style.font_pt)
     if translation is None:
         return None
     _, right, _, left = sides(style.own, "padding")
-    width = min(points(style.own.get("width")), page_width)
-    if width == float("inf"):
+    width = points(style.own.get("width"))
+    if width == float("inf") and position(style) in OUT_OF_FLOW:
+        # Shrink-to-fit: no wider than its content (the page's width had stood in for it, so a badge
+        # centred by `left: 50%; translate(-50%)` was moved back by half the page).
         width = min(estimate.max_content(element, style, computed), page_width)
+    elif width == float("inf"):
+        width = page_width  # a block in flow is as wide as its container
     elif not style.border_box:
-        width += left + right + _border_widths(style.own)
+        width = min(width, page_width) + left + right + _border_widths(style.own)
     height = estimate.height(element, computed, width)  # with its padding and borders
     (across, across_percent), (down, down_percent) = translation
     return (across * width / 100 if across_percent else across, down * height / 100 if down_percent else down)
@@ -245,12 +249,17 @@ def _in_flow(element: lxml_html.HtmlElement, style: Computed, report: FidelityRe
     report.degrade(f"a positioned <{element.tag}> inside a table cell was laid out in flow")
 
 
-def _width_as_margins(element: lxml_html.HtmlElement, style: Computed, page_width: float) -> None:
+def _width_as_margins(
+    element: lxml_html.HtmlElement, style: Computed, computed: ElementStyles, page_width: float
+) -> None:
     """A relative block narrower than its container, its width said as a right margin (both margins when
     centred), so that it stays a block xhtml2pdf can measure for the boxes placed inside it."""
     own = style.own
     width = min(points(own.get("max-width")), points(own.get("width")))
-    available = _available_width(element, page_width)
+    # Its container's content box, the browser's margins counted (the body's 8px had been left out, and
+    # a box placed at the container's right side drawn 12pt short of it).
+    container = next((above for above in element.iterancestors() if above in computed), None)
+    available = (computed[container].block_width if container is not None else 0.0) or page_width
     if not 0 < width < available * 0.98 or element.tag in ("table", "td", "th", "tr", "img"):
         return
     top, right, bottom, left = sides(own, "margin")
@@ -274,17 +283,6 @@ def _width_as_margins(element: lxml_html.HtmlElement, style: Computed, page_widt
             "margin-bottom": f"{bottom:.2f}pt",
         },
     )
-
-
-def _available_width(element: lxml_html.HtmlElement, page_width: float) -> float:
-    """The page's content width less the side margins and paddings of the blocks around the element."""
-    width = page_width
-    for ancestor in element.iterancestors():
-        declared = declarations(ancestor)
-        for box in ("margin", "padding"):
-            _, right, _, left = sides(declared, box)
-            width -= left + right
-    return width
 
 
 def _border_widths(own: dict[str, str]) -> float:
