@@ -6,6 +6,7 @@ import io
 
 import pypdf
 import pytest
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tasks.render.renderer import render_pdf
 from tasks.render.table_layout import auto_layout
@@ -39,6 +40,17 @@ def test_automatic_columns_are_as_wide_as_their_content() -> None:
     # Evenly spread, "Detail" would start two thirds of the way across (about 380 pt).
     assert x_of(pdf, "Qty") < 120
     assert x_of(pdf, "Detail") < 160
+
+
+def test_a_table_narrower_than_a_cell_that_does_not_wrap_grows_to_hold_it() -> None:
+    # CSS 2.1 §17.5.2.2: the table is as wide as its columns' minimum content; the columns had been
+    # scaled down into its 200px and the nowrap text ran under "B" (Chromium: "B" 149 pt right of "Very").
+    text = "Very long nowrap cell content"
+    html = (
+        f"<table style='width: 200px' border='1'><tr><td style='white-space: nowrap'>{text}</td><td>B</td></tr></table>"
+    )
+    pdf = render_pdf(html, written_for="browser").pdf
+    assert x_of(pdf, "B") - x_of(pdf, "Very") > stringWidth(text, "Times-Roman", 12) + 1
 
 
 def test_a_full_width_column_beside_an_image_column_leaves_the_image_its_room() -> None:

@@ -52,7 +52,19 @@ class ContentSizedTable(PmlTable):
             if self._sizedFor is None or self._sizedFor[0] != availWidth:
                 self._sizedFor = (availWidth, self._contentWidths(declared, availWidth))
             self._colWidths[:] = self._sizedFor[1]
+            # At least as wide as its columns' minimum content, as far as there is room (CSS 2.1 §17.5.2.2):
+            # xhtml2pdf scaled them down into the declared width, and a nowrap cell's text ran over the next.
+            needed = sum(self._sizedFor[1])
+            total = self._normWidth(self._declaredTotal, availWidth)
+            self.totalWidth = min(needed, availWidth) if needed > total + _ROUNDING else self._declaredTotal
         return super()._wrapInside(availWidth, availHeight)
+
+    @property
+    def _declaredTotal(self) -> Width:
+        """The width the table was given, before `_wrapInside` widened it to its content."""
+        if "_givenTotal" not in self.__dict__:
+            self._givenTotal: Width = getattr(self, "totalWidth", None)
+        return self._givenTotal
 
     _acrossSpans = False
 
@@ -112,7 +124,7 @@ class ContentSizedTable(PmlTable):
             report.degrade(f"cells of a table on page {doc.page} got less padding than written (narrower columns)")
 
     def _contentWidths(self, declared: list[Width], availWidth: float) -> list[float]:
-        total = self._normWidth(getattr(self, "totalWidth", None), availWidth)
+        total = self._normWidth(self._declaredTotal, availWidth)
         lows, highs = table_column_widths(self, self.canv, declared, spans=True)
         return auto_layout(declared, lows, highs, total)
 
