@@ -513,6 +513,18 @@ def test_a_box_placed_at_the_right_of_a_narrower_container_ends_at_its_right_sid
     assert at["inside"].x0 == pytest.approx(34.5, abs=2)
 
 
+def test_a_hidden_box_keeps_its_place_and_draws_nothing_but_what_is_visible_inside_it() -> None:
+    # xhtml2pdf drew `visibility: hidden` text, border and background. Chromium: "Visible" at 138.9, where
+    # it would be with the hidden words drawn; nothing of the box is seen.
+    css = ".h { visibility: hidden; border: 2px solid red; background: #fc0; padding: 10px } .v { visibility: visible }"
+    body = '<p>Shown</p><div class="h">Hidden words <b>bold</b> <span class="v">Visible inside</span></div>'
+    html = page(body, css)
+    at = placed(html)
+    assert at["visible"].x0 == pytest.approx(138.9, abs=2.5)
+    assert darkest(html, at["hidden"]) == 255
+    assert darkest(html, at["visible"]) < 100
+
+
 def test_an_image_that_cannot_be_shown_stands_as_its_alt_text_in_a_browser_document() -> None:
     html = page('<p>Before <img src="absent/logo.png" alt="Company logo"> after</p>')
     result = render_pdf(html)

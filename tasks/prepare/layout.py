@@ -24,6 +24,7 @@ from tasks.prepare import (
     table_display,
     table_padding,
     values,
+    visibility,
     widths,
 )
 from tasks.prepare.cascade import INLINE_TAGS, Computed, restyle
@@ -53,6 +54,7 @@ def apply(
         if style is not None and isinstance(element.tag, str):
             _rewrite_display(element, style, computed, report, page_width)
     lists.apply(root, computed)
+    visibility.apply(root, computed)
     positioned.tall_boxes_in_flow(root, computed, report, page_width)
     floats.apply(root, computed, page_width)
     table_display.apply(root, computed, report)
