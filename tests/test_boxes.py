@@ -525,6 +525,21 @@ def test_a_hidden_box_keeps_its_place_and_draws_nothing_but_what_is_visible_insi
     assert darkest(html, at["visible"]) < 100
 
 
+@pytest.mark.parametrize(
+    ("table", "caption_x"),
+    [("width: 100%", 278.0), ("width: 300px; margin: 0 auto", 278.0), ("", 58.7)],
+)
+def test_a_caption_is_centred_over_its_table(table: str, caption_x: float) -> None:
+    # As wide as the table, as the fitted width of one sized by its content; xhtml2pdf drew it at x 29.1,
+    # left of the page's content box. Chromium's positions; a bottom caption stands below the table.
+    css = f"table {{ {table}; border: 1px solid }}"
+    at = placed(page("<table><caption>Cap text</caption><tr><td>Cell one</td><td>Cell two</td></tr></table>", css))
+    assert at["cap"].x0 == pytest.approx(caption_x, abs=3)
+    assert at["cap"].y0 < at["cell"].y0
+    below = placed(page("<table><caption style='caption-side: bottom'>Cap</caption><tr><td>Cell</td></tr></table>"))
+    assert below["cap"].y0 > below["cell"].y0
+
+
 def test_an_image_that_cannot_be_shown_stands_as_its_alt_text_in_a_browser_document() -> None:
     html = page('<p>Before <img src="absent/logo.png" alt="Company logo"> after</p>')
     result = render_pdf(html)

@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 from tasks.document.fidelity import FidelityReport
 from tasks.prepare import (
     blocks,
+    captions,
     floats,
     grid_tracks,
     lists,
@@ -67,6 +68,7 @@ def apply(
     _hold_space_of_blocks(root, computed, (page_width, page_height))
     table_padding.apply(root, computed)
     widths.apply(root, computed, page_width)
+    captions.apply(root, computed)
 
 
 def _rewrite_display(
