@@ -190,6 +190,19 @@ def test_two_columns_put_column_two_right_of_column_one(where_columns: str) -> N
         assert second[2] == pytest.approx(first[2], abs=2)
 
 
+@pytest.mark.parametrize("tag", ["ul", "ol"])
+def test_a_list_in_columns_deals_its_items_to_them_and_numbers_on(tag: str) -> None:
+    # A CV's skills in `columns: 3`: the items were one column, reported as ignored CSS. Chromium: two items
+    # a column, the third column's first item level with the first's, numbered 5 in an ordered list.
+    items = "".join(f"<li>Skill{index}</li>" for index in range(1, 7))
+    found = words(render_pdf(document(f"<{tag}>{items}</{tag}><p>After</p>", f"{tag} {{ columns: 3 }}")).pdf, 1)
+    first, third, fifth = (where(found, f"Skill{index}") for index in (1, 3, 5))
+    assert first[1] < third[1] < fifth[1] and fifth[2] == pytest.approx(first[2], abs=1)
+    assert where(found, "After")[2] < first[2] + 60  # Chromium: 39 pt below; in one column, over 100
+    if tag == "ol":
+        assert where(found, "5.")[1] < fifth[1] < where(found, "5.")[1] + 20
+
+
 def test_an_article_in_columns_without_a_body_tag_flows_through_columns_as_wide_as_a_browsers() -> None:
     # WeasyPerf's columns sample: `<style>` then `<article>`, no <body> tag. lxml's HTML 4 parser left the
     # unknown <article> in the head (no columns); the body's 8px margins then narrowed each frame twice.

@@ -8,6 +8,7 @@ balances the columns of such a block, which frames cannot.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from copy import deepcopy
@@ -28,7 +29,8 @@ INDENT = "data-column-indent"
 #: A block with this share of the body's text is the body, for columns: they become the page's frames.
 _WHOLE = 0.9
 #: Boxes whose children cannot go to another column apart from them.
-_WHOLE_TAGS = frozenset(("table", "thead", "tbody", "tr", "ol", "pre", "svg"))
+_WHOLE_TAGS = frozenset(("table", "thead", "tbody", "tr", "pre", "svg"))
+_LISTS = ("ul", "ol")
 
 
 def apply(
@@ -56,6 +58,17 @@ def apply(
         length = len(element.text_content().strip())
         if element.tag in ("html", "body") or (length >= _WHOLE * total and _over_a_page(length, style, page_size)):
             page = (count, gap - sum(_inset(element, style)))
+        elif element.tag in _LISTS and len(element.findall("li")) >= 2:
+            # The list's items dealt to the columns, each column's in the list or a copy of it.
+            holder = lxml_html.Element("div")
+            element.addprevious(holder)
+            holder.append(element)
+            if element.get(INDENT):
+                holder.set(INDENT, element.attrib.pop(INDENT))
+            set_style(element, {"columns": None, "column-count": None})
+            unset = {name: value for name, value in style.cascaded.items() if not name.startswith("column")}
+            computed[element] = dataclasses.replace(style, cascaded=unset)
+            _as_table(holder, count, gap, computed, (page_size[0] - gap * (count - 1)) / count)
         elif element.tag not in ("table", "tr", "td", "th", "ul", "ol", "p") and len(element) >= 2:
             _as_table(element, count, gap, computed, (page_size[0] - gap * (count - 1)) / count)
         else:
@@ -134,13 +147,14 @@ def _as_table(
     left_indent, _, right_indent = (element.attrib.pop(INDENT, None) or "0 0").partition(" ")
     table.set("style", f"width: 100%; margin-left: {left_indent}pt; margin-right: {right_indent}pt")
     row = etree.SubElement(table, "tr")
+    dealt_of: dict[lxml_html.HtmlElement, int] = {}  # how many of a broken box's children earlier cells hold
     for index, members in enumerate(cells):
         cell = etree.SubElement(row, "td")
         padding = values.fmt(gap / 2)
         left, right = (padding if index else "0"), (padding if index < count - 1 else "0")
         box = f"width: {100 / count:.2f}%; padding-left: {left}; padding-right: {right}"
         cell.set("style", f"vertical-align: top; {box}")
-        _fill(cell, members, computed)
+        _fill(cell, members, computed, dealt_of)
     set_style(element, {"columns": None, "column-count": None})
 
 
@@ -169,7 +183,12 @@ def _pieces(
             yield _Piece(child, size)
 
 
-def _fill(cell: lxml_html.HtmlElement, members: list[_Piece], computed: dict[lxml_html.HtmlElement, Computed]) -> None:
+def _fill(
+    cell: lxml_html.HtmlElement,
+    members: list[_Piece],
+    computed: dict[lxml_html.HtmlElement, Computed],
+    dealt_of: dict[lxml_html.HtmlElement, int],
+) -> None:
     """Put a column's pieces in its cell; the pieces of a broken box in that box, or in a copy of it (without
     its id) where the box began in an earlier column."""
     boxes: dict[lxml_html.HtmlElement, lxml_html.HtmlElement] = {}
@@ -180,18 +199,26 @@ def _fill(cell: lxml_html.HtmlElement, members: list[_Piece], computed: dict[lxm
         box = boxes.get(piece.broken)
         if box is None:
             begun = piece.broken.getparent() is not None and piece.broken.getparent().tag == "td"
-            box = _continued(piece.broken, computed) if begun else piece.broken
+            box = _continued(piece.broken, dealt_of.get(piece.broken, 0), computed) if begun else piece.broken
             boxes[piece.broken] = box
             cell.append(box)
         box.append(piece.element)
+        dealt_of[piece.broken] = dealt_of.get(piece.broken, 0) + 1
 
 
-def _continued(box: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]) -> lxml_html.HtmlElement:
+def _continued(
+    box: lxml_html.HtmlElement, dealt: int, computed: dict[lxml_html.HtmlElement, Computed]
+) -> lxml_html.HtmlElement:
+    """A copy of `box` without its children or id, for its children after the `dealt` earlier columns hold."""
     copy: lxml_html.HtmlElement = deepcopy(box)  # its attributes as parsed: `th:each` is no name etree.Element takes
     for child in list(copy):
         copy.remove(child)
     copy.text = None
     copy.attrib.pop("id", None)
+    if box.tag == "ol":
+        # Numbered on from the items the earlier columns hold.
+        start = box.get("start", "1")
+        copy.set("start", str((int(start) if start.lstrip("-").isdigit() else 1) + dealt))
     if box in computed:
         computed[copy] = computed[box]
     return copy
