@@ -540,6 +540,20 @@ def test_a_caption_is_centred_over_its_table(table: str, caption_x: float) -> No
     assert below["cap"].y0 > below["cell"].y0
 
 
+def test_pre_wrap_text_keeps_its_spaces_and_wraps_at_the_edge_of_its_box() -> None:
+    # xhtml2pdf kept every space unbreakable: the line ran past its 250px box and off the page, its end
+    # lost. Chromium: indent, double spaces and the tab kept ("1" at 127.7, "done" at 80.7); "spaces"
+    # begins the next line at 33.7; the long line of the page's width wraps and keeps "it".
+    css = "pre { white-space: pre-wrap; width: 250px } .p { white-space: pre-wrap }"
+    code = "def f(x):\n    return  x + 1   # two  spaces kept and a long comment that wraps at the edge\n\tdone"
+    long_line = " ".join(["further"] * 30) + " beyond it"
+    at = placed(page(f'<pre>{code}</pre><div class="p">{long_line}</div>', css))
+    assert at["return"].x0 == pytest.approx(57.2, abs=1.5) and at["1"].x0 == pytest.approx(127.7, abs=1.5)
+    assert at["spaces"].x0 == pytest.approx(33.7, abs=1.5) and at["spaces"].y0 > at["return"].y0 + 5
+    assert at["done"].x0 == pytest.approx(80.7, abs=1.5)
+    assert at["it"].x1 < A4_WIDTH - MARGIN
+
+
 def test_an_image_that_cannot_be_shown_stands_as_its_alt_text_in_a_browser_document() -> None:
     html = page('<p>Before <img src="absent/logo.png" alt="Company logo"> after</p>')
     result = render_pdf(html)

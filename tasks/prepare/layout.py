@@ -21,6 +21,7 @@ from tasks.prepare import (
     grid_tracks,
     lists,
     positioned,
+    pre_wrap,
     table_columns,
     table_display,
     table_padding,
@@ -61,8 +62,12 @@ def apply(
     table_display.apply(root, computed, report)
     table_columns.apply(root, computed, page_width)
     _keep_space_after_nowrap(root, computed)
+    pre_wrap.apply(root, computed)
     for pre in root.iter("pre"):
-        blocks.fit_preformatted(pre, computed.get(pre), page_width)
+        style = computed.get(pre)
+        # Text that wraps (pre-wrap, now laid out as normal text) needs no smaller type.
+        if style is not None and style.cascaded.get("white-space", "pre").strip() in ("pre", "nowrap"):
+            blocks.fit_preformatted(pre, style, page_width)
     positioned.apply(root, computed, report, page_width)
     # Then, with every table in place, the blocks that must become one, and the empty ones that hold space.
     _hold_space_of_blocks(root, computed, (page_width, page_height))
