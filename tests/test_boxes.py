@@ -554,6 +554,16 @@ def test_pre_wrap_text_keeps_its_spaces_and_wraps_at_the_edge_of_its_box() -> No
     assert at["it"].x1 < A4_WIDTH - MARGIN
 
 
+def test_viewport_units_and_a_width_calc_with_a_percentage_are_of_the_pages_content_box() -> None:
+    # 5vw is 5 % of the printed page's content width (538.6pt), not of the paper's; `calc(100% - 200px)` had
+    # been dropped, and the box with `margin-left: auto` stood at the left. Chromium: "font" at 147.5,
+    # "calc" at 183.0.
+    css = "h1 { font-size: 5vw } .c { width: calc(100% - 200px); border: 1px solid; margin-left: auto }"
+    at = placed(page('<h1>Viewport font</h1><div class="c">Calc box</div>', css))
+    assert at["font"].x0 == pytest.approx(147.5, abs=3)
+    assert at["calc"].x0 == pytest.approx(183.0, abs=2)
+
+
 def test_an_image_that_cannot_be_shown_stands_as_its_alt_text_in_a_browser_document() -> None:
     html = page('<p>Before <img src="absent/logo.png" alt="Company logo"> after</p>')
     result = render_pdf(html)

@@ -54,6 +54,8 @@ _SILENT = frozenset(
 _UNREADABLE = re.compile(r"\b(?:var|env|lab|lch|oklab|oklch|color|color-mix|light-dark|attr|min|max|clamp)\(", re.I)
 _VAR = re.compile(r"var\(\s*(--[\w-]+)\s*(,)?")
 _OF_THE_WIDTH = ("margin", "padding", "text-indent")
+#: Widths whose percentages the layout takes of the room it finds, except inside a calc() with lengths.
+_WIDTHS = frozenset(("width", "min-width", "max-width"))
 #: Percentages of the containing block's height, where that height is definite.
 _OF_THE_HEIGHT = frozenset(("height", "min-height"))
 _PERCENT = re.compile(r"(?<![\d.])(-?+(?:\d++(?:\.\d++)?+|\.\d++))%")
@@ -295,7 +297,7 @@ def _compute(
     quirks: bool,
 ) -> Computed:
     custom = _custom_properties(declared, parent.custom)
-    size = _font_size(declared, custom, parent, root_pt, _generic_monospace(declared, parent))
+    size = _font_size(declared, custom, parent, root_pt, _generic_monospace(declared, parent), page)
     font_pt = size.pt
     context = values.Context(
         font_pt=font_pt,
@@ -374,13 +376,18 @@ class _FontSize:
 
 
 def _font_size(
-    declared: Declared, custom: dict[str, str], parent: Computed, root_pt: float, monospace: bool
+    declared: Declared,
+    custom: dict[str, str],
+    parent: Computed,
+    root_pt: float,
+    monospace: bool,
+    page: tuple[float, float],
 ) -> _FontSize:
     """The element's font size as Blink computes it, monospace default included: text in the generic
     monospace family has a `medium` of 13px where other text has 16px. Where the family changes to or
     from monospace and no absolute length set the size, a keyword size is taken again from the other
     family's table and any other size is scaled by 13/16 (or 16/13): `FontBuilder::CheckForGenericFamilyChange`."""
-    size = _declared_size(declared, custom, parent, root_pt, monospace)
+    size = _declared_size(declared, custom, parent, root_pt, monospace, page)
     if size.absolute or monospace == parent.monospace:
         return size
     if size.keyword:
@@ -390,7 +397,12 @@ def _font_size(
 
 
 def _declared_size(
-    declared: Declared, custom: dict[str, str], parent: Computed, root_pt: float, monospace: bool
+    declared: Declared,
+    custom: dict[str, str],
+    parent: Computed,
+    root_pt: float,
+    monospace: bool,
+    page: tuple[float, float],
 ) -> _FontSize:
     """The element's font size from its own `font-size`, before any change of generic family."""
     inherited = _FontSize(parent.font_pt, parent.font_keyword, parent.font_absolute, monospace)
@@ -404,7 +416,7 @@ def _declared_size(
     if value in values.FONT_KEYWORDS or value == "initial":
         keyword = "medium" if value == "initial" else value
         return _FontSize(values.keyword_pt(keyword, monospace), keyword, False, monospace)
-    pt = values.font_size(value, parent.font_pt, root_pt)
+    pt = values.font_size(value, parent.font_pt, root_pt, page)
     if pt is None or value in ("inherit", "unset"):
         return inherited
     # Sizes relative to the parent's keep its absoluteness; so does the browser stylesheet's only length,
@@ -525,12 +537,13 @@ def _unitless_length(value: str, quirks: bool) -> str | None:
 
 def _of_containing_block(name: str, value: str, parent: Computed, context: values.Context) -> str:
     """`value` with its percentages of the containing block's height (a `height`, where that is definite)
-    or width (margins, paddings, `text-indent`) in points."""
+    or width (margins, paddings, `text-indent`, a width's calc() that mixes them with lengths) in points."""
     if name in _OF_THE_HEIGHT and _PERCENT.fullmatch(value):
         basis = _definite_height(parent, context)
         if basis is not None:
             return values.fmt(float(value[:-1]) * basis / 100)
-    if "%" in value and name.startswith(_OF_THE_WIDTH):
+    mixed = name in _WIDTHS and "%" in value and "calc(" in value.lower()  # calc(100% - 200px)
+    if "%" in value and (name.startswith(_OF_THE_WIDTH) or mixed):
         value = _PERCENT.sub(lambda found: values.fmt(float(found.group(1)) * context.block_width_pt / 100), value)
     return value
 

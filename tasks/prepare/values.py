@@ -210,8 +210,11 @@ def _same(unit: str, other: str) -> str:
     return unit
 
 
-def font_size(value: str, parent_pt: float, root_pt: float = ROOT_FONT_PT) -> float | None:
-    """An element's font size in points from its declared `font-size`, or None if unreadable."""
+def font_size(
+    value: str, parent_pt: float, root_pt: float = ROOT_FONT_PT, page: tuple[float, float] = (595.0, 842.0)
+) -> float | None:
+    """An element's font size in points from its declared `font-size`, or None if unreadable; `vw` and `vh`
+    are of the `page`'s content box (width, height), as in a browser's print."""
     value = value.strip().lower()
     if value in FONT_KEYWORDS:
         return FONT_KEYWORDS[value] * ABSOLUTE["px"]
@@ -228,7 +231,8 @@ def font_size(value: str, parent_pt: float, root_pt: float = ROOT_FONT_PT) -> fl
             return parent_pt * float(value[:-1]) / 100
         except ValueError:
             return None
-    resolved = resolve_lengths(value, Context(font_pt=parent_pt, root_pt=root_pt))
+    context = Context(font_pt=parent_pt, root_pt=root_pt, page_width_pt=page[0], page_height_pt=page[1])
+    resolved = resolve_lengths(value, context)
     if resolved is None:
         return None
     found = re.fullmatch(rf"({_NUMBER})pt", resolved.strip())
