@@ -564,6 +564,19 @@ def test_viewport_units_and_a_width_calc_with_a_percentage_are_of_the_pages_cont
     assert at["calc"].x0 == pytest.approx(183.0, abs=2)
 
 
+def test_flex_items_in_their_order_and_a_placed_child_is_no_item() -> None:
+    # `order` was ignored ("Second" first); the absolute badge took a cell of the row beside the items, and
+    # the bordered relative container moved its row in by the body's margin again. Chromium: "Item" at 34.5,
+    # "Badge" at 531.1 (right: 0), "First" left of "Second".
+    css = ".f { display: flex; position: relative; height: 100px; border: 1px solid }"
+    css += " .a { position: absolute; right: 0; top: 0 } .o { display: flex; gap: 20px } .s { order: 2 }"
+    body = '<div class="f"><div>Item A</div><div>Item B</div><span class="a">Badge</span></div>'
+    at = placed(page(body + '<div class="o"><div class="s">Second</div><div>First</div></div>', css))
+    assert at["item"].x0 == pytest.approx(34.5, abs=2)
+    assert at["badge"].x0 == pytest.approx(531.1, abs=4) and at["badge"].y0 == pytest.approx(at["item"].y0, abs=2)
+    assert at["first"].x0 < at["second"].x0
+
+
 def test_an_image_that_cannot_be_shown_stands_as_its_alt_text_in_a_browser_document() -> None:
     html = page('<p>Before <img src="absent/logo.png" alt="Company logo"> after</p>')
     result = render_pdf(html)

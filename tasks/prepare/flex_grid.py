@@ -14,6 +14,7 @@ from lxml import html as lxml_html
 from tasks.prepare import estimate, flex_line, floats, grid_placement, grid_tracks, values
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import gap_of, points, set_display, set_style, sides
+from tasks.prepare.positioned import OUT_OF_FLOW, position
 
 _PERCENT = re.compile(r"^\s*([\d.]+)%\s*$")
 #: Widths within this many points of a line's room fit in it: a rounding.
@@ -317,7 +318,9 @@ def _fill_cell(item: lxml_html.HtmlElement, width: str | None, computed: dict[lx
 def _children(
     element: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Computed]
 ) -> list[lxml_html.HtmlElement]:
-    """The container's items: its element children, and its loose text as anonymous items."""
+    """The container's items in their `order`: its element children, and its loose text as anonymous
+    items. A child placed out of flow (absolute, fixed) is no item: it stays in the container, where its
+    offsets place it (it had taken a cell of the row, its text beside the items')."""
     items = []
     if element.text and element.text.strip():
         items.append(_anonymous(element.text))
@@ -325,13 +328,21 @@ def _children(
     for child in list(element):
         if not isinstance(child.tag, str):
             continue
-        items.append(child)
+        if position(computed.get(child)) not in OUT_OF_FLOW:
+            items.append(child)
+            element.remove(child)
         if child.tail and child.tail.strip():
             items.append(_anonymous(child.tail))
         child.tail = None
-    for child in list(element):
-        element.remove(child)
-    return [item for item in items if computed.get(item) is None or computed[item].display != "none"]
+    shown = [item for item in items if computed.get(item) is None or computed[item].display != "none"]
+    return sorted(shown, key=lambda item: _order(computed.get(item)))
+
+
+def _order(style: Computed | None) -> int:
+    try:
+        return int((style.cascaded.get("order", "0") if style is not None else "0").strip())
+    except ValueError:
+        return 0
 
 
 def _anonymous(text: str) -> lxml_html.HtmlElement:

@@ -116,6 +116,10 @@ def _walk(
             inner_indent = (0.0, 0.0) if narrowed else (indent[0] + left, indent[1] + right)
             inner_boxed = not narrowed and (boxed or _boxed(style))
             inner, inner_indent, inner_boxed = _in_columns(child, style, inner, inner_indent, inner_boxed)
+        elif style is not None and _is_block(child, style) and positioned.is_positioned(style):
+            # Placed by xhtml2pdf, it is still a block whose margins, padding and border keep its tables in.
+            left, right = _sides(style)
+            inner_indent, inner_boxed = (indent[0] + left, indent[1] + right), boxed or _boxed(style)
         _walk(child, computed, max(inner, 0.0), inner_indent, inner_boxed)
 
 
