@@ -554,16 +554,6 @@ def test_pre_wrap_text_keeps_its_spaces_and_wraps_at_the_edge_of_its_box() -> No
     assert at["it"].x1 < A4_WIDTH - MARGIN
 
 
-def test_viewport_units_and_a_width_calc_with_a_percentage_are_of_the_pages_content_box() -> None:
-    # 5vw is 5 % of the printed page's content width (538.6pt), not of the paper's; `calc(100% - 200px)` had
-    # been dropped, and the box with `margin-left: auto` stood at the left. Chromium: "font" at 147.5,
-    # "calc" at 183.0.
-    css = "h1 { font-size: 5vw } .c { width: calc(100% - 200px); border: 1px solid; margin-left: auto }"
-    at = placed(page('<h1>Viewport font</h1><div class="c">Calc box</div>', css))
-    assert at["font"].x0 == pytest.approx(147.5, abs=3)
-    assert at["calc"].x0 == pytest.approx(183.0, abs=2)
-
-
 def test_flex_items_in_their_order_and_a_placed_child_is_no_item() -> None:
     # `order` was ignored ("Second" first); the absolute badge took a cell of the row beside the items, and
     # the bordered relative container moved its row in by the body's margin again. Chromium: "Item" at 34.5,
@@ -575,6 +565,27 @@ def test_flex_items_in_their_order_and_a_placed_child_is_no_item() -> None:
     assert at["item"].x0 == pytest.approx(34.5, abs=2)
     assert at["badge"].x0 == pytest.approx(531.1, abs=4) and at["badge"].y0 == pytest.approx(at["item"].y0, abs=2)
     assert at["first"].x0 < at["second"].x0
+
+
+def test_viewport_units_and_a_width_calc_with_a_percentage_are_of_the_pages_content_box() -> None:
+    # 5vw is 5 % of the printed page's content width (538.6pt), not of the paper's; `calc(100% - 200px)` had
+    # been dropped, and the box with `margin-left: auto` stood at the left. Chromium: "font" at 147.5,
+    # "calc" at 183.0.
+    css = "h1 { font-size: 5vw } .c { width: calc(100% - 200px); border: 1px solid; margin-left: auto }"
+    at = placed(page('<h1>Viewport font</h1><div class="c">Calc box</div>', css))
+    assert at["font"].x0 == pytest.approx(147.5, abs=3)
+    assert at["calc"].x0 == pytest.approx(183.0, abs=2)
+
+
+def test_a_transparent_box_and_one_clipped_to_no_height_show_nothing() -> None:
+    # `opacity: 0` hides a box and all in it, its room kept (Chromium: "After" 51pt below "Shown"); an
+    # e-mail's preheader in `max-height: 0; overflow: hidden` shows nothing and takes no room.
+    css = ".o { opacity: 0 } .o b { visibility: visible } .m { max-height: 0; overflow: hidden }"
+    html = page('<div class="m">Preheader words</div><p>Shown</p><p class="o">Faded <b>bold</b></p><p>After</p>', css)
+    at = placed(html)
+    assert "preheader" not in at
+    assert at["after"].y0 - at["shown"].y0 == pytest.approx(51.0, abs=2)
+    assert darkest(html, at["faded"]) == 255 and darkest(html, at["bold"]) == 255
 
 
 def test_an_image_that_cannot_be_shown_stands_as_its_alt_text_in_a_browser_document() -> None:
