@@ -109,18 +109,32 @@ def _walk(
             _indent_table(child, style, indent, boxed)
             inner = _table(child, style or Computed(font_pt=12.0), room, legacy_centre, computed)
             inner_indent, inner_boxed = (0.0, 0.0), False
-        elif style is not None and _is_block(child, style) and not _placed(style):
-            overflows = not _item(child, computed)
-            inner, narrowed = _block(child, style, room, legacy_centre, (0.0, 0.0) if boxed else indent, overflows)
-            left, right = _sides(style)
-            inner_indent = (0.0, 0.0) if narrowed else (indent[0] + left, indent[1] + right)
-            inner_boxed = not narrowed and (boxed or _boxed(style))
-            inner, inner_indent, inner_boxed = _in_columns(child, style, inner, inner_indent, inner_boxed)
-        elif style is not None and _is_block(child, style) and positioned.is_positioned(style):
-            # Placed by xhtml2pdf, it is still a block whose margins, padding and border keep its tables in.
-            left, right = _sides(style)
-            inner_indent, inner_boxed = (indent[0] + left, indent[1] + right), boxed or _boxed(style)
+        elif style is not None and _is_block(child, style):
+            inner, inner_indent, inner_boxed = _block_room(child, style, computed, room, legacy_centre, indent, boxed)
         _walk(child, computed, max(inner, 0.0), inner_indent, inner_boxed)
+
+
+def _block_room(
+    block: lxml_html.HtmlElement,
+    style: Computed,
+    computed: ElementStyles,
+    room: float,
+    legacy_centre: bool,
+    indent: tuple[float, float],
+    boxed: bool,
+) -> tuple[float, tuple[float, float], bool]:
+    """The room, indent and boxedness a block's children have (see `_walk`): the block narrowed, or set
+    wider, as CSS sizes it. A float is sized elsewhere; a positioned block, placed by xhtml2pdf, is still a
+    box whose margins, padding and border keep its tables in."""
+    left, right = _sides(style)
+    if _placed(style):
+        placed = positioned.is_positioned(style)
+        return room, (indent[0] + left, indent[1] + right) if placed else indent, boxed or (placed and _boxed(style))
+    overflows = not _item(block, computed)
+    inner, narrowed = _block(block, style, room, legacy_centre, (0.0, 0.0) if boxed else indent, overflows)
+    inner_indent = (0.0, 0.0) if narrowed else (indent[0] + left, indent[1] + right)
+    inner_boxed = not narrowed and (boxed or _boxed(style))
+    return _in_columns(block, style, inner, inner_indent, inner_boxed)
 
 
 def _item(element: lxml_html.HtmlElement, computed: ElementStyles) -> bool:
