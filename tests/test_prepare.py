@@ -552,3 +552,15 @@ def test_a_translucent_colour_is_blended_on_what_is_behind_it() -> None:
         page('<div class="head"><span class="pill">On blue</span></div><span class="pill">On white</span>', css)
     ).html
     assert html.count("background: #3f69de") == 1 and html.count("background: #ffffff") == 1
+
+
+def test_a_width_calc_mixing_a_percentage_is_taken_of_a_known_containing_block_only() -> None:
+    # calc(50% - 20px) is of the containing block: a block's width the cascade knows. A grid item's is its
+    # grid area, which only the layout knows; taken of the grid's width, two such halves and a 40px
+    # separator in a ticket's second column ran past the ticket. There the width is left to the layout.
+    css = ".b { width: calc(50% - 20px) } .g { display: grid; grid-template-columns: 106px 1fr; width: 600px }"
+    body = '<div style="width: 400px"><p class="b">Known</p></div><div class="g"><i>Stub</i><p class="b">Area</p></div>'
+    root = lxml_html.fromstring(prepare(f"<!DOCTYPE html><style>{css}</style>{body}", "browser").html)
+    known, area = (root.xpath(f'//p[normalize-space()="{text}"]')[0] for text in ("Known", "Area"))
+    assert "width: 135pt" in known.get("style", "")  # 50% of 300pt less 15pt
+    assert "width" not in area.get("style", "")

@@ -20,7 +20,7 @@ from tasks.document.fidelity import FidelityReport
 from tasks.prepare import borders, selectors, undrawn, values
 from tasks.prepare.doctype import in_quirks_mode
 from tasks.prepare.generated import as_block, line_break
-from tasks.prepare.inline_style import padding_and_borders, set_style, sides
+from tasks.prepare.inline_style import padding_and_borders, points, set_style, sides
 from tasks.prepare.stylesheets import Declaration, Sheet, parse_declarations
 
 #: Properties children take from their parent, as far as xhtml2pdf draws them.
@@ -97,6 +97,9 @@ class Computed:
     #: The width of its content box, which its children's percentage margins and paddings are of, in
     #: points (0 where not known: the page's content width).
     block_width: float = 0.0
+    #: Whether a grid is around it with no box of a set width between: its containing block is then a grid
+    #: area, whose width only the layout knows, and `block_width` is the grid's.
+    in_grid: bool = False
 
     @property
     def border_box(self) -> bool:
@@ -315,6 +318,7 @@ def _compute(
         font_keyword=size.keyword,
         font_absolute=size.absolute,
         monospace=size.monospace,
+        in_grid=_in_grid_area(parent),
     )
     for name, candidates in declared.items():
         if not name.startswith("--"):
@@ -542,10 +546,18 @@ def _of_containing_block(name: str, value: str, parent: Computed, context: value
         basis = _definite_height(parent, context)
         if basis is not None:
             return values.fmt(float(value[:-1]) * basis / 100)
-    mixed = name in _WIDTHS and "%" in value and "calc(" in value.lower()  # calc(100% - 200px)
+    # calc(100% - 200px), where the containing block's width is known (not a grid area's)
+    mixed = name in _WIDTHS and "%" in value and "calc(" in value.lower() and not _in_grid_area(parent)
     if "%" in value and (name.startswith(_OF_THE_WIDTH) or mixed):
         value = _PERCENT.sub(lambda found: values.fmt(float(found.group(1)) * context.block_width_pt / 100), value)
     return value
+
+
+def _in_grid_area(parent: Computed) -> bool:
+    """Whether a child of `parent` has a grid area for its containing block, or is inside a box that does
+    and sets no width of its own: the cascade does not know how wide it is."""
+    grid = parent.display.strip() in ("grid", "inline-grid")
+    return grid or (parent.in_grid and points(parent.cascaded.get("width")) == float("inf"))
 
 
 def _definite_height(parent: Computed, context: values.Context) -> float | None:
