@@ -588,6 +588,17 @@ def test_a_transparent_box_and_one_clipped_to_no_height_show_nothing() -> None:
     assert darkest(html, at["faded"]) == 255 and darkest(html, at["bold"]) == 255
 
 
+@pytest.mark.parametrize("root", ["overflow: hidden", "display: flow-root"])
+def test_a_block_formatting_context_holds_its_first_and_last_margins(root: str) -> None:
+    # A legacy clearfix (`overflow: hidden`) or a flow root keeps its heading's top margin and its last
+    # paragraph's bottom margin inside: they no longer collapse with the paragraphs around it (Chromium:
+    # "Heading" 40.4pt below "Before", "After" 37.5pt below "Inside"; collapsed, 28.4 and 25.5).
+    body = f'<p>Before</p><div style="{root}"><h2>Heading</h2><p>Inside</p></div><p>After</p>'
+    at = placed(page(body))
+    assert at["heading"].y0 - at["before"].y0 == pytest.approx(40.4, abs=1.5)
+    assert at["after"].y0 - at["inside"].y0 == pytest.approx(37.5, abs=1.5)
+
+
 def test_an_image_that_cannot_be_shown_stands_as_its_alt_text_in_a_browser_document() -> None:
     html = page('<p>Before <img src="absent/logo.png" alt="Company logo"> after</p>')
     result = render_pdf(html)

@@ -18,12 +18,14 @@ from lxml import html as lxml_html
 
 from tasks.prepare.cascade import Computed
 from tasks.prepare.doctype import in_quirks_mode
+from tasks.prepare.estimate import BLOCK_TAGS
 from tasks.prepare.inline_style import border_width, set_style, sides
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 #: What the browser stylesheet gives a "quirky" top margin (`1__qem` in Chromium's html.css).
 QUIRKY = frozenset("p ul ol dl dir menu blockquote h1 h2 h3 h4 h5 h6".split())
 _QUIRKS: ContextVar[bool] = ContextVar("_QUIRKS", default=False)
+_TABLE_PARTS = frozenset(("table", "thead", "tbody", "tfoot", "tr", "td", "th"))
 
 
 @contextmanager
@@ -53,6 +55,39 @@ def hold(cell: lxml_html.HtmlElement, computed: ElementStyles) -> None:
         spacer.set("height", f"{top:.2f}pt")
         spacer.tail, cell.text = cell.text, None
         cell.insert(0, spacer)
+
+
+def hold_in_context_roots(root: lxml_html.HtmlElement, computed: ElementStyles) -> None:
+    """A block that lays its content out in a context of its own (`overflow` other than visible, a legacy
+    clearfix; `display: flow-root`) holds its first block's top margin and its last block's bottom margin
+    as spacers: they do not collapse through its edges (CSS 2.1 §8.3.1), where xhtml2pdf collapsed them."""
+    for element in list(root.iter()):
+        style = computed.get(element)
+        if style is None or element.tag in ("html", "body") or not _context_root(element, style):
+            continue
+        declared = style.cascaded
+        if not (element.text or "").strip() and not sides(declared, "padding")[0] and not border_width(declared, "top"):
+            top = _take(top_edge(element, computed), computed, False)
+            if top > 0:
+                spacer = lxml_html.Element("pdf:spacer", height=f"{top:.2f}pt")
+                spacer.tail, element.text = element.text, None
+                element.insert(0, spacer)
+        if not sides(declared, "padding")[2] and not border_width(declared, "bottom"):
+            chain = bottom_edge(element, computed)
+            bottom = max((sides(computed[block].cascaded, "margin")[2] for block in chain), default=0.0)
+            if bottom > 0:
+                for block in chain:
+                    set_style(block, {"margin-bottom": "0"})
+                element.append(lxml_html.Element("pdf:spacer", height=f"{bottom:.2f}pt"))
+
+
+def _context_root(element: lxml_html.HtmlElement, style: Computed) -> bool:
+    """Whether the element is a block (not a table or cell) whose content is laid out in a context of its own."""
+    display = style.display.strip() or ("block" if element.tag in BLOCK_TAGS else "inline")
+    if display == "flow-root":
+        return True
+    overflow = (style.cascaded.get("overflow") or "visible").split()[0].strip()
+    return display in ("block", "list-item") and element.tag not in _TABLE_PARTS and overflow != "visible"
 
 
 def top_edge(cell: lxml_html.HtmlElement, computed: ElementStyles) -> list[lxml_html.HtmlElement]:

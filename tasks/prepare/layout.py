@@ -17,6 +17,7 @@ from tasks.document.fidelity import FidelityReport
 from tasks.prepare import (
     blocks,
     captions,
+    cell_margins,
     floats,
     grid_tracks,
     lists,
@@ -57,6 +58,7 @@ def apply(
             _rewrite_display(element, style, computed, report, page_width)
     lists.apply(root, computed)
     visibility.apply(root, computed)
+    cell_margins.hold_in_context_roots(root, computed)
     positioned.tall_boxes_in_flow(root, computed, report, page_width)
     floats.apply(root, computed, page_width)
     table_display.apply(root, computed, report)
