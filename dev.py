@@ -70,10 +70,11 @@ def run(sentinel: bool = False) -> int:
     env.setdefault("HOST", "127.0.0.1")
     env.setdefault("PORT", "8000")
     children: list[subprocess.Popen[bytes]] = []
+    taken = {int(env["PORT"])} if env["PORT"].isdigit() else set()
     if sentinel:
-        children += start_sentinel_redis(VAR / "sentinel", env)
+        children += start_sentinel_redis(VAR / "sentinel", env, taken)
     elif not env.get("REDIS_URL"):
-        port = free_port()
+        port = free_port(taken)
         children.append(start_redis(port, VAR / "redis"))
         env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
         wait_for_port(port, 10)
@@ -142,16 +143,20 @@ def start_redis(port: int, data_dir: Path, *extra: str) -> subprocess.Popen[byte
 SENTINEL_MASTER = "pdf"
 
 
-def start_sentinel_redis(directory: Path, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
-    """A primary, its replica and three Sentinels on free loopback ports; `env` is pointed at the Sentinels.
+def start_sentinel_redis(
+    directory: Path, env: dict[str, str], taken: set[int] | None = None
+) -> list[subprocess.Popen[bytes]]:
+    """A primary, its replica and three Sentinels on free loopback ports, none of `taken`; `env` is pointed
+    at the Sentinels.
 
     `redis-cli -p <a Sentinel's port> SENTINEL FAILOVER pdf` (or killing the primary) fails over.
     """
-    primary, replica = free_port(), free_port()
+    taken = set() if taken is None else taken
+    primary, replica = free_port(taken), free_port(taken)
     children = [start_redis(primary, directory / "primary")]
     wait_for_port(primary, 10)
     children.append(start_redis(replica, directory / "replica", "--replicaof", "127.0.0.1", str(primary)))
-    sentinels = [free_port() for _ in range(3)]
+    sentinels = [free_port(taken) for _ in range(3)]
     for port in sentinels:
         conf = directory / f"sentinel-{port}.conf"
         conf.write_text(
@@ -185,11 +190,17 @@ def terminate(child: subprocess.Popen[bytes], timeout: float = 30) -> None:
             child.wait()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def free_port(taken: set[int] | None = None) -> int:
+    """A loopback port nothing listens on, and none of `taken`, which is then added to it: ports chosen for
+    servers not started yet, which the OS may hand out again (the web server's port went to a Sentinel)."""
+    taken = set() if taken is None else taken
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        if port not in taken:
+            taken.add(port)
+            return port
 
 
 def wait_for_port(port: int, timeout: float) -> None:

@@ -50,3 +50,29 @@ def test_run_prints_the_url_once_a_render_worker_answers(flags: list[str]) -> No
         except subprocess.TimeoutExpired:
             os.killpg(run.pid, signal.SIGKILL)
             run.communicate(timeout=10)
+
+
+def test_a_free_port_is_never_one_already_chosen_for_a_server_not_yet_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The OS may hand a just-released port out again: `dev.py run --sentinel` gave the web server's port,
+    # chosen by the caller and not yet bound, to a Sentinel, and gunicorn could not bind it.
+    import dev
+
+    offered = iter([8000, 8000, 6380, 6380, 6381])
+
+    class Socket:
+        def __enter__(self) -> Socket:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            pass
+
+        def bind(self, _: object) -> None:
+            self.port = next(offered)
+
+        def getsockname(self) -> tuple[str, int]:
+            return "127.0.0.1", self.port
+
+    monkeypatch.setattr("dev.socket.socket", Socket)
+    taken = {8000}
+    assert [dev.free_port(taken), dev.free_port(taken)] == [6380, 6381]
+    assert taken == {8000, 6380, 6381}
