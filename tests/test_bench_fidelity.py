@@ -75,6 +75,9 @@ def test_recall_finds_a_word_one_side_read_letter_by_letter_and_loses_nothing_el
     assert recall([apart], [page(("lower", 0, 0), ("seat", 0, 20))]) == pytest.approx(1 / 6)
     # A word the reference uses whole as often as ours is not also taken for the reference's letters.
     assert recall([letters, page(("lower", 0, 0))], [page(("lower", 0, 0), ("seat", 0, 20))]) == pytest.approx(2 / 7)
+    # Nor are words the other side has on their own joined into a run: "lo" and "w" are found, "low" is not.
+    whole_and_parts = page(("low", 0, 0), ("lo", 0, 10), ("w", 0, 20))
+    assert recall([whole_and_parts], [page(("lo", 0, 0), ("w", 10, 0))]) == pytest.approx(2 / 3)
 
 
 def test_layout_counts_matched_words_within_six_percent_of_the_page_per_axis() -> None:

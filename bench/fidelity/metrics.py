@@ -62,8 +62,10 @@ _MOST_PIECES = 40
 
 def _joined(pages: list[Page], other: Counter[str]) -> tuple[list[Page], list[int]]:
     """`pages` with runs of words that spell a word `other` has more of than `pages` do taken out, and
-    how many words each run held."""
-    surplus = other - Counter(word.text for page in pages for word in page.words)
+    how many words each run held. A run is made only of words `other` does not need: joining never takes
+    a word the other side has on its own."""
+    own = Counter(word.text for page in pages for word in page.words)
+    surplus, spare = other - own, own - other
     if not surplus:
         return pages, []
     longest = max(map(len, surplus))
@@ -73,21 +75,32 @@ def _joined(pages: list[Page], other: Counter[str]) -> tuple[list[Page], list[in
         kept: list[Word] = []
         words, start = page.words, 0
         while start < len(words):
-            spelled, end = "", start
-            while end < len(words) and end - start < _MOST_PIECES and len(spelled) < longest:
-                spelled += words[end].text
-                end += 1
-                if end - start > 1 and surplus[spelled] > 0:
-                    surplus[spelled] -= 1
-                    runs.append(end - start)
-                    break
+            end = _run(words, start, surplus, spare, longest)
+            if end > start:
+                runs.append(end - start)
+                start = end
             else:
                 kept.append(words[start])
                 start += 1
-                continue
-            start = end
         kept_pages.append(Page(page.width, page.height, tuple(kept)))
     return kept_pages, runs
+
+
+def _run(words: tuple[Word, ...], start: int, surplus: Counter[str], spare: Counter[str], longest: int) -> int:
+    """Where a run of spare words from `start` that spells a word of `surplus` ends (both counts taken
+    down), or `start` when there is none."""
+    spelled, used = "", Counter[str]()
+    for end in range(start, min(len(words), start + _MOST_PIECES)):
+        piece = words[end].text
+        used[piece] += 1
+        spelled += piece
+        if used[piece] > spare[piece] or len(spelled) > longest:
+            return start
+        if end > start and surplus[spelled] > 0:
+            surplus[spelled] -= 1
+            spare.subtract(used)
+            return end + 1
+    return start
 
 
 def matched_words(reference: Page, ours: Page) -> list[tuple[Word, Word]]:
