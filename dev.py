@@ -143,15 +143,12 @@ def start_redis(port: int, data_dir: Path, *extra: str) -> subprocess.Popen[byte
 SENTINEL_MASTER = "pdf"
 
 
-def start_sentinel_redis(
-    directory: Path, env: dict[str, str], taken: set[int] | None = None
-) -> list[subprocess.Popen[bytes]]:
+def start_sentinel_redis(directory: Path, env: dict[str, str], taken: set[int]) -> list[subprocess.Popen[bytes]]:
     """A primary, its replica and three Sentinels on free loopback ports, none of `taken`; `env` is pointed
     at the Sentinels.
 
     `redis-cli -p <a Sentinel's port> SENTINEL FAILOVER pdf` (or killing the primary) fails over.
     """
-    taken = set() if taken is None else taken
     primary, replica = free_port(taken), free_port(taken)
     children = [start_redis(primary, directory / "primary")]
     wait_for_port(primary, 10)
@@ -190,10 +187,9 @@ def terminate(child: subprocess.Popen[bytes], timeout: float = 30) -> None:
             child.wait()
 
 
-def free_port(taken: set[int] | None = None) -> int:
+def free_port(taken: set[int]) -> int:
     """A loopback port nothing listens on, and none of `taken`, which is then added to it: ports chosen for
     servers not started yet, which the OS may hand out again (the web server's port went to a Sentinel)."""
-    taken = set() if taken is None else taken
     while True:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))

@@ -23,8 +23,9 @@ _OUTSIDE = ("margin", "width", "max-width", "min-width", "display", "float", "po
 
 def fit_preformatted(pre: lxml_html.HtmlElement, style: Computed | None, page_width: float) -> None:
     """Preformatted text wider than the page in smaller type, as Chromium's print shrinks what
-    overflows (by at most its factor of 1.5); what is still too wide wraps."""
-    if style is None:
+    overflows (by at most its factor of 1.5); what is still too wide wraps. Text that wraps itself
+    (pre-wrap, laid out as normal text by tasks/prepare/pre_wrap.py) needs no smaller type."""
+    if style is None or style.cascaded.get("white-space", "pre").strip() not in ("pre", "nowrap"):
         return
     longest = max((len(line) for line in pre.text_content().expandtabs(8).splitlines()), default=0)
     needed = longest * MONOSPACE_ADVANCE * style.font_pt

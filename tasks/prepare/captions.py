@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 
 from tasks.prepare import widths
 from tasks.prepare.cascade import Computed
-from tasks.prepare.inline_style import declarations, points
+from tasks.prepare.inline_style import declarations, points, set_style
 
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 
@@ -27,7 +27,7 @@ def apply(root: lxml_html.HtmlElement, computed: ElementStyles) -> None:
             continue
         own = {"text-align": "center", **style.own}
         block = lxml_html.Element("div")
-        block.set("style", "; ".join(f"{name}: {value}" for name, value in own.items()))
+        set_style(block, dict(own))
         block.text = caption.text
         block.extend(list(caption))
         below = style.cascaded.get("caption-side", "").strip() == "bottom"

@@ -101,6 +101,10 @@ class Computed:
     #: area, whose width only the layout knows, and `block_width` is the grid's.
     in_grid: bool = False
 
+    def inherited_value(self, name: str, default: str) -> str:
+        """Its value of an inherited property: its own, else what it inherits, else `default`."""
+        return self.cascaded.get(name) or self.inherited.get(name, default)
+
     @property
     def border_box(self) -> bool:
         """Whether its `width` holds its padding and borders (`box-sizing: border-box`)."""

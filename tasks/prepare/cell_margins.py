@@ -47,14 +47,8 @@ def hold(cell: lxml_html.HtmlElement, computed: ElementStyles) -> None:
         for element in bottom_edge(cell, computed):
             if quirky(element, computed[element], "bottom"):
                 set_style(element, {"margin-bottom": "0"})
-    if (cell.text or "").strip():
-        return
-    top = _take(top_edge(cell, computed), computed, drops_quirky)
-    if top > 0:
-        spacer = lxml_html.Element("pdf:spacer")
-        spacer.set("height", f"{top:.2f}pt")
-        spacer.tail, cell.text = cell.text, None
-        cell.insert(0, spacer)
+    if not (cell.text or "").strip():
+        _hold_top(cell, computed, drops_quirky)
 
 
 def hold_in_context_roots(root: lxml_html.HtmlElement, computed: ElementStyles) -> None:
@@ -67,11 +61,7 @@ def hold_in_context_roots(root: lxml_html.HtmlElement, computed: ElementStyles) 
             continue
         declared = style.cascaded
         if not (element.text or "").strip() and not sides(declared, "padding")[0] and not border_width(declared, "top"):
-            top = _take(top_edge(element, computed), computed, False)
-            if top > 0:
-                spacer = lxml_html.Element("pdf:spacer", height=f"{top:.2f}pt")
-                spacer.tail, element.text = element.text, None
-                element.insert(0, spacer)
+            _hold_top(element, computed, False)
         if not sides(declared, "padding")[2] and not border_width(declared, "bottom"):
             chain = bottom_edge(element, computed)
             bottom = max((sides(computed[block].cascaded, "margin")[2] for block in chain), default=0.0)
@@ -79,6 +69,15 @@ def hold_in_context_roots(root: lxml_html.HtmlElement, computed: ElementStyles) 
                 for block in chain:
                     set_style(block, {"margin-bottom": "0"})
                 element.append(lxml_html.Element("pdf:spacer", height=f"{bottom:.2f}pt"))
+
+
+def _hold_top(box: lxml_html.HtmlElement, computed: ElementStyles, drops_quirky: bool) -> None:
+    """The top margin of the box's first block (and those it collapses with) as a spacer at its top."""
+    top = _take(top_edge(box, computed), computed, drops_quirky)
+    if top > 0:
+        spacer = lxml_html.Element("pdf:spacer", height=f"{top:.2f}pt")
+        spacer.tail, box.text = box.text, None
+        box.insert(0, spacer)
 
 
 def _context_root(element: lxml_html.HtmlElement, style: Computed) -> bool:

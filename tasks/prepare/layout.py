@@ -66,10 +66,7 @@ def apply(
     _keep_space_after_nowrap(root, computed)
     pre_wrap.apply(root, computed)
     for pre in root.iter("pre"):
-        style = computed.get(pre)
-        # Text that wraps (pre-wrap, now laid out as normal text) needs no smaller type.
-        if style is not None and style.cascaded.get("white-space", "pre").strip() in ("pre", "nowrap"):
-            blocks.fit_preformatted(pre, style, page_width)
+        blocks.fit_preformatted(pre, computed.get(pre), page_width)
     positioned.apply(root, computed, report, page_width)
     # Then, with every table in place, the blocks that must become one, and the empty ones that hold space.
     _hold_space_of_blocks(root, computed, (page_width, page_height))

@@ -36,8 +36,7 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
 
 def wraps(style: Computed) -> bool:
     """Whether the element's text keeps its spaces and wraps (`pre-wrap`, `break-spaces`)."""
-    value = style.cascaded.get("white-space") or style.inherited.get("white-space", "normal")
-    return value.strip().lower() in _WRAPPING
+    return style.inherited_value("white-space", "normal").strip().lower() in _WRAPPING
 
 
 def _lines(parent: lxml_html.HtmlElement, text: str, at: int) -> str:

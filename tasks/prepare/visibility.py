@@ -42,7 +42,7 @@ def apply(root: lxml_html.HtmlElement, computed: dict[lxml_html.HtmlElement, Com
         if hidden(style) or element in faded:
             set_style(element, _drawing_nothing(style))
         elif parent is not None and hidden(parent):
-            set_style(element, {"color": style.cascaded.get("color") or style.inherited.get("color", "black")})
+            set_style(element, {"color": style.inherited_value("color", "black")})
 
 
 def _opacity(style: Computed) -> float:
@@ -76,5 +76,4 @@ def _drawing_nothing(style: Computed) -> dict[str, str | None]:
 
 def hidden(style: Computed) -> bool:
     """Whether the box is not drawn, by its own `visibility` or the one it inherits."""
-    value = style.cascaded.get("visibility") or style.inherited.get("visibility", "visible")
-    return value.strip().lower() in _HIDDEN
+    return style.inherited_value("visibility", "visible").strip().lower() in _HIDDEN

@@ -16,6 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from tasks.prepare import blocks, cell_margins, columns, estimate, floats, inline_blocks, positioned
+from tasks.prepare.borders import SIDES
 from tasks.prepare.cascade import Computed, restyle
 from tasks.prepare.inline_style import auto_sides, border_width, padding_and_borders, points, set_style, sides
 from tasks.prepare.table_padding import own_rows
@@ -31,7 +32,6 @@ SLACK = 1.0
 #: What stays on a narrowed block itself; the rest of its box goes to the cell that holds its content.
 _OUTSIDE = ("margin", "width", "max-width", "min-width", "display", "float", "position", "box-sizing")
 PX = 0.75
-_SIDES = ("top", "right", "bottom", "left")
 ElementStyles = dict[lxml_html.HtmlElement, Computed]
 
 
@@ -312,7 +312,7 @@ def narrow(
     box = {name: value for name, value in style.own.items() if not name.startswith(_OUTSIDE)}
     # The cell holds the block's padding, the browser's stylesheet's (a list's 40px) with the author's.
     padding = sides(style.cascaded, "padding")
-    padding_sides = {f"padding-{side}": f"{value:.2f}pt" for side, value in zip(_SIDES, padding, strict=True)}
+    padding_sides = {f"padding-{side}": f"{value:.2f}pt" for side, value in zip(SIDES, padding, strict=True)}
     box = {"vertical-align": "top", **padding_sides, **box}
     td.set("style", "; ".join(f"{name}: {value}" for name, value in box.items()))
     td.text, element.text = element.text, None
